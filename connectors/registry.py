@@ -1,0 +1,51 @@
+"""Maps a platform name to its connector: every module in `connectors/` with a `CONNECTOR`."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import cache
+
+import connectors
+from connectors.base import Connector, ConnectorContext
+from core.errors import InvalidInput
+
+_NOT_CONNECTORS = {"base", "registry"}
+
+
+@cache
+def connector_classes() -> dict[str, type[Connector]]:
+    """Every connector class, keyed by platform, found by scanning the package."""
+    found: dict[str, type[Connector]] = {}
+    for module_info in pkgutil.iter_modules(connectors.__path__):
+        if module_info.name in _NOT_CONNECTORS or module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"connectors.{module_info.name}")
+        cls = getattr(module, "CONNECTOR", None)
+        if cls is not None:
+            found[cls.platform] = cls
+    return dict(sorted(found.items()))
+
+
+class ConnectorRegistry:
+    """The connectors of one running process, built with its context."""
+
+    def __init__(self, ctx: ConnectorContext) -> None:
+        self.ctx = ctx
+        self._connectors = {name: cls(ctx) for name, cls in connector_classes().items()}
+
+    def get(self, platform: str) -> Connector:
+        """The connector of a platform; a clear error for an unknown name."""
+        try:
+            return self._connectors[platform]
+        except KeyError:
+            known = ", ".join(self._connectors)
+            raise InvalidInput(f"Unknown platform '{platform}'. Known: {known}.") from None
+
+    def platforms(self) -> list[str]:
+        """The names of all platforms."""
+        return list(self._connectors)
+
+    def rules(self) -> dict[str, object]:
+        """Each platform's text rules."""
+        return {name: c.rules for name, c in self._connectors.items()}

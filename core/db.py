@@ -1,0 +1,69 @@
+"""Database configuration, start-up and migrations (tortoise's native migrations)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as run_migrations
+
+from core.config import Settings
+
+APP_LABEL = "models"
+MODEL_MODULES = ["core.models"]
+MIGRATIONS_MODULE = "migrations"
+
+
+def database_url(settings: Settings) -> str:
+    """The connection URL, with SQLite tuned for concurrent readers and a writer."""
+    url = settings.database_url
+    if url.startswith("sqlite://") and "busy_timeout" not in url:
+        path = url.removeprefix("sqlite://").split("?", 1)[0]
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        url += ("&" if "?" in url else "?") + "busy_timeout=10000&synchronous=NORMAL"
+    return url
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    """The tortoise config dict for these settings."""
+    return {
+        "connections": {"default": database_url(settings)},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init_db(settings: Settings) -> None:
+    """Open the connections, visible to every task of the process."""
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    """Close every connection."""
+    await Tortoise.close_connections()
+
+
+async def upgrade(settings: Settings) -> None:
+    """Apply every migration not yet applied."""
+    await run_migrations(config=tortoise_config(settings))
+    await Tortoise.close_connections()
+
+
+async def ping() -> bool:
+    """Whether the database answers a trivial query."""
+    from tortoise import connections
+
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
+    return True

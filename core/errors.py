@@ -1,0 +1,75 @@
+"""One error tree for the product; front ends translate these in one place each."""
+
+from __future__ import annotations
+
+
+class OneClickError(Exception):
+    """Base of every error the product raises on purpose."""
+
+    user_message: str = "Something went wrong."
+
+    def __init__(self, user_message: str | None = None) -> None:
+        if user_message is not None:
+            self.user_message = user_message
+        super().__init__(self.user_message)
+
+
+class NotFound(OneClickError):
+    """The object does not exist or belongs to a brand the actor cannot see."""
+
+    user_message = "Not found."
+
+
+class Forbidden(OneClickError):
+    """The actor may see the object but may not do this to it."""
+
+    user_message = "You are not allowed to do that."
+
+
+class InvalidInput(OneClickError):
+    """The user's input cannot be used; the message says why."""
+
+
+class MediaRejected(InvalidInput):
+    """An uploaded file is not usable media."""
+
+
+class TooLarge(InvalidInput):
+    """An upload is over the configured size limit."""
+
+
+class Conflict(OneClickError):
+    """The request conflicts with the current state (double publish, used code…)."""
+
+
+class ConnectorError(OneClickError):
+    """A network refused or failed a call; fields say whether to retry."""
+
+    def __init__(
+        self,
+        user_message: str,
+        *,
+        platform: str,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        code: str | None = None,
+        needs_reconnect: bool = False,
+    ) -> None:
+        super().__init__(user_message)
+        self.platform = platform
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.code = code
+        self.needs_reconnect = needs_reconnect
+
+
+class AuthExpired(ConnectorError):
+    """The account's token is no longer accepted; a refresh or reconnect is needed."""
+
+    def __init__(self, user_message: str, *, platform: str, code: str | None = None) -> None:
+        super().__init__(user_message, platform=platform, retryable=False, code=code,
+                         needs_reconnect=True)
+
+
+class PublishOutcomeUnknown(ConnectorError):
+    """A publish may or may not have reached the platform and cannot be checked."""

@@ -1,0 +1,22 @@
+"""All database models of the product, in one tortoise app named `models`."""
+
+from core.models.accounts import ApiKey, Brand, BrandMember, ChatLink, LinkCode, SocialAccount, User
+from core.models.audit import AIUsage, AuditLog
+from core.models.content import AdaptedCaption, MediaAsset, TranscodedMedia, WebPost
+from core.models.enums import (
+    AccountStatus,
+    AssetKind,
+    AssetSource,
+    ChatKind,
+    JobStatus,
+    Role,
+    TargetStatus,
+)
+from core.models.publishing import PublishJob, PublishTarget
+
+__all__ = [
+    "AIUsage", "AccountStatus", "AdaptedCaption", "ApiKey", "AssetKind", "AssetSource",
+    "AuditLog", "Brand", "BrandMember", "ChatKind", "ChatLink", "JobStatus", "LinkCode",
+    "MediaAsset", "PublishJob", "PublishTarget", "Role", "SocialAccount", "TargetStatus",
+    "TranscodedMedia", "User", "WebPost",
+]

@@ -1,0 +1,30 @@
+"""What each platform accepts in text: hard limits and style rules, as data.
+
+Each connector declares one `PlatformRules`; the caption adapters and the
+enforcement step read them from the connector registry, so a new network
+brings its own rules in its own file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+HashtagPlacement = Literal["end", "inline", "none", "first_comment"]
+
+
+@dataclass(frozen=True)
+class PlatformRules:
+    """Text limits and the house style of one platform."""
+
+    platform: str
+    label: str
+    caption_max: int
+    hashtags_max: int = 30
+    hashtag_placement: HashtagPlacement = "end"
+    links_allowed: bool = True
+    line_breaks: bool = True
+    title_max: int | None = None
+    ideal_length: int | None = None
+    tone: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
