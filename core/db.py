@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as run_migrations
 
 from core.config import Settings
@@ -48,14 +49,18 @@ async def init_db(settings: Settings) -> None:
 
 
 async def close_db() -> None:
-    """Close every connection."""
+    """Close every connection and forget the model registry (a later init may differ)."""
     await Tortoise.close_connections()
+    await Tortoise._reset_apps()
+    # tortoise caches compiled INSERTs per connection *name*, not per dialect: a later
+    # init on another database kind (tests run SQLite and PostgreSQL) must not reuse them.
+    EXECUTOR_CACHE.clear()
 
 
 async def upgrade(settings: Settings) -> None:
     """Apply every migration not yet applied."""
     await run_migrations(config=tortoise_config(settings))
-    await Tortoise.close_connections()
+    await close_db()
 
 
 async def ping() -> bool:

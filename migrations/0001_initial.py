@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ('last_used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'api_keys', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A bearer key for the REST API; only its hash is stored.'},
+            options={'table': 'api_keys', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A bearer key for the REST API, only its hash is stored.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
                 ('role', fields.CharEnumField(default=Role.EDITOR, description='OWNER: owner\nADMIN: admin\nEDITOR: editor\nAPPROVER: approver', enum_type=Role, max_length=16)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'brand_members', 'app': 'models', 'unique_together': (('brand', 'user'),), 'pk_attr': 'id', 'table_description': "A user's membership of a brand; tenancy is decided by these rows."},
+            options={'table': 'brand_members', 'app': 'models', 'unique_together': (('brand', 'user'),), 'pk_attr': 'id', 'table_description': "A user's membership of a brand: tenancy is decided by these rows."},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
                 ('used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'link_codes', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A one-time, expiring code that links a chat to a brand; only its hash is kept.'},
+            options={'table': 'link_codes', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A one-time, expiring code that links a chat to a brand, only its hash is kept.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -195,7 +195,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'publish_jobs', 'app': 'models', 'pk_attr': 'id', 'table_description': '"Publish this asset to these networks"; its status derives from its targets.'},
+            options={'table': 'publish_jobs', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Publish this asset to these networks. Its status derives from its targets.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -216,7 +216,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'social_accounts', 'app': 'models', 'unique_together': (('brand', 'platform', 'external_id'),), 'pk_attr': 'id', 'table_description': 'A connected network account of a brand; tokens are Fernet-encrypted.'},
+            options={'table': 'social_accounts', 'app': 'models', 'unique_together': (('brand', 'platform', 'external_id'),), 'pk_attr': 'id', 'table_description': 'A connected network account of a brand, tokens are Fernet-encrypted.'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -1,3 +1,5 @@
+# Model docstrings become SQL table comments: tortoise splits migration SQL on ";", so
+# a semicolon in a model docstring breaks SQLite migrations. Keep them out.
 """All database models of the product, in one tortoise app named `models`."""
 
 from core.models.accounts import ApiKey, Brand, BrandMember, ChatLink, LinkCode, SocialAccount, User

@@ -23,7 +23,7 @@ class User(Model):
 
 
 class ApiKey(Model):
-    """A bearer key for the REST API; only its hash is stored."""
+    """A bearer key for the REST API, only its hash is stored."""
 
     id = fields.IntField(primary_key=True)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
@@ -61,7 +61,7 @@ class Brand(Model):
 
 
 class BrandMember(Model):
-    """A user's membership of a brand; tenancy is decided by these rows."""
+    """A user's membership of a brand: tenancy is decided by these rows."""
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
@@ -77,7 +77,7 @@ class BrandMember(Model):
 
 
 class SocialAccount(Model):
-    """A connected network account of a brand; tokens are Fernet-encrypted."""
+    """A connected network account of a brand, tokens are Fernet-encrypted."""
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
@@ -121,7 +121,7 @@ class ChatLink(Model):
 
 
 class LinkCode(Model):
-    """A one-time, expiring code that links a chat to a brand; only its hash is kept."""
+    """A one-time, expiring code that links a chat to a brand, only its hash is kept."""
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(

@@ -11,7 +11,7 @@ from core.models.enums import JobStatus, TargetStatus
 
 
 class PublishJob(Model):
-    """"Publish this asset to these networks"; its status derives from its targets."""
+    """Publish this asset to these networks. Its status derives from its targets."""
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
