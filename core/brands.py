@@ -1,0 +1,133 @@
+"""Brands (tenants): creation, settings, chat link codes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tortoise.transactions import in_transaction
+
+from core import audit
+from core.errors import Conflict, InvalidInput, NotFound
+from core.models import Brand, BrandMember, ChatKind, ChatLink, LinkCode, Role, SocialAccount, User
+from core.security import hash_secret, new_link_code
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+LINK_CODE_TTL = timedelta(minutes=30)
+EDITABLE = ("name", "ai_system_prompt", "default_hashtags", "forbidden_phrases", "timezone",
+            "approval_required", "settings")
+
+
+def slugify(name: str) -> str:
+    """A URL slug from a brand name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64].strip("-")
+    return slug or "brand"
+
+
+async def create_brand(owner: User, name: str, *, slug: str | None = None,
+                       origin: str = "api") -> Brand:
+    """A new brand owned by `owner`, with its built-in web feed account."""
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("A brand needs a name of 1 to 200 characters.")
+    slug = (slug or slugify(name)).lower()
+    if not SLUG_RE.match(slug):
+        raise InvalidInput("A slug may hold lowercase letters, digits and dashes (max 64).")
+    if await Brand.exists(slug=slug):
+        raise Conflict(f"The slug '{slug}' is taken; choose another.")
+    async with in_transaction():
+        brand = await Brand.create(name=name, slug=slug, owner=owner)
+        await BrandMember.create(brand=brand, user=owner, role=Role.OWNER)
+        await SocialAccount.create(brand=brand, platform="web", external_id=slug,
+                                   display_name=f"{name} web feed")
+        await audit.record("brand.created", actor=owner, brand=brand, obj=brand, origin=origin,
+                           details={"slug": slug})
+    return brand
+
+
+def _clean_list(value: Any, field: str, *, hashtags: bool = False) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput(f"{field} must be a list of strings.")
+    items: list[str] = []
+    for raw in value:
+        item = raw.strip()
+        if hashtags and item:
+            item = "#" + item.lstrip("#")
+            if not re.fullmatch(r"#\w{1,100}", item):
+                raise InvalidInput(f"'{raw}' is not a valid hashtag.")
+        if item and item not in items:
+            items.append(item)
+    return items
+
+
+async def update_brand(brand: Brand, changes: Mapping[str, Any], *, actor: User,
+                       origin: str = "api") -> Brand:
+    """Apply validated setting changes and audit them."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InvalidInput(f"Unknown brand settings: {', '.join(sorted(unknown))}.")
+    values = dict(changes)
+    if "name" in values and not str(values["name"]).strip():
+        raise InvalidInput("A brand needs a name.")
+    if "default_hashtags" in values:
+        values["default_hashtags"] = _clean_list(values["default_hashtags"], "default_hashtags",
+                                                 hashtags=True)
+    if "forbidden_phrases" in values:
+        values["forbidden_phrases"] = _clean_list(values["forbidden_phrases"],
+                                                  "forbidden_phrases")
+    if "timezone" in values:
+        try:
+            ZoneInfo(str(values["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput(f"'{values['timezone']}' is not a known time zone.") from None
+    if "ai_system_prompt" in values and len(str(values["ai_system_prompt"])) > 20_000:
+        raise InvalidInput("The AI system prompt is limited to 20,000 characters.")
+    if "settings" in values:
+        if not isinstance(values["settings"], dict):
+            raise InvalidInput("settings must be an object.")
+        values["settings"] = {**brand.settings, **values["settings"]}
+    for key, value in values.items():
+        setattr(brand, key, value)
+    await brand.save(update_fields=list(values))
+    await audit.record("brand.updated", actor=actor, brand=brand, obj=brand, origin=origin,
+                       details={"fields": sorted(values)})
+    return brand
+
+
+async def issue_link_code(brand: Brand, *, actor: User | None, origin: str = "cli") -> str:
+    """A one-time code (valid 30 minutes) that links a chat to the brand."""
+    code = new_link_code()
+    await LinkCode.create(brand=brand, code_hash=hash_secret(code), created_by=actor,
+                          expires_at=datetime.now(UTC) + LINK_CODE_TTL)
+    await audit.record("linkcode.issued", actor=actor, brand=brand, origin=origin)
+    return code
+
+
+async def redeem_link_code(code: str, *, kind: ChatKind, chat_id: str, external_user_id: str,
+                           workspace_id: str = "") -> ChatLink:
+    """Use a link code once: link the chat to its brand; NotFound if unknown/used/expired."""
+    now = datetime.now(UTC)
+    link_code = await LinkCode.get_or_none(code_hash=hash_secret(code.strip().upper()))
+    if link_code is None or link_code.used_at is not None or link_code.expires_at < now:
+        raise NotFound("That link code is unknown, used or expired. Ask for a new one.")
+    claimed = await LinkCode.filter(id=link_code.id, used_at__isnull=True).update(used_at=now)
+    if not claimed:
+        raise NotFound("That link code was just used. Ask for a new one.")
+    link, _ = await ChatLink.update_or_create(
+        brand_id=link_code.brand_id, kind=kind, workspace_id=workspace_id, chat_id=chat_id,
+        defaults={"external_user_id": external_user_id, "linked_by_id": link_code.created_by_id,
+                  "is_active": True})
+    await audit.record("chat.linked", actor=None, brand=link_code.brand_id, obj=link,
+                       origin=kind.value, details={"chat_id": chat_id})
+    return link
+
+
+async def brand_by_slug(slug: str) -> Brand:
+    """A brand by slug, for operator commands and public pages."""
+    brand = await Brand.get_or_none(slug=slug)
+    if brand is None:
+        raise NotFound(f"No brand with the slug '{slug}'.")
+    return brand

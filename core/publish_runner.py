@@ -1,0 +1,209 @@
+"""Runs one publish target through prepare → publish → record, safely under retries.
+
+The rule that keeps posts from going out twice: the target is marked `publishing`
+(with `publish_started_at`) in the database *before* the platform is called. A
+later attempt that finds that mark does not publish blindly: it asks the
+connector whether the post exists (`get_status` / `find_published`) first.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from connectors.base import Connector, PublishState
+from core.config import Settings
+from core.errors import (
+    AuthExpired,
+    ConnectorError,
+    MediaRejected,
+    OneClickError,
+    PublishOutcomeUnknown,
+)
+from core.models import AccountStatus, PublishJob, PublishTarget, SocialAccount, TargetStatus
+from core.target_states import ACTIVE, ENDED, now, refresh_job, transition
+
+log = logging.getLogger(__name__)
+T = TargetStatus
+
+
+class ConnectorLookup(Protocol):
+    """Finds the connector of a platform (the registry)."""
+
+    def get(self, platform: str) -> Connector: ...
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What one run did to a target."""
+
+    status: TargetStatus
+    retry_in: float | None = None
+    skipped: bool = False
+
+
+class PublishRunner:
+    """Moves targets through their state machine; retries are scheduled, never looped here."""
+
+    def __init__(self, settings: Settings, connectors: ConnectorLookup,
+                 on_change: Callable[[PublishTarget], Awaitable[None]] | None = None) -> None:
+        self.settings = settings
+        self.connectors = connectors
+        self.on_change = on_change
+
+    async def prepare_job(self, job_id: int) -> list[int]:
+        """Produce every format the job's targets need in one media-pipeline pass."""
+        job = await PublishJob.get(id=job_id).prefetch_related("asset__brand")
+        targets = await PublishTarget.filter(job_id=job_id, status=T.PENDING)
+        profiles = sorted({self.connectors.get(t.platform).media_profile(job.asset)
+                           for t in targets})
+        if not profiles:
+            return [t.id for t in targets]
+        last = -10
+
+        async def progress(percent: int) -> None:
+            nonlocal last
+            if percent - last >= 5 or percent == 100:
+                last = percent
+                await PublishTarget.filter(job_id=job_id, status=T.PENDING).update(
+                    progress=min(percent, 99) // 2)
+                await refresh_job(job_id)
+
+        try:
+            pipeline = self.connectors.get(targets[0].platform).ctx.pipeline
+            await pipeline.ensure(job.asset, profiles, progress=progress)
+        except MediaRejected as exc:
+            for target in targets:
+                if await transition(target, T.FAILED, error=exc.user_message,
+                                    error_code="media_rejected"):
+                    await self._changed(target)
+            return []
+        except Exception:  # noqa: BLE001 - each target retries the media step on its own
+            log.exception("job %s: shared media preparation failed", job_id)
+        return [t.id for t in targets]
+
+    async def run(self, target_id: int) -> RunOutcome:
+        """One attempt at one target; safe to call twice or concurrently."""
+        target = await PublishTarget.get(id=target_id)
+        status = T(target.status)
+        if status in ENDED:
+            return RunOutcome(status, skipped=True)
+        t = now()
+        if status in ACTIVE and target.lease_until and target.lease_until > t:
+            return RunOutcome(status, skipped=True)
+        if status == T.RETRY_WAIT and target.next_attempt_at and target.next_attempt_at > t:
+            return RunOutcome(status, skipped=True)
+        job = await PublishJob.get(id=target.job_id)
+        if job.status in ("awaiting_approval", "rejected") or (job.publish_at and
+                                                                job.publish_at > t):
+            return RunOutcome(status, skipped=True)
+        maybe_live = target.publish_started_at is not None
+        lease = t + timedelta(seconds=self.settings.publish_lease_seconds)
+        claimed = await transition(target, T.PREPARING, attempts=target.attempts + 1,
+                                   lease_until=lease, error="", error_code="")
+        if not claimed:
+            return RunOutcome(T(target.status), skipped=True)
+        await self._changed(target)
+        connector = self.connectors.get(target.platform)
+        account = await SocialAccount.get(id=target.account_id)
+        try:
+            if maybe_live and await self._reconcile(target, connector, account):
+                return RunOutcome(T.PUBLISHED)
+            return await self._attempt(target, connector, account)
+        except OneClickError as exc:
+            if isinstance(exc, ConnectorError) and not isinstance(exc, PublishOutcomeUnknown):
+                # the connector knows the platform refused: nothing went live
+                await PublishTarget.filter(id=target.id).update(publish_started_at=None)
+            return await self._failed(target, exc)
+        except Exception as exc:  # noqa: BLE001 - unknown errors become an honest retry
+            log.exception("target %s: unexpected error", target.id)
+            return await self._failed(target, ConnectorError(
+                f"Unexpected error while publishing ({type(exc).__name__}).",
+                platform=target.platform, retryable=True))
+
+    async def _attempt(self, target: PublishTarget, connector: Connector,
+                       account: SocialAccount) -> RunOutcome:
+        job = await PublishJob.get(id=target.job_id).prefetch_related("asset__brand")
+        await connector.prepare_media(job.asset, connector.media_profile(job.asset))
+        await PublishTarget.filter(id=target.id).update(progress=60)
+        if not await transition(target, T.PUBLISHING, publish_started_at=now()):
+            return RunOutcome(T(target.status), skipped=True)
+        await self._changed(target)
+        try:
+            external_id, url = await connector.publish(target, target.caption, account)
+        except AuthExpired:
+            account = await self._refresh(connector, account)
+            external_id, url = await connector.publish(target, target.caption, account)
+        await self._published(target, external_id, url)
+        return RunOutcome(T.PUBLISHED)
+
+    async def _reconcile(self, target: PublishTarget, connector: Connector,
+                         account: SocialAccount) -> bool:
+        """After a crash mid-publish: find the post instead of publishing again."""
+        if target.external_id:
+            status = await connector.get_status(target.external_id, account)
+            if status.state != PublishState.NOT_FOUND and status.state != PublishState.FAILED:
+                await self._published(target, target.external_id,
+                                      status.external_url or target.external_url or "")
+                return True
+        found = await connector.find_published(target, account)
+        if found:
+            await self._published(target, *found)
+            return True
+        await PublishTarget.filter(id=target.id).update(publish_started_at=None)
+        target.publish_started_at = None
+        return False
+
+    async def _published(self, target: PublishTarget, external_id: str, url: str) -> None:
+        await transition(target, T.PUBLISHED, external_id=external_id, external_url=url,
+                         published_at=now(), progress=100, lease_until=None)
+        await self._changed(target)
+
+    async def _refresh(self, connector: Connector, account: SocialAccount) -> SocialAccount:
+        try:
+            return await connector.refresh_token(account)
+        except ConnectorError as exc:
+            await SocialAccount.filter(id=account.id).update(
+                status=AccountStatus.NEEDS_RECONNECT, status_reason=exc.user_message)
+            raise AuthExpired(f"The {connector.label} connection has expired: reconnect the "
+                              "account on the brand's Connections page.",
+                              platform=connector.platform, code=exc.code) from exc
+
+    async def _failed(self, target: PublishTarget, exc: OneClickError) -> RunOutcome:
+        fields: dict[str, object] = {"error": exc.user_message, "lease_until": None,
+                                     "error_code": getattr(exc, "code", None) or ""}
+        if isinstance(exc, ConnectorError) and exc.needs_reconnect:
+            await SocialAccount.filter(id=target.account_id).update(
+                status=AccountStatus.NEEDS_RECONNECT, status_reason=exc.user_message)
+            await transition(target, T.NEEDS_RECONNECT, **fields)
+            await self._changed(target)
+            return RunOutcome(T.NEEDS_RECONNECT)
+        retryable = isinstance(exc, ConnectorError) and exc.retryable
+        if retryable and target.attempts < self.settings.publish_max_attempts:
+            delay = self.backoff(target.attempts, getattr(exc, "retry_after", None))
+            await transition(target, T.RETRY_WAIT, next_attempt_at=now() + timedelta(
+                seconds=delay), **fields)
+            await self._changed(target)
+            return RunOutcome(T.RETRY_WAIT, retry_in=delay)
+        if retryable:
+            fields["error"] = f"{exc.user_message} (gave up after {target.attempts} attempts)"
+        await transition(target, T.FAILED, **fields)
+        await self._changed(target)
+        return RunOutcome(T.FAILED)
+
+    def backoff(self, attempt: int, retry_after: float | None) -> float:
+        """Exponential backoff with full jitter, at least the platform's Retry-After."""
+        base = self.settings.publish_retry_base_seconds * (2 ** max(attempt - 1, 0))
+        delay = random.uniform(base / 2, base)
+        return max(delay, retry_after or 0.0)
+
+    async def _changed(self, target: PublishTarget) -> None:
+        if self.on_change is not None:
+            try:
+                await self.on_change(target)
+            except Exception:  # noqa: BLE001 - a notifier must never break publishing
+                log.exception("status notifier failed for target %s", target.id)
