@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 HashtagPlacement = Literal["end", "inline", "none", "first_comment"]
+# How a platform counts caption length: code points, UTF-16 units (Telegram, TikTok),
+# or code points with emoji counted as their UTF-8 bytes (Threads).
+LengthUnit = Literal["chars", "utf16", "emoji_bytes"]
 
 
 @dataclass(frozen=True)
@@ -28,3 +31,5 @@ class PlatformRules:
     ideal_length: int | None = None
     tone: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    length_unit: LengthUnit = "chars"
+    link_length: int | None = None  # a URL counts as this many characters (Mastodon: 23)
