@@ -1,0 +1,36 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint migrations install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, migrate and start everything on http://127.0.0.1:8000 (SQLite, in-process queue)
+run: $(STAMP)
+	$(BIN)/oneclick run
+
+## test: install, then ruff and the whole test suite
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## migrations: generate a migration after changing core/models (commit it)
+migrations: $(STAMP)
+	$(BIN)/python -m tortoise -c oneclick.tortoise_config.TORTOISE_ORM makemigrations
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,5 @@
+"""`python -m oneclick`."""
+
+from oneclick.cli import main
+
+main()

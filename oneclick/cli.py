@@ -1,0 +1,187 @@
+"""`oneclick`: run the product and administer it from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+
+from core.config import get_settings
+from core.errors import OneClickError
+
+app = typer.Typer(help="OneClick Social: publish everywhere with one click.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
+brand_app = typer.Typer(help="Brands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(brand_app, name="brand")
+
+R = TypeVar("R")
+
+
+def _with_db(work: Callable[[], Awaitable[R]]) -> R:
+    """Run `work` with the database open; core errors become a clean exit message."""
+    from core.db import close_db, init_db
+
+    async def main() -> R:
+        await init_db(get_settings())
+        try:
+            return await work()
+        finally:
+            await close_db()
+
+    try:
+        return asyncio.run(main())
+    except OneClickError as exc:
+        typer.secho(exc.user_message, fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations."""
+    from core.db import upgrade
+
+    asyncio.run(upgrade(get_settings()))
+    typer.echo("Database is up to date.")
+
+
+@app.command()
+def run() -> None:
+    """Everything in one process: web app, jobs, scheduler (and bots that are configured)."""
+    import uvicorn
+
+    from core.db import upgrade
+    from webapp.app import create_app
+
+    _logging()
+    settings = get_settings()
+    asyncio.run(upgrade(settings))
+    typer.echo(f"OneClick Social on http://{settings.host}:{settings.port}")
+    uvicorn.run(create_app(settings, in_process_queue=True), host=settings.host,
+                port=settings.port, log_level="info")
+
+
+@app.command()
+def web() -> None:
+    """The web app only (jobs go to Redis workers when REDIS_URL is set)."""
+    import uvicorn
+
+    from webapp.app import create_app
+
+    _logging()
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+
+
+@app.command()
+def worker(workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) -> None:
+    """Job workers pulling from Redis (needs REDIS_URL)."""
+    from taskiq.cli.worker.args import WorkerArgs
+    from taskiq.cli.worker.run import run_worker
+
+    if not get_settings().redis_url:
+        typer.secho("REDIS_URL is not set: `oneclick run` runs jobs in-process instead.",
+                    fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    args = WorkerArgs(broker="tasks.broker:broker", modules=["tasks.publish"],
+                      workers=workers, configure_logging=True)
+    sys.exit(run_worker(args) or 0)
+
+
+@app.command()
+def scheduler() -> None:
+    """Queues due work: scheduled posts, retries, targets of crashed workers."""
+    from core.db import close_db, init_db
+    from tasks.broker import broker
+    from tasks.publish import run_sweeper
+
+    _logging()
+    settings = get_settings()
+
+    async def main() -> None:
+        await init_db(settings)
+        await broker.startup()
+        try:
+            await run_sweeper(settings.sweep_interval_seconds)
+        finally:
+            await broker.shutdown()
+            await close_db()
+
+    asyncio.run(main())
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                 help="Read the password from stdin.")] = False,
+) -> None:
+    """Create a user (the password is asked for, or read from stdin)."""
+    from core.users import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = _with_db(lambda: create_user(email, password, origin="cli"))
+    typer.echo(f"Created user {user.email} (id {user.id}).")
+
+
+@apikey_app.command("create")
+def apikey_create(email: str, name: Annotated[str, typer.Option()] = "cli") -> None:
+    """Create an API key for a user and print it (shown once)."""
+    from core.users import create_api_key, user_by_email
+
+    async def work() -> str:
+        _, key = await create_api_key(await user_by_email(email), name=name, origin="cli")
+        return key
+
+    typer.echo(_with_db(work))
+
+
+@brand_app.command("create")
+def brand_create(name: str, owner: Annotated[str, typer.Option(help="Owner's email.")],
+                 slug: Annotated[str | None, typer.Option()] = None) -> None:
+    """Create a brand owned by a user."""
+    from core.brands import create_brand
+    from core.users import user_by_email
+
+    async def work() -> str:
+        brand = await create_brand(await user_by_email(owner), name, slug=slug, origin="cli")
+        return f"Created brand {brand.name} (slug {brand.slug}, id {brand.id})."
+
+    typer.echo(_with_db(work))
+
+
+@brand_app.command("link-code")
+def brand_link_code(slug: str) -> None:
+    """A one-time code for `/start CODE` (Telegram) or `/oneclick link CODE` (Slack)."""
+    from core.brands import brand_by_slug, issue_link_code
+
+    async def work() -> str:
+        brand = await brand_by_slug(slug)
+        return await issue_link_code(brand, actor=None, origin="cli")
+
+    code = _with_db(work)
+    typer.echo(code)
+    typer.echo("Valid for 30 minutes, once. Telegram: /start " + code +
+               "   Slack: /oneclick link " + code, err=True)
+
+
+def main() -> None:
+    """Entry point of the `oneclick` script."""
+    app()
