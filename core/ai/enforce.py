@@ -42,6 +42,11 @@ def _is_emoji(ch: str) -> bool:
     return ord(ch) > 0xFFFF or unicodedata.category(ch) == "So"
 
 
+def count_hashtags(text: str) -> int:
+    """How many hashtags `text` holds."""
+    return len(_HASHTAG.findall(text))
+
+
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     body = r"\s+".join(re.escape(part) for part in phrase.split())
     start = r"(?<!\w)" if phrase[:1].isalnum() or phrase[:1] == "_" else ""
