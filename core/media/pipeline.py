@@ -1,0 +1,139 @@
+"""The media pipeline service the connectors call: `MediaPipeline.ensure(asset, profiles)`."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from core.config import Settings
+from core.errors import MediaRejected
+from core.media.ffmpeg_bin import ffmpeg_exe
+from core.media.plan import DurationPolicy, OutputPlan, plan_output
+from core.media.probe import MediaInfo, probe_file, probe_sync
+from core.media.profiles import FITS, get_profile
+from core.media.transcode import Transcoder, thumbnail_path
+from core.models import Brand, MediaAsset, TranscodedMedia
+from core.models.enums import AssetKind
+
+ProgressCallback = Callable[[int], Awaitable[None]]
+DEFAULT_TIMEOUT = 30 * 60.0
+_asset_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+class MediaPipeline:
+    """Makes (or reuses) one `TranscodedMedia` per requested profile of an asset."""
+
+    def __init__(self, settings: Settings, *, timeout: float = DEFAULT_TIMEOUT,
+                 preset: str = "veryfast", threads: int = 0) -> None:
+        self.settings = settings
+        self.out_dir = Path(settings.media_dir) / "transcoded"
+        self.transcoder = Transcoder(ffmpeg_exe(settings), self.out_dir, timeout=timeout,
+                                     preset=preset, threads=threads)
+
+    async def ensure(self, asset: MediaAsset, profiles: Sequence[str], *,
+                     progress: ProgressCallback | None = None) -> dict[str, TranscodedMedia]:
+        """One row per profile name; for a carousel, keys are `"<profile>[<index>]"`."""
+        if asset.kind != AssetKind.CAROUSEL:
+            return await self._ensure_one(asset, profiles, progress)
+        result: dict[str, TranscodedMedia] = {}
+        for index, rows in enumerate(await self.ensure_each(asset, profiles, progress=progress)):
+            result.update({f"{name}[{index}]": row for name, row in rows.items()})
+        return result
+
+    async def ensure_each(self, asset: MediaAsset, profiles: Sequence[str], *,
+                          progress: ProgressCallback | None = None
+                          ) -> list[dict[str, TranscodedMedia]]:
+        """Per item, in order: the asset itself, or each child of a carousel."""
+        if asset.kind != AssetKind.CAROUSEL:
+            return [await self._ensure_one(asset, profiles, progress)]
+        children = await MediaAsset.filter(parent_id=asset.id, deleted_at=None
+                                           ).order_by("position", "id")
+        if not children:
+            raise MediaRejected("This carousel has no photos or videos in it.")
+        out = []
+        for index, child in enumerate(children):
+            span = _span(progress, index, len(children))
+            out.append(await self._ensure_one(child, profiles, span))
+        return out
+
+    async def _ensure_one(self, asset: MediaAsset, profiles: Sequence[str],
+                          progress: ProgressCallback | None) -> dict[str, TranscodedMedia]:
+        names = list(dict.fromkeys(profiles))
+        lock = _asset_locks.setdefault(asset.id, asyncio.Lock())
+        async with lock:
+            src = Path(asset.file_path)
+            if not asset.file_path or not await asyncio.to_thread(os.path.isfile, src):
+                raise MediaRejected("The original file of this post is missing; send it again.")
+            info = (MediaInfo.from_json(asset.probe) if asset.probe
+                    else await probe_file(src))
+            fits, policy = await self._brand_choices(asset)
+            plans = {n: plan_output(info, get_profile(n), fit=fits.get(n),
+                                    duration_policy=policy) for n in names}
+            source_hash = asset.content_hash or await asyncio.to_thread(_sha256, src)
+            keys = {n: plan.content_key(source_hash) for n, plan in plans.items()}
+            existing = {row.profile: row for row in
+                        await TranscodedMedia.filter(asset_id=asset.id, profile__in=names)}
+            stale = [n for n in names if not _fresh(existing.get(n), keys[n])]
+            paths = await self.transcoder.produce(
+                src, info, {keys[n]: plans[n] for n in stale}, progress=progress)
+            for name in stale:
+                existing[name] = await self._save(asset, name, keys[name], plans[name],
+                                                  paths[keys[name]], existing.get(name))
+            if progress is not None and not stale:
+                await progress(100)
+            return {n: existing[n] for n in names}
+
+    async def _brand_choices(self, asset: MediaAsset) -> tuple[dict[str, Any], DurationPolicy]:
+        brand = await Brand.get(id=asset.brand_id)
+        media = (brand.settings or {}).get("media") or {}
+        fits = {k: v for k, v in (media.get("fit") or {}).items() if v in FITS}
+        policy = media.get("duration_policy", "trim")
+        return fits, policy if policy in ("trim", "refuse") else "trim"
+
+    async def _save(self, asset: MediaAsset, name: str, key: str, plan: OutputPlan, path: Path,
+                    row: TranscodedMedia | None) -> TranscodedMedia:
+        out = await asyncio.to_thread(probe_sync, path)
+        thumb = thumbnail_path(self.out_dir, key) if plan.kind == "video" else None
+        values: dict[str, Any] = {
+            "brand_id": asset.brand_id, "file_path": str(path), "content_key": key,
+            "mime_type": plan.mime_type, "size_bytes": out.size_bytes, "width": out.width,
+            "height": out.height, "duration_seconds": out.duration,
+            "thumbnail_path": str(thumb) if thumb else "", "notes": "\n".join(plan.notes)}
+        if row is None:
+            try:
+                return await TranscodedMedia.create(asset_id=asset.id, profile=name, **values)
+            except IntegrityError:
+                row = await TranscodedMedia.get(asset_id=asset.id, profile=name)
+        await row.update_from_dict(values).save()
+        return row
+
+
+def _fresh(row: TranscodedMedia | None, key: str) -> bool:
+    return row is not None and row.content_key == key and Path(row.file_path).is_file()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _span(progress: ProgressCallback | None, index: int, count: int
+          ) -> ProgressCallback | None:
+    """A callback mapping 0..100 of item `index` into its share of the carousel's 0..100."""
+    if progress is None:
+        return None
+
+    async def report(percent: int) -> None:
+        await progress(int((index * 100 + percent) / count))
+
+    return report
