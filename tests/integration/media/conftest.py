@@ -1,0 +1,13 @@
+"""Generated media shared by the media tests (made once per session)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A session-wide directory of generated test media (see tests/media_factory.py)."""
+    return tmp_path_factory.mktemp("media-lib")

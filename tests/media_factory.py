@@ -1,0 +1,157 @@
+"""Generate real test media with the ffmpeg binary (testsrc2 pictures, sine tones).
+
+Each function writes into `directory` under a name derived from its arguments and returns the
+path; an existing file is reused, so a session-scoped directory makes each file once.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from core.media.ffmpeg_bin import ffmpeg_exe
+
+
+def ffmpeg(*args: str) -> None:
+    """Run the project's ffmpeg binary quietly; raise with its stderr on failure."""
+    argv = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"ffmpeg failed: {' '.join(argv)}\n{result.stderr}")
+
+
+def _sources(width: int, height: int, fps: float, seconds: float, audio: bool) -> list[str]:
+    args = ["-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={fps}:duration={seconds}"]
+    if audio:
+        args += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}"]
+    return args
+
+
+def video(directory: Path, *, width: int = 1920, height: int = 1080, fps: float = 30,
+          seconds: float = 2, audio: bool = True, vcodec: str = "libx264",
+          pix_fmt: str = "yuv420p", container: str = "mp4", faststart: bool = True,
+          extra: tuple[str, ...] = (), name: str | None = None) -> Path:
+    """A testsrc2 clip; defaults: 1080p30 H.264/AAC MP4, moov first, 2 s."""
+    stem = name or (f"v_{width}x{height}_{fps}_{seconds}_{int(audio)}_{vcodec}_{pix_fmt}"
+                    f"_{int(faststart)}")
+    path = directory / f"{stem}.{container}"
+    if path.exists():
+        return path
+    args = _sources(width, height, fps, seconds, audio)
+    args += ["-c:v", vcodec, "-pix_fmt", pix_fmt]
+    if vcodec in ("libx264", "libx265"):
+        args += ["-preset", "ultrafast"]
+    if audio:
+        args += ["-c:a", "aac" if container in ("mp4", "mov") else "libopus", "-shortest"]
+    if faststart and container in ("mp4", "mov"):
+        args += ["-movflags", "+faststart"]
+    ffmpeg(*args, *extra, str(path))
+    return path
+
+
+def landscape_1080p(directory: Path, seconds: float = 2, faststart: bool = True) -> Path:
+    """1920x1080 30 fps H.264 High 4:2:0 + AAC 48 kHz in MP4: what a compliant camera gives."""
+    return video(directory, seconds=seconds, faststart=faststart)
+
+
+def portrait_rotated(directory: Path, width: int = 320, height: int = 180) -> Path:
+    """Landscape-coded pixels with a 90° display-matrix rotation, as phones record portrait."""
+    path = directory / f"rotated_{width}x{height}.mp4"
+    if not path.exists():
+        plain = video(directory, width=width, height=height, seconds=3)
+        ffmpeg("-display_rotation", "90", "-i", str(plain), "-c", "copy", str(path))
+    return path
+
+
+def hevc_4k60(directory: Path, seconds: float = 0.5, width: int = 3840, height: int = 2160) -> Path:
+    """HEVC 4K 60 fps with AAC (not what Reels-style profiles accept as is)."""
+    return video(directory, width=width, height=height, fps=60, seconds=seconds,
+                 vcodec="libx265", extra=("-x265-params", "log-level=error"))
+
+
+def vp9_mkv(directory: Path, width: int = 640, height: int = 360) -> Path:
+    """VP9 + Opus in Matroska: a non-MP4, non-H.264 source."""
+    return video(directory, width=width, height=height, seconds=2, vcodec="libvpx-vp9",
+                 container="mkv", extra=("-deadline", "realtime", "-cpu-used", "8"))
+
+
+def no_audio(directory: Path, width: int = 640, height: int = 360, seconds: float = 4) -> Path:
+    """H.264 MP4 without an audio track."""
+    return video(directory, width=width, height=height, seconds=seconds, audio=False)
+
+
+def ten_bit_hdr(directory: Path, width: int = 640, height: int = 360) -> Path:
+    """HEVC Main 10 tagged BT.2020 / PQ (HDR10-style)."""
+    return video(directory, width=width, height=height, seconds=2, vcodec="libx265",
+                 pix_fmt="yuv420p10le", name=f"hdr10_{width}x{height}",
+                 extra=("-vf", "setparams=color_primaries=bt2020:color_trc=smpte2084"
+                        ":colorspace=bt2020nc", "-x265-params", "log-level=error"))
+
+
+def ten_bit_h264(directory: Path, width: int = 640, height: int = 360) -> Path:
+    """H.264 High 10 (10-bit, SDR): browsers and networks often refuse it."""
+    return video(directory, width=width, height=height, seconds=2, pix_fmt="yuv420p10le")
+
+
+def odd_size(directory: Path) -> Path:
+    """An odd-sized (333x201) clip at 25 fps."""
+    return video(directory, width=334, height=202, fps=25, seconds=2, vcodec="libx264",
+                 pix_fmt="yuv444p", name="odd_333x201", extra=("-vf", "scale=333:201"))
+
+
+def long_clip(directory: Path, seconds: float = 100, width: int = 96, height: int = 172) -> Path:
+    """A long clip, tiny and at 1 fps so it is made in a blink (for duration limits)."""
+    return video(directory, width=width, height=height, fps=1, seconds=seconds, audio=True,
+                 name=f"long_{seconds}_{width}x{height}")
+
+
+def truncated(directory: Path) -> Path:
+    """An MP4 cut in half (moov first, mdat cut short), as an interrupted upload leaves it."""
+    path = directory / "truncated.mp4"
+    if not path.exists():
+        data = video(directory, width=320, height=240, seconds=2).read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def truncated_no_moov(directory: Path) -> Path:
+    """An MP4 whose moov atom (written last) never arrived."""
+    path = directory / "truncated_no_moov.mp4"
+    if not path.exists():
+        data = video(directory, width=320, height=240, seconds=2, faststart=False).read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def text_as_mp4(directory: Path) -> Path:
+    """A text file renamed clip.mp4."""
+    path = directory / "clip.mp4"
+    path.write_text("Hello! This is not a video.\n" * 200)
+    return path
+
+
+def empty(directory: Path) -> Path:
+    """A zero-length file called video.mp4."""
+    path = directory / "video.mp4"
+    path.write_bytes(b"")
+    return path
+
+
+def audio_only(directory: Path) -> Path:
+    """An AAC tone in an MP4 container and nothing else."""
+    path = directory / "voice.mp4"
+    if not path.exists():
+        ffmpeg("-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", str(path))
+    return path
+
+
+def image(directory: Path, *, width: int = 640, height: int = 480, fmt: str = "jpg",
+          name: str | None = None) -> Path:
+    """One testsrc2 frame as JPEG, PNG or WebP."""
+    path = directory / f"{name or f'img_{width}x{height}'}.{fmt}"
+    if not path.exists():
+        args = ["-f", "lavfi", "-i", f"testsrc2=size={width}x{height}", "-frames:v", "1"]
+        if fmt == "jpg":
+            args += ["-q:v", "3"]
+        ffmpeg(*args, "-update", "1", str(path))
+    return path
