@@ -158,13 +158,17 @@ def enforce_caption(
         text = _tidy(_URL.sub("", text))
     text = remove_forbidden(text, forbidden)
     body, tags = split_trailing_hashtags(text)
-    if require_text and not re.search(r"\w", _HASHTAG.sub("", body)):
+    if require_text and not _has_text(_HASHTAG.sub("", body)):
         raise EmptyCaption(f"The {rules.label} caption came back empty.")
     tags = _merge_tags(body, tags, rules, default_hashtags, forbidden)
     body = _cap_inline_tags(body, rules, len(tags))
     if not rules.line_breaks:
         body = re.sub(r"\s*\n\s*", " ", body)
     return _fit(body, tags, rules)
+
+
+def _has_text(text: str) -> bool:
+    return any(ch.isalnum() or unicodedata.category(ch).startswith("S") for ch in text)
 
 
 def _merge_tags(body: str, tags: list[str], rules: PlatformRules,
