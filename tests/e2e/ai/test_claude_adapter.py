@@ -124,7 +124,8 @@ async def test_limits_and_forbidden_phrases_enforced_when_the_model_misbehaves(
     long = ("Our cheapest loaf is also the best in town, baked slowly overnight. " * 60)[:3000]
 
     def responder(body: dict[str, Any]) -> str:
-        return captions_json(dict.fromkeys(requested_platforms(body), long + " #cheapestbread #rye"))
+        answer = long + " #cheapestbread #rye"
+        return captions_json(dict.fromkeys(requested_platforms(body), answer))
 
     fake_api.responder = responder
     brand = await make_brand("linden")
