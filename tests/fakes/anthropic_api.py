@@ -310,6 +310,7 @@ def default_responder(body: dict[str, Any]) -> str:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     fake: FakeMessagesAPI
 
     def do_POST(self) -> None:  # noqa: N802 (http.server naming)
