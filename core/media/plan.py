@@ -111,8 +111,8 @@ def _plan_image(info: MediaInfo, p: ImageProfile, fit: Fit) -> OutputPlan:
                   and scale == 1.0 and info.size_bytes <= p.max_bytes and not info.is_hdr)
     if fits_as_is:
         fmt = info.mime_type.split("/")[1]
-        return OutputPlan("image", "copy", info.width, info.height, image_format=fmt,  # type: ignore[arg-type]
-                          max_bytes=p.max_bytes)
+        return OutputPlan("image", "copy", info.width, info.height,
+                          image_format=fmt)  # type: ignore[arg-type]
     notes = []
     if target != aspect:
         notes.append(f"Reshaped from {aspect:.2f}:1 to {target:.2f}:1 ({fit.replace('_', ' ')})"
@@ -185,15 +185,14 @@ def _plan_video(info: MediaInfo, p: VideoProfile, fit: Fit, policy: DurationPoli
     if p.fixed_frame and abs(info.width / info.height - target_aspect) > 0.01:
         plan.notes.append(f"Reshaped from {info.width}x{info.height} to {out_w}x{out_h}"
                           f" ({fit.replace('_', ' ')}).")
-    if not notes and _stream_compliant(info, p, target_aspect, maxrate):
+    if not notes and _stream_compliant(info, p, target_aspect):
         fast = info.container == "mp4" and info.faststart
         return OutputPlan("video", "copy" if fast else "remux", info.width, info.height,
-                          fps=info.fps, duration=src_dur, audio=info.has_audio,
-                          max_bytes=p.max_bytes)
+                          fps=info.fps, duration=src_dur, audio=info.has_audio)
     return plan
 
 
-def _stream_compliant(info: MediaInfo, p: VideoProfile, aspect: float, maxrate: int) -> bool:
+def _stream_compliant(info: MediaInfo, p: VideoProfile, aspect: float) -> bool:
     """Whether the source's streams already meet the profile (then copy, never re-encode)."""
     if not info.browser_playable and not (info.container == "mov" and _codecs_ok(info)):
         return False
@@ -205,7 +204,7 @@ def _stream_compliant(info: MediaInfo, p: VideoProfile, aspect: float, maxrate: 
         return False
     if p.max_bytes and info.size_bytes > p.max_bytes:
         return False
-    if info.bitrate and info.bitrate > (maxrate + p.audio_bitrate) * 1.25:
+    if info.bitrate and info.bitrate > p.accept_bitrate:
         return False
     if p.fixed_frame:
         assert p.width is not None and p.height is not None

@@ -34,6 +34,7 @@ class VideoProfile:
     max_duration: float | None = None
     max_bytes: int | None = None
     max_video_bitrate: int = 8_000_000
+    accept_bitrate: int = 25_000_000
     crf: int = 21
     audio_bitrate: int = 128_000
     max_audio_rate: int = 48_000
