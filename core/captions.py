@@ -63,6 +63,9 @@ class CaptionService:
                     brand, asset, platform, made[platform], actor=actor, origin=origin,
                     action="caption.regenerated" if platform in stored else "caption.created",
                     hint=hint)
+        for caption in stored.values():
+            if not hasattr(caption, "note"):
+                caption.note = None  # type: ignore[attr-defined]
         return {p: stored[p] for p in platforms}
 
     async def set_override(self, asset: MediaAsset, platform: str, text: str, *,

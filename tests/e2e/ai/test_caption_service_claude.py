@@ -43,3 +43,17 @@ async def test_ai_down_at_publish_time_still_publishes(
     stored = await AdaptedCaption.filter(asset=asset).order_by("platform")
     assert [c.is_fallback for c in stored] == [True, True]
     assert len(fake_api.requests) == 3  # one call (with the SDK's retries) for both platforms
+
+
+async def test_budget_note_reaches_the_caller_and_the_audit_trail(
+        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    from core.models import AuditLog
+
+    brand = await make_brand("linden", settings={"ai": {"monthly_budget_usd": 0}})
+    service = CaptionService(claude, DEFAULT_RULES)
+    out = await service.adapt(await make_asset(brand, "Rye."), ["telegram"])
+    assert fake_api.requests == []
+    assert out["telegram"].is_fallback
+    assert "budget" in out["telegram"].note  # type: ignore[attr-defined]
+    row = await AuditLog.get(action="caption.created", brand=brand)
+    assert "budget" in row.details["note"]
