@@ -7,7 +7,7 @@ from core.ai.style_rules import DEFAULT_RULES
 from core.ai.usage import usage_report
 from core.captions import CaptionService
 from core.config import Settings
-from core.models import AdaptedCaption
+from core.models import AdaptedCaption, AuditLog
 from tests.e2e.ai.conftest import make_asset, make_brand
 from tests.fakes.anthropic_api import FakeMessagesAPI
 
@@ -47,8 +47,6 @@ async def test_ai_down_at_publish_time_still_publishes(
 
 async def test_budget_note_reaches_the_caller_and_the_audit_trail(
         db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
-    from core.models import AuditLog
-
     brand = await make_brand("linden", settings={"ai": {"monthly_budget_usd": 0}})
     service = CaptionService(claude, DEFAULT_RULES)
     out = await service.adapt(await make_asset(brand, "Rye."), ["telegram"])
