@@ -6,6 +6,7 @@ ffmpeg applies rotation metadata on decode (autorotate), so outputs come out upr
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,9 @@ def encode_command(exe: str, src: Path, jobs: list[tuple[OutputPlan, Path]], *,
     if any(plan.tonemap for plan, _ in jobs):
         video = _tonemap(video)
     vsplit = _fan_out(video, "split", len(jobs))
+    cores = os.cpu_count() or 1
+    if not threads and len(jobs) > 1:  # many encoders in one process: do not oversubscribe
+        threads = max(1, cores // len(jobs))
     with_audio = [plan.audio for plan, _ in jobs]
     asplit = _fan_out(inp.audio, "asplit", sum(with_audio)) if any(with_audio) else []
     outputs = []
@@ -39,7 +43,8 @@ def encode_command(exe: str, src: Path, jobs: list[tuple[OutputPlan, Path]], *,
         if threads:
             opts["threads"] = threads
         outputs.append(ffmpeg.output(*streams, str(path), **opts))
-    return _argv(ffmpeg.merge_outputs(*outputs), exe)
+    argv = _argv(ffmpeg.merge_outputs(*outputs), exe)
+    return [argv[0], "-filter_complex_threads", str(cores), *argv[1:]]
 
 
 def remux_command(exe: str, src: Path, dest: Path) -> list[str]:

@@ -76,7 +76,7 @@ class MediaPipeline:
             fits, policy = await self._brand_choices(asset)
             plans = {n: plan_output(info, get_profile(n), fit=fits.get(n),
                                     duration_policy=policy) for n in names}
-            source_hash = asset.content_hash or await asyncio.to_thread(_sha256, src)
+            source_hash = asset.content_hash or await asyncio.to_thread(file_sha256, src)
             keys = {n: plan.content_key(source_hash) for n, plan in plans.items()}
             existing = {row.profile: row for row in
                         await TranscodedMedia.filter(asset_id=asset.id, profile__in=names)}
@@ -119,7 +119,8 @@ def _fresh(row: TranscodedMedia | None, key: str) -> bool:
     return row is not None and row.content_key == key and Path(row.file_path).is_file()
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 hex digest of a file's content."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
