@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +59,17 @@ async def close_db() -> None:
 
 
 async def upgrade(settings: Settings) -> None:
-    """Apply every migration not yet applied."""
-    await run_migrations(config=tortoise_config(settings))
-    await close_db()
+    """Apply every migration not yet applied.
+
+    Runs in its own task: tortoise keeps its state in a ContextVar, and the migration
+    run must not leave a closed context behind in the caller's task.
+    """
+
+    async def apply() -> None:
+        await run_migrations(config=tortoise_config(settings))
+        await close_db()
+
+    await asyncio.create_task(apply())
 
 
 async def ping() -> bool:

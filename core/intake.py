@@ -8,7 +8,10 @@ import re
 import shutil
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import aiofiles
 
 from core import audit
 from core.config import Settings
@@ -33,24 +36,61 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.0f} MB"
 
 
-async def _spool(settings: Settings, chunks: AsyncIterator[bytes]) -> tuple[Path, str, int]:
-    tmp_dir = settings.media_dir / "tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    path = tmp_dir / f"upload-{uuid.uuid4().hex}"
-    limit = max(settings.max_video_bytes, settings.max_image_bytes)
-    digest, size = hashlib.sha256(), 0
+@dataclass
+class Spooled:
+    """An upload written to a temp file, hashed and counted while it streamed in."""
+
+    path: Path
+    content_hash: str
+    size: int
+
+    def discard(self) -> None:
+        """Delete the temp file."""
+        self.path.unlink(missing_ok=True)
+
+
+class Spool:
+    """Writes an incoming stream to a temp file under MEDIA_DIR, enforcing the size cap."""
+
+    def __init__(self, settings: Settings) -> None:
+        tmp_dir = settings.media_dir / "tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        self.path = tmp_dir / f"upload-{uuid.uuid4().hex}"
+        self.limit = max(settings.max_video_bytes, settings.max_image_bytes)
+        self._digest = hashlib.sha256()
+        self.size = 0
+        self._handle = self.path.open("wb")
+
+    def write(self, chunk: bytes) -> None:
+        """Append a chunk; TooLarge (and the temp file removed) past the limit."""
+        self.size += len(chunk)
+        if self.size > self.limit:
+            self.abort()
+            raise TooLarge(f"The file is larger than the {_mb(self.limit)} upload limit.")
+        self._digest.update(chunk)
+        self._handle.write(chunk)
+
+    def finish(self) -> Spooled:
+        """Close the file and describe it."""
+        self._handle.close()
+        return Spooled(self.path, self._digest.hexdigest(), self.size)
+
+    def abort(self) -> None:
+        """Close and delete the temp file."""
+        self._handle.close()
+        self.path.unlink(missing_ok=True)
+
+
+async def spool_chunks(settings: Settings, chunks: AsyncIterator[bytes]) -> Spooled:
+    """Stream chunks to a temp file."""
+    spool = Spool(settings)
     try:
-        with path.open("wb") as out:
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > limit:
-                    raise TooLarge(f"The file is larger than the {_mb(limit)} upload limit.")
-                digest.update(chunk)
-                out.write(chunk)
+        async for chunk in chunks:
+            spool.write(chunk)
     except BaseException:
-        path.unlink(missing_ok=True)
+        spool.abort()
         raise
-    return path, digest.hexdigest(), size
+    return spool.finish()
 
 
 def _check_size(info: MediaInfo, size: int, settings: Settings) -> None:
@@ -64,7 +104,7 @@ async def ingest_media(
     settings: Settings,
     *,
     brand: Brand,
-    chunks: AsyncIterator[bytes],
+    chunks: AsyncIterator[bytes] | Spooled,
     file_name: str | None,
     caption: str = "",
     actor: User | None,
@@ -76,10 +116,11 @@ async def ingest_media(
     position: int = 0,
 ) -> MediaAsset:
     """Store one media file as an asset; MediaRejected/TooLarge leave nothing behind."""
-    if len(caption) > MAX_CAPTION:
-        raise MediaRejected(f"The caption is longer than {MAX_CAPTION:,} characters.")
-    tmp, content_hash, size = await _spool(settings, chunks)
+    spooled = chunks if isinstance(chunks, Spooled) else await spool_chunks(settings, chunks)
+    tmp, content_hash, size = spooled.path, spooled.content_hash, spooled.size
     try:
+        if len(caption) > MAX_CAPTION:
+            raise MediaRejected(f"The caption is longer than {MAX_CAPTION:,} characters.")
         if size == 0:
             raise MediaRejected("The file is empty.")
         info = await probe_file(tmp)
@@ -107,7 +148,7 @@ async def ingest_media(
 
 
 async def file_chunks(path: Path, chunk_size: int = 1024 * 1024) -> AsyncIterator[bytes]:
-    """Read a local file in chunks (for CLI, bots and tests that already hold a file)."""
-    with path.open("rb") as handle:
-        while chunk := handle.read(chunk_size):
+    """Read a local file in chunks (for the CLI, bots and tests that already hold a file)."""
+    async with aiofiles.open(path, "rb") as handle:
+        while chunk := await handle.read(chunk_size):
             yield chunk

@@ -48,6 +48,13 @@ async def accounts_for(brand: Brand, platforms: Sequence[str],
     return chosen
 
 
+async def existing_job(idempotency_key: str | None, *, brand_id: int) -> PublishJob | None:
+    """The job already made with this idempotency key in this brand, if any."""
+    if not idempotency_key:
+        return None
+    return await PublishJob.get_or_none(idempotency_key=idempotency_key, brand_id=brand_id)
+
+
 async def create_job(
     scope: BrandScope,
     *,
@@ -65,11 +72,9 @@ async def create_job(
     double tap or a retried request never publishes twice. When the brand requires
     approval and the actor is not an approver, the job waits for approval.
     """
-    if idempotency_key:
-        existing = await PublishJob.get_or_none(idempotency_key=idempotency_key,
-                                                brand_id=asset.brand_id)
-        if existing:
-            return existing, False
+    existing = await existing_job(idempotency_key, brand_id=asset.brand_id)
+    if existing:
+        return existing, False
     brand = await scope.brand(asset.brand_id)
     role = await scope.role(brand.id)
     if publish_at is not None and publish_at.tzinfo is None:

@@ -25,8 +25,10 @@ def free_port() -> int:
 @asynccontextmanager
 async def live_app(settings: Settings) -> AsyncIterator[str]:
     """The app served by uvicorn on 127.0.0.1; yields its base URL."""
+    from core.db import upgrade
     from webapp.app import create_app
 
+    await upgrade(settings)
     port = free_port()
     settings.public_base_url = f"http://127.0.0.1:{port}"
     config = uvicorn.Config(create_app(settings, in_process_queue=True), host="127.0.0.1",

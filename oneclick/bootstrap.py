@@ -1,0 +1,69 @@
+"""The one place that wires the product: settings, connectors, media, captions, runner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from connectors.base import ConnectorContext
+from connectors.registry import ConnectorRegistry
+from core.ai import build_caption_adapter
+from core.captions import CaptionService
+from core.config import Settings
+from core.media.pipeline import MediaPipeline
+from core.publish_runner import PublishRunner
+from core.security import TokenCipher
+
+
+@dataclass
+class Services:
+    """Everything a front end or worker needs, built once per process."""
+
+    settings: Settings
+    cipher: TokenCipher
+    pipeline: MediaPipeline
+    connectors: ConnectorRegistry
+    captions: CaptionService
+    runner: PublishRunner
+    http: httpx.AsyncClient
+
+    async def aclose(self) -> None:
+        """Release network clients."""
+        await self.http.aclose()
+
+
+def build_services(settings: Settings) -> Services:
+    """Wire the product for these settings (tests pass their own settings)."""
+    settings.ensure_secrets()
+    assert settings.token_encryption_key is not None
+    cipher = TokenCipher(settings.token_encryption_key.get_secret_value())
+    pipeline = MediaPipeline(settings)
+    http = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
+    registry = ConnectorRegistry(ConnectorContext(settings=settings, pipeline=pipeline,
+                                                  cipher=cipher, http=http))
+    captions = CaptionService(build_caption_adapter(settings), registry.rules())
+    runner = PublishRunner(settings, registry)
+    return Services(settings=settings, cipher=cipher, pipeline=pipeline, connectors=registry,
+                    captions=captions, runner=runner, http=http)
+
+
+_current: Services | None = None
+
+
+def set_services(services: Services | None) -> None:
+    """Make these the process's services (done at start-up)."""
+    global _current
+    _current = services
+
+
+def has_services() -> bool:
+    """Whether this process has been wired already."""
+    return _current is not None
+
+
+def get_services() -> Services:
+    """The process's services; an error if start-up did not run."""
+    if _current is None:
+        raise RuntimeError("services are not initialised; start through `oneclick`")
+    return _current

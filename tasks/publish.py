@@ -1,0 +1,68 @@
+"""Publish tasks: prepare a job's media once, then one task per target."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from core.models import PublishTarget, TargetStatus
+from core.publishing import jobs_due
+from core.target_states import now
+from oneclick.bootstrap import get_services
+from tasks.broker import broker
+
+log = logging.getLogger(__name__)
+QUEUE_TICKET = timedelta(seconds=120)
+INLINE_RETRY_MAX_SECONDS = 60.0
+
+
+async def enqueue_targets(target_ids: list[int]) -> None:
+    """Queue targets, leaving a short ticket so the sweeper does not queue them again."""
+    if not target_ids:
+        return
+    await PublishTarget.filter(
+        id__in=target_ids, status__in=[TargetStatus.PENDING, TargetStatus.RETRY_WAIT]
+    ).update(lease_until=now() + QUEUE_TICKET)
+    for target_id in target_ids:
+        await publish_target.kiq(target_id)
+
+
+async def start_job(job_id: int) -> None:
+    """Queue the media preparation of a new or approved job."""
+    await prepare_job.kiq(job_id)
+
+
+@broker.task(task_name="oneclick.prepare_job")
+async def prepare_job(job_id: int) -> None:
+    """Make every format the job needs in one pass, then queue each target."""
+    target_ids = await get_services().runner.prepare_job(job_id)
+    await enqueue_targets(target_ids)
+
+
+@broker.task(task_name="oneclick.publish_target")
+async def publish_target(target_id: int) -> None:
+    """One attempt at one target; a short retry waits here, a long one for the sweeper."""
+    outcome = await get_services().runner.run(target_id)
+    if outcome.retry_in is not None and outcome.retry_in <= INLINE_RETRY_MAX_SECONDS:
+        await asyncio.sleep(outcome.retry_in)
+        await enqueue_targets([target_id])
+
+
+async def sweep_once() -> int:
+    """Queue everything due: scheduled jobs, retries, targets whose worker died."""
+    due = await jobs_due()
+    await enqueue_targets(due)
+    return len(due)
+
+
+async def run_sweeper(interval: float) -> None:
+    """Sweep forever (inside `oneclick run` and `oneclick scheduler`)."""
+    while True:
+        try:
+            count = await sweep_once()
+            if count:
+                log.info("sweeper queued %d targets", count)
+        except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
+            log.exception("sweeper pass failed")
+        await asyncio.sleep(interval)

@@ -1,0 +1,53 @@
+"""`/api/v1/brands`: brands, their settings and accounts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from core.brands import create_brand, update_brand
+from core.models import Role, SocialAccount
+from webapp.api.schemas import AccountOut, BrandIn, BrandOut, BrandPatch
+from webapp.deps import ScopeDep, ServicesDep
+
+router = APIRouter(prefix="/api/v1/brands", tags=["brands"])
+
+
+def _out(brand, services: ServicesDep) -> BrandOut:  # type: ignore[no-untyped-def]
+    return BrandOut.of(brand, services.settings.public_url(f"/b/{brand.slug}"))
+
+
+@router.get("", response_model=list[BrandOut])
+async def list_brands(scope: ScopeDep, services: ServicesDep) -> list[BrandOut]:
+    """The user's brands."""
+    return [_out(b, services) for b in await scope.brands().order_by("name")]
+
+
+@router.post("", response_model=BrandOut, status_code=201)
+async def post_brand(body: BrandIn, scope: ScopeDep, services: ServicesDep) -> BrandOut:
+    """Create a brand owned by the user."""
+    brand = await create_brand(scope.user, body.name, slug=body.slug, origin="api")
+    return _out(brand, services)
+
+
+@router.get("/{brand_id}", response_model=BrandOut)
+async def get_brand(brand_id: int, scope: ScopeDep, services: ServicesDep) -> BrandOut:
+    """One brand and its settings."""
+    return _out(await scope.brand(brand_id), services)
+
+
+@router.patch("/{brand_id}", response_model=BrandOut)
+async def patch_brand(brand_id: int, body: BrandPatch, scope: ScopeDep,
+                      services: ServicesDep) -> BrandOut:
+    """Change a brand's settings."""
+    brand = await scope.brand(brand_id, min_role=Role.ADMIN)
+    changes = body.model_dump(exclude_unset=True)
+    brand = await update_brand(brand, changes, actor=scope.user, origin="api")
+    return _out(brand, services)
+
+
+@router.get("/{brand_id}/accounts", response_model=list[AccountOut])
+async def list_accounts(brand_id: int, scope: ScopeDep) -> list[AccountOut]:
+    """Connected accounts of the brand with their health."""
+    brand = await scope.brand(brand_id)
+    accounts = await SocialAccount.filter(brand_id=brand.id).order_by("platform", "id")
+    return [AccountOut.of(a) for a in accounts]

@@ -1,0 +1,218 @@
+"""Request and response bodies of the REST API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from core.models import (
+    AccountStatus,
+    AdaptedCaption,
+    Brand,
+    MediaAsset,
+    PublishJob,
+    PublishTarget,
+    SocialAccount,
+    TranscodedMedia,
+)
+
+EXPIRING_WITHIN = timedelta(days=7)
+
+
+class BrandIn(BaseModel):
+    """A new brand."""
+
+    name: str = Field(min_length=1, max_length=200)
+    slug: str | None = Field(default=None, max_length=64)
+
+
+class BrandPatch(BaseModel):
+    """Changes to a brand's settings (only the fields sent are changed)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    ai_system_prompt: str | None = Field(default=None, max_length=20_000)
+    default_hashtags: list[str] | None = Field(default=None, max_length=60)
+    forbidden_phrases: list[str] | None = Field(default=None, max_length=500)
+    timezone: str | None = Field(default=None, max_length=64)
+    approval_required: bool | None = None
+    settings: dict[str, Any] | None = None
+
+
+class BrandOut(BaseModel):
+    """A brand and its settings."""
+
+    id: int
+    name: str
+    slug: str
+    ai_system_prompt: str
+    default_hashtags: list[str]
+    forbidden_phrases: list[str]
+    timezone: str
+    approval_required: bool
+    settings: dict[str, Any]
+    public_url: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, brand: Brand, public_url: str) -> BrandOut:
+        """From the model."""
+        return cls(id=brand.id, name=brand.name, slug=brand.slug,
+                   ai_system_prompt=brand.ai_system_prompt,
+                   default_hashtags=brand.default_hashtags,
+                   forbidden_phrases=brand.forbidden_phrases, timezone=brand.timezone,
+                   approval_required=brand.approval_required, settings=brand.settings,
+                   public_url=public_url, created_at=brand.created_at)
+
+
+class AccountOut(BaseModel):
+    """A connected account and its health; tokens are never part of it."""
+
+    id: int
+    platform: str
+    external_id: str
+    display_name: str
+    health: str
+    health_detail: str
+    token_expires_at: datetime | None
+
+    @classmethod
+    def of(cls, account: SocialAccount) -> AccountOut:
+        """From the model, with health derived from status and expiry."""
+        health, detail = account.status.value, account.status_reason
+        if account.status == AccountStatus.OK and account.token_expires_at:
+            left = account.token_expires_at - datetime.now(UTC)
+            if left <= timedelta(0):
+                health, detail = "needs_reconnect", "The access token has expired."
+            elif left <= EXPIRING_WITHIN:
+                health, detail = "expiring", f"Expires in {max(left.days, 0)} days."
+        return cls(id=account.id, platform=account.platform, external_id=account.external_id,
+                   display_name=account.display_name, health=health, health_detail=detail,
+                   token_expires_at=account.token_expires_at)
+
+
+class CaptionOut(BaseModel):
+    """The adapted caption of one platform."""
+
+    platform: str
+    text: str
+    is_fallback: bool
+    is_override: bool
+    adapter: str
+
+    @classmethod
+    def of(cls, c: AdaptedCaption) -> CaptionOut:
+        """From the model."""
+        return cls(platform=c.platform, text=c.text, is_fallback=c.is_fallback,
+                   is_override=c.is_override, adapter=c.adapter)
+
+
+class TranscodeOut(BaseModel):
+    """One media-pipeline output."""
+
+    profile: str
+    mime_type: str
+    width: int | None
+    height: int | None
+    duration_seconds: float | None
+    size_bytes: int
+    notes: str
+
+    @classmethod
+    def of(cls, t: TranscodedMedia) -> TranscodeOut:
+        """From the model."""
+        return cls(profile=t.profile, mime_type=t.mime_type, width=t.width, height=t.height,
+                   duration_seconds=t.duration_seconds, size_bytes=t.size_bytes, notes=t.notes)
+
+
+class AssetOut(BaseModel):
+    """A media asset of a brand's inbox."""
+
+    id: int
+    brand_id: int
+    source: str
+    kind: str
+    file_name: str
+    mime_type: str
+    size_bytes: int
+    width: int | None
+    height: int | None
+    duration_seconds: float | None
+    original_caption: str
+    created_at: datetime
+    captions: list[CaptionOut] = []
+    transcodes: list[TranscodeOut] = []
+
+    @classmethod
+    def of(cls, a: MediaAsset, captions: list[AdaptedCaption] | None = None,
+           transcodes: list[TranscodedMedia] | None = None) -> AssetOut:
+        """From the model."""
+        return cls(id=a.id, brand_id=a.brand_id, source=a.source.value, kind=a.kind.value,
+                   file_name=a.file_name, mime_type=a.mime_type, size_bytes=a.size_bytes,
+                   width=a.width, height=a.height, duration_seconds=a.duration_seconds,
+                   original_caption=a.original_caption, created_at=a.created_at,
+                   captions=[CaptionOut.of(c) for c in captions or []],
+                   transcodes=[TranscodeOut.of(t) for t in transcodes or []])
+
+
+class CaptionsIn(BaseModel):
+    """Which platforms to adapt the caption for, optionally with a hint."""
+
+    platforms: list[str] = Field(min_length=1, max_length=20)
+    hint: str | None = Field(default=None, max_length=500)
+    regenerate: bool = False
+
+
+class PublishIn(BaseModel):
+    """Publish an asset to platforms, with optional per-platform caption overrides."""
+
+    platforms: list[str] = Field(min_length=1, max_length=20)
+    captions: dict[str, str] = Field(default_factory=dict)
+    publish_at: datetime | None = None
+
+
+class TargetOut(BaseModel):
+    """One destination of a job."""
+
+    id: int
+    platform: str
+    account_id: int
+    status: str
+    progress: int
+    attempts: int
+    caption: str
+    external_id: str | None
+    external_url: str | None
+    error: str
+    published_at: datetime | None
+
+    @classmethod
+    def of(cls, t: PublishTarget) -> TargetOut:
+        """From the model."""
+        return cls(id=t.id, platform=t.platform, account_id=t.account_id, status=t.status.value,
+                   progress=t.progress, attempts=t.attempts, caption=t.caption,
+                   external_id=t.external_id, external_url=t.external_url, error=t.error,
+                   published_at=t.published_at)
+
+
+class JobOut(BaseModel):
+    """A publish job and its targets."""
+
+    id: int
+    brand_id: int
+    asset_id: int
+    status: str
+    progress: int
+    publish_at: datetime | None
+    origin: str
+    created_at: datetime
+    targets: list[TargetOut]
+
+    @classmethod
+    def of(cls, job: PublishJob, targets: list[PublishTarget]) -> JobOut:
+        """From the model."""
+        return cls(id=job.id, brand_id=job.brand_id, asset_id=job.asset_id,
+                   status=job.status.value, progress=job.progress, publish_at=job.publish_at,
+                   origin=job.origin, created_at=job.created_at,
+                   targets=[TargetOut.of(t) for t in targets])

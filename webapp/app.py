@@ -1,0 +1,57 @@
+"""The FastAPI application: REST API, public feed pages, health, webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from core.config import Settings, get_settings
+from core.db import close_db, init_db
+from oneclick.bootstrap import build_services, set_services
+from tasks.broker import broker
+from tasks.publish import run_sweeper
+from webapp.api import assets, brands, health, jobs
+from webapp.errors import install_error_handlers
+from webapp.public import feed
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, in_process_queue: bool | None = None
+               ) -> FastAPI:
+    """The web app; with `in_process_queue` it also runs jobs and the sweeper itself."""
+    settings = settings or get_settings()
+    run_jobs_here = (not settings.redis_url) if in_process_queue is None else in_process_queue
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await init_db(settings)
+        services = build_services(settings)
+        set_services(services)
+        app.state.services = services
+        await broker.startup()
+        sweeper = None
+        if run_jobs_here:
+            sweeper = asyncio.create_task(run_sweeper(settings.sweep_interval_seconds))
+        try:
+            yield
+        finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
+            await broker.shutdown()
+            await services.aclose()
+            set_services(None)
+            await close_db()
+
+    app = FastAPI(title="OneClick Social", version="0.1.0", lifespan=lifespan,
+                  description="Publish one piece of content to every network a brand uses.")
+    install_error_handlers(app)
+    for module in (health, brands, assets, jobs, feed):
+        app.include_router(module.router)
+    return app
