@@ -19,7 +19,6 @@ from core.models import (
     PublishTarget,
     SocialAccount,
     TargetStatus,
-    User,
 )
 from core.target_states import now, refresh_job, transition
 from core.tenancy import BrandScope, can_approve

@@ -54,7 +54,7 @@ async def test_second_users_key_gets_404_on_every_route(tmp_path: Path) -> None:
                     assert key in BODIES, f"add {key} to BODIES: every route is walked"
                     params = re.findall(r"{(\w+)}", path)
                     real = path.format(**{p: ids[p] for p in params})
-                    missing = path.format(**{p: MISSING_ID for p in params})
+                    missing = path.format(**dict.fromkeys(params, MISSING_ID))
                     body = BODIES[key]
                     kwargs: dict = {}
                     if body == "upload":

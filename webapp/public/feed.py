@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 from pathlib import Path
 from typing import Any
@@ -124,9 +125,11 @@ async def post_media(slug: str, name: str) -> FileResponse:
         raise NotFound("Media not found.")
     post = await WebPost.get_or_none(id=int(stem), brand_id=brand.id, deleted_at__isnull=True
                                      ).prefetch_related("transcode")
-    if post is None or post.transcode is None or not Path(post.transcode.file_path).exists():
+    if post is None or post.transcode is None:
         raise NotFound("Media not found.")
     path = Path(post.transcode.file_path)
+    if not await asyncio.to_thread(path.exists):
+        raise NotFound("Media not found.")
     media_type = post.transcode.mime_type or mimetypes.guess_type(path.name)[0]
     return FileResponse(path, media_type=media_type,
                         headers={"Cache-Control": "public, max-age=86400"})
