@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from connectors.base import Connector, PublishState
+from core import notify
 from core.config import Settings
 from core.errors import (
     AuthExpired,
@@ -167,8 +168,7 @@ class PublishRunner:
         try:
             return await connector.refresh_token(account)
         except ConnectorError as exc:
-            await SocialAccount.filter(id=account.id).update(
-                status=AccountStatus.NEEDS_RECONNECT, status_reason=exc.user_message)
+            await self._mark_reconnect(account.id, exc.user_message)
             raise AuthExpired(f"The {connector.label} connection has expired: reconnect the "
                               "account on the brand's Connections page.",
                               platform=connector.platform, code=exc.code) from exc
@@ -177,8 +177,7 @@ class PublishRunner:
         fields: dict[str, object] = {"error": exc.user_message, "lease_until": None,
                                      "error_code": getattr(exc, "code", None) or ""}
         if isinstance(exc, ConnectorError) and exc.needs_reconnect:
-            await SocialAccount.filter(id=target.account_id).update(
-                status=AccountStatus.NEEDS_RECONNECT, status_reason=exc.user_message)
+            await self._mark_reconnect(target.account_id, exc.user_message)
             await transition(target, T.NEEDS_RECONNECT, **fields)
             await self._changed(target)
             return RunOutcome(T.NEEDS_RECONNECT)
@@ -194,6 +193,14 @@ class PublishRunner:
         await transition(target, T.FAILED, **fields)
         await self._changed(target)
         return RunOutcome(T.FAILED)
+
+    async def _mark_reconnect(self, account_id: int, reason: str) -> None:
+        """Flag the account (keeping its refresh token) and tell the brand's chats once."""
+        changed = await SocialAccount.filter(id=account_id).exclude(
+            status=AccountStatus.NEEDS_RECONNECT).update(
+            status=AccountStatus.NEEDS_RECONNECT, status_reason=reason)
+        if changed:
+            await notify.account_needs_reconnect(await SocialAccount.get(id=account_id))
 
     def backoff(self, attempt: int, retry_after: float | None) -> float:
         """Exponential backoff with full jitter, at least the platform's Retry-After."""

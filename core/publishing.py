@@ -8,7 +8,7 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core import audit
+from core import audit, notify
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.models import (
     AccountStatus,
@@ -98,7 +98,9 @@ async def create_job(
             job = await PublishJob.get(idempotency_key=idempotency_key)
             return job, False
         raise
-    await refresh_job(job.id)
+    job = await refresh_job(job.id)
+    if needs_approval:
+        await notify.approval_needed(job)
     return job, True
 
 
