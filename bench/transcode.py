@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -29,22 +31,35 @@ from core.media.transcode import Transcoder  # noqa: E402
 from tests import media_factory as mf  # noqa: E402
 
 
-async def encode(src: Path, jobs: list[tuple[OutputPlan, Path]], preset: str) -> float:
-    """Wall seconds of one ffmpeg process writing `jobs`."""
-    started = time.perf_counter()
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Clock:
+    """Wall and child-CPU seconds of a block (CPU is robust to a busy machine)."""
+
+    def __enter__(self) -> Clock:
+        self.wall, self.cpu = time.perf_counter(), _cpu()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, _cpu() - self.cpu
+
+    def __str__(self) -> str:
+        return f"{self.wall:7.1f} s wall {self.cpu:7.1f} s cpu"
+
+
+async def encode(src: Path, jobs: list[tuple[OutputPlan, Path]], preset: str) -> None:
+    """One ffmpeg process writing `jobs`."""
     await run_ffmpeg(encode_command(ffmpeg_exe(), src, jobs, preset=preset))
-    return time.perf_counter() - started
 
 
-def plans_for(info: MediaInfo) -> dict[str, OutputPlan]:
-    """The plan of every video profile, forced to encode (so every way makes the same files)."""
-    out = {}
-    for name in VIDEO_PROFILES:
-        plan = plan_output(info, PROFILES[name])
-        if plan.action != "encode":  # a compliant profile: encode it too, for a fair count
-            plan = replace(plan_output(replace(info, bitrate=10**9), PROFILES[name]))
-        out[name] = plan
-    return out
+def forced_encode(info: MediaInfo, name: str) -> OutputPlan:
+    """The encode plan of a profile even when the source could be copied."""
+    plan = plan_output(info, PROFILES[name])
+    return plan if plan.action == "encode" else plan_output(replace(info, bitrate=10**9),
+                                                              PROFILES[name])
 
 
 async def main(seconds: float, preset: str) -> None:
@@ -52,51 +67,62 @@ async def main(seconds: float, preset: str) -> None:
         work = Path(tmp)
         src = mf.video(work, width=1920, height=1080, seconds=seconds, name="landscape")
         info = await probe_file(src)
-        plans = plans_for(info)
-        distinct = {p.content_key("bench"): p for p in plans.values()}
-        print(f"source: {src.name} {info.width}x{info.height} {info.duration:.0f} s "
-              f"{info.video_codec}/{info.audio_codec}; {len(plans)} profiles, "
-              f"{len(distinct)} distinct outputs; preset {preset}")
+        src_hash = await asyncio.to_thread(file_sha256, src)
+        forced = {n: forced_encode(info, n) for n in VIDEO_PROFILES}
+        distinct = {p.content_key("x"): p for p in forced.values()}
+        real = {}
+        for name in VIDEO_PROFILES:
+            plan = plan_output(info, PROFILES[name])
+            real[plan.content_key(src_hash)] = plan
+        print(f"source {info.width}x{info.height} {info.duration:.0f} s {info.video_codec}/"
+              f"{info.audio_codec}, {len(VIDEO_PROFILES)} video profiles, preset {preset}, "
+              f"{os.cpu_count()} cores")
 
-        per_profile = 0.0
-        for name, plan in plans.items():
-            per_profile += await encode(src, [(plan, work / f"single-{name}.mp4")], preset)
-        print(f"one process per profile ({len(plans)} processes): {per_profile:8.1f} s")
-
-        per_output = 0.0
-        for key, plan in distinct.items():
-            per_output += await encode(src, [(plan, work / f"distinct-{key[:8]}.mp4")], preset)
-        print(f"one process per distinct output ({len(distinct)}):   {per_output:8.1f} s")
-
-        jobs = [(p, work / f"multi-{k[:8]}.mp4") for k, p in distinct.items()]
-        multi = await encode(src, jobs, preset)
-        print(f"decode once, multi-output (1 process):    {multi:8.1f} s")
+        with Clock() as naive:
+            for name, plan in forced.items():
+                await encode(src, [(plan, work / f"naive-{name}.mp4")], preset)
+        print(f"A one process per profile, all encoded ({len(forced)} processes): {naive}")
+        with Clock() as per_output:
+            for key, plan in distinct.items():
+                await encode(src, [(plan, work / f"one-{key[:8]}.mp4")], preset)
+        print(f"B one process per distinct output ({len(distinct)} processes):      {per_output}")
+        with Clock() as multi:
+            await encode(src, [(p, work / f"multi-{k[:8]}.mp4") for k, p in distinct.items()],
+                         preset)
+        print(f"C same {len(distinct)} outputs, decode once, one process:          {multi}")
+        actions = [p.action for p in real.values()]
+        with Clock() as pipeline:
+            await Transcoder(ffmpeg_exe(), work / "out", timeout=3600,
+                             preset=preset).produce(src, info, real)
+        print(f"D pipeline: {actions.count('encode')} encoded in one process + "
+              f"{len(actions) - actions.count('encode')} copied/remuxed + covers:      {pipeline}")
 
         reel = mf.video(work, width=1080, height=1920, seconds=seconds, name="compliant")
         reel_info = await probe_file(reel)
-        wanted = ["vertical_9x16", "fb_reels_9x16", "shorts_9x16", "web_video"]
-        reencode_plan = plan_output(replace(reel_info, video_codec="hevc"),
-                                    PROFILES["vertical_9x16"])
-        reencode = await encode(reel, [(reencode_plan, work / "reencode.mp4")], preset)
-        transcoder = Transcoder(ffmpeg_exe(), work / "out", timeout=3600, preset=preset)
         reel_hash = await asyncio.to_thread(file_sha256, reel)
+        with Clock() as reencode:
+            await encode(reel, [(forced_encode(replace(reel_info, video_codec="hevc"),
+                                               "vertical_9x16"), work / "re.mp4")], preset)
         copy_plans = {}
-        for name in wanted:  # keyed as the pipeline keys them: coinciding copies are one file
+        for name in ("vertical_9x16", "fb_reels_9x16", "shorts_9x16", "web_video"):
             plan = plan_output(reel_info, PROFILES[name])
             copy_plans[plan.content_key(reel_hash)] = plan
-        actions = sorted({p.action for p in copy_plans.values()})
-        started = time.perf_counter()
-        await transcoder.produce(reel, reel_info, copy_plans)
-        copied = time.perf_counter() - started
-
-        print(f"compliant 1080x1920 source, re-encode:    {reencode:8.1f} s")
-        print(f"compliant source, {'/'.join(actions)} ({len(wanted)} profiles, "
-              f"{len(copy_plans)} file + cover): {copied:5.2f} s")
+        with Clock() as copied:
+            await Transcoder(ffmpeg_exe(), work / "out", timeout=3600,
+                             preset=preset).produce(reel, reel_info, copy_plans)
+        print(f"E compliant 1080x1920 source, re-encode to 9:16:                 {reencode}")
+        print(f"F compliant source, 4 profiles -> {len(copy_plans)} "
+              f"{'/'.join(sorted({p.action for p in copy_plans.values()}))} + cover:          "
+              f"{copied}")
         print()
-        print(f"multi-output speed-up vs one per profile: {per_profile / multi:5.2f}x"
-              "  (goal >= 1.5x)")
-        print(f"multi-output speed-up vs one per output:  {per_output / multi:5.2f}x")
-        print(f"copy time / re-encode time:               {copied / reencode:6.1%}  (goal <= 5%)")
+        print(f"pipeline (D) vs one process per profile (A):  {naive.wall / pipeline.wall:5.2f}x "
+              f"wall, {naive.cpu / pipeline.cpu:5.2f}x cpu  (goal >= 1.5x)")
+        print(f"decode-once alone (C) vs per output (B):      {per_output.wall / multi.wall:5.2f}x "
+              f"wall, {per_output.cpu / multi.cpu:5.2f}x cpu")
+        print(f"multi-output (C) vs one per profile (A):      {naive.wall / multi.wall:5.2f}x "
+              f"wall, {naive.cpu / multi.cpu:5.2f}x cpu")
+        print(f"compliant copy (F) / re-encode (E):           {copied.wall / reencode.wall:6.1%} "
+              f"wall  (goal <= 5%)")
 
 
 if __name__ == "__main__":
