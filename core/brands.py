@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tortoise.transactions import in_transaction
 
 from core import audit
+from core.ai.brand_settings import clean_ai_settings
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Brand, BrandMember, ChatKind, ChatLink, LinkCode, Role, SocialAccount, User
 from core.security import hash_secret, new_link_code
@@ -48,21 +49,6 @@ async def create_brand(owner: User, name: str, *, slug: str | None = None,
     return brand
 
 
-def _clean_list(value: Any, field: str, *, hashtags: bool = False) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidInput(f"{field} must be a list of strings.")
-    items: list[str] = []
-    for raw in value:
-        item = raw.strip()
-        if hashtags and item:
-            item = "#" + item.lstrip("#")
-            if not re.fullmatch(r"#\w{1,100}", item):
-                raise InvalidInput(f"'{raw}' is not a valid hashtag.")
-        if item and item not in items:
-            items.append(item)
-    return items
-
-
 async def update_brand(brand: Brand, changes: Mapping[str, Any], *, actor: User,
                        origin: str = "api") -> Brand:
     """Apply validated setting changes and audit them."""
@@ -72,19 +58,19 @@ async def update_brand(brand: Brand, changes: Mapping[str, Any], *, actor: User,
     values = dict(changes)
     if "name" in values and not str(values["name"]).strip():
         raise InvalidInput("A brand needs a name.")
-    if "default_hashtags" in values:
-        values["default_hashtags"] = _clean_list(values["default_hashtags"], "default_hashtags",
-                                                 hashtags=True)
-    if "forbidden_phrases" in values:
-        values["forbidden_phrases"] = _clean_list(values["forbidden_phrases"],
-                                                  "forbidden_phrases")
+    ai_fields = {"ai_system_prompt", "default_hashtags", "forbidden_phrases"}
+    if ai_fields & set(values):
+        cleaned = clean_ai_settings(
+            ai_system_prompt=str(values.get("ai_system_prompt", brand.ai_system_prompt)),
+            default_hashtags=values.get("default_hashtags", brand.default_hashtags),
+            forbidden_phrases=values.get("forbidden_phrases", brand.forbidden_phrases))
+        for name in ai_fields & set(values):
+            values[name] = getattr(cleaned, name)
     if "timezone" in values:
         try:
             ZoneInfo(str(values["timezone"]))
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidInput(f"'{values['timezone']}' is not a known time zone.") from None
-    if "ai_system_prompt" in values and len(str(values["ai_system_prompt"])) > 20_000:
-        raise InvalidInput("The AI system prompt is limited to 20,000 characters.")
     if "settings" in values:
         if not isinstance(values["settings"], dict):
             raise InvalidInput("settings must be an object.")

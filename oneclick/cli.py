@@ -182,6 +182,35 @@ def brand_link_code(slug: str) -> None:
                "   Slack: /oneclick link " + code, err=True)
 
 
+@app.command()
+def usage(brand: Annotated[str, typer.Option("--brand", help="The brand's slug.")],
+          since: Annotated[str | None, typer.Option(help="ISO date; default: month start")]
+          = None,
+          until: Annotated[str | None, typer.Option(help="ISO date, default: now")] = None
+          ) -> None:
+    """AI tokens, cache hit rate and cost of a brand."""
+    from datetime import UTC, datetime
+
+    from core.ai.usage import usage_report
+    from core.brands import brand_by_slug
+
+    def parse(value: str | None) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise typer.BadParameter(f"'{value}' is not an ISO date like 2026-11-01") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    async def work() -> str:
+        report = await usage_report(await brand_by_slug(brand), since=parse(since),
+                                    until=parse(until))
+        return report.render_text()
+
+    typer.echo(_with_db(work))
+
+
 def main() -> None:
     """Entry point of the `oneclick` script."""
     app()

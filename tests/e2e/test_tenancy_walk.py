@@ -14,6 +14,7 @@ BODIES: dict[tuple[str, str], dict | None] = {
     ("GET", "/api/v1/brands/{brand_id}"): None,
     ("PATCH", "/api/v1/brands/{brand_id}"): {"ai_system_prompt": "hijack"},
     ("GET", "/api/v1/brands/{brand_id}/accounts"): None,
+    ("GET", "/api/v1/brands/{brand_id}/usage"): None,
     ("GET", "/api/v1/brands/{brand_id}/assets"): None,
     ("POST", "/api/v1/brands/{brand_id}/assets"): "upload",  # type: ignore[dict-item]
     ("GET", "/api/v1/assets/{asset_id}"): None,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from fastapi import APIRouter
 
+from core.ai.usage import usage_report
 from core.brands import create_brand, update_brand
 from core.models import Role, SocialAccount
 from webapp.api.schemas import AccountOut, BrandIn, BrandOut, BrandPatch
@@ -43,6 +47,14 @@ async def patch_brand(brand_id: int, body: BrandPatch, scope: ScopeDep,
     changes = body.model_dump(exclude_unset=True)
     brand = await update_brand(brand, changes, actor=scope.user, origin="api")
     return _out(brand, services)
+
+
+@router.get("/{brand_id}/usage")
+async def brand_usage(brand_id: int, scope: ScopeDep, since: datetime | None = None,
+                      until: datetime | None = None) -> dict[str, Any]:
+    """AI tokens by kind, cache hit rate and dollars for a period (default: this month)."""
+    brand = await scope.brand(brand_id)
+    return (await usage_report(brand, since=since, until=until)).as_dict()
 
 
 @router.get("/{brand_id}/accounts", response_model=list[AccountOut])
