@@ -15,10 +15,12 @@ from core.models.enums import (
     TargetStatus,
 )
 from core.models.publishing import PublishJob, PublishTarget
+from core.models.telegram import TelegramCard, TelegramChatState, TelegramIdentity
 
 __all__ = [
     "AIUsage", "AccountStatus", "AdaptedCaption", "ApiKey", "AssetKind", "AssetSource",
     "AuditLog", "Brand", "BrandMember", "ChatKind", "ChatLink", "JobStatus", "LinkCode",
     "MediaAsset", "PublishJob", "PublishTarget", "Role", "SocialAccount", "TargetStatus",
-    "TranscodedMedia", "User", "WebPost",
+    "TelegramCard", "TelegramChatState", "TelegramIdentity", "TranscodedMedia", "User",
+    "WebPost",
 ]
