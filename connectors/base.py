@@ -11,13 +11,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
 import httpx
 
 from core.config import Settings
-from core.errors import PublishOutcomeUnknown
+from core.errors import InvalidInput, PublishOutcomeUnknown
 from core.media.pipeline import MediaPipeline
 from core.models import Brand, MediaAsset, PublishTarget, SocialAccount, TranscodedMedia
 from core.platform_rules import PlatformRules
@@ -45,6 +46,30 @@ class PublishStatus:
     progress: int | None = None
 
 
+@dataclass(frozen=True)
+class ConnectOption:
+    """One thing a person may pick while connecting (a Facebook Page, a Pinterest board)."""
+
+    id: str
+    label: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ConnectChoice:
+    """A "choose one (or several)" step in the connect flow.
+
+    `carry` holds what `connect` needs afterwards instead of the (single-use) code, such
+    as the user token; the web app keeps it encrypted and passes it back to `connect`
+    together with `choice` (the picked option ids, a list).
+    """
+
+    title: str
+    options: list[ConnectOption]
+    carry: dict[str, str] = field(default_factory=dict)
+    multiple: bool = False
+
+
 @dataclass
 class ConnectorContext:
     """What a connector may use: settings, the media pipeline, the token cipher, HTTP."""
@@ -63,6 +88,10 @@ class Connector(ABC):
     rules: ClassVar[PlatformRules]
     auth_kind: ClassVar[AuthKind] = "oauth2"
     supports_carousel: ClassVar[bool] = False
+    #: for `app_password` networks: the form fields the connect page asks for (name, label)
+    credential_fields: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: the token refresher renews a token this long before it expires
+    refresh_ahead: ClassVar[timedelta] = timedelta(hours=6)
 
     def __init__(self, ctx: ConnectorContext) -> None:
         self.ctx = ctx
@@ -77,6 +106,27 @@ class Connector(ABC):
 
         Tokens are encrypted with `ctx.cipher` before they touch the database.
         """
+
+    async def authorization_url(self, brand: Brand, *, state: str, redirect_uri: str,
+                                code_verifier: str, params: Mapping[str, str]) -> str:
+        """The network's sign-in page to send the person to (OAuth networks).
+
+        `state` must be sent as is; `code_verifier` is for PKCE (S256) where the network
+        supports it; `params` are the query parameters of the connect request (for
+        example a Mastodon server name). The web app passes `redirect_uri`,
+        `code_verifier` and `start` (these `params`) back to `connect` after the callback.
+        """
+        raise InvalidInput(f"{self.label} is not connected through a sign-in page.")
+
+    async def connect_options(self, brand: Brand, oauth_params: Mapping[str, Any]
+                              ) -> ConnectChoice | None:
+        """After the callback: a picker step (Pages, boards), or None to connect at once.
+
+        Called with the same parameters as `connect`. A network that needs a choice
+        exchanges the code here and returns the options plus the `carry` that `connect`
+        will get back (with `choice`) instead of the code. Default: no picker.
+        """
+        return None
 
     @abstractmethod
     async def disconnect(self, account: SocialAccount) -> None:

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str = "sqlite://data/oneclick.sqlite3"
     redis_url: str | None = None
+    queue_name: str = "oneclick"
     media_dir: Path = Path("data/media")
     public_base_url: str = "http://127.0.0.1:8000"
     secret_key: SecretStr | None = None
@@ -41,6 +42,11 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
     telegram_webhook_secret: SecretStr | None = None
+    # the cloud Bot API serves downloads up to 20 MB; a local Bot API server lifts it
+    telegram_download_limit_mb: int = 20
+    telegram_download_timeout_seconds: int = 600
+    telegram_status_min_interval_seconds: float = 1.0
+    telegram_album_wait_seconds: float = 1.0
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -51,6 +57,34 @@ class Settings(BaseSettings):
     instagram_api_base: str = "https://graph.instagram.com/v24.0"
     tiktok_api_base: str = "https://open.tiktokapis.com"
     pinterest_api_base: str = "https://api.pinterest.com"
+    threads_api_base: str = "https://graph.threads.net/v1.0"
+    rupload_base: str = "https://rupload.facebook.com"
+
+    # OAuth apps and sign-in pages per network (endpoints overridable for tests and proxies)
+    facebook_client_id: str | None = None
+    facebook_client_secret: SecretStr | None = None
+    facebook_authorize_url: str = "https://www.facebook.com/v24.0/dialog/oauth"
+    instagram_client_id: str | None = None
+    instagram_client_secret: SecretStr | None = None
+    instagram_authorize_url: str = "https://www.instagram.com/oauth/authorize"
+    instagram_token_url: str = "https://api.instagram.com/oauth/access_token"
+    threads_client_id: str | None = None
+    threads_client_secret: SecretStr | None = None
+    threads_authorize_url: str = "https://threads.net/oauth/authorize"
+    tiktok_client_id: str | None = None
+    tiktok_client_secret: SecretStr | None = None
+    tiktok_authorize_url: str = "https://www.tiktok.com/v2/auth/authorize/"
+    pinterest_client_id: str | None = None
+    pinterest_client_secret: SecretStr | None = None
+    pinterest_authorize_url: str = "https://www.pinterest.com/oauth/"
+    oauth_state_max_age_seconds: int = 900
+
+    connector_poll_interval_seconds: float = 3.0
+    connector_poll_timeout_seconds: float = 900.0
+    media_url_ttl_seconds: int = 6 * 3600
+    ingest_interval_seconds: float = 6 * 3600.0
+    ingest_download_attempts: int = 4
+    token_refresh_interval_seconds: float = 3600.0
 
     ffmpeg_binary: str | None = Field(default=None, description="ffmpeg path; found if unset")
 
@@ -62,6 +96,14 @@ class Settings(BaseSettings):
     def public_url(self, path: str) -> str:
         """An absolute URL under PUBLIC_BASE_URL."""
         return self.public_base_url.rstrip("/") + "/" + path.lstrip("/")
+
+    def oauth_client(self, platform: str) -> tuple[str, str] | None:
+        """The (client id, client secret) of a network's OAuth app, or None if not configured."""
+        client_id = getattr(self, f"{platform}_client_id", None)
+        secret = getattr(self, f"{platform}_client_secret", None)
+        if not client_id or secret is None:
+            return None
+        return client_id, secret.get_secret_value()
 
     def ensure_secrets(self) -> None:
         """Fill missing secrets from files in the data dir, generating them on first run."""

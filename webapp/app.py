@@ -14,6 +14,7 @@ from core.db import close_db, init_db
 from oneclick.bootstrap import build_services, set_services
 from tasks.broker import broker
 from tasks.publish import run_sweeper
+from webapp import media_urls
 from webapp.api import assets, brands, health, jobs
 from webapp.errors import install_error_handlers
 from webapp.public import feed
@@ -52,6 +53,6 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
     app = FastAPI(title="OneClick Social", version="0.1.0", lifespan=lifespan,
                   description="Publish one piece of content to every network a brand uses.")
     install_error_handlers(app)
-    for module in (health, brands, assets, jobs, feed):
+    for module in (health, brands, assets, jobs, feed, media_urls):
         app.include_router(module.router)
     return app

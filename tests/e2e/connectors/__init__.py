@@ -1,0 +1,1 @@
+"""Connector contract and OAuth tests against loopback fakes."""

@@ -1,0 +1,1 @@
+"""Contract cases: one module per platform, each with `CASE = ContractCase(...)`."""
