@@ -14,13 +14,15 @@ from core.models.enums import (
     Role,
     TargetStatus,
 )
+from core.models.oauth_apps import OAuthClientApp
 from core.models.publishing import PublishJob, PublishTarget
 from core.models.telegram import TelegramCard, TelegramChatState, TelegramIdentity
 
 __all__ = [
     "AIUsage", "AccountStatus", "AdaptedCaption", "ApiKey", "AssetKind", "AssetSource",
     "AuditLog", "Brand", "BrandMember", "ChatKind", "ChatLink", "JobStatus", "LinkCode",
-    "MediaAsset", "PublishJob", "PublishTarget", "Role", "SocialAccount", "TargetStatus",
+    "MediaAsset", "OAuthClientApp", "PublishJob", "PublishTarget", "Role", "SocialAccount",
+    "TargetStatus",
     "TelegramCard", "TelegramChatState", "TelegramIdentity", "TranscodedMedia", "User",
     "WebPost",
 ]
