@@ -37,6 +37,12 @@ def register(notifier: Notifier) -> None:
         _notifiers.append(notifier)
 
 
+def unregister(notifier: Notifier) -> None:
+    """Forget one front end's notifier (its process is shutting down)."""
+    if notifier in _notifiers:
+        _notifiers.remove(notifier)
+
+
 def unregister_all() -> None:
     """Forget every notifier (shutdown, tests)."""
     _notifiers.clear()

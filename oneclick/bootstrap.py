@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -27,9 +28,16 @@ class Services:
     captions: CaptionService
     runner: PublishRunner
     http: httpx.AsyncClient
+    notifiers: list[Any] = field(default_factory=list)
 
     async def aclose(self) -> None:
-        """Release network clients."""
+        """Release network clients and unregister this process's chat notifiers."""
+        from core import notify
+
+        for notifier in self.notifiers:
+            notify.unregister(notifier)
+            await notifier.aclose()
+        self.notifiers.clear()
         await self.http.aclose()
 
 
@@ -44,8 +52,22 @@ def build_services(settings: Settings) -> Services:
                                                   cipher=cipher, http=http))
     captions = CaptionService(build_caption_adapter(settings), registry.rules())
     runner = PublishRunner(settings, registry)
-    return Services(settings=settings, cipher=cipher, pipeline=pipeline, connectors=registry,
-                    captions=captions, runner=runner, http=http)
+    services = Services(settings=settings, cipher=cipher, pipeline=pipeline,
+                        connectors=registry, captions=captions, runner=runner, http=http)
+    _register_notifiers(services)
+    return services
+
+
+def _register_notifiers(services: Services) -> None:
+    """Chat front ends whose token is configured get core notifications."""
+    from core import notify
+
+    if services.settings.telegram_bot_token is not None:
+        from bots.telegram.notifier import TelegramNotifier
+
+        telegram = TelegramNotifier(services)
+        services.notifiers.append(telegram)
+        notify.register(telegram)
 
 
 _current: Services | None = None

@@ -1,0 +1,200 @@
+"""Flow B: a photo, a video, a video sent as a file, or an album becomes an asset and a card."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from aiogram import Bot, F, Router, types
+
+from bots.telegram.cards import Cards, safe_edit
+from bots.telegram.download import file_stream
+from bots.telegram.errors import user_text
+from bots.telegram.routers.common import acting
+from core import audit
+from core.errors import MediaRejected, OneClickError
+from core.intake import ingest_media
+from core.models import AssetKind, AssetSource, Brand, MediaAsset, User
+from oneclick.bootstrap import Services
+
+router = Router(name="upload")
+log = logging.getLogger(__name__)
+MEDIA_MIME = ("video/", "image/")
+UNSUPPORTED = ("I can take photos and videos (MP4, MOV, JPEG, PNG…), sent as media or as "
+               "files. This file is {what}, which I cannot publish.")
+
+
+@dataclass
+class Item:
+    """One media file of a message: what to download and how to name it."""
+
+    file_id: str
+    size: int | None
+    name: str
+    message_id: int
+
+
+def media_item(message: types.Message) -> Item | None:
+    """The downloadable media of a message, or None if it has none we take."""
+    if message.photo:
+        best = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+        return Item(best.file_id, best.file_size, "photo.jpg", message.message_id)
+    if message.video:
+        v = message.video
+        return Item(v.file_id, v.file_size, v.file_name or "video.mp4", message.message_id)
+    if message.animation:
+        a = message.animation
+        return Item(a.file_id, a.file_size, a.file_name or "animation.mp4", message.message_id)
+    doc = message.document
+    if doc and (doc.mime_type or "").startswith(MEDIA_MIME):
+        return Item(doc.file_id, doc.file_size, doc.file_name or "file", message.message_id)
+    return None
+
+
+async def _ingest(bot: Bot, services: Services, *, brand: Brand, actor: User, chat_id: str,
+                  item: Item, caption: str, parent: MediaAsset | None = None,
+                  position: int = 0) -> MediaAsset:
+    source_id = f"{chat_id}:{item.message_id}"
+    existing = await MediaAsset.get_or_none(brand_id=brand.id, source=AssetSource.TELEGRAM,
+                                            source_id=source_id)
+    if existing is not None:  # the same update delivered twice (webhook re-send)
+        return existing
+    chunks = await file_stream(bot, services.settings, item.file_id, item.size)
+    return await ingest_media(services.settings, brand=brand, chunks=chunks,
+                              file_name=item.name, caption=caption, actor=actor,
+                              origin="telegram", source=AssetSource.TELEGRAM,
+                              source_id=source_id, parent=parent, position=position)
+
+
+@router.message(F.media_group_id)
+async def album_item(message: types.Message, bot: Bot, services: Services, cards: Cards,
+                     albums: AlbumCollector) -> None:
+    """One item of an album: collected, the album is handled once it is complete."""
+    await albums.add(message, bot, services, cards)
+
+
+@router.message(F.photo | F.video | F.animation | F.document)
+async def single_media(message: types.Message, bot: Bot, services: Services,
+                       cards: Cards) -> None:
+    """A photo, video or media file: download, store, reply with the card."""
+    brand, actor, _ = await acting(message.chat.id, message.from_user)
+    item = media_item(message)
+    if item is None:
+        doc = message.document
+        what = f"“{doc.file_name}” ({doc.mime_type or 'unknown type'})" if doc else "unknown"
+        raise MediaRejected(UNSUPPORTED.format(what=what))
+    progress = await message.reply("⏳ Got it, receiving the file…")
+    chat_id = str(message.chat.id)
+    try:
+        asset = await _ingest(bot, services, brand=brand, actor=actor, chat_id=chat_id,
+                              item=item, caption=message.caption or "")
+        await cards.create(bot, brand=brand, asset=asset, chat_id=chat_id, actor=actor,
+                           message_id=progress.message_id)
+    except Exception as exc:
+        await _report(bot, progress, exc)
+
+
+async def _report(bot: Bot, progress: types.Message, exc: BaseException) -> None:
+    """Turn the progress message into the error, in plain words."""
+    if not isinstance(exc, OneClickError):
+        log.error("telegram upload failed", exc_info=exc)
+    await safe_edit(bot, progress.chat.id, progress.message_id,
+                    "❌ " + (user_text(exc) or "That did not work."))
+
+
+@router.message(F.audio | F.voice | F.sticker | F.video_note)
+async def unsupported(message: types.Message) -> None:
+    """Media the product cannot publish."""
+    await acting(message.chat.id, message.from_user)
+    raise MediaRejected(UNSUPPORTED.format(what="audio, a voice note or a sticker"))
+
+
+@dataclass
+class _Album:
+    messages: list[types.Message] = field(default_factory=list)
+    timer: asyncio.Task[None] | None = None
+
+
+class AlbumCollector:
+    """Gathers the messages of one media group, then makes one carousel asset."""
+
+    def __init__(self, wait_seconds: float) -> None:
+        self.wait = wait_seconds
+        self._albums: dict[tuple[int, str], _Album] = {}
+        self._jobs: set[asyncio.Task[None]] = set()
+
+    async def add(self, message: types.Message, bot: Bot, services: Services,
+                  cards: Cards) -> None:
+        """Add an item; (re)start the quiet timer of its album."""
+        key = (message.chat.id, str(message.media_group_id))
+        album = self._albums.setdefault(key, _Album())
+        album.messages.append(message)
+        if album.timer is not None:
+            album.timer.cancel()
+        album.timer = asyncio.create_task(self._later(key, bot, services, cards))
+        self._jobs.add(album.timer)
+        album.timer.add_done_callback(self._jobs.discard)
+
+    async def _later(self, key: tuple[int, str], bot: Bot, services: Services,
+                     cards: Cards) -> None:
+        await asyncio.sleep(self.wait)
+        album = self._albums.pop(key, None)
+        if album is None:
+            return
+        task = asyncio.create_task(self._finish(album.messages, bot, services, cards))
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
+
+    async def drain(self) -> None:
+        """Wait for pending albums (tests, shutdown)."""
+        while self._jobs:
+            await asyncio.gather(*list(self._jobs), return_exceptions=True)
+
+    async def _finish(self, messages: list[types.Message], bot: Bot, services: Services,
+                      cards: Cards) -> None:
+        messages.sort(key=lambda m: m.message_id)
+        first = messages[0]
+        try:
+            brand, actor, _ = await acting(first.chat.id, first.from_user)
+        except OneClickError as exc:
+            await first.answer(exc.user_message)
+            return
+        progress = await first.reply(f"⏳ Got an album of {len(messages)}, receiving…")
+        try:
+            asset = await self._store(messages, bot, services, brand, actor)
+            await cards.create(bot, brand=brand, asset=asset, chat_id=str(first.chat.id),
+                               actor=actor, message_id=progress.message_id)
+        except Exception as exc:  # noqa: BLE001 - reported to the user in the chat
+            await _report(bot, progress, exc)
+
+    async def _store(self, messages: list[types.Message], bot: Bot, services: Services,
+                     brand: Brand, actor: User) -> MediaAsset:
+        chat_id = str(messages[0].chat.id)
+        caption = next((m.caption for m in messages if m.caption), "") or ""
+        group = f"album:{chat_id}:{messages[0].media_group_id}"
+        parent = await MediaAsset.get_or_none(brand_id=brand.id, source=AssetSource.TELEGRAM,
+                                              source_id=group)
+        if parent is not None:
+            return parent
+        parent = await MediaAsset.create(brand=brand, source=AssetSource.TELEGRAM,
+                                         source_id=group, kind=AssetKind.CAROUSEL,
+                                         original_caption=caption.strip(), created_by=actor)
+        refused: list[str] = []
+        for position, message in enumerate(messages[:10]):
+            item = media_item(message)
+            if item is None:
+                refused.append("an unsupported file")
+                continue
+            try:
+                await _ingest(bot, services, brand=brand, actor=actor, chat_id=chat_id,
+                              item=item, caption="", parent=parent, position=position)
+            except OneClickError as exc:
+                refused.append(exc.user_message)
+        if not await MediaAsset.filter(parent_id=parent.id).exists():
+            await parent.delete()
+            raise MediaRejected("None of the album's files could be used: " + "; ".join(refused))
+        await audit.record("asset.created", actor=actor, brand=brand, obj=parent,
+                           origin="telegram", details={"source": "telegram", "kind": "carousel",
+                                                       "skipped": len(refused)})
+        return parent
