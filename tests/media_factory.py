@@ -63,6 +63,18 @@ def portrait_rotated(directory: Path, width: int = 320, height: int = 180) -> Pa
     return path
 
 
+def orientation_marker(directory: Path) -> Path:
+    """Coded 320x180 with a white left third, shown rotated 90° CCW: upright its bottom is white."""
+    path = directory / "orientation_marker.mp4"
+    if not path.exists():
+        plain = directory / "orientation_plain.mp4"
+        ffmpeg("-f", "lavfi", "-i", "color=black:size=320x180:rate=30:duration=1",
+               "-vf", "drawbox=x=0:y=0:w=106:h=180:color=white:t=fill", "-c:v", "libx264",
+               "-pix_fmt", "yuv420p", str(plain))
+        ffmpeg("-display_rotation", "90", "-i", str(plain), "-c", "copy", str(path))
+    return path
+
+
 def hevc_4k60(directory: Path, seconds: float = 0.5, width: int = 3840, height: int = 2160) -> Path:
     """HEVC 4K 60 fps with AAC (not what Reels-style profiles accept as is)."""
     return video(directory, width=width, height=height, fps=60, seconds=seconds,

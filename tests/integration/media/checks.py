@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import av
 import pytest
 
 from core.media.probe import MediaInfo, probe_sync
@@ -63,3 +64,15 @@ def _check_video(info: MediaInfo, p: VideoProfile, source: MediaInfo) -> None:
     assert info.duration == pytest.approx(expected, abs=0.15)
     if p.max_bytes:
         assert info.size_bytes <= p.max_bytes
+
+
+def row_brightness(path: Path, rows: slice) -> float:
+    """Mean luma of the first frame's rows in `rows` (as displayed by a player that
+    ignores rotation metadata, i.e. the coded picture)."""
+    with av.open(str(path)) as container:
+        frame = next(container.decode(video=0))
+    plane = frame.planes[0]
+    data = bytes(plane)
+    lines = range(frame.height)[rows]
+    total = sum(sum(data[y * plane.line_size: y * plane.line_size + frame.width]) for y in lines)
+    return total / (len(lines) * frame.width)

@@ -18,7 +18,7 @@ from core.media.profiles import PROFILES, VIDEO_PROFILES
 from core.models import Brand, MediaAsset, TranscodedMedia, User
 from core.models.enums import AssetKind
 from tests import media_factory as mf
-from tests.integration.media.checks import check_output
+from tests.integration.media.checks import check_output, row_brightness
 
 pytestmark = pytest.mark.asyncio
 
@@ -160,6 +160,16 @@ async def test_rotated_portrait_comes_out_upright(db: Settings, lib: Path) -> No
     assert "Reshaped" not in rows["vertical_9x16"].notes  # 9:16 after rotation: no padding
     web = await probe_file(Path(rows["web_video"].file_path))
     assert (web.width, web.height) == (180, 320)
+
+
+async def test_rotation_is_baked_in_the_right_direction(db: Settings, lib: Path) -> None:
+    asset = await make_asset(await make_brand(), mf.orientation_marker(lib))
+    assert MediaInfo.from_json(asset.probe).rotation == 90
+    row = (await pipeline(db).ensure(asset, ["vertical_9x16"]))["vertical_9x16"]
+    out = Path(row.file_path)
+    assert (await probe_file(out)).rotation == 0
+    assert row_brightness(out, slice(1400, 1900)) > 200  # bottom third white, upright
+    assert row_brightness(out, slice(0, 1200)) < 40
 
 
 @pytest.mark.parametrize("make", [mf.ten_bit_hdr, mf.ten_bit_h264, mf.vp9_mkv, mf.odd_size])
