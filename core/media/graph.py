@@ -51,7 +51,7 @@ def remux_command(exe: str, src: Path, dest: Path) -> list[str]:
     """Stream-copy the first video and audio stream into an MP4 with the moov atom first."""
     inp = ffmpeg.input(str(src))
     out = ffmpeg.output(inp["v:0"], inp["a:0?"], str(dest), c="copy", movflags="+faststart",
-                        f="mp4", map_metadata=-1)
+                        use_editlist=0, f="mp4", map_metadata=-1)
     return _argv(out, exe)
 
 
@@ -132,7 +132,7 @@ def _video_opts(plan: OutputPlan, preset: str) -> dict[str, Any]:
     opts: dict[str, Any] = {
         "c:v": "libx264", "preset": preset, "profile:v": "high", "crf": plan.crf,
         "g": max(1, round(fps * 2)), "flags": "+cgop", "x264-params": "open-gop=0",
-        "movflags": "+faststart", "f": "mp4", "map_metadata": -1,
+        "movflags": "+faststart", "use_editlist": 0, "f": "mp4", "map_metadata": -1,
     }
     if plan.maxrate:
         opts["maxrate"] = plan.maxrate
