@@ -245,7 +245,11 @@ class FakeTelegram:
         channel = self.channels.get(str(p.get("chat_id")))
         if channel is None:
             raise ApiError(400, "Bad Request: chat not found")
-        return {k: v for k, v in channel.items() if k != "admin"}
+        return {**{k: v for k, v in channel.items() if k != "admin"}, "accent_color_id": 0,
+                "max_reaction_count": 11,
+                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
+                                        "unique_gifts": False, "premium_subscription": False,
+                                        "gifts_from_channels": False}}
 
     async def m_getChatMember(self, p: dict[str, Any], f: Any) -> dict[str, Any]:
         channel = self._channel(p)
@@ -257,7 +261,8 @@ class FakeTelegram:
                     "can_promote_members": False, "can_change_info": False,
                     "can_invite_users": True, "can_post_messages": True,
                     "can_edit_messages": True, "can_post_stories": False,
-                    "can_edit_stories": False, "can_delete_stories": False}
+                    "can_edit_stories": False, "can_delete_stories": False,
+                    "can_send_welcome_messages": False}
         return {"status": "left", "user": user}
 
     def _channel(self, p: dict[str, Any]) -> dict[str, Any] | None:
