@@ -6,9 +6,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
+from bots.telegram import webhook as telegram_webhook
 from core.config import Settings, get_settings
 from core.db import close_db, init_db
 from oneclick.bootstrap import build_services, set_services
@@ -17,14 +20,22 @@ from tasks.publish import run_sweeper
 from webapp import media_urls
 from webapp.api import assets, brands, health, jobs
 from webapp.errors import install_error_handlers
+from webapp.pages import auth as auth_pages
+from webapp.pages import brands as brand_pages
 from webapp.public import feed
+from webapp.session import install_sessions
 
 log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings | None = None, *, in_process_queue: bool | None = None
-               ) -> FastAPI:
-    """The web app; with `in_process_queue` it also runs jobs and the sweeper itself."""
+def create_app(settings: Settings | None = None, *, in_process_queue: bool | None = None,
+               telegram_polling: bool = False) -> FastAPI:
+    """The web app; with `in_process_queue` it also runs jobs and the sweeper itself.
+
+    The Telegram bot runs here in webhook mode when TELEGRAM_WEBHOOK_SECRET is set, or
+    with long polling when `telegram_polling` (`oneclick run`) and a token is set.
+    """
     settings = settings or get_settings()
     run_jobs_here = (not settings.redis_url) if in_process_queue is None else in_process_queue
 
@@ -35,6 +46,7 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
         set_services(services)
         app.state.services = services
         await broker.startup()
+        telegram = await telegram_webhook.start(app, services, polling=telegram_polling)
         sweeper = None
         if run_jobs_here:
             sweeper = asyncio.create_task(run_sweeper(settings.sweep_interval_seconds))
@@ -45,6 +57,8 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
+            if telegram is not None:
+                await telegram.stop()
             await broker.shutdown()
             await services.aclose()
             set_services(None)
@@ -53,6 +67,11 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
     app = FastAPI(title="OneClick Social", version="0.1.0", lifespan=lifespan,
                   description="Publish one piece of content to every network a brand uses.")
     install_error_handlers(app)
+    install_sessions(app, settings)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (auth_pages, brand_pages):
+        app.include_router(module.router)
     for module in (health, brands, assets, jobs, feed, media_urls):
         app.include_router(module.router)
+    app.include_router(telegram_webhook.router)
     return app

@@ -1,0 +1,72 @@
+"""Web sessions against the real app: cookies, CSRF, redirects, login rate limit."""
+
+from __future__ import annotations
+
+import httpx
+
+from core.config import Settings
+from tests.integration.web.helpers import csrf_from, signup
+from tests.support.server import live_app
+
+
+async def test_signup_signin_signout_and_cookie_flags(settings: Settings) -> None:
+    async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as http:
+        first = await http.get("/brands?x=1")
+        assert first.status_code == 303
+        assert first.headers["location"] == "/login?next=/brands%3Fx%3D1"
+
+        answer = await signup(http, "ada@example.com")
+        assert answer.status_code == 303 and answer.headers["location"] == "/brands"
+        cookie = answer.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+
+        page = await http.get("/login")  # signed in → away from the login form
+        assert page.status_code == 303
+
+        stolen = dict(http.cookies)
+        out = await http.post("/logout", data={"csrf_token": csrf_from(
+            (await http.get("/signup", follow_redirects=True)).text)})
+        assert out.status_code == 303 and out.headers["location"] == "/login"
+        assert (await http.get("/")).headers["location"] == "/login"
+
+        # sign in again; next= may only point inside the site
+        login = await http.get("/login?next=//evil.example/x")
+        answer = await http.post("/login", data={
+            "csrf_token": csrf_from(login.text), "email": "ADA@example.com",
+            "password": "correct horse 42", "next": "//evil.example/x"})
+        assert answer.status_code == 303 and answer.headers["location"] == "/brands"
+        assert stolen  # the old cookie existed
+
+
+async def test_post_without_csrf_token_is_refused(settings: Settings) -> None:
+    async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as http:
+        page = await http.get("/signup")
+        assert page.status_code == 200
+        refused = await http.post("/signup", data={
+            "email": "eve@example.com", "password": "long enough 1",
+            "password_again": "long enough 1"})
+        assert refused.status_code == 403
+        assert "Reload the page" in refused.text
+        wrong = await http.post("/signup", data={
+            "csrf_token": "forged", "email": "eve@example.com", "password": "long enough 1",
+            "password_again": "long enough 1"})
+        assert wrong.status_code == 403
+
+
+async def test_login_rate_limit(settings: Settings) -> None:
+    async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as http:
+        await signup(http, "bob@example.com")
+        http.cookies.clear()
+        token = csrf_from((await http.get("/login")).text)
+        statuses = []
+        for _ in range(6):
+            answer = await http.post("/login", data={
+                "csrf_token": token, "email": "bob@example.com", "password": "wrong password"})
+            statuses.append(answer.status_code)
+        assert statuses[:5] == [400] * 5
+        assert statuses[5] == 429
+        assert "Too many failed sign-ins" in answer.text
+        # the right password is refused too while the limit holds
+        answer = await http.post("/login", data={
+            "csrf_token": token, "email": "bob@example.com", "password": "correct horse 42"})
+        assert answer.status_code == 429
