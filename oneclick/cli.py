@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -71,8 +72,8 @@ def run() -> None:
     settings = get_settings()
     asyncio.run(upgrade(settings))
     typer.echo(f"OneClick Social on http://{settings.host}:{settings.port}")
-    uvicorn.run(create_app(settings, in_process_queue=True), host=settings.host,
-                port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings, in_process_queue=True, telegram_polling=True),
+                host=settings.host, port=settings.port, log_level="info")
 
 
 @app.command()
@@ -207,6 +208,69 @@ def usage(brand: Annotated[str, typer.Option("--brand", help="The brand's slug."
         report = await usage_report(await brand_by_slug(brand), since=parse(since),
                                     until=parse(until))
         return report.render_text()
+
+    typer.echo(_with_db(work))
+
+
+bot_app = typer.Typer(help="Chat bots as their own processes.", no_args_is_help=True)
+account_app = typer.Typer(help="Connected network accounts.", no_args_is_help=True)
+account_add_app = typer.Typer(help="Connect an account.", no_args_is_help=True)
+app.add_typer(bot_app, name="bot")
+app.add_typer(account_app, name="account")
+account_app.add_typer(account_add_app, name="add")
+
+
+@bot_app.command("telegram")
+def bot_telegram() -> None:
+    """The Telegram bot with long polling (jobs go to Redis workers when REDIS_URL is set)."""
+    from bots.telegram.app import TelegramBot
+    from core.db import close_db, init_db
+    from oneclick.bootstrap import build_services, set_services
+    from tasks.broker import broker
+
+    _logging()
+    settings = get_settings()
+    if settings.telegram_bot_token is None:
+        typer.secho("TELEGRAM_BOT_TOKEN is not set.", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+
+    async def main() -> None:
+        await init_db(settings)
+        services = build_services(settings)
+        set_services(services)
+        await broker.startup()
+        bot = TelegramBot(services)
+        try:
+            await bot.start_polling()
+            await asyncio.Event().wait()
+        finally:
+            await bot.stop()
+            await broker.shutdown()
+            await services.aclose()
+            set_services(None)
+            await close_db()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
+
+
+@account_add_app.command("telegram")
+def account_add_telegram(
+    brand: Annotated[str, typer.Option("--brand", help="The brand's slug.")],
+    chat_id: Annotated[str, typer.Option("--chat-id", help="The channel: -100… or @name.")],
+) -> None:
+    """Connect a Telegram channel the bot administers as a publishing target."""
+    from core.brands import brand_by_slug
+    from oneclick.bootstrap import build_services
+
+    async def work() -> str:
+        services = build_services(get_settings())
+        try:
+            account = await services.connectors.get("telegram").connect(
+                await brand_by_slug(brand), {"chat_id": chat_id})
+        finally:
+            await services.aclose()
+        return f"Connected Telegram channel {account.display_name} ({account.external_id})."
 
     typer.echo(_with_db(work))
 

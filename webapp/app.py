@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from bots.telegram import webhook as telegram_webhook
 from core.config import Settings, get_settings
 from core.db import close_db, init_db
 from oneclick.bootstrap import build_services, set_services
@@ -28,9 +29,13 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings | None = None, *, in_process_queue: bool | None = None
-               ) -> FastAPI:
-    """The web app; with `in_process_queue` it also runs jobs and the sweeper itself."""
+def create_app(settings: Settings | None = None, *, in_process_queue: bool | None = None,
+               telegram_polling: bool = False) -> FastAPI:
+    """The web app; with `in_process_queue` it also runs jobs and the sweeper itself.
+
+    The Telegram bot runs here in webhook mode when TELEGRAM_WEBHOOK_SECRET is set, or
+    with long polling when `telegram_polling` (`oneclick run`) and a token is set.
+    """
     settings = settings or get_settings()
     run_jobs_here = (not settings.redis_url) if in_process_queue is None else in_process_queue
 
@@ -41,6 +46,7 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
         set_services(services)
         app.state.services = services
         await broker.startup()
+        telegram = await telegram_webhook.start(app, services, polling=telegram_polling)
         sweeper = None
         if run_jobs_here:
             sweeper = asyncio.create_task(run_sweeper(settings.sweep_interval_seconds))
@@ -51,6 +57,8 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
+            if telegram is not None:
+                await telegram.stop()
             await broker.shutdown()
             await services.aclose()
             set_services(None)
@@ -65,4 +73,5 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
         app.include_router(module.router)
     for module in (health, brands, assets, jobs, feed, media_urls):
         app.include_router(module.router)
+    app.include_router(telegram_webhook.router)
     return app
