@@ -26,6 +26,8 @@ def build_dispatcher(services: Services, cards: Cards, watcher: StatusWatcher,
     dp = Dispatcher(services=services, cards=cards, watcher=watcher, albums=albums)
     dp.errors.register(on_error)
     for module in (linking, edit, upload, approval, publish, card, fallback):
+        # routers are module singletons: a new dispatcher (a restart, a test) takes them over
+        module.router._parent_router = None
         dp.include_router(module.router)
     return dp
 
