@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     publish_retry_base_seconds: float = 5.0
     publish_lease_seconds: int = 900
     sweep_interval_seconds: float = 15.0
+    fault_crash_points: str = Field(default="", description="chaos tests only")
 
     anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None
@@ -78,6 +79,20 @@ class Settings(BaseSettings):
     pinterest_client_secret: SecretStr | None = None
     pinterest_authorize_url: str = "https://www.pinterest.com/oauth/"
     oauth_state_max_age_seconds: int = 900
+
+    # TikTok direct post: preferred upload chunk (clamped to TikTok's 5-64 MB rule)
+    tiktok_chunk_size_mb: int = 10
+    tiktok_web_base: str = "https://www.tiktok.com"
+    pinterest_web_base: str = "https://www.pinterest.com"
+    # Bluesky: the default PDS (entryway) for app-password sign-in, the video service, the web app
+    bluesky_service: str = "https://bsky.social"
+    bluesky_video_service: str = "https://video.bsky.app"
+    bluesky_web_base: str = "https://bsky.app"
+    # Mastodon: apps are registered per server at connect time under this name
+    mastodon_app_name: str = "OneClick Social"
+    mastodon_app_website: str = "https://github.com/oneclick-social"
+    # plain-http Mastodon servers are refused unless this is set (tests, private networks)
+    mastodon_allow_http: bool = False
 
     connector_poll_interval_seconds: float = 3.0
     connector_poll_timeout_seconds: float = 900.0

@@ -100,6 +100,11 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
     # Pinterest video: 1.91:1-1:2, 4 s-15 min, <=2 GB; 2:3 (1000x1500) recommended.
     VideoProfile("pinterest_2x3", "Pinterest video (2:3)", width=1000, height=1500,
                  min_duration=4.0, max_duration=900.0, max_bytes=2048 * MB),
+    # Bluesky video: MP4 <=100 MB, <=3 min, any aspect. Mastodon: <=99 MB by default (the
+    # connector checks the server's real limit from /api/v2/instance).
+    VideoProfile("bluesky_video", "Bluesky video", max_long_side=1920, max_duration=180.0,
+                 max_bytes=95 * MB),
+    VideoProfile("mastodon_video", "Mastodon video", max_long_side=1920, max_bytes=95 * MB),
     # Telegram: <=50 MB multipart upload; keep the aspect, shrink the bitrate to fit.
     VideoProfile("telegram_video", "Telegram video", max_long_side=1280, max_bytes=50 * MB,
                  max_video_bitrate=4_000_000, crf=23, audio_bitrate=96_000),
@@ -112,6 +117,12 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
     # Pinterest image: PNG/JPEG <=10 MB, 2:3 (1000x1500) recommended; pins taller than 1:2 crop.
     ImageProfile("pinterest_image", "Pinterest pin image", formats=("image/jpeg", "image/png"),
                  max_width=1000, min_aspect=1 / 2, max_aspect=1.91, max_bytes=10 * MB),
+    # Bluesky image: <=1,000,000 bytes each (the PDS refuses bigger blobs in a post).
+    ImageProfile("bluesky_image", "Bluesky image", formats=("image/jpeg", "image/png"),
+                 max_long_side=2000, max_bytes=950_000),
+    # TikTok photo post: JPEG/WebP, at most 1080p, <=20 MB.
+    ImageProfile("tiktok_photo", "TikTok photo", formats=("image/jpeg", "image/webp"),
+                 max_long_side=1920, max_bytes=20 * MB),
     # Telegram photo: <=10 MB, width + height <=10,000, ratio <=20.
     ImageProfile("telegram_photo", "Telegram photo", formats=("image/jpeg", "image/png"),
                  max_sum_sides=10_000, min_aspect=1 / 20, max_aspect=20.0, max_bytes=10 * MB),
