@@ -18,6 +18,7 @@ from typing import Protocol
 from connectors.base import Connector, PublishState
 from core import notify
 from core.config import Settings
+from core.faults import CrashPoints
 from core.errors import (
     AuthExpired,
     ConnectorError,
@@ -55,6 +56,7 @@ class PublishRunner:
         self.settings = settings
         self.connectors = connectors
         self.on_change = on_change
+        self.crash = CrashPoints(settings.fault_crash_points)
 
     async def prepare_job(self, job_id: int) -> list[int]:
         """Produce every format the job's targets need in one media-pipeline pass."""
@@ -129,16 +131,19 @@ class PublishRunner:
     async def _attempt(self, target: PublishTarget, connector: Connector,
                        account: SocialAccount) -> RunOutcome:
         job = await PublishJob.get(id=target.job_id).prefetch_related("asset__brand")
+        self.crash.maybe_crash("before_prepare")
         await connector.prepare_media(job.asset, connector.media_profile(job.asset))
         await PublishTarget.filter(id=target.id).update(progress=60)
         if not await transition(target, T.PUBLISHING, publish_started_at=now()):
             return RunOutcome(T(target.status), skipped=True)
         await self._changed(target)
+        self.crash.maybe_crash("before_publish")
         try:
             external_id, url = await connector.publish(target, target.caption, account)
         except AuthExpired:
             account = await self._refresh(connector, account)
             external_id, url = await connector.publish(target, target.caption, account)
+        self.crash.maybe_crash("after_publish")
         await self._published(target, external_id, url)
         return RunOutcome(T.PUBLISHED)
 

@@ -7,8 +7,6 @@ from taskiq_redis import RedisStreamBroker
 
 from core.config import Settings, get_settings
 
-QUEUE_NAME = "oneclick"
-
 
 def build_broker(settings: Settings) -> AsyncBroker:
     """A broker for these settings."""
@@ -16,8 +14,8 @@ def build_broker(settings: Settings) -> AsyncBroker:
         return InMemoryBroker(max_async_tasks=200)
     return RedisStreamBroker(
         url=settings.redis_url,
-        queue_name=QUEUE_NAME,
-        consumer_group_name="oneclick-workers",
+        queue_name=settings.queue_name,
+        consumer_group_name=f"{settings.queue_name}-workers",
         # a message unacknowledged this long (worker died) is claimed by another worker
         idle_timeout=max(settings.publish_lease_seconds, 60) * 1000,
     )
