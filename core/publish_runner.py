@@ -18,7 +18,6 @@ from typing import Protocol
 from connectors.base import Connector, PublishState
 from core import notify
 from core.config import Settings
-from core.faults import CrashPoints
 from core.errors import (
     AuthExpired,
     ConnectorError,
@@ -26,6 +25,7 @@ from core.errors import (
     OneClickError,
     PublishOutcomeUnknown,
 )
+from core.faults import CrashPoints
 from core.models import AccountStatus, PublishJob, PublishTarget, SocialAccount, TargetStatus
 from core.target_states import ACTIVE, ENDED, now, refresh_job, transition
 

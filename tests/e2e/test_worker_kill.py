@@ -4,6 +4,7 @@ ends published exactly once (or honestly failed), nothing is lost."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -59,10 +60,8 @@ def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[
 
 
 def _kill_group(proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, sig)
-    except ProcessLookupError:
-        pass
     proc.wait(timeout=30)
 
 
@@ -83,8 +82,9 @@ async def test_killed_workers_never_duplicate_or_lose(tmp_path: Path) -> None:
     log = tmp_path / "processes.log"
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        subprocess.run([sys.executable, "-m", "oneclick", "db", "upgrade"], env=env,
-                       check=True, capture_output=True, timeout=60)
+        upgrade = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "oneclick", "db", "upgrade", env=env)
+        assert await upgrade.wait() == 0
         await init_db(settings)
         owner = await create_user("owner@example.com", "long enough pw", origin="test")
         brand = await create_brand(owner, "Acme")
