@@ -133,9 +133,12 @@ class Connector(ABC):
         """Revoke the account's tokens where the platform allows it."""
 
     async def prepare_media(self, asset: MediaAsset, profile: str) -> TranscodedMedia:
-        """The asset in the given profile, produced by (or reused from) the media pipeline."""
+        """The asset in the given profile, produced by (or reused from) the media pipeline.
+
+        For a carousel every item is made and the first item's output is returned.
+        """
         outputs = await self.ctx.pipeline.ensure(asset, [profile])
-        return outputs[profile]
+        return outputs[profile] if profile in outputs else outputs[f"{profile}[0]"]
 
     @abstractmethod
     async def publish(

@@ -9,45 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, PlainTextResponse, Response
-from itsdangerous import BadSignature, URLSafeSerializer
 
-from core.config import Settings
+from core.media_links import read_media_token, signed_media_url
 from core.models import TranscodedMedia
 from webapp.deps import ServicesDep
 
 router = APIRouter(tags=["media urls"])
-_SALT = "oneclick.media-url"
-
-
-def _serializer(settings: Settings) -> URLSafeSerializer:
-    settings.ensure_secrets()
-    assert settings.secret_key is not None
-    return URLSafeSerializer(settings.secret_key.get_secret_value(), salt=_SALT)
-
-
-def signed_media_url(settings: Settings, transcode: TranscodedMedia, ttl: float | None = None,
-                     *, cover: bool = False) -> str:
-    """A public URL of the file (or its video cover) valid for `ttl` seconds."""
-    ttl = settings.media_url_ttl_seconds if ttl is None else ttl
-    payload = {"t": transcode.id, "e": int(time.time() + ttl), "c": int(cover)}
-    token = _serializer(settings).dumps(payload)
-    return settings.public_url(f"/m/{token}")
-
-
-def read_media_token(settings: Settings, token: str) -> tuple[int, bool] | None:
-    """(transcode id, cover?) of a valid, unexpired token, else None."""
-    try:
-        payload = _serializer(settings).loads(token)
-    except BadSignature:
-        return None
-    if not isinstance(payload, dict) or payload.get("e", 0) < time.time():
-        return None
-    return int(payload["t"]), bool(payload.get("c"))
-
+__all__ = ["read_media_token", "router", "signed_media_url"]
 
 _GONE = "This media link has expired or is not valid."
 
