@@ -302,7 +302,8 @@ class FakeTelegram:
                 data = button.get("callback_data")
                 if data is not None and len(data.encode()) > 64:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-        return {"reply_markup": markup}
+        # a sent Message carries only inline keyboards (ForceReply etc. are not echoed)
+        return {"reply_markup": markup} if "inline_keyboard" in markup else {}
 
     async def m_sendMessage(self, p: dict[str, Any], f: Any) -> dict[str, Any]:
         chat_id = self._check_target(p)
@@ -426,7 +427,10 @@ class FakeTelegram:
             caption = self._caption(item)
             name, data = self._media_bytes(item.get("media"), f, "")
             stored = self.add_file(data, name=name or item["type"])
-            message = self._store(chat_id, {item["type"]: {"file_id": stored.file_id},
+            ref = {"file_id": stored.file_id, "file_unique_id": stored.unique_id, "width": 1,
+                   "height": 1, "file_size": stored.size}
+            media_obj = [ref] if item["type"] == "photo" else {**ref, "duration": 1}
+            message = self._store(chat_id, {item["type"]: media_obj,
                                             "media_group_id": group,
                                             **({"caption": caption} if caption else {})})
             self.uploads.append(Upload(chat_id, message["message_id"], item["type"], data,
