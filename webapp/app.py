@@ -20,8 +20,16 @@ from tasks.publish import run_sweeper
 from webapp import media_urls
 from webapp.api import assets, brands, health, jobs
 from webapp.errors import install_error_handlers
+from webapp.oauth import routes as oauth_routes
+from webapp.pages import audit as audit_pages
 from webapp.pages import auth as auth_pages
+from webapp.pages import brand_settings as brand_settings_pages
 from webapp.pages import brands as brand_pages
+from webapp.pages import connections as connection_pages
+from webapp.pages import inbox as inbox_pages
+from webapp.pages import jobs as job_pages
+from webapp.pages import profile as profile_pages
+from webapp.pages import usage as usage_pages
 from webapp.public import feed
 from webapp.session import install_sessions
 
@@ -69,7 +77,9 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
     install_error_handlers(app)
     install_sessions(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth_pages, brand_pages):
+    for module in (auth_pages, profile_pages, brand_pages, brand_settings_pages,
+                   connection_pages, inbox_pages, job_pages, audit_pages, usage_pages,
+                   oauth_routes):
         app.include_router(module.router)
     for module in (health, brands, assets, jobs, feed, media_urls):
         app.include_router(module.router)

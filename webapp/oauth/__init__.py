@@ -1,0 +1,1 @@
+"""The OAuth connect flow of the web app: connect, callback, picker."""

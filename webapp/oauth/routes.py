@@ -1,0 +1,169 @@
+"""Connecting a network account from the web app.
+
+`GET /brands/{id}/connect/{platform}` sends the person to the network's sign-in page with a
+signed, single-use state; `GET /oauth/{platform}/callback` checks it, lets the connector
+finish (or offer a picker: Facebook Pages, Pinterest boards) and returns to Connections.
+App-password networks get a small form instead.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
+
+from connectors._oauth import new_code_verifier, redirect_uri
+from connectors.base import Connector
+from core import audit
+from core.errors import InvalidInput
+from core.models import Brand, Role, SocialAccount, User
+from oneclick.bootstrap import Services
+from webapp.deps import ServicesDep
+from webapp.oauth import state
+from webapp.pages.common import WebRoute, brand_and_role, flash, redirect, render
+from webapp.session import WebUser, require_csrf, session_data
+
+router = APIRouter(route_class=WebRoute, tags=["connect"], include_in_schema=False)
+Csrf = Depends(require_csrf)
+_PICK = "oauth_pick"
+
+
+def _connector(services: Services, platform: str) -> Connector:
+    connector = services.connectors.get(platform)
+    if connector.auth_kind in ("builtin", "bot_token"):
+        raise InvalidInput(f"{connector.label} is not connected through a sign-in page.")
+    return connector
+
+
+def _connections(brand_id: int) -> str:
+    return f"/brands/{brand_id}/connections"
+
+
+def _form(request: Request, brand: Brand, connector: Connector, method: str,
+          error: str | None = None) -> Response:
+    return render(request, "pages/oauth_credentials.html", status_code=400 if error else 200,
+                  brand=brand, platform=connector.platform, label=connector.label,
+                  fields=connector.credential_fields, method=method, error=error)
+
+
+async def _connected(request: Request, user: User, brand: Brand, account: SocialAccount,
+                     label: str) -> None:
+    await audit.record("account.connected", actor=user, brand=brand, obj=account, origin="web",
+                       details={"platform": account.platform,
+                                "external_id": account.external_id})
+    flash(request, f"{label} connected: {account.display_name or account.external_id}.")
+
+
+@router.get("/brands/{brand_id}/connect/{platform}")
+async def connect_start(request: Request, brand_id: int, platform: str, user: WebUser,
+                        services: ServicesDep) -> Response:
+    """Send the person to the network's sign-in page (or show the credentials form)."""
+    _, brand, _ = await brand_and_role(user, brand_id, Role.ADMIN)
+    connector = _connector(services, platform)
+    params = dict(request.query_params)
+    if connector.auth_kind == "app_password":
+        return _form(request, brand, connector, "post")
+    if connector.credential_fields and not all(params.get(n) for n, _ in
+                                               connector.credential_fields):
+        return _form(request, brand, connector, "get")
+    verifier = new_code_verifier()
+    signed = state.begin(request, services.settings, brand_id=brand.id, platform=platform,
+                         verifier=verifier, start=params)
+    url = await connector.authorization_url(
+        brand, state=signed, redirect_uri=redirect_uri(services.settings, platform),
+        code_verifier=verifier, params=params)
+    return RedirectResponse(url, status_code=303)
+
+
+@router.post("/brands/{brand_id}/connect/{platform}", dependencies=[Csrf])
+async def connect_credentials(request: Request, brand_id: int, platform: str, user: WebUser,
+                              services: ServicesDep) -> Response:
+    """App-password networks: connect with the submitted credentials."""
+    _, brand, _ = await brand_and_role(user, brand_id, Role.ADMIN)
+    connector = _connector(services, platform)
+    if connector.auth_kind != "app_password":
+        raise InvalidInput(f"{connector.label} is connected through its sign-in page.")
+    form = await request.form()
+    values = {name: str(form.get(name, "")).strip() for name, _ in connector.credential_fields}
+    account = await connector.connect(brand, values)
+    await _connected(request, user, brand, account, connector.label)
+    return redirect(_connections(brand.id))
+
+
+@router.get("/oauth/{platform}/callback")
+async def callback(request: Request, platform: str, user: WebUser,
+                   services: ServicesDep) -> Response:
+    """Check the state, then connect (or offer the picker)."""
+    connector = _connector(services, platform)
+    query = dict(request.query_params)
+    checked = state.finish(request, services.settings, state=query.get("state"),
+                           platform=platform)
+    _, brand, _ = await brand_and_role(user, checked["brand_id"], Role.ADMIN)
+    if query.get("error") or not query.get("code"):
+        reason = query.get("error_description") or query.get("error_reason") or ""
+        raise state.StateRefused(f"{connector.label} did not give access"
+                           + (f" ({reason[:120]})" if reason else "")
+                           + ". Nothing was connected.")
+    params: dict[str, Any] = {**query, "redirect_uri": redirect_uri(services.settings, platform),
+                              "code_verifier": checked["verifier"], "start": checked["start"]}
+    choice = await connector.connect_options(brand, params)
+    if choice is None:
+        account = await connector.connect(brand, params)
+        await _connected(request, user, brand, account, connector.label)
+        return redirect(_connections(brand.id))
+    if not choice.options:
+        raise InvalidInput(f"{connector.label}: {choice.title} — there is nothing to choose "
+                           "from on this account.")
+    session_data(request)[_PICK] = {
+        "id": secrets.token_urlsafe(8), "b": brand.id, "p": platform, "title": choice.title,
+        "multiple": choice.multiple,
+        "options": [[o.id, o.label, o.detail] for o in choice.options][:50],
+        "carry": services.cipher.encrypt(json.dumps(choice.carry))}
+    return redirect(f"/brands/{brand.id}/connect/{platform}/pick")
+
+
+def _pending_pick(request: Request, brand_id: int, platform: str) -> dict[str, Any]:
+    pick = session_data(request).get(_PICK)
+    if not isinstance(pick, dict) or pick.get("b") != brand_id or pick.get("p") != platform:
+        raise state.StateRefused("There is no choice waiting here any more. " + state.RESTART)
+    return pick
+
+
+@router.get("/brands/{brand_id}/connect/{platform}/pick")
+async def pick_page(request: Request, brand_id: int, platform: str, user: WebUser,
+                    services: ServicesDep) -> Response:
+    """The picker: which Pages (or board) to connect."""
+    _, brand, _ = await brand_and_role(user, brand_id, Role.ADMIN)
+    connector = _connector(services, platform)
+    pick = _pending_pick(request, brand.id, platform)
+    options = [{"id": i, "label": label, "detail": detail} for i, label, detail in
+               pick["options"]]
+    return render(request, "pages/oauth_pick.html", brand=brand, platform=platform,
+                  label=connector.label, title=pick["title"], options=options,
+                  multiple=pick["multiple"])
+
+
+@router.post("/brands/{brand_id}/connect/{platform}/pick", dependencies=[Csrf])
+async def pick_submit(request: Request, brand_id: int, platform: str, user: WebUser,
+                      services: ServicesDep) -> Response:
+    """Connect what was picked; the pending choice is used once."""
+    _, brand, _ = await brand_and_role(user, brand_id, Role.ADMIN)
+    connector = _connector(services, platform)
+    pick = _pending_pick(request, brand.id, platform)
+    allowed = {o[0] for o in pick["options"]}
+    chosen = [str(c) for c in (await request.form()).getlist("choice") if str(c) in allowed]
+    if not chosen:
+        raise InvalidInput("Choose at least one to connect.")
+    if not pick["multiple"]:
+        chosen = chosen[:1]
+    session_data(request).pop(_PICK, None)
+    carry = json.loads(services.cipher.decrypt(pick["carry"]) or "{}")
+    for option in chosen:
+        params = {**carry, "choice": [option],
+                  "redirect_uri": redirect_uri(services.settings, platform)}
+        account = await connector.connect(brand, params)
+        await _connected(request, user, brand, account, connector.label)
+    return redirect(_connections(brand.id))
