@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     anthropic_model: str = "claude-sonnet-5-5"
 
     telegram_bot_token: SecretStr | None = None
+    # the bot's @username, for t.me/<bot>?start=CODE links on the connections page
+    telegram_bot_username: str | None = None
     telegram_api_base: str = "https://api.telegram.org"
     telegram_webhook_secret: SecretStr | None = None
     # the cloud Bot API serves downloads up to 20 MB; a local Bot API server lifts it

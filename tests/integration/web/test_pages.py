@@ -1,0 +1,123 @@
+"""Every page against the real app with httpx: renders, acts, and stays inside the tenant."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from core.config import Settings
+from core.models import AuditLog, Brand
+from tests.integration.web.helpers import csrf_from, signup
+from tests.support.media import make_jpeg
+from tests.support.server import live_app
+
+
+async def _brand(http: httpx.AsyncClient, name: str) -> int:
+    page = await http.get("/brands")
+    answer = await http.post("/brands", data={"csrf_token": csrf_from(page.text), "name": name})
+    assert answer.status_code == 303, answer.text
+    match = re.match(r"/brands/(\d+)/inbox", answer.headers["location"])
+    assert match
+    return int(match.group(1))
+
+
+async def test_pages_render_act_and_are_scoped(settings: Settings, tmp_path) -> None:
+    settings.telegram_bot_username = "OneClickTestBot"
+    async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as ada, \
+            httpx.AsyncClient(base_url=base) as eve:
+        await signup(ada, "ada@example.com")
+        brand_id = await _brand(ada, "Ada Bakes")
+        token = csrf_from((await ada.get(f"/brands/{brand_id}/inbox")).text)
+
+        # settings: save with hashtags, phrases, fit; preview via JSON with the header token
+        saved = await ada.post(f"/brands/{brand_id}/settings", data={
+            "csrf_token": token, "name": "Ada Bakes", "ai_system_prompt": "Warm, short.",
+            "default_hashtags": "bakery, #bread", "forbidden_phrases": "cheap\nbest ever",
+            "timezone": "Europe/Berlin", "approval_required": "", "fit_square_1x1": "crop",
+            "duration_policy": "refuse"})
+        assert saved.status_code == 303
+        brand = await Brand.get(id=brand_id)
+        assert brand.default_hashtags == ["#bakery", "#bread"]
+        assert brand.forbidden_phrases == ["cheap", "best ever"]
+        assert brand.timezone == "Europe/Berlin"
+        assert brand.settings["media"]["fit"]["square_1x1"] == "crop"
+        assert brand.settings["media"]["duration_policy"] == "refuse"
+        bad = await ada.post(f"/brands/{brand_id}/settings", data={
+            "csrf_token": token, "name": "Ada Bakes", "timezone": "Mars/Olympus"})
+        assert bad.status_code == 400 and "not a known time zone" in bad.text
+        preview = await ada.post(
+            f"/brands/{brand_id}/settings/preview.json",
+            json={"text": "Fresh sourdough today", "default_hashtags": "#loaf"},
+            headers={"X-CSRF-Token": token, "Accept": "application/json"})
+        assert preview.status_code == 200, preview.text
+        by_platform = {p["platform"]: p for p in preview.json()["platforms"]}
+        assert "web" in by_platform and "Fresh sourdough" in by_platform["web"]["text"]
+        no_header = await ada.post(f"/brands/{brand_id}/settings/preview.json",
+                                   json={"text": "x"})
+        assert no_header.status_code == 403
+
+        # upload without JS (form field token) → asset page
+        image = make_jpeg(tmp_path / "a.jpg")
+        answer = await ada.post(f"/brands/{brand_id}/upload", data={
+            "csrf_token": token, "caption": "Morning bake"},
+            files={"file": ("a.jpg", image.read_bytes(), "image/jpeg")})
+        assert answer.status_code == 303, answer.text
+        asset_url = answer.headers["location"]
+        asset_page = await ada.get(asset_url)
+        assert asset_page.status_code == 200 and 'name="nonce"' in asset_page.text
+        assert (await ada.get(asset_url + "/file")).content == image.read_bytes()
+        forged = await ada.post(f"/brands/{brand_id}/upload", data={"csrf_token": "nope"},
+                                files={"file": ("a.jpg", image.read_bytes(), "image/jpeg")})
+        assert forged.status_code == 403
+
+        # connections: cards, link codes with the t.me deep link, disconnect/turn on web
+        conn = await ada.get(f"/brands/{brand_id}/connections")
+        assert conn.status_code == 200
+        assert f'href="/brands/{brand_id}/connect/instagram"' in conn.text
+        code_page = await ada.post(f"/brands/{brand_id}/link-codes",
+                                   data={"csrf_token": token, "kind": "telegram"})
+        code = re.search(r'id="code-telegram" class="code"[^>]*>([A-Z0-9]+)<',
+                         code_page.text).group(1)
+        assert f"https://t.me/OneClickTestBot?start={code}" in code_page.text
+
+        for path in ("/brands", "/profile", f"/brands/{brand_id}/inbox",
+                     f"/brands/{brand_id}/jobs", f"/brands/{brand_id}/audit",
+                     f"/brands/{brand_id}/audit?action=brand.updated&since=2020-01-01",
+                     f"/brands/{brand_id}/usage", f"/brands/{brand_id}/settings"):
+            page = await ada.get(path)
+            assert page.status_code == 200, (path, page.text)
+        audit = await ada.get(f"/brands/{brand_id}/audit?action=linkcode.issued")
+        assert "linkcode.issued" in audit.text and "brand.updated</code>" not in audit.text
+        assert await AuditLog.filter(brand_id=brand_id, action="brand.updated",
+                                     origin="web").exists()
+
+        # API keys from the profile page
+        prof = await ada.post("/profile/api-keys", data={"csrf_token": token, "name": "ci"})
+        key = re.search(r'id="new-key" class="code">(ocs_[^<]+)<', prof.text).group(1)
+        api = await ada.get("/api/v1/brands", headers={"Authorization": f"Bearer {key}"})
+        assert api.status_code == 200 and api.json()[0]["id"] == brand_id
+        key_id = re.search(r'/profile/api-keys/(\d+)/revoke', prof.text).group(1)
+        await ada.post(f"/profile/api-keys/{key_id}/revoke", data={"csrf_token": token})
+        api = await ada.get("/api/v1/brands", headers={"Authorization": f"Bearer {key}"})
+        assert api.status_code == 401
+
+        # another user: every page of Ada's brand is a 404 page, POSTs too
+        await signup(eve, "eve@example.com")
+        eve_token = csrf_from((await eve.get("/brands")).text)
+        asset_id = asset_url.rsplit("/", 1)[1]
+        for path in (f"/brands/{brand_id}/inbox", f"/brands/{brand_id}/settings",
+                     f"/brands/{brand_id}/connections", f"/brands/{brand_id}/jobs",
+                     f"/brands/{brand_id}/audit", f"/brands/{brand_id}/usage",
+                     f"/brands/{brand_id}/assets/{asset_id}",
+                     f"/brands/{brand_id}/assets/{asset_id}/file"):
+            page = await eve.get(path)
+            assert page.status_code == 404, path
+            assert "Not found" in page.text
+        for path, data in ((f"/brands/{brand_id}/settings", {"name": "Mine"}),
+                           (f"/brands/{brand_id}/link-codes", {"kind": "telegram"}),
+                           (f"/brands/{brand_id}/assets/{asset_id}/publish",
+                            {"platforms": "web", "nonce": "x"})):
+            answer = await eve.post(path, data={"csrf_token": eve_token, **data})
+            assert answer.status_code == 404, path
+        assert (await Brand.get(id=brand_id)).name == "Ada Bakes"

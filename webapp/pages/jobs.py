@@ -1,0 +1,141 @@
+"""Publish jobs: the list, one job with live target status, retry, approve/reject."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+
+from core.errors import NotFound
+from core.models import JobStatus, PublishJob, PublishTarget, Role, TargetStatus
+from core.publishing import decide, retry_target
+from core.target_states import ENDED
+from tasks.publish import enqueue_targets, start_job
+from webapp.deps import ServicesDep
+from webapp.pages.common import WebRoute, brand_and_role, flash, redirect, render
+from webapp.session import WebUser, require_csrf
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+Csrf = Depends(require_csrf)
+JOBS_PAGE = 50
+
+TARGET_WORDS = {
+    TargetStatus.PENDING: ("⏳", "Waiting in the queue"),
+    TargetStatus.PREPARING: ("⚙️", "Preparing the media"),
+    TargetStatus.PUBLISHING: ("📤", "Publishing"),
+    TargetStatus.RETRY_WAIT: ("🔁", "Will try again shortly"),
+    TargetStatus.PUBLISHED: ("✅", "Published"),
+    TargetStatus.FAILED: ("❌", "Failed"),
+    TargetStatus.NEEDS_RECONNECT: ("🔌", "Needs the account reconnected"),
+    TargetStatus.CANCELLED: ("⛔", "Cancelled"),
+}
+JOB_WORDS = {
+    JobStatus.SCHEDULED: ("🕒", "Scheduled"),
+    JobStatus.AWAITING_APPROVAL: ("✋", "Waiting for approval"),
+    JobStatus.RUNNING: ("⏳", "In progress"),
+    JobStatus.PUBLISHED: ("✅", "Published everywhere"),
+    JobStatus.PARTIAL: ("⚠️", "Published in some places"),
+    JobStatus.FAILED: ("❌", "Failed"),
+    JobStatus.CANCELLED: ("⛔", "Cancelled"),
+    JobStatus.REJECTED: ("🚫", "Rejected"),
+}
+JOB_ENDED = {JobStatus.PUBLISHED, JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CANCELLED,
+             JobStatus.REJECTED}
+
+
+def target_view(t: PublishTarget, label: str) -> dict[str, Any]:
+    """What the page and the JSON poll show for one target."""
+    icon, words = TARGET_WORDS.get(TargetStatus(t.status), ("", str(t.status)))
+    return {"id": t.id, "platform": t.platform, "label": label, "status": t.status.value,
+            "icon": icon, "words": words, "progress": 100 if t.status in ENDED else t.progress,
+            "url": t.external_url or "", "error": t.error, "attempts": t.attempts,
+            "can_retry": t.status in (TargetStatus.FAILED, TargetStatus.NEEDS_RECONNECT)}
+
+
+def job_view(job: PublishJob, targets: list[PublishTarget],
+             services: ServicesDep) -> dict[str, Any]:
+    """A job with its targets, for the page and the poll."""
+    icon, words = JOB_WORDS.get(JobStatus(job.status), ("", str(job.status)))
+
+    def label(platform: str) -> str:
+        try:
+            return services.connectors.get(platform).label
+        except Exception:  # a removed connector still shows its jobs
+            return platform
+
+    return {"id": job.id, "status": job.status.value, "icon": icon, "words": words,
+            "progress": job.progress, "ended": job.status in JOB_ENDED,
+            "created_at": job.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "targets": [target_view(t, label(t.platform)) for t in targets]}
+
+
+async def _job(user: Any, brand_id: int, job_id: int) -> tuple[Any, Any, Role, PublishJob]:
+    scope, brand, role = await brand_and_role(user, brand_id)
+    job = await scope.job(job_id)
+    if job.brand_id != brand.id:
+        raise NotFound("Job not found.")
+    return scope, brand, role, job
+
+
+@router.get("/brands/{brand_id}/jobs")
+async def jobs_page(request: Request, brand_id: int, user: WebUser,
+                    services: ServicesDep) -> Response:
+    """The brand's latest jobs."""
+    _, brand, _ = await brand_and_role(user, brand_id)
+    jobs = await PublishJob.filter(brand_id=brand.id).order_by("-created_at", "-id").limit(
+        JOBS_PAGE).prefetch_related("asset")
+    targets = await PublishTarget.filter(job_id__in=[j.id for j in jobs]).order_by("id")
+    views = []
+    for job in jobs:
+        view = job_view(job, [t for t in targets if t.job_id == job.id], services)
+        view["asset_name"] = job.asset.file_name or job.asset.kind.value
+        views.append(view)
+    return render(request, "pages/jobs.html", brand=brand, jobs=views)
+
+
+@router.get("/brands/{brand_id}/jobs/{job_id}.json")
+async def job_status(brand_id: int, job_id: int, user: WebUser,
+                     services: ServicesDep) -> dict[str, Any]:
+    """The job's live status, polled by the job page."""
+    _, _, _, job = await _job(user, brand_id, job_id)
+    targets = await PublishTarget.filter(job_id=job.id).order_by("id")
+    return job_view(job, targets, services)
+
+
+@router.get("/brands/{brand_id}/jobs/{job_id}")
+async def job_page(request: Request, brand_id: int, job_id: int, user: WebUser,
+                   services: ServicesDep) -> Response:
+    """One job with each network's status, progress, link and error."""
+    _, brand, role, job = await _job(user, brand_id, job_id)
+    targets = await PublishTarget.filter(job_id=job.id).order_by("id")
+    await job.fetch_related("asset")
+    return render(request, "pages/job.html", brand=brand, job=job_view(job, targets, services),
+                  asset=job.asset, can_decide=role in (Role.OWNER, Role.ADMIN, Role.APPROVER),
+                  awaiting=job.status == JobStatus.AWAITING_APPROVAL)
+
+
+@router.post("/brands/{brand_id}/targets/{target_id}/retry", dependencies=[Csrf])
+async def retry(request: Request, brand_id: int, target_id: int, user: WebUser) -> Response:
+    """Queue a failed network again."""
+    scope, brand, _ = await brand_and_role(user, brand_id, Role.EDITOR)
+    target = await scope.target(target_id)
+    if target.brand_id != brand.id:
+        raise NotFound("Target not found.")
+    await retry_target(scope, target, origin="web")
+    await enqueue_targets([target.id])
+    flash(request, f"Trying {target.platform} again.")
+    return redirect(f"/brands/{brand.id}/jobs/{target.job_id}")
+
+
+@router.post("/brands/{brand_id}/jobs/{job_id}/decide", dependencies=[Csrf])
+async def decide_job(request: Request, brand_id: int, job_id: int, user: WebUser,
+                     decision: Annotated[str, Form()], note: Annotated[str, Form()] = ""
+                     ) -> Response:
+    """An approver approves (publishing starts) or rejects a waiting job."""
+    scope, brand, _, job = await _job(user, brand_id, job_id)
+    approve = decision == "approve"
+    job = await decide(scope, job, approve=approve, origin="web", note=note[:500])
+    if approve and job.status == JobStatus.RUNNING:
+        await start_job(job.id)
+    flash(request, "Approved: publishing now." if approve else "Rejected.")
+    return redirect(f"/brands/{brand.id}/jobs/{job.id}")
