@@ -1,0 +1,372 @@
+"""Bluesky through the AT Protocol: app-password sessions, blobs, post records with facets.
+
+Connect with `com.atproto.server.createSession` (handle or email + an app password); the
+session JWTs are stored encrypted and renewed with `refreshSession`. Images go up with
+`uploadBlob`; videos go to the video service with a service token from `getServiceAuth`
+and are polled with `getJobStatus`; the post is one `createRecord` of `app.bsky.feed.post`
+with link and hashtag facets (UTF-8 byte offsets).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+import regex
+
+from connectors._http import (
+    access_token,
+    call,
+    json_body,
+    poll_until,
+    refresh_token_of,
+    retry_after_seconds,
+    store_tokens,
+)
+from connectors.base import Connector, PublishState, PublishStatus
+from core import audit
+from core.ai.style_rules import DEFAULT_RULES
+from core.errors import AuthExpired, ConnectorError, InvalidInput
+from core.models import (
+    AccountStatus,
+    AssetKind,
+    Brand,
+    MediaAsset,
+    PublishJob,
+    PublishTarget,
+    SocialAccount,
+    TranscodedMedia,
+)
+
+PLATFORM = "bluesky"
+LABEL = "Bluesky"
+POST = "app.bsky.feed.post"
+TEXT_MAX_GRAPHEMES = 300
+TEXT_MAX_BYTES = 3000
+IMAGES_MAX = 4
+TAG_MAX = 64
+# the patterns of Bluesky's own rich-text detection (links, then #hashtags)
+_LINK = regex.compile(r"(?:^|\s|\()(https?://[\S]+)")
+_TAG = regex.compile(r"(?:^|\s)([#＃])((?!\ufe0f)[^\s\u00AD\u2060\u200A\u200B\u200C\u200D\u20e2]*"
+                     r"[^\d\s\p{P}\u00AD\u2060\u200A\u200B\u200C\u200D\u20e2]+"
+                     r"[^\s\u00AD\u2060\u200A\u200B\u200C\u200D\u20e2]*)?")
+_TRAILING = regex.compile(r"\p{P}+$")
+
+
+def grapheme_len(text: str) -> int:
+    """Length in user-perceived characters (grapheme clusters), Bluesky's text unit."""
+    return len(regex.findall(r"\X", text))
+
+
+def _byte_index(text: str, char_index: int) -> int:
+    return len(text[:char_index].encode("utf-8"))
+
+
+def facets(text: str) -> list[dict[str, Any]]:
+    """Link and hashtag facets of the text, with UTF-8 byte offsets as the lexicon wants."""
+    out: list[dict[str, Any]] = []
+    for match in _LINK.finditer(text):
+        uri = match.group(1)
+        start = match.start(1)
+        # a sentence's closing punctuation is not part of the link (Bluesky's own rule)
+        if uri[-1] in ".,;:!?":
+            uri = uri[:-1]
+        if uri.endswith(")") and "(" not in uri:
+            uri = uri[:-1]
+        out.append({"index": {"byteStart": _byte_index(text, start),
+                              "byteEnd": _byte_index(text, start + len(uri))},
+                    "features": [{"$type": "app.bsky.richtext.facet#link", "uri": uri}]})
+    for match in _TAG.finditer(text):
+        if match.group(2) is None:
+            continue
+        tag = _TRAILING.sub("", match.group(2))
+        if not tag or grapheme_len(tag) > TAG_MAX:
+            continue
+        start = match.start(1)
+        end = match.start(2) + len(tag)
+        out.append({"index": {"byteStart": _byte_index(text, start),
+                              "byteEnd": _byte_index(text, end)},
+                    "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]})
+    return sorted(out, key=lambda f: f["index"]["byteStart"])
+
+
+def jwt_expiry_seconds(token: str) -> float | None:
+    """Seconds until a JWT's `exp` (read, not verified: only to schedule renewal)."""
+    try:
+        payload = token.split(".")[1]
+        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return max(float(data["exp"]) - time.time(), 1.0)
+    except (IndexError, KeyError, TypeError, ValueError):
+        return None
+
+
+def post_url(web_base: str, handle: str, uri: str) -> str:
+    """https://bsky.app/profile/<handle>/post/<rkey> for an at:// post URI."""
+    return f"{web_base.rstrip('/')}/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}"
+
+
+def service_did(pds: str) -> str:
+    """did:web of a PDS (its host, the port percent-encoded), the audience of service auth."""
+    return "did:web:" + quote(urlsplit(pds).netloc, safe="")
+
+
+def map_error(response: httpx.Response) -> ConnectorError | None:
+    """XRPC errors (`{"error": Name, "message": ...}`) as typed errors."""
+    body = json_body(response)
+    name = str(body.get("error") or "")
+    message = str(body.get("message") or "")
+    status = response.status_code
+    if name in ("ExpiredToken", "InvalidToken") or status == 401:
+        if name in ("AccountTakedown", "AccountDeactivated"):
+            return ConnectorError("This Bluesky account is suspended or deactivated; it "
+                                  "cannot post.", platform=PLATFORM, needs_reconnect=True,
+                                  code=name)
+        return AuthExpired("Bluesky no longer accepts this session; it will be renewed, or "
+                           "reconnect Bluesky with an app password.", platform=PLATFORM,
+                           code=name or "AuthenticationRequired")
+    if name == "RateLimitExceeded" or status == 429:
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        reset = response.headers.get("ratelimit-reset")
+        if wait is None and reset and reset.isdigit():
+            wait = max(float(reset) - time.time(), 1.0)
+        return ConnectorError("Bluesky is limiting how often we may post; it will be retried "
+                              "later.", platform=PLATFORM, retryable=True,
+                              retry_after=wait or 60.0, code="RateLimitExceeded")
+    if name in ("BlobTooLarge", "PayloadTooLarge") or status == 413:
+        return ConnectorError("The media is larger than Bluesky accepts.", platform=PLATFORM,
+                              code=name or "BlobTooLarge")
+    if status >= 500:
+        return ConnectorError("Bluesky had a temporary problem; it will be retried.",
+                              platform=PLATFORM, retryable=True, code=name or f"http_{status}")
+    if name:
+        reason = "".join(ch for ch in message if ch not in "{}[]<>\"")[:160].rstrip(". ")
+        return ConnectorError(f"Bluesky refused the post: {reason or name}.",
+                              platform=PLATFORM, code=name)
+    return None
+
+
+class BlueskyConnector(Connector):
+    """A Bluesky account (any PDS), signed in with an app password."""
+
+    platform = PLATFORM
+    label = LABEL
+    rules = DEFAULT_RULES["bluesky"]
+    auth_kind = "app_password"
+    supports_carousel = True
+    credential_fields = (("identifier", "Handle or email"), ("password", "App password"),
+                         ("service", "Server (leave empty for bsky.social)"))
+    refresh_ahead = timedelta(minutes=90)
+
+    def media_profile(self, asset: MediaAsset) -> str:
+        """Bluesky video (3 min, 100 MB) or Bluesky images (1 MB each)."""
+        return "bluesky_video" if asset.kind == AssetKind.VIDEO else "bluesky_image"
+
+    async def _xrpc(self, method: str, base: str, nsid: str, token: str | None = None,
+                    **kwargs: Any) -> dict[str, Any]:
+        headers = dict(kwargs.pop("headers", {}))
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        response = await call(self.ctx.http, method, f"{base.rstrip('/')}/xrpc/{nsid}",
+                              platform=PLATFORM, label=LABEL, errors=map_error,
+                              headers=headers, **kwargs)
+        return json_body(response)
+
+    @staticmethod
+    def _pds(account: SocialAccount) -> str:
+        return str((account.meta or {}).get("pds") or "")
+
+    async def _store_session(self, account: SocialAccount, session: Mapping[str, Any]) -> None:
+        access, refresh = str(session["accessJwt"]), str(session["refreshJwt"])
+        await store_tokens(self.ctx.cipher, account, access=access, refresh=refresh,
+                           expires_in=jwt_expiry_seconds(access),
+                           refresh_expires_in=jwt_expiry_seconds(refresh))
+
+    # --- connecting ----------------------------------------------------------------------
+
+    async def connect(self, brand: Brand, oauth_params: Mapping[str, Any]) -> SocialAccount:
+        """createSession with the app password; the password itself is never stored."""
+        identifier = str(oauth_params.get("identifier") or "").strip().lstrip("@")
+        password = str(oauth_params.get("password") or "").strip()
+        service = str(oauth_params.get("service") or "").strip() or \
+            self.ctx.settings.bluesky_service
+        if not identifier or not password:
+            raise InvalidInput("Give the Bluesky handle (or email) and an app password "
+                               "(Settings → Privacy and security → App passwords).")
+        if "://" not in service:
+            service = "https://" + service
+        try:
+            session = await self._xrpc("POST", service, "com.atproto.server.createSession",
+                                       json={"identifier": identifier, "password": password})
+        except ConnectorError as exc:
+            if exc.retryable:
+                raise
+            raise InvalidInput("Bluesky did not accept that handle and app password. Check "
+                               "them and use an app password, not the account password.") \
+                from exc
+        pds = service
+        for entry in (session.get("didDoc") or {}).get("service", []) or []:
+            if str(entry.get("id", "")).endswith("#atproto_pds") and entry.get("serviceEndpoint"):
+                pds = str(entry["serviceEndpoint"])
+        handle, did = str(session["handle"]), str(session["did"])
+        account, _ = await SocialAccount.update_or_create(
+            brand=brand, platform=PLATFORM, external_id=did,
+            defaults={"display_name": f"@{handle}", "status": AccountStatus.OK,
+                      "status_reason": "", "meta": {"did": did, "handle": handle, "pds": pds}})
+        await self._store_session(account, session)
+        await audit.record("account.connected", actor=None, brand=brand, obj=account,
+                           origin="web", details={"platform": PLATFORM, "handle": handle})
+        return account
+
+    async def disconnect(self, account: SocialAccount) -> None:
+        """deleteSession (best effort), then forget the session."""
+        refresh = refresh_token_of(self.ctx.cipher, account)
+        if refresh and self._pds(account):
+            with contextlib.suppress(ConnectorError):
+                await self._xrpc("POST", self._pds(account), "com.atproto.server.deleteSession",
+                                 refresh)
+        account.status = AccountStatus.DISCONNECTED
+        account.access_token_enc = None
+        account.refresh_token_enc = None
+        await account.save(update_fields=["status", "access_token_enc", "refresh_token_enc"])
+        await audit.record("account.disconnected", actor=None, brand=account.brand_id,
+                           obj=account, origin="web", details={"platform": PLATFORM})
+
+    async def refresh_token(self, account: SocialAccount) -> SocialAccount:
+        """refreshSession: new access and refresh JWTs, stored at once."""
+        refresh = refresh_token_of(self.ctx.cipher, account)
+        if not refresh:
+            raise ConnectorError("The Bluesky session cannot be renewed; reconnect with an app "
+                                 "password.", platform=PLATFORM, needs_reconnect=True,
+                                 code="no_refresh_token")
+        session = await self._xrpc("POST", self._pds(account),
+                                   "com.atproto.server.refreshSession", refresh)
+        if session.get("handle"):
+            account.meta = {**(account.meta or {}), "handle": str(session["handle"])}
+            await account.save(update_fields=["meta"])
+        await self._store_session(account, session)
+        await audit.record("account.token_refreshed", actor=None, brand=account.brand_id,
+                           obj=account, origin="system", details={"platform": PLATFORM})
+        return account
+
+    # --- publishing ----------------------------------------------------------------------
+
+    async def publish(self, target: PublishTarget, caption: str, account: SocialAccount
+                      ) -> tuple[str, str]:
+        """Upload the media, then create the post record with facets and the embed."""
+        length = grapheme_len(caption)
+        if length > TEXT_MAX_GRAPHEMES or len(caption.encode()) > TEXT_MAX_BYTES:
+            raise ConnectorError(f"The post text has {length} characters; Bluesky allows "
+                                 f"{TEXT_MAX_GRAPHEMES}.", platform=PLATFORM,
+                                 code="text_too_long")
+        job = await PublishJob.get(id=target.job_id).prefetch_related("asset")
+        token = access_token(self.ctx.cipher, account, platform=PLATFORM)
+        meta = account.meta or {}
+        pds, did = self._pds(account), str(meta.get("did") or account.external_id)
+        profile = self.media_profile(job.asset)
+        rows = await self.ctx.pipeline.ensure_each(job.asset, [profile])
+        items = [row[profile] for row in rows]
+        if job.asset.kind == AssetKind.VIDEO:
+            embed = await self._video_embed(items[0], token, pds, did)
+        else:
+            images = []
+            for media in items[:IMAGES_MAX]:
+                data = await asyncio.to_thread(Path(media.file_path).read_bytes)
+                blob = (await self._xrpc("POST", pds, "com.atproto.repo.uploadBlob", token,
+                                         content=data, headers={
+                                             "Content-Type": media.mime_type or "image/jpeg"}))
+                images.append({"alt": "", "image": blob["blob"],
+                               "aspectRatio": _aspect(media)})
+            embed = {"$type": "app.bsky.embed.images", "images": images}
+        record: dict[str, Any] = {"$type": POST, "text": caption, "embed": embed,
+                                  "createdAt": datetime.now(UTC).isoformat(
+                                      timespec="milliseconds").replace("+00:00", "Z")}
+        if found := facets(caption):
+            record["facets"] = found
+        created = await self._xrpc("POST", pds, "com.atproto.repo.createRecord", token,
+                                   json={"repo": did, "collection": POST, "record": record})
+        uri = str(created["uri"])
+        return uri, post_url(self.ctx.settings.bluesky_web_base, str(meta.get("handle")), uri)
+
+    async def _video_embed(self, media: TranscodedMedia, token: str, pds: str, did: str
+                           ) -> dict[str, Any]:
+        auth = await self._xrpc("GET", pds, "com.atproto.server.getServiceAuth", token, params={
+            "aud": service_did(pds), "lxm": "com.atproto.repo.uploadBlob",
+            "exp": int(time.time()) + 1800})
+        data = await asyncio.to_thread(Path(media.file_path).read_bytes)
+        video = self.ctx.settings.bluesky_video_service
+        job = await self._xrpc("POST", video, "app.bsky.video.uploadVideo", auth["token"],
+                               params={"did": did, "name": Path(media.file_path).name},
+                               content=data, timeout=600.0, headers={"Content-Type": "video/mp4"})
+        status = job.get("jobStatus", job)
+
+        async def done() -> dict[str, Any] | None:
+            answer = await self._xrpc("GET", video, "app.bsky.video.getJobStatus",
+                                      params={"jobId": status["jobId"]})
+            state = answer.get("jobStatus", answer)
+            if state.get("blob"):
+                return dict(state["blob"])
+            if state.get("state") == "JOB_STATE_FAILED":
+                reason = str(state.get("message") or state.get("error") or "").rstrip(". ")
+                raise ConnectorError("Bluesky could not process the video"
+                                     + (f": {reason}." if reason else "."),
+                                     platform=PLATFORM, code="video_failed")
+            return None
+
+        blob = status.get("blob") or await poll_until(
+            done, deadline=self.ctx.settings.connector_poll_timeout_seconds,
+            interval=self.ctx.settings.connector_poll_interval_seconds, platform=PLATFORM,
+            what="The Bluesky video")
+        return {"$type": "app.bsky.embed.video", "video": blob, "aspectRatio": _aspect(media)}
+
+    async def get_status(self, external_id: str, account: SocialAccount) -> PublishStatus:
+        """getRecord of the post URI: published, or not found."""
+        token = access_token(self.ctx.cipher, account, platform=PLATFORM)
+        repo, collection, rkey = external_id.removeprefix("at://").split("/", 2)
+        try:
+            await self._xrpc("GET", self._pds(account), "com.atproto.repo.getRecord", token,
+                             params={"repo": repo, "collection": collection, "rkey": rkey})
+        except ConnectorError as exc:
+            if exc.code in ("RecordNotFound", "http_404"):
+                return PublishStatus(PublishState.NOT_FOUND)
+            raise
+        handle = str((account.meta or {}).get("handle"))
+        return PublishStatus(PublishState.PUBLISHED,
+                             post_url(self.ctx.settings.bluesky_web_base, handle, external_id))
+
+    async def find_published(self, target: PublishTarget, account: SocialAccount
+                             ) -> tuple[str, str] | None:
+        """A recent post of the account with this target's text (listRecords)."""
+        token = access_token(self.ctx.cipher, account, platform=PLATFORM)
+        meta = account.meta or {}
+        listing = await self._xrpc("GET", self._pds(account), "com.atproto.repo.listRecords",
+                                   token, params={"repo": meta.get("did") or account.external_id,
+                                                  "collection": POST, "limit": 25})
+        since = (target.created_at or datetime.now(UTC)) - timedelta(minutes=2)
+        for item in listing.get("records", []):
+            value = item.get("value") or {}
+            try:
+                created = datetime.fromisoformat(str(value.get("createdAt")).replace("Z",
+                                                                                     "+00:00"))
+            except ValueError:
+                continue
+            if value.get("text") == target.caption and created >= since:
+                uri = str(item["uri"])
+                return uri, post_url(self.ctx.settings.bluesky_web_base,
+                                     str(meta.get("handle")), uri)
+        return None
+
+
+def _aspect(media: TranscodedMedia) -> dict[str, int]:
+    return {"width": int(media.width or 1), "height": int(media.height or 1)}
+
+
+CONNECTOR = BlueskyConnector
