@@ -56,6 +56,9 @@ async def update_brand(brand: Brand, changes: Mapping[str, Any], *, actor: User,
     if unknown:
         raise InvalidInput(f"Unknown brand settings: {', '.join(sorted(unknown))}.")
     values = dict(changes)
+    nulls = sorted(key for key, value in values.items() if value is None)
+    if nulls:
+        raise InvalidInput(f"{', '.join(nulls)} cannot be null; send a value or leave it out.")
     if "name" in values and not str(values["name"]).strip():
         raise InvalidInput("A brand needs a name.")
     ai_fields = {"ai_system_prompt", "default_hashtags", "forbidden_phrases"}

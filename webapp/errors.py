@@ -27,6 +27,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _core_error(request: Request, exc: OneClickError) -> JSONResponse:
         return JSONResponse({"detail": exc.user_message}, status_code=status_for(exc))
 
+    @app.exception_handler(OverflowError)
+    async def _huge_id(request: Request, exc: OverflowError) -> JSONResponse:
+        # an id beyond the database's integer range cannot exist
+        return JSONResponse({"detail": "Not found."}, status_code=404)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []
