@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     token_encryption_key: SecretStr | None = None
     environment: str = "development"
+    log_format: str = Field(default="text", description="text or json")
+    log_level: str = "INFO"
 
     max_video_bytes: int = 1024 * 1024 * 1024
     max_image_bytes: int = 30 * 1024 * 1024

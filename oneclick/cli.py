@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
@@ -47,8 +46,10 @@ def _with_db(work: Callable[[], Awaitable[R]]) -> R:
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from core.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(json_lines=settings.log_format == "json", level=settings.log_level)
 
 
 @db_app.command("upgrade")
@@ -98,8 +99,17 @@ def worker(workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) 
         typer.secho("REDIS_URL is not set: `oneclick run` runs jobs in-process instead.",
                     fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
-    args = WorkerArgs(broker="tasks.broker:broker", modules=["tasks.publish"],
-                      workers=workers, configure_logging=True)
+    _logging()
+    # on SIGTERM a worker stops taking messages and lets running tasks finish for up to
+    # 25 s; anything still running is left unacknowledged and redelivered to another worker
+    import pkgutil
+
+    import tasks
+
+    task_modules = [f"tasks.{m.name}" for m in pkgutil.iter_modules(tasks.__path__)]
+    args = WorkerArgs(broker="tasks.broker:broker", modules=task_modules,
+                      workers=workers, configure_logging=False, wait_tasks_timeout=25,
+                      shutdown_timeout=30)
     sys.exit(run_worker(args) or 0)
 
 
