@@ -23,6 +23,11 @@ DEFAULT_RATE_WAIT = 600.0
 CONTAINER_ACTION = "target.container_created"
 
 
+def possessive(label: str) -> str:
+    """"Instagram's", "Threads'"."""
+    return label + ("'" if label.endswith("s") else "'s")
+
+
 def api_root(base: str) -> str:
     """A versioned Graph base without its version (`…/v24.0` → `…`)."""
     return _VERSION.sub("", base.rstrip("/"))
@@ -64,9 +69,9 @@ def graph_error(ctx: ConnectorContext, platform: str, label: str, *, code: int |
     if subcode == 2207042 or code == 9:
         wait = wait or 3600.0
         return ConnectorError(
-            f"{label}'s daily publishing limit for this account is reached; it will be retried "
-            f"in {human_delay(wait)}.", platform=platform, retryable=True, retry_after=wait,
-            code="2207042")
+            f"{possessive(label)} daily publishing limit for this account is reached; it will "
+            f"be retried in {human_delay(wait)}.", platform=platform, retryable=True,
+            retry_after=wait, code="2207042")
     if subcode == 2207051:
         return ConnectorError(f"{label} blocked this post as possible spam or a breach of its "
                               "rules. Change the post before trying again.",

@@ -304,7 +304,8 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
             if name == "status_code":
                 out[name] = box.status
             elif name == "status":
-                out[name] = box.error if box.status == "ERROR" else box.status
+                failed = box.status == "ERROR" and box.network == "instagram"
+                out[name] = box.error if failed else box.status
             elif name == "error_message" and box.error:
                 out[name] = box.error
         return out
