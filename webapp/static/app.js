@@ -149,7 +149,7 @@
     const count = (ta) => {
       const p = ta.id.replace("caption_", "");
       const el = publishForm.querySelector('[data-count="' + p + '"]');
-      if (el) el.textContent = [...ta.value].length + " / " + ta.dataset.max;
+      if (el) el.textContent = [...ta.value].length + " / " + ta.dataset.max + " characters";
     };
     publishForm.querySelectorAll("textarea").forEach((ta) => ta.addEventListener("input", () => count(ta)));
     const make = async (regenerate) => {
