@@ -117,6 +117,7 @@ def worker(workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) 
 def scheduler() -> None:
     """Queues due work: scheduled posts, retries, targets of crashed workers."""
     from core.db import close_db, init_db
+    from oneclick.bootstrap import build_services, set_services
     from tasks.broker import broker
     from tasks.publish import run_sweeper
 
@@ -125,11 +126,14 @@ def scheduler() -> None:
 
     async def main() -> None:
         await init_db(settings)
+        services = build_services(settings)
+        set_services(services)
         await broker.startup()
         try:
             await run_sweeper(settings.sweep_interval_seconds)
         finally:
             await broker.shutdown()
+            await services.aclose()
             await close_db()
 
     asyncio.run(main())

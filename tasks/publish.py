@@ -13,17 +13,21 @@ from oneclick.bootstrap import get_services
 from tasks.broker import broker
 
 log = logging.getLogger(__name__)
-QUEUE_TICKET = timedelta(seconds=120)
 INLINE_RETRY_MAX_SECONDS = 60.0
 
 
 async def enqueue_targets(target_ids: list[int]) -> None:
-    """Queue targets, leaving a short ticket so the sweeper does not queue them again."""
+    """Queue targets, leaving a short ticket so the sweeper does not queue them again.
+
+    If the queue loses the message (Redis restarted without persistence), the ticket
+    expires and the sweeper queues the target again.
+    """
     if not target_ids:
         return
+    ticket = timedelta(seconds=get_services().settings.queue_ticket_seconds)
     await PublishTarget.filter(
         id__in=target_ids, status__in=[TargetStatus.PENDING, TargetStatus.RETRY_WAIT]
-    ).update(lease_until=now() + QUEUE_TICKET)
+    ).update(lease_until=now() + ticket)
     for target_id in target_ids:
         await publish_target.kiq(target_id)
 
