@@ -14,8 +14,8 @@ from collections import deque
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from core.config import Settings
@@ -55,7 +55,10 @@ def install_sessions(app: FastAPI, settings: Settings) -> None:
         https_only=settings.public_base_url.lower().startswith("https://"))
 
     @app.exception_handler(LoginRequired)
-    async def _login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        if "application/json" in request.headers.get("accept", ""):  # fetch() calls
+            return JSONResponse({"detail": "Your session has ended. Sign in again."},
+                                status_code=401)
         return RedirectResponse(f"/login?next={quote(exc.next_url, safe='/')}", status_code=303)
 
 

@@ -3,17 +3,32 @@ the web feed → ✅ → the public page plays the video; CSRF refusal; another 
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
 
 from core.config import Settings
-from tests.support.media import make_mp4
+from tests.support.media import make_jpeg, make_mp4
 from tests.support.server import live_app
 
 CLIP_SECONDS = 2.0
 TIMEOUT_MS = 15_000
+# Drops a JPEG (base64) onto the upload area the way a file manager does, and keeps the
+# progress text the page shows in sessionStorage so the test can read it after navigation.
+DROP_JS = """(b64) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const file = new File([bytes], "photo.jpg", { type: "image/jpeg" });
+  const percent = document.getElementById("upload-percent");
+  new MutationObserver(() => sessionStorage.setItem("upload-progress", percent.textContent))
+    .observe(percent, { childList: true, characterData: true, subtree: true });
+  const zone = document.querySelector("[data-upload]");
+  const data = new DataTransfer();
+  data.items.add(file);
+  zone.dispatchEvent(new DragEvent("dragenter", { dataTransfer: data, bubbles: true }));
+  zone.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true }));
+}"""
 
 
 async def shot(page: Page, folder: Path, name: str) -> None:
@@ -33,6 +48,7 @@ async def sign_up(page: Page, base: str, email: str) -> None:
 async def test_publish_a_video_from_the_browser(settings: Settings, tmp_path: Path,
                                                 browser: Browser, screenshots: Path) -> None:
     video = make_mp4(tmp_path / "clip.mp4", seconds=CLIP_SECONDS)
+    photo = make_jpeg(tmp_path / "photo.jpg", size="480x640")
     settings.telegram_bot_username = "OneClickDemoBot"
     async with live_app(settings) as base:
         context = await browser.new_context(viewport={"width": 1100, "height": 900})
@@ -110,6 +126,21 @@ async def test_publish_a_video_from_the_browser(settings: Settings, tmp_path: Pa
         await page.get_by_role("button", name="Create API key").click()
         await expect(page.locator("#new-key")).to_contain_text("ocs_")
         await shot(page, screenshots, "08-profile")
+
+        # on a phone-sized screen: drag and drop a photo onto the inbox, progress reaches 100%
+        phone = await browser.new_context(viewport={"width": 390, "height": 844},
+                                          storage_state=await context.storage_state())
+        phone.set_default_timeout(TIMEOUT_MS)
+        mobile = await phone.new_page()
+        await mobile.goto(f"{base}/brands/{brand_id}/inbox")
+        await shot(mobile, screenshots, "11-phone-inbox")
+        await mobile.evaluate(DROP_JS, base64.b64encode(photo.read_bytes()).decode())
+        await expect(mobile).to_have_url(re.compile(rf"/brands/{brand_id}/assets/\d+$"))
+        progress = await mobile.evaluate("sessionStorage.getItem('upload-progress')")
+        assert progress and progress.startswith("100%"), progress
+        await expect(mobile.locator("img.preview")).to_be_visible()
+        await shot(mobile, screenshots, "12-phone-asset")
+        await phone.close()
 
         # the public feed page: the edited caption and a video that loads and plays
         await page.goto(f"{base}/b/ada-bakes")

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
 
 from core.config import Settings
-from core.models import AuditLog, Brand
+from core.models import (
+    AccountStatus,
+    AuditLog,
+    Brand,
+    PublishJob,
+    PublishTarget,
+    SocialAccount,
+    TargetStatus,
+    WebPost,
+)
+from core.target_states import refresh_job
 from tests.integration.web.helpers import csrf_from, signup
-from tests.support.media import make_jpeg
+from tests.support.media import make_fake_mp4, make_jpeg
 from tests.support.server import live_app
 
 
@@ -121,3 +132,73 @@ async def test_pages_render_act_and_are_scoped(settings: Settings, tmp_path) -> 
             answer = await eve.post(path, data={"csrf_token": eve_token, **data})
             assert answer.status_code == 404, path
         assert (await Brand.get(id=brand_id)).name == "Ada Bakes"
+
+
+async def _wait_job(http: httpx.AsyncClient, url: str, status: str) -> dict:
+    for _ in range(300):
+        data = (await http.get(url + ".json", headers={"Accept": "application/json"})).json()
+        if data["status"] == status:
+            return data
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"job never reached {status}: {data}")
+
+
+async def test_publish_twice_is_one_job_and_retry_republishes(settings: Settings,
+                                                               tmp_path) -> None:
+    async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as ada:
+        await signup(ada, "ada@example.com")
+        brand_id = await _brand(ada, "Ada Bakes")
+        token = csrf_from((await ada.get(f"/brands/{brand_id}/inbox")).text)
+        fake = make_fake_mp4(tmp_path / "fake.mp4")
+        refused = await ada.post(
+            f"/brands/{brand_id}/upload", files={"file": ("fake.mp4", fake.read_bytes())},
+            headers={"X-CSRF-Token": token, "Accept": "application/json"})
+        assert refused.status_code == 422 and refused.json()["detail"]
+        image = make_jpeg(tmp_path / "a.jpg")
+        uploaded = await ada.post(
+            f"/brands/{brand_id}/upload", files={"file": ("a.jpg", image.read_bytes())},
+            data={"caption": "Rye day"},
+            headers={"X-CSRF-Token": token, "Accept": "application/json"})
+        assert uploaded.status_code == 201, uploaded.text
+        asset_url = uploaded.json()["url"]
+        page = await ada.get(asset_url)
+        nonce = re.search(r'name="nonce" value="([^"]+)"', page.text).group(1)
+        form = {"csrf_token": token, "nonce": nonce, "platforms": "web",
+                "caption_web": "Rye day, edited on the page"}
+        first = await ada.post(asset_url + "/publish", data=form)
+        second = await ada.post(asset_url + "/publish", data=form)  # a double click
+        assert first.status_code == second.status_code == 303
+        assert first.headers["location"] == second.headers["location"]
+        job_url = first.headers["location"]
+        assert await PublishJob.filter(brand_id=brand_id).count() == 1
+        data = await _wait_job(ada, job_url, "published")
+        (target,) = data["targets"]
+        assert target["icon"] == "✅" and "/b/ada-bakes/p/" in target["url"]
+        assert (await WebPost.get(target_id=target["id"])).caption == "Rye day, edited on the page"
+
+        # a failure is shown in plain words with Retry; Retry publishes again
+        await PublishTarget.filter(id=target["id"]).update(
+            status=TargetStatus.FAILED, error="The network refused the post (test).")
+        await refresh_job(data["id"])
+        page = await ada.get(job_url)
+        assert "The network refused the post (test)." in page.text and "Retry Web feed" in page.text
+        retry = await ada.post(f"/brands/{brand_id}/targets/{target['id']}/retry",
+                               data={"csrf_token": token})
+        assert retry.status_code == 303 and retry.headers["location"] == job_url
+        data = await _wait_job(ada, job_url, "published")
+        assert data["targets"][0]["error"] == ""
+        jobs = await ada.get(f"/brands/{brand_id}/jobs")
+        assert f'href="{job_url}"' in jobs.text
+
+        # web feed off → publishing to it is refused plainly; on again → allowed
+        account = await SocialAccount.get(brand_id=brand_id, platform="web")
+        off = await ada.post(f"/brands/{brand_id}/accounts/{account.id}/disconnect",
+                             data={"csrf_token": token})
+        assert off.status_code == 303
+        assert (await SocialAccount.get(id=account.id)).status == AccountStatus.DISCONNECTED
+        page = await ada.get(asset_url)
+        assert "No network is connected" in page.text
+        on = await ada.post(f"/brands/{brand_id}/connections/web/enable",
+                            data={"csrf_token": token})
+        assert on.status_code == 303
+        assert (await SocialAccount.get(id=account.id)).status == AccountStatus.OK

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import httpx
+from fastapi import FastAPI, Request
 
 from core.config import Settings
 from tests.integration.web.helpers import csrf_from, signup
 from tests.support.server import live_app
+from webapp.session import WebUser, install_sessions, session_data
 
 
 async def test_signup_signin_signout_and_cookie_flags(settings: Settings) -> None:
@@ -70,3 +72,40 @@ async def test_login_rate_limit(settings: Settings) -> None:
         answer = await http.post("/login", data={
             "csrf_token": token, "email": "bob@example.com", "password": "correct horse 42"})
         assert answer.status_code == 429
+
+
+async def test_cookie_is_secure_behind_https_and_fetch_gets_401(settings: Settings) -> None:
+    settings.public_base_url = "https://social.example.com"
+    app = FastAPI()
+    install_sessions(app, settings)
+
+    @app.get("/nonce")
+    async def nonce(request: Request) -> dict[str, str]:
+        session_data(request)["oauth_nonce"] = "n-1"
+        return {"ok": "yes"}
+
+    @app.get("/read")
+    async def read(request: Request) -> dict[str, str]:
+        return {"nonce": session_data(request).get("oauth_nonce", "")}
+
+    @app.get("/private")
+    async def private(user: WebUser) -> dict[str, str]:
+        return {"email": user.email}
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://social.example.com"
+                                 ) as http:
+        answer = await http.get("/nonce")
+        cookie = answer.headers["set-cookie"].lower()
+        assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+        assert (await http.get("/read")).json() == {"nonce": "n-1"}
+        # a tampered cookie is ignored: the nonce is gone
+        raw = http.cookies["oneclick_session"]
+        http.cookies.set("oneclick_session", raw[:-2] + ("AA" if not raw.endswith("AA") else "BB"),
+                         domain="social.example.com")
+        assert (await http.get("/read")).json() == {"nonce": ""}
+        redirect = await http.get("/private?x=1")
+        assert redirect.status_code == 303
+        assert redirect.headers["location"] == "/login?next=/private%3Fx%3D1"
+        fetch = await http.get("/private", headers={"Accept": "application/json"})
+        assert fetch.status_code == 401 and "Sign in again" in fetch.json()["detail"]
