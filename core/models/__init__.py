@@ -16,13 +16,20 @@ from core.models.enums import (
 )
 from core.models.oauth_apps import OAuthClientApp
 from core.models.publishing import PublishJob, PublishTarget
+from core.models.slack import (
+    SlackCard,
+    SlackFile,
+    SlackIdentity,
+    SlackInstallation,
+    SlackOAuthState,
+)
 from core.models.telegram import TelegramCard, TelegramChatState, TelegramIdentity
 
 __all__ = [
     "AIUsage", "AccountStatus", "AdaptedCaption", "ApiKey", "AssetKind", "AssetSource",
     "AuditLog", "Brand", "BrandMember", "ChatKind", "ChatLink", "JobStatus", "LinkCode",
-    "MediaAsset", "OAuthClientApp", "PublishJob", "PublishTarget", "Role", "SocialAccount",
-    "TargetStatus",
+    "MediaAsset", "OAuthClientApp", "PublishJob", "PublishTarget", "Role", "SlackCard", "SlackFile",
+    "SlackIdentity", "SlackInstallation", "SlackOAuthState", "SocialAccount", "TargetStatus",
     "TelegramCard", "TelegramChatState", "TelegramIdentity", "TranscodedMedia", "User",
     "WebPost",
 ]
