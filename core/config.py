@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_base: str = "https://slack.com/api/"
+    # "Add to Slack" (OAuth v2, many workspaces); without these SLACK_BOT_TOKEN serves one
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_scopes: str = ("commands,chat:write,files:read,channels:history,groups:history,"
+                         "users:read,channels:read,groups:read")
+    slack_authorize_url: str = "https://slack.com/oauth/v2/authorize"
+    slack_status_min_interval_seconds: float = 1.0
 
     graph_api_base: str = "https://graph.facebook.com/v24.0"
     instagram_api_base: str = "https://graph.instagram.com/v24.0"
