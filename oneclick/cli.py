@@ -115,11 +115,12 @@ def worker(workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) 
 
 @app.command()
 def scheduler() -> None:
-    """Queues due work: scheduled posts, retries, targets of crashed workers."""
+    """Queues due work: scheduled posts, retries, crashed workers' targets, ingest, tokens."""
     from core.db import close_db, init_db
     from oneclick.bootstrap import build_services, set_services
     from tasks.broker import broker
     from tasks.publish import run_sweeper
+    from tasks.schedule import run_schedule
 
     _logging()
     settings = get_settings()
@@ -130,7 +131,8 @@ def scheduler() -> None:
         set_services(services)
         await broker.startup()
         try:
-            await run_sweeper(settings.sweep_interval_seconds)
+            await asyncio.gather(run_sweeper(settings.sweep_interval_seconds),
+                                 run_schedule(settings))
         finally:
             await broker.shutdown()
             await services.aclose()

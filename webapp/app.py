@@ -17,6 +17,7 @@ from core.db import close_db, init_db
 from oneclick.bootstrap import build_services, set_services
 from tasks.broker import broker
 from tasks.publish import run_sweeper
+from tasks.schedule import run_schedule
 from webapp import media_urls
 from webapp.api import assets, brands, health, jobs
 from webapp.errors import install_error_handlers
@@ -55,16 +56,17 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
         app.state.services = services
         await broker.startup()
         telegram = await telegram_webhook.start(app, services, polling=telegram_polling)
-        sweeper = None
+        loops: list[asyncio.Task[None]] = []
         if run_jobs_here:
-            sweeper = asyncio.create_task(run_sweeper(settings.sweep_interval_seconds))
+            loops.append(asyncio.create_task(run_sweeper(settings.sweep_interval_seconds)))
+            loops.append(asyncio.create_task(run_schedule(settings)))
         try:
             yield
         finally:
-            if sweeper is not None:
-                sweeper.cancel()
+            for loop in loops:
+                loop.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+                    await loop
             if telegram is not None:
                 await telegram.stop()
             await broker.shutdown()

@@ -227,6 +227,7 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
         if head in fake.containers and not tail:
             return container_status(fake.containers[head], p)
         if head in fake.media and not tail:
+            fake.counts["media_get"] += 1
             return media_fields(fake.media[head], p)
         raise _bad("Unsupported get request. Object does not exist or cannot be loaded due "
                    "to missing permissions.", 100, 33)

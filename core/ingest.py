@@ -1,0 +1,217 @@
+"""Instagram ingest (Flow A): new posts of a connected account become inbox assets.
+
+`new_posts` lists the account's media newest first and stops at the first page holding a
+post we already have; `download_post` fetches every file of one post (all carousel
+children, the video and its cover) and stores it as `MediaAsset(source='instagram')`,
+deduplicated by (brand, source, source_id). Instagram's `media_url`s are signed CDN links
+that expire: a refused link is re-fetched by asking the Graph API for the media again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+from tortoise.exceptions import IntegrityError
+
+from core import audit, notify
+from core.config import Settings
+from core.errors import ConnectorError, MediaRejected
+from core.intake import Spooled, ingest_media, spool_chunks
+from core.models import AssetKind, AssetSource, Brand, MediaAsset, SocialAccount
+
+log = logging.getLogger(__name__)
+FIELDS = ("id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,"
+          "timestamp,children{media_url,media_type,thumbnail_url}")
+PAGE_SIZE = 25
+MAX_PAGES = 4
+EXPIRED_STATUSES = (403, 404, 410)
+
+
+class GraphReader(Protocol):
+    """What ingest needs from the Instagram connector's Graph client."""
+
+    async def get(self, path: str, token: str, **params: Any) -> dict[str, Any]: ...
+
+
+async def new_posts(graph: GraphReader, account: SocialAccount, token: str) -> list[dict[str, Any]]:
+    """Posts not yet in the brand's inbox, oldest first (a few pages at most)."""
+    found: list[dict[str, Any]] = []
+    after: str | None = None
+    for _ in range(MAX_PAGES):
+        page = await graph.get(f"{account.external_id}/media", token, fields=FIELDS,
+                               limit=PAGE_SIZE, after=after)
+        items = [i for i in page.get("data", []) if i.get("id")]
+        ids = [str(i["id"]) for i in items]
+        known = set(await MediaAsset.filter(
+            brand_id=account.brand_id, source=AssetSource.INSTAGRAM, source_id__in=ids
+        ).values_list("source_id", flat=True))
+        found.extend(i for i in items if str(i["id"]) not in known)
+        after = ((page.get("paging") or {}).get("cursors") or {}).get("after")
+        if known or not after or not (page.get("paging") or {}).get("next"):
+            break
+    return list(reversed(found))
+
+
+def _files(item: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """(media_type, url, thumbnail url) of every file of a post."""
+    children = (item.get("children") or {}).get("data") or []
+    if item.get("media_type") == "CAROUSEL_ALBUM" and children:
+        return [(c.get("media_type", "IMAGE"), c.get("media_url", ""), c.get("thumbnail_url"))
+                for c in children]
+    return [(item.get("media_type", "IMAGE"), item.get("media_url", ""),
+             item.get("thumbnail_url"))]
+
+
+class Downloader:
+    """Downloads one post's files, asking the Graph API again when a CDN link has expired."""
+
+    def __init__(self, settings: Settings, http: httpx.AsyncClient, graph: GraphReader,
+                 token: str, *, attempts: int, pause: float = 1.0) -> None:
+        self.settings, self.http, self.graph, self.token = settings, http, graph, token
+        self.attempts, self.pause = max(attempts, 1), pause
+        self.refetches = 0
+
+    async def fetch_all(self, item: dict[str, Any]) -> list[tuple[Spooled, bytes | None]]:
+        """Every file (and its cover, for videos), spooled to disk."""
+        spooled: list[tuple[Spooled, bytes | None]] = []
+        try:
+            for index in range(len(_files(item))):
+                body, item = await self._one(item, index, cover=False)
+                cover = None
+                if _files(item)[index][2]:
+                    try:
+                        cover_data, item = await self._one(item, index, cover=True)
+                        cover = cover_data if isinstance(cover_data, bytes) else None
+                    except ConnectorError:
+                        log.warning("instagram %s: cover not downloaded", item.get("id"))
+                assert isinstance(body, Spooled)
+                spooled.append((body, cover))
+        except BaseException:
+            for body, _ in spooled:
+                body.discard()
+            raise
+        return spooled
+
+    async def _one(self, item: dict[str, Any], index: int, *, cover: bool
+                   ) -> tuple[Spooled | bytes, dict[str, Any]]:
+        for attempt in range(1, self.attempts + 1):
+            _, url, thumb = _files(item)[index]
+            link = thumb if cover else url
+            try:
+                if not link:
+                    raise _Expired()
+                if cover:
+                    response = await self.http.get(link, timeout=60.0)
+                    if response.status_code in EXPIRED_STATUSES:
+                        raise _Expired()
+                    response.raise_for_status()
+                    return response.content, item
+                return await self._stream(link), item
+            except _Expired:
+                item = await self._refetch(item)
+            except (httpx.HTTPError, OSError) as exc:
+                log.info("instagram %s: download attempt %d failed (%s)", item.get("id"),
+                         attempt, type(exc).__name__)
+                if attempt < self.attempts:
+                    await asyncio.sleep(self.pause * attempt)
+        raise ConnectorError("Instagram's media files could not be downloaded; the next run "
+                             "will try again.", platform="instagram", retryable=True,
+                             code="download_failed")
+
+    async def _stream(self, url: str) -> Spooled:
+        async with self.http.stream("GET", url, timeout=120.0) as response:
+            if response.status_code in EXPIRED_STATUSES:
+                raise _Expired()
+            response.raise_for_status()
+            return await spool_chunks(self.settings, _chunks(response))
+
+    async def _refetch(self, item: dict[str, Any]) -> dict[str, Any]:
+        """Fresh signed links for the post from the Graph API."""
+        self.refetches += 1
+        fresh = await self.graph.get(str(item["id"]), self.token, fields=FIELDS)
+        return {**item, **fresh}
+
+
+class _Expired(Exception):
+    """The CDN refused the link (its signature expired)."""
+
+
+async def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    async for chunk in response.aiter_bytes(1024 * 1024):
+        yield chunk
+
+
+async def store_post(settings: Settings, brand: Brand, item: dict[str, Any],
+                     files: list[tuple[Spooled, bytes | None]]) -> MediaAsset | None:
+    """The post as an inbox asset (a carousel parent with its children); None if known."""
+    post_id = str(item["id"])
+    caption = str(item.get("caption") or "")
+    link = str(item.get("permalink") or "")
+    try:
+        if len(files) == 1:
+            asset = await ingest_media(settings, brand=brand, chunks=files[0][0],
+                                       file_name=f"instagram-{post_id}", caption=caption,
+                                       actor=None, origin="instagram",
+                                       source=AssetSource.INSTAGRAM, source_id=post_id,
+                                       source_url=link)
+        else:
+            asset = await MediaAsset.create(brand=brand, kind=AssetKind.CAROUSEL,
+                                            source=AssetSource.INSTAGRAM, source_id=post_id,
+                                            source_url=link, original_caption=caption.strip(),
+                                            file_name=f"instagram-{post_id}")
+            await audit.record("asset.created", actor=None, brand=brand, obj=asset,
+                               origin="instagram", details={"source": "instagram",
+                                                            "kind": "carousel"})
+            for position, (body, _) in enumerate(files):
+                await ingest_media(settings, brand=brand, chunks=body,
+                                   file_name=f"instagram-{post_id}-{position + 1}",
+                                   actor=None, origin="instagram",
+                                   source=AssetSource.INSTAGRAM,
+                                   source_id=f"{post_id}:{position}", parent=asset,
+                                   position=position)
+    except IntegrityError:
+        for body, _ in files:
+            body.discard()
+        return None  # another run stored it meanwhile
+    for position, (_, cover) in enumerate(files):
+        if cover:
+            path = cover_path(settings, post_id, position)
+            await asyncio.to_thread(_write, path, cover)
+    return asset
+
+
+def cover_path(settings: Settings, post_id: str, position: int = 0) -> Path:
+    """Where the cover image of an ingested video is kept."""
+    return Path(settings.media_dir) / "covers" / "instagram" / f"{post_id}-{position}.jpg"
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+async def download_post(settings: Settings, http: httpx.AsyncClient, graph: GraphReader,
+                        account: SocialAccount, token: str, item: dict[str, Any]
+                        ) -> MediaAsset | None:
+    """Download and store one post, then tell the brand's chats; None if already there."""
+    exists = await MediaAsset.exists(brand_id=account.brand_id, source=AssetSource.INSTAGRAM,
+                                     source_id=str(item["id"]))
+    if exists:
+        return None
+    downloader = Downloader(settings, http, graph, token,
+                            attempts=settings.ingest_download_attempts)
+    files = await downloader.fetch_all(item)
+    brand = await Brand.get(id=account.brand_id)
+    try:
+        asset = await store_post(settings, brand, item, files)
+    except MediaRejected as exc:
+        log.warning("instagram %s skipped: %s", item.get("id"), exc.user_message)
+        return None
+    if asset is not None:
+        await notify.inbox_item(asset)
+    return asset
