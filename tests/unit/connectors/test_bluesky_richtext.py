@@ -69,3 +69,13 @@ def test_jwt_expiry_is_read_for_scheduling() -> None:
     left = jwt_expiry_seconds(make_jwt({"exp": int(time.time()) + 7200}))
     assert left is not None and 7100 < left <= 7200
     assert jwt_expiry_seconds("not-a-jwt") is None
+
+
+def test_mastodon_counts_links_as_23_and_remote_mentions_locally() -> None:
+    from connectors.mastodon import normalize_server, status_length
+
+    assert status_length("hi https://example.com/" + "a" * 100) == 3 + 23
+    assert status_length("@anna@very.long.server.example hi") == len("@anna hi")
+    assert status_length("☕👨‍👩‍👧") == 2
+    assert normalize_server("@me@Mastodon.Social") == "https://mastodon.social"
+    assert normalize_server("https://fosstodon.org/") == "https://fosstodon.org"
