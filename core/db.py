@@ -25,6 +25,9 @@ def database_url(settings: Settings) -> str:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         url += ("&" if "?" in url else "?") + "busy_timeout=10000&synchronous=NORMAL"
+    elif url.startswith(("postgres://", "asyncpg://")) and "maxsize" not in url:
+        # a worker keeps ~100 publishes in flight: 5 pooled connections (the default) starve it
+        url += ("&" if "?" in url else "?") + "maxsize=20"
     return url
 
 

@@ -100,7 +100,7 @@ class PublishRunner:
             return RunOutcome(status, skipped=True)
         if status == T.RETRY_WAIT and target.next_attempt_at and target.next_attempt_at > t:
             return RunOutcome(status, skipped=True)
-        job = await PublishJob.get(id=target.job_id)
+        job = await PublishJob.get(id=target.job_id).prefetch_related("asset__brand")
         if job.status in ("awaiting_approval", "rejected") or (job.publish_at and
                                                                 job.publish_at > t):
             return RunOutcome(status, skipped=True)
@@ -116,7 +116,7 @@ class PublishRunner:
         try:
             if maybe_live and await self._reconcile(target, connector, account):
                 return RunOutcome(T.PUBLISHED)
-            return await self._attempt(target, connector, account)
+            return await self._attempt(target, job, connector, account)
         except OneClickError as exc:
             if isinstance(exc, ConnectorError) and not isinstance(exc, PublishOutcomeUnknown):
                 # the connector knows the platform refused: nothing went live
@@ -128,13 +128,11 @@ class PublishRunner:
                 f"Unexpected error while publishing ({type(exc).__name__}).",
                 platform=target.platform, retryable=True))
 
-    async def _attempt(self, target: PublishTarget, connector: Connector,
+    async def _attempt(self, target: PublishTarget, job: PublishJob, connector: Connector,
                        account: SocialAccount) -> RunOutcome:
-        job = await PublishJob.get(id=target.job_id).prefetch_related("asset__brand")
         self.crash.maybe_crash("before_prepare")
         await connector.prepare_media(job.asset, connector.media_profile(job.asset))
-        await PublishTarget.filter(id=target.id).update(progress=60)
-        if not await transition(target, T.PUBLISHING, publish_started_at=now()):
+        if not await transition(target, T.PUBLISHING, publish_started_at=now(), progress=60):
             return RunOutcome(T(target.status), skipped=True)
         await self._changed(target)
         self.crash.maybe_crash("before_publish")

@@ -61,7 +61,10 @@ async def transition(
             details={"from": frm.value, "platform": target.platform,
                      **({"actor_id": actor_id} if actor_id else {}),
                      **({"error": target.error} if to in (T.FAILED, T.RETRY_WAIT) else {})})
-        await refresh_job(target.job_id)
+        if to in ENDED or frm in (T.PENDING, *ENDED) or to == T.PENDING:
+            # a job's status only moves when a target starts, ends or is retried;
+            # in-between steps (preparing → publishing …) cannot change it
+            await refresh_job(target.job_id)
     return True
 
 

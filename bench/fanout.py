@@ -1,0 +1,259 @@
+"""Fan-out load: 1,000 targets across 50 brands to a loopback Mastodon-API fake with 100 ms
+latency per request, on PostgreSQL and Redis Streams, with 1 and 2 worker processes.
+
+Prints throughput, p50/p95 from Publish to all targets ended, peak requests in flight at the
+platform per worker, and duplicates found on the platform (must be 0) and lost targets.
+
+    .venv/bin/python bench/fanout.py [--targets 1000] [--brands 50] [--latency 0.1]
+                                     [--workers 1 2]
+Needs PostgreSQL (TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test) and a
+`redis-server` binary (a private server is started on a free port).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from aiohttp import web  # noqa: E402
+
+from tests.fakes.mastodon_api import FakeMastodon  # noqa: E402
+from tests.support.server import free_port  # noqa: E402
+
+PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+
+class SlowMastodon(FakeMastodon):
+    """The Mastodon fake, every request delayed like a distant platform; counts concurrency."""
+
+    def __init__(self, latency: float) -> None:
+        super().__init__()
+        self.latency = latency
+        self.in_flight = 0
+        self.peak = 0
+        self.status_posts: Counter[str] = Counter()
+
+    def routes(self, app: web.Application) -> None:
+        """Mastodon's routes behind a latency middleware."""
+
+        @web.middleware
+        async def slow(request: web.Request, handler: Any) -> web.StreamResponse:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            try:
+                await asyncio.sleep(self.latency)
+                if request.path == "/api/v1/statuses":
+                    self.status_posts[request.headers.get("Idempotency-Key", "")] += 1
+                return await handler(request)
+            finally:
+                self.in_flight -= 1
+
+        app.middlewares.append(slow)
+        super().routes(app)
+
+
+async def _create_db() -> str:
+    import asyncpg
+
+    name = f"oneclick_bench_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(PG_ADMIN.replace("postgres://", "postgresql://"))
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+async def _drop_db(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN.replace("postgres://", "postgresql://"))
+    await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    await conn.close()
+
+
+async def run_once(*, targets: int, brands: int, latency: float, workers: int) -> dict[str, Any]:
+    """One measured run in a fresh database, queue and platform."""
+    tmp = Path(tempfile.mkdtemp(prefix="oneclick-bench-"))
+    redis_port = free_port()
+    redis = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port",
+                              str(redis_port), "--save", "", "--appendonly", "no"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pg_url = await _create_db()
+    env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": f"redis://127.0.0.1:{redis_port}",
+           "QUEUE_NAME": "bench", "DATA_DIR": str(tmp / "data"),
+           "MEDIA_DIR": str(tmp / "data" / "media"), "MASTODON_ALLOW_HTTP": "true",
+           "SWEEP_INTERVAL_SECONDS": "5", "LOG_LEVEL": "WARNING"}
+    env.pop("ANTHROPIC_API_KEY", None)
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "QUEUE_NAME",
+                                           "DATA_DIR", "MEDIA_DIR", "MASTODON_ALLOW_HTTP")})
+    procs: list[subprocess.Popen[bytes]] = []
+    fake = SlowMastodon(latency)
+    try:
+        subprocess.run([sys.executable, "-m", "oneclick", "db", "upgrade"], env=env, check=True,
+                       cwd=tmp, capture_output=True)
+        from core.config import Settings
+        from core.db import close_db, init_db
+        from oneclick.bootstrap import build_services, set_services
+
+        settings = Settings()
+        settings.ensure_secrets()
+        await init_db(settings)
+        services = build_services(settings)
+        set_services(services)
+        async with fake.running():
+            jobs = await _seed(settings, services, fake, targets=targets, brands=brands,
+                               tmp=tmp)
+            worker_log = open(os.environ.get("BENCH_WORKER_LOG", os.devnull), "w")  # noqa: SIM115
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "oneclick", "worker", "--workers", str(workers)],
+                env={**env, "LOG_LEVEL": os.environ.get("BENCH_WORKER_LOG_LEVEL", "WARNING")},
+                cwd=tmp, stdout=worker_log, stderr=subprocess.STDOUT))
+            procs.append(subprocess.Popen([sys.executable, "-m", "oneclick", "scheduler"],
+                                          env=env, cwd=tmp, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL))
+            await _wait_for_consumers(env["REDIS_URL"], "bench", workers)
+            result = await _publish_and_wait(jobs, targets=targets)
+            result["peak_in_flight_per_worker"] = fake.peak / workers
+            result["duplicates"] = sum(max(0, n - 1) for n in Counter(
+                p["idempotency_key"] for p in fake.published).values())
+            result["repeated_status_calls"] = sum(max(0, n - 1)
+                                                  for n in fake.status_posts.values())
+        await services.aclose()
+        await close_db()
+        return result
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
+        redis.terminate()
+        redis.wait()
+        await _drop_db(pg_url)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def _wait_for_consumers(redis_url: str, queue: str, workers: int) -> None:
+    """Start the clock only when every worker process listens on the stream."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(redis_url)
+    try:
+        for _ in range(1200):
+            try:
+                groups = await client.xinfo_groups(queue)
+            except Exception:  # noqa: BLE001 - the stream does not exist yet
+                groups = []
+            if groups and groups[0]["consumers"] >= workers:
+                return
+            await asyncio.sleep(0.1)
+    finally:
+        await client.aclose()
+
+
+async def _seed(settings: Any, services: Any, fake: SlowMastodon, *, targets: int, brands: int,
+                tmp: Path) -> list[tuple[Any, Any]]:
+    from core.brands import create_brand
+    from core.intake import file_chunks, ingest_media
+    from core.models import BrandMember, Role, SocialAccount
+    from core.users import create_user
+    from tests.support.media import make_jpeg
+
+    owner = await create_user("bench@example.com", "long enough password", origin="bench")
+    photo = make_jpeg(tmp / "photo.jpg", size="320x320")
+    work = []
+    for b in range(brands):
+        brand = await create_brand(owner, f"Brand {b}")
+        assert await BrandMember.exists(brand=brand, user=owner, role=Role.OWNER)
+        token = f"token-{b}"
+        fake.tokens.add(token)
+        await SocialAccount.create(
+            brand=brand, platform="mastodon", external_id=f"{b}@fake", display_name=f"@b{b}",
+            access_token_enc=services.cipher.encrypt(token),
+            meta={"server": fake.base_url, "account_id": str(b), "acct": f"b{b}"})
+        asset = await ingest_media(settings, brand=brand, chunks=file_chunks(photo),
+                                   file_name="photo.jpg", caption=f"Brand {b} news",
+                                   actor=owner, origin="bench")
+        work.append((owner, asset))
+    per_brand = targets // brands
+    return [w for w in work for _ in range(per_brand)]
+
+
+async def _publish_and_wait(jobs: list[tuple[Any, Any]], *, targets: int) -> dict[str, Any]:
+    from core.models import PublishJob, PublishTarget
+    from core.publishing import create_job
+    from core.target_states import ENDED
+    from core.tenancy import BrandScope
+    from tasks.publish import start_job
+
+    started = time.monotonic()
+    created: dict[int, float] = {}
+    for i, (owner, asset) in enumerate(jobs):
+        job, _ = await create_job(BrandScope(owner), asset=asset, platforms=["mastodon"],
+                                  known_platforms=["mastodon", "web"],
+                                  captions={"mastodon": f"Post {i}"}, origin="bench")
+        await start_job(job.id)
+        created[job.id] = time.monotonic()
+    enqueued = time.monotonic()
+    ended_at: dict[int, float] = {}
+    while len(ended_at) < len(created) and time.monotonic() - started < 600:
+        rows = await PublishTarget.filter(job_id__in=[j for j in created if j not in ended_at]
+                                          ).values("job_id", "status")
+        t = time.monotonic()
+        for row in rows:
+            if row["status"] in {s.value for s in ENDED}:
+                ended_at.setdefault(row["job_id"], t)
+        await asyncio.sleep(0.05)
+    finished = time.monotonic()
+    statuses = Counter(await PublishTarget.all().values_list("status", flat=True))
+    latencies = sorted(ended_at[j] - created[j] for j in ended_at)
+    del PublishJob
+    return {"targets": targets, "published": statuses.get("published", 0),
+            "lost": targets - sum(statuses.values()) + sum(
+                n for s, n in statuses.items() if s not in ("published", "failed")),
+            "failed": statuses.get("failed", 0),
+            "enqueue_seconds": enqueued - started, "wall_seconds": finished - started,
+            "throughput": len(ended_at) / (finished - started),
+            "p50": statistics.median(latencies) if latencies else float("nan"),
+            "p95": latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan")}
+
+
+def main() -> None:
+    """Run the bench for each worker count and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--targets", type=int, default=1000)
+    parser.add_argument("--brands", type=int, default=50)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    results = {}
+    for workers in args.workers:
+        r = asyncio.run(run_once(targets=args.targets, brands=args.brands,
+                                 latency=args.latency, workers=workers))
+        results[workers] = r
+        print(f"workers={workers}: {r['published']}/{r['targets']} published, "
+              f"{r['failed']} failed, lost {r['lost']}, duplicates {r['duplicates']} "
+              f"(repeated status calls answered idempotently: {r['repeated_status_calls']})")
+        print(f"  throughput {r['throughput']:.1f} targets/s "
+              f"({r['throughput'] / workers:.1f} per worker), wall {r['wall_seconds']:.1f}s "
+              f"(enqueue {r['enqueue_seconds']:.1f}s)")
+        print(f"  Publish → ended: p50 {r['p50']:.2f}s, p95 {r['p95']:.2f}s; "
+              f"peak platform requests in flight per worker {r['peak_in_flight_per_worker']:.0f}")
+    if 1 in results and 2 in results:
+        print(f"speed-up from the second worker: "
+              f"{results[2]['throughput'] / results[1]['throughput']:.2f}x (ideal 2.00x)")
+
+
+if __name__ == "__main__":
+    main()
