@@ -68,6 +68,14 @@ def _register_notifiers(services: Services) -> None:
         telegram = TelegramNotifier(services)
         services.notifiers.append(telegram)
         notify.register(telegram)
+    from bots.slack.app import slack_configured
+
+    if slack_configured(services.settings):
+        from bots.slack.notifier import SlackNotifier
+
+        slack = SlackNotifier(services)
+        services.notifiers.append(slack)
+        notify.register(slack)
 
 
 _current: Services | None = None

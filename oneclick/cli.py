@@ -270,6 +270,41 @@ def bot_telegram() -> None:
         asyncio.run(main())
 
 
+@bot_app.command("slack")
+def bot_slack() -> None:
+    """The Slack app over Socket Mode, no public URL needed (needs SLACK_APP_TOKEN)."""
+    from bots.slack.app import SlackBot, slack_configured
+    from core.db import close_db, init_db
+    from oneclick.bootstrap import build_services, set_services
+    from tasks.broker import broker
+
+    _logging()
+    settings = get_settings()
+    if settings.slack_app_token is None or not slack_configured(settings):
+        typer.secho("Set SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and "
+                    "SLACK_CLIENT_SECRET).", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+
+    async def main() -> None:
+        await init_db(settings)
+        services = build_services(settings)
+        set_services(services)
+        await broker.startup()
+        bot = SlackBot(services)
+        try:
+            await bot.start(socket_mode=True)
+            await asyncio.Event().wait()
+        finally:
+            await bot.stop()
+            await broker.shutdown()
+            await services.aclose()
+            set_services(None)
+            await close_db()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
+
+
 @account_add_app.command("telegram")
 def account_add_telegram(
     brand: Annotated[str, typer.Option("--brand", help="The brand's slug.")],

@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from bots.slack import web as slack_web
 from bots.telegram import webhook as telegram_webhook
 from core.config import Settings, get_settings
 from core.db import close_db, init_db
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
         app.state.services = services
         await broker.startup()
         telegram = await telegram_webhook.start(app, services, polling=telegram_polling)
+        slack = await slack_web.start(app, services)
         loops: list[asyncio.Task[None]] = []
         if run_jobs_here:
             loops.append(asyncio.create_task(run_sweeper(settings.sweep_interval_seconds)))
@@ -69,6 +71,8 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
                     await loop
             if telegram is not None:
                 await telegram.stop()
+            if slack is not None:
+                await slack.stop()
             await broker.shutdown()
             await services.aclose()
             set_services(None)
@@ -86,4 +90,5 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
     for module in (health, brands, assets, jobs, feed, media_urls):
         app.include_router(module.router)
     app.include_router(telegram_webhook.router)
+    app.include_router(slack_web.router)
     return app

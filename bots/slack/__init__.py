@@ -1,0 +1,1 @@
+"""The Slack app: slack-bolt's AsyncApp with one module per feature."""

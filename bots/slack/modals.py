@@ -1,0 +1,164 @@
+"""`Edit` (one caption field per network) and `Reject` (with a reason): buttons and modals."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bots.slack import blocks
+from bots.slack.interaction import (
+    Acting,
+    Origin,
+    acting_on,
+    card_id_of,
+    ensure_open,
+    mark,
+    origin_of,
+)
+from bots.slack.runtime import Runtime
+from core import audit
+from core.errors import Conflict, Forbidden, NotFound
+from core.models import JobStatus, PublishJob, PublishTarget, SlackCard, TargetStatus
+from core.publishing import decide
+from core.tenancy import can_approve
+
+NOT_WAITING = "This request is no longer waiting for a decision."
+
+
+def _meta(card: SlackCard, where: Origin) -> dict[str, Any]:
+    return {"card": card.id, "team": where.team_id, "channel": where.channel_id}
+
+
+def _from_view(body: dict[str, Any]) -> tuple[int, Origin]:
+    view = body.get("view") or {}
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        card_id = int(meta["card"])
+    except (ValueError, KeyError, TypeError):
+        raise NotFound("This form is no longer valid.") from None
+    user = body.get("user") or {}
+    where = Origin(str(meta.get("team") or ""), str(meta.get("channel") or ""),
+                   str(user.get("id") or ""), str(user.get("name") or ""))
+    return card_id, where
+
+
+async def _waiting_job(a: Acting) -> PublishJob | None:
+    if a.card.job_id is None:
+        return None
+    job = await a.scope.job(a.card.job_id)
+    if job.status != JobStatus.AWAITING_APPROVAL:
+        raise Conflict(NOT_WAITING)
+    return job
+
+
+async def _captions(rt: Runtime, a: Acting) -> dict[str, str]:
+    if a.card.job_id is not None:
+        return {t.platform: t.caption for t in await PublishTarget.filter(job_id=a.card.job_id)}
+    asset = await a.scope.asset(a.card.asset_id)
+    adapted = await rt.services.captions.adapt(asset, a.card.platforms, origin="slack")
+    return {p: c.text for p, c in adapted.items()}
+
+
+async def save_captions(rt: Runtime, a: Acting, texts: dict[str, str]) -> None:
+    """Overrides per network; a waiting job's targets take the new text too (audited)."""
+    asset = await a.scope.asset(a.card.asset_id)
+    current = await _captions(rt, a)
+    changed = {p: t for p, t in texts.items() if t.strip() != current.get(p, "").strip()}
+    for platform, text in changed.items():
+        await rt.services.captions.set_override(asset, platform, text, actor=a.user,
+                                                origin="slack")
+    job = await _waiting_job(a)
+    if job is not None and changed:
+        captions = await rt.services.captions.captions_for_publish(asset, list(changed),
+                                                                   changed)
+        for platform, text in captions.items():
+            await PublishTarget.filter(job_id=job.id, platform=platform,
+                                       status=TargetStatus.PENDING).update(caption=text)
+        await audit.record("job.captions_edited", actor=a.user, brand=a.brand, obj=job,
+                           origin="slack", details={"platforms": sorted(changed)})
+    for card in await SlackCard.filter(asset_id=asset.id, decision__in=["", "requested"]):
+        await rt.cards.show(card)
+
+
+def register(app: AsyncApp, rt: Runtime) -> None:
+    """Add the Edit and Reject buttons and their modals."""
+
+    @app.action(blocks.EDIT)
+    async def edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                   client: AsyncWebClient) -> None:
+        """Open the caption modal (the trigger id is valid for 3 s: no slow work first)."""
+        await ack()
+        where = origin_of(body)
+        a = await acting_on(rt, card_id_of(action), where)
+        ensure_open(a.card)
+        await _waiting_job(a)
+        view = blocks.edit_modal(a.card, await _captions(rt, a), rt.cards.labels(),
+                                 _meta(a.card, where))
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(blocks.EDIT_VIEW)
+    async def edit_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
+        """Check every caption against its network's rules; errors stay in the modal."""
+        card_id, where = _from_view(body)
+        values = blocks.modal_values(body.get("view") or {})
+        try:
+            a = await acting_on(rt, card_id, where)
+            ensure_open(a.card)
+        except (NotFound, Forbidden, Conflict) as exc:
+            await ack(response_action="errors", errors={
+                next(iter(values), "x"): exc.user_message})
+            return
+        errors, texts = {}, {}
+        for block_id, text in values.items():
+            platform = block_id.removeprefix("cap:")
+            if platform not in a.card.platforms:
+                continue
+            try:
+                texts[platform] = rt.services.captions.validate_override(a.brand, platform, text)
+            except Exception as exc:  # noqa: BLE001 - shown next to the field
+                errors[block_id] = getattr(exc, "user_message", "This caption cannot be used.")
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        await save_captions(rt, a, texts)
+
+    @app.action(blocks.REJECT)
+    async def reject(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                     client: AsyncWebClient) -> None:
+        """Ask for the reason (approvers only, for a waiting request)."""
+        await ack()
+        where = origin_of(body)
+        a = await acting_on(rt, card_id_of(action), where)
+        ensure_open(a.card)
+        if await _waiting_job(a) is not None and not can_approve(
+                await a.scope.role(a.brand.id)):
+            raise Forbidden("Only the brand's approvers can approve or reject.")
+        await client.views_open(trigger_id=body["trigger_id"],
+                                view=blocks.reject_modal(_meta(a.card, where)))
+
+    @app.view(blocks.REJECT_VIEW)
+    async def reject_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
+        """Reject the waiting job (or dismiss the inbox item) with the reason."""
+        card_id, where = _from_view(body)
+        reason = blocks.modal_values(body.get("view") or {}).get("reason", "").strip()
+        if not reason:
+            await ack(response_action="errors", errors={"reason": "Say why, in a few words."})
+            return
+        await ack()
+        a = await acting_on(rt, card_id, where)
+        ensure_open(a.card)
+        job = await _waiting_job(a)
+        if job is not None:
+            await decide(a.scope, job, approve=False, origin="slack", note=reason)
+            await mark(rt, list(await SlackCard.filter(job_id=job.id)), "rejected", where,
+                       a.user, reason)
+            return
+        asset = await a.scope.asset(a.card.asset_id)
+        await audit.record("asset.dismissed", actor=a.user, brand=a.brand, obj=asset,
+                           origin="slack", details={"reason": reason, "card": a.card.id})
+        await mark(rt, [a.card], "dismissed", where, a.user, reason)

@@ -1,0 +1,117 @@
+"""The status reply in a card's thread, one message edited in place while the job moves.
+
+The watcher polls the database (the job may run in another process), edits at most once
+per `SLACK_STATUS_MIN_INTERVAL_SECONDS` per message; 429s are waited out by the client's
+retry handler. Which reply belongs to which job is stored on the card, so watchers resume
+after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from slack_sdk.errors import SlackApiError
+
+from bots.slack import blocks
+from bots.slack.cards import SlackCards
+from core.models import JobStatus, PublishJob, PublishTarget, SlackCard
+
+POLL_SECONDS = 0.25
+FINAL = {JobStatus.PUBLISHED, JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CANCELLED,
+         JobStatus.REJECTED}
+log = logging.getLogger(__name__)
+
+
+class StatusWatcher:
+    """Keeps every open status reply of this process up to date."""
+
+    def __init__(self, cards: SlackCards) -> None:
+        self.cards = cards
+        self.settings = cards.services.settings
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+
+    async def render(self, job_id: int) -> tuple[str, bool]:
+        """The status text and whether the job has come to rest."""
+        job = await PublishJob.get(id=job_id)
+        targets = await PublishTarget.filter(job_id=job_id).order_by("id")
+        return blocks.status_text(job, targets, self.cards.labels()), job.status in FINAL
+
+    async def attach(self, card: SlackCard) -> None:
+        """Post the status reply under the card (once) and follow it."""
+        if card.job_id is None or card.message_ts is None:
+            return
+        if card.status_ts is None:
+            client = await self.cards.clients.for_team(card.team_id)
+            text, _ = await self.render(card.job_id)
+            sent = await client.chat_postMessage(channel=card.channel_id, text=text,
+                                                 thread_ts=card.message_ts, unfurl_links=False)
+            card.status_ts = str(sent["ts"])
+            card.status_done = False
+            await card.save(update_fields=["status_ts", "status_done", "updated_at"])
+        self.watch(card.id)
+
+    def watch(self, card_id: int) -> None:
+        """Start following a card's status reply (no-op if already followed)."""
+        task = self._tasks.get(card_id)
+        if task is not None and not task.done():
+            return
+        self._tasks[card_id] = asyncio.create_task(self._run(card_id))
+
+    async def resume(self) -> int:
+        """After a restart: follow every status reply whose job had not come to rest."""
+        ids = await SlackCard.filter(status_ts__isnull=False, status_done=False
+                                     ).values_list("id", flat=True)
+        for card_id in ids:
+            self.watch(card_id)
+        return len(ids)
+
+    async def wait_idle(self, limit: float = 30.0) -> None:
+        """Wait until every watcher has finished (tests, shutdown)."""
+        tasks = [t for t in self._tasks.values() if not t.done()]
+        if tasks:
+            await asyncio.wait(tasks, timeout=limit)
+
+    async def stop(self) -> None:
+        """Stop watching (the state stays in the database for the next start)."""
+        for task in self._tasks.values():
+            task.cancel()
+        for task in self._tasks.values():
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+
+    async def _run(self, card_id: int) -> None:
+        shown, last_edit = "", 0.0
+        interval = self.settings.slack_status_min_interval_seconds
+        try:
+            while True:
+                card = await SlackCard.get_or_none(id=card_id)
+                if card is None or card.job_id is None or card.status_ts is None:
+                    return
+                text, final = await self.render(card.job_id)
+                if text != shown:
+                    wait = interval - (time.monotonic() - last_edit)
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                        continue  # re-read: the state may have moved on meanwhile
+                    client = await self.cards.clients.for_team(card.team_id)
+                    try:
+                        await client.chat_update(channel=card.channel_id, ts=card.status_ts,
+                                                 text=text)
+                    except SlackApiError as exc:
+                        log.info("status reply of card %s cannot be edited: %s", card_id,
+                                 exc.response.get("error"))
+                        await SlackCard.filter(id=card_id).update(status_done=True)
+                        return
+                    shown, last_edit = text, time.monotonic()
+                if final and text == shown:
+                    await SlackCard.filter(id=card_id).update(status_done=True)
+                    return
+                await asyncio.sleep(POLL_SECONDS)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a watcher must not die silently with no trace
+            log.exception("status watcher of card %s failed", card_id)
