@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -31,7 +33,10 @@ from core.tenancy import BrandScope
 from oneclick.bootstrap import Services, get_services
 from tests.conftest import make_settings
 from tests.support.media import make_jpeg, make_mp4
-from tests.support.server import live_app, user_with_key
+from tests.support.server import live_app
+
+PASSWORD = "correct horse battery"
+_template: dict[str, Path] = {}
 
 MediaKind = Literal["image", "video", "carousel"]
 
@@ -149,6 +154,31 @@ class ContractCase:
         return self.platform
 
 
+async def prepared_database(settings: Settings) -> None:
+    """A migrated SQLite file for these settings, copied from a per-process template."""
+    from core.db import upgrade
+
+    target = Path(settings.database_url.removeprefix("sqlite://"))
+    if "db" not in _template:
+        template = Path(tempfile.mkdtemp(prefix="oneclick-template-")) / "db.sqlite3"
+        await upgrade(settings.model_copy(update={"database_url": f"sqlite://{template}"}))
+        _template["db"] = template
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_template["db"], target)
+
+
+@cache
+def _password_hash() -> str:
+    from core.security import hash_password
+
+    return hash_password(PASSWORD)
+
+
+async def quick_user(email: str) -> User:
+    """A user whose password is `PASSWORD` (hashed once per process)."""
+    return await User.create(email=email, password_hash=_password_hash())
+
+
 @asynccontextmanager
 async def contract_env(case: ContractCase, tmp_path: Path) -> AsyncIterator[ContractEnv]:
     """The fake, then the live web app pointed at it, a user and a brand."""
@@ -159,8 +189,9 @@ async def contract_env(case: ContractCase, tmp_path: Path) -> AsyncIterator[Cont
             tmp_path, connector_poll_interval_seconds=0.02, connector_poll_timeout_seconds=10.0,
             publish_retry_base_seconds=0.05, sweep_interval_seconds=3600.0,
             **{**case.settings, **run.overrides})
+        await prepared_database(settings)
         async with live_app(settings) as base_url:
-            user, _ = await user_with_key(f"owner-{case.platform}@example.com")
+            user = await quick_user(f"owner-{case.platform}@example.com")
             brand = await create_brand(user, f"Acme {case.platform}", origin="test")
             media_dir = tmp_path / "src"
             media_dir.mkdir(exist_ok=True)

@@ -9,7 +9,6 @@ import httpx
 
 from core.brands import create_brand
 from core.models import Brand
-from core.users import create_user
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -23,7 +22,9 @@ def csrf_of(html: str) -> str:
 
 async def signed_in(base_url: str, email: str) -> httpx.AsyncClient:
     """A browser-like client (cookies kept) signed in as a new user."""
-    await create_user(email, "correct horse battery", origin="test")
+    from tests.e2e.connectors.contract import quick_user
+
+    await quick_user(email)
     return await sign_in(base_url, email)
 
 

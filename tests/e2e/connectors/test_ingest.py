@@ -16,9 +16,10 @@ from oneclick.bootstrap import Services, get_services
 from tasks.broker import broker
 from tasks.ingest import fetch_post, ingest_account_now, ingest_all, list_account
 from tests.conftest import make_settings
+from tests.e2e.connectors.contract import prepared_database, quick_user
 from tests.fakes.meta_graph import MetaGraphFake, running_meta_graph
 from tests.support.media import make_jpeg, make_mp4
-from tests.support.server import live_app, user_with_key
+from tests.support.server import live_app
 
 
 @dataclass
@@ -50,10 +51,11 @@ class World:
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     async with running_meta_graph() as fake:
         settings = make_settings(tmp_path, **fake.settings_overrides())
+        await prepared_database(settings)
         async with live_app(settings):
             from core.brands import create_brand
 
-            user, _ = await user_with_key("owner@example.com")
+            user = await quick_user("owner@example.com")
             brand = await create_brand(user, "Acme", origin="test")
             services = get_services()
             redirect = redirect_uri(settings, "instagram")

@@ -8,6 +8,7 @@ import pytest
 
 from core.models import AccountStatus, AuditLog, SocialAccount
 from tests.conftest import make_settings
+from tests.e2e.connectors.contract import prepared_database
 from tests.e2e.connectors.oauth_dance import (
     authorize,
     brand_of,
@@ -27,6 +28,7 @@ EXPECTED = {"instagram": [IG_USER["user_id"]], "threads": [TH_USER["id"]],
 async def test_connect_dance_checks_state(platform: str, tmp_path: Path) -> None:
     async with running_meta_graph() as fake:
         settings = make_settings(tmp_path, **fake.settings_overrides())
+        await prepared_database(settings)
         async with live_app(settings) as base:
             browser = await signed_in(base, "owner@example.com")
             brand = await brand_of("owner@example.com", "Acme")
@@ -78,6 +80,7 @@ async def test_connect_dance_checks_state(platform: str, tmp_path: Path) -> None
 async def test_denied_access_connects_nothing(tmp_path: Path) -> None:
     async with running_meta_graph() as fake:
         settings = make_settings(tmp_path, **fake.settings_overrides())
+        await prepared_database(settings)
         async with live_app(settings) as base:
             browser = await signed_in(base, "owner@example.com")
             brand = await brand_of("owner@example.com", "Acme")

@@ -13,8 +13,9 @@ from core.models import AccountStatus, AuditLog, SocialAccount
 from oneclick.bootstrap import get_services
 from tasks.tokens import refresh_due
 from tests.conftest import make_settings
+from tests.e2e.connectors.contract import prepared_database, quick_user
 from tests.fakes.meta_graph import PAGES, running_meta_graph
-from tests.support.server import live_app, user_with_key
+from tests.support.server import live_app
 
 
 @dataclass
@@ -36,10 +37,11 @@ class Reconnects:
 async def test_tokens_are_renewed_and_a_refusal_keeps_the_refresh_token(tmp_path: Path) -> None:
     async with running_meta_graph() as fake:
         settings = make_settings(tmp_path, **fake.settings_overrides())
+        await prepared_database(settings)
         async with live_app(settings):
             from core.brands import create_brand
 
-            user, _ = await user_with_key("owner@example.com")
+            user = await quick_user("owner@example.com")
             brand = await create_brand(user, "Acme", origin="test")
             services = get_services()
             accounts = {}

@@ -21,7 +21,6 @@ CASE = ContractCase(
         ErrorScenario("publish_limit", code="2207042", retryable=True, retry_after=True,
                       words=("publishing limit",)),
         ErrorScenario("quota_exhausted", code="2207042", retryable=True, retry_after=True),
-        ErrorScenario("server_error", code="2207001", retryable=True),
         ErrorScenario("fetch_timeout", code="2207003", retryable=True,
                       words=("PUBLIC_BASE_URL",)),
         ErrorScenario("container_error", code="2207026", retryable=False,
