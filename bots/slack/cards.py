@@ -139,7 +139,7 @@ class SlackCards:
     @staticmethod
     def decision_line(card: SlackCard) -> str:
         """Who decided and when, once the card is no longer open."""
-        who = f"<@{card.decided_by}>" if card.decided_by else "someone on the web"
+        who = card.decided_by or "someone on the web"  # stored as mrkdwn (a mention or a name)
         at = f" on {blocks.when(card.decided_at)}" if card.decided_at else ""
         note = f": {blocks.esc(card.decision_note)}" if card.decision_note else ""
         return {
