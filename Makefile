@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrations install clean browser
+.PHONY: run test lint migrations install clean browser voice
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
+## voice: espeak-ng, the offline voice of `oneclick promo` (ElevenLabs needs a key)
+voice:
+	@command -v espeak-ng >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y espeak-ng)
+
 ## test: install, then ruff and the whole test suite
-test: $(STAMP) browser
+test: $(STAMP) browser voice
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 

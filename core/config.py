@@ -115,6 +115,20 @@ class Settings(BaseSettings):
 
     ffmpeg_binary: str | None = Field(default=None, description="ffmpeg path; found if unset")
 
+    # self-marketing (`oneclick promo`): the product's own brand, its ad's voice
+    promo_brand_slug: str = "oneclick-social"
+    promo_bot_email: str = "promo-bot@oneclick.social"
+    promo_approval_required: bool = False
+    promo_work_dir: Path = Path("data/promo")
+    elevenlabs_api_key: SecretStr | None = None
+    elevenlabs_base_url: str | None = None
+    elevenlabs_voice_id: str = "JBFqnCBsd6RMkjVDRZzb"
+    elevenlabs_model_id: str = "eleven_multilingual_v2"
+    elevenlabs_timeout_seconds: float = 60.0
+    espeak_binary: str = "espeak-ng"
+    espeak_voice: str = "en-us"
+    espeak_words_per_minute: int = 165
+
     @property
     def is_sqlite(self) -> bool:
         """Whether the database is an SQLite file."""
