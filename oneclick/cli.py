@@ -12,6 +12,7 @@ import typer
 
 from core.config import get_settings
 from core.errors import OneClickError
+from oneclick.promo.cli import promo_app
 
 app = typer.Typer(help="OneClick Social: publish everywhere with one click.",
                   no_args_is_help=True, add_completion=False)
@@ -23,6 +24,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(brand_app, name="brand")
+app.add_typer(promo_app, name="promo")
 
 R = TypeVar("R")
 
