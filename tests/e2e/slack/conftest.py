@@ -76,11 +76,17 @@ class SlackHarness:
             await brand.save()
         return owner, brand, await issue_link_code(brand, actor=owner, origin="test")
 
+    async def command(self, text: str, user: str = OWNER, channel: str = CHANNEL) -> str:
+        """Run `/oneclick <text>` and return the reply (JSON or plain text, as bolt acks)."""
+        response = await self.send.command(self.team, channel, user, text)
+        assert response.status_code == 200, response.text
+        if response.headers.get("content-type", "").startswith("application/json"):
+            return str(response.json().get("text", ""))
+        return response.text
+
     async def link(self, code: str, user: str = OWNER, channel: str = CHANNEL) -> str:
         """Run `/oneclick link CODE` and return the reply text."""
-        response = await self.send.command(self.team, channel, user, f"link {code}")
-        assert response.status_code == 200, response.text
-        return str(response.json().get("text", ""))
+        return await self.command(f"link {code}", user, channel)
 
     async def inbox_item(self, brand: Brand, actor: User | None, name: str = "mug.jpg",
                          caption: str = "Our new mugs are here") -> MediaAsset:
