@@ -29,7 +29,7 @@ class WebConnector(Connector):
     supports_carousel = True
 
     def media_profile(self, asset: MediaAsset) -> str:
-        """Browser-playable video, or a web image."""
+        """Browser-playable video, or a web image (per item of an album)."""
         return "web_image" if asset.kind == AssetKind.IMAGE else "web_video"
 
     async def connect(self, brand: Brand, oauth_params: Mapping[str, Any]) -> SocialAccount:
@@ -50,12 +50,16 @@ class WebConnector(Connector):
     async def publish(self, target: PublishTarget, caption: str, account: SocialAccount
                       ) -> tuple[str, str]:
         """Put the post on the brand's page and feeds; one post per target, ever."""
+        from core.publish_runner import media_items
+
         job = await PublishJob.get(id=target.job_id).prefetch_related("asset", "brand")
-        transcode = await self.prepare_media(job.asset, self.media_profile(job.asset))
+        transcodes = [await self.prepare_media(item, self.media_profile(item))
+                      for item in await media_items(job.asset)]
         post, _ = await WebPost.get_or_create(
             target_id=target.id,
             defaults={"brand_id": target.brand_id, "asset_id": job.asset.id,
-                      "transcode_id": transcode.id, "caption": caption})
+                      "transcode_id": transcodes[0].id, "caption": caption,
+                      "gallery": [t.id for t in transcodes]})
         return str(post.id), self.post_url(job.brand.slug, post.id)
 
     async def get_status(self, external_id: str, account: SocialAccount) -> PublishStatus:

@@ -26,7 +26,15 @@ from core.errors import (
     PublishOutcomeUnknown,
 )
 from core.faults import CrashPoints
-from core.models import AccountStatus, PublishJob, PublishTarget, SocialAccount, TargetStatus
+from core.models import (
+    AccountStatus,
+    AssetKind,
+    MediaAsset,
+    PublishJob,
+    PublishTarget,
+    SocialAccount,
+    TargetStatus,
+)
 from core.target_states import ACTIVE, ENDED, now, refresh_job, transition
 
 log = logging.getLogger(__name__)
@@ -48,6 +56,17 @@ class RunOutcome:
     skipped: bool = False
 
 
+async def media_items(asset: MediaAsset) -> list[MediaAsset]:
+    """The files a post is made of: the asset itself, or a carousel's children in order."""
+    if asset.kind != AssetKind.CAROUSEL:
+        return [asset]
+    children = await MediaAsset.filter(parent_id=asset.id, deleted_at__isnull=True
+                                       ).order_by("position", "id").prefetch_related("brand")
+    if not children:
+        raise MediaRejected("This album has no photos or videos in it.")
+    return list(children)
+
+
 class PublishRunner:
     """Moves targets through their state machine; retries are scheduled, never looped here."""
 
@@ -59,13 +78,11 @@ class PublishRunner:
         self.crash = CrashPoints(settings.fault_crash_points)
 
     async def prepare_job(self, job_id: int) -> list[int]:
-        """Produce every format the job's targets need in one media-pipeline pass."""
+        """Produce every format the job's targets need, one media-pipeline pass per item."""
         job = await PublishJob.get(id=job_id).prefetch_related("asset__brand")
         targets = await PublishTarget.filter(job_id=job_id, status=T.PENDING)
-        profiles = sorted({self.connectors.get(t.platform).media_profile(job.asset)
-                           for t in targets})
-        if not profiles:
-            return [t.id for t in targets]
+        if not targets:
+            return []
         last = -10
 
         async def progress(percent: int) -> None:
@@ -77,8 +94,16 @@ class PublishRunner:
                 await refresh_job(job_id)
 
         try:
+            items = await media_items(job.asset)
             pipeline = self.connectors.get(targets[0].platform).ctx.pipeline
-            await pipeline.ensure(job.asset, profiles, progress=progress)
+            for index, item in enumerate(items):
+                profiles = sorted({self.connectors.get(t.platform).media_profile(item)
+                                   for t in targets})
+
+                async def item_progress(percent: int, index: int = index) -> None:
+                    await progress((index * 100 + percent) // len(items))
+
+                await pipeline.ensure(item, profiles, progress=item_progress)
         except MediaRejected as exc:
             for target in targets:
                 if await transition(target, T.FAILED, error=exc.user_message,
@@ -131,7 +156,8 @@ class PublishRunner:
     async def _attempt(self, target: PublishTarget, job: PublishJob, connector: Connector,
                        account: SocialAccount) -> RunOutcome:
         self.crash.maybe_crash("before_prepare")
-        await connector.prepare_media(job.asset, connector.media_profile(job.asset))
+        for item in await media_items(job.asset):
+            await connector.prepare_media(item, connector.media_profile(item))
         if not await transition(target, T.PUBLISHING, publish_started_at=now(), progress=60):
             return RunOutcome(T(target.status), skipped=True)
         await self._changed(target)

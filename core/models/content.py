@@ -100,6 +100,7 @@ class WebPost(Model):
     transcode: fields.ForeignKeyNullableRelation[TranscodedMedia] = fields.ForeignKeyField(
         "models.TranscodedMedia", related_name="web_posts", null=True, on_delete=fields.SET_NULL)
     caption = fields.TextField(default="")
+    gallery = fields.JSONField(default=list)  # transcode ids of every album item, in order
     published_at = fields.DatetimeField(auto_now_add=True)
     deleted_at = fields.DatetimeField(null=True)
 

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from core.brands import brand_by_slug
 from core.errors import NotFound
-from core.models import Brand, WebPost
+from core.models import Brand, TranscodedMedia, WebPost
 from webapp.deps import ServicesDep
 
 router = APIRouter(tags=["public feed"])
@@ -27,31 +27,47 @@ async def _posts(brand: Brand, limit: int = FEED_SIZE) -> list[WebPost]:
         "-published_at", "-id").limit(limit).prefetch_related("transcode", "asset")
 
 
-def _view(post: WebPost, brand: Brand, services: ServicesDep) -> dict[str, Any]:
-    transcode = post.transcode
-    ext = Path(transcode.file_path).suffix if transcode else ""
-    return {
-        "id": post.id,
-        "url": services.settings.public_url(f"/b/{brand.slug}/p/{post.id}"),
-        "media_url": services.settings.public_url(f"/b/{brand.slug}/media/{post.id}{ext}"),
-        "mime_type": transcode.mime_type if transcode else "",
-        "size": transcode.size_bytes if transcode else 0,
-        "duration": transcode.duration_seconds if transcode else None,
-        "is_video": bool(transcode and transcode.mime_type.startswith("video/")),
-        "caption": post.caption,
-        "published_at": post.published_at,
-        "width": transcode.width if transcode else None,
-        "height": transcode.height if transcode else None,
-    }
+async def _gallery(posts: list[WebPost]) -> dict[int, TranscodedMedia]:
+    """Every album item's transcode of these posts, by id (one query)."""
+    ids = {i for post in posts for i in post.gallery}
+    if not ids:
+        return {}
+    return {t.id: t for t in await TranscodedMedia.filter(id__in=ids)}
+
+
+def _items(post: WebPost, gallery: dict[int, TranscodedMedia]) -> list[TranscodedMedia]:
+    items = [gallery[i] for i in post.gallery if i in gallery]
+    if not items and post.transcode is not None:
+        items = [post.transcode]
+    return items
+
+
+def _media_name(post_id: int, index: int, transcode: TranscodedMedia) -> str:
+    suffix = Path(transcode.file_path).suffix
+    return f"{post_id}{suffix}" if index == 0 else f"{post_id}-{index}{suffix}"
+
+
+def _view(post: WebPost, brand: Brand, services: ServicesDep,
+          gallery: dict[int, TranscodedMedia]) -> dict[str, Any]:
+    media = [{
+        "url": services.settings.public_url(
+            f"/b/{brand.slug}/media/{_media_name(post.id, i, t)}"),
+        "mime_type": t.mime_type, "size": t.size_bytes, "duration": t.duration_seconds,
+        "is_video": t.mime_type.startswith("video/"), "width": t.width, "height": t.height,
+    } for i, t in enumerate(_items(post, gallery))]
+    return {"id": post.id, "url": services.settings.public_url(f"/b/{brand.slug}/p/{post.id}"),
+            "caption": post.caption, "published_at": post.published_at, "media": media}
 
 
 @router.get("/b/{slug}", response_class=HTMLResponse)
 async def brand_page(slug: str, request: Request, services: ServicesDep) -> HTMLResponse:
     """The brand's public page: its posts, newest first."""
     brand = await brand_by_slug(slug)
-    posts = [_view(p, brand, services) for p in await _posts(brand)]
+    posts = await _posts(brand)
+    gallery = await _gallery(posts)
+    views = [_view(p, brand, services, gallery) for p in posts]
     return templates.TemplateResponse(request, "public/brand.html",
-                                      {"brand": brand, "posts": posts, "single": False})
+                                      {"brand": brand, "posts": views, "single": False})
 
 
 @router.get("/b/{slug}/p/{post_id}", response_class=HTMLResponse)
@@ -63,8 +79,9 @@ async def post_page(slug: str, post_id: int, request: Request,
                                      ).prefetch_related("transcode", "asset")
     if post is None:
         raise NotFound("Post not found.")
+    view = _view(post, brand, services, await _gallery([post]))
     return templates.TemplateResponse(request, "public/brand.html", {
-        "brand": brand, "posts": [_view(post, brand, services)], "single": True})
+        "brand": brand, "posts": [view], "single": True})
 
 
 @router.get("/b/{slug}/feed.json")
@@ -74,15 +91,20 @@ async def json_feed(slug: str, services: ServicesDep) -> Response:
 
     brand = await brand_by_slug(slug)
     items = []
-    for post in await _posts(brand):
-        view = _view(post, brand, services)
-        attachment: dict[str, Any] = {"url": view["media_url"], "mime_type": view["mime_type"],
-                                      "size_in_bytes": view["size"]}
-        if view["duration"]:
-            attachment["duration_in_seconds"] = round(view["duration"], 3)
+    posts = await _posts(brand)
+    gallery = await _gallery(posts)
+    for post in posts:
+        view = _view(post, brand, services, gallery)
+        attachments = []
+        for media in view["media"]:
+            attachment: dict[str, Any] = {"url": media["url"], "mime_type": media["mime_type"],
+                                          "size_in_bytes": media["size"]}
+            if media["duration"]:
+                attachment["duration_in_seconds"] = round(media["duration"], 3)
+            attachments.append(attachment)
         items.append({"id": str(post.id), "url": view["url"], "content_text": post.caption,
                       "date_published": post.published_at.isoformat(),
-                      "attachments": [attachment]})
+                      "attachments": attachments})
     feed = {"version": "https://jsonfeed.org/version/1.1", "title": brand.name,
             "home_page_url": services.settings.public_url(f"/b/{brand.slug}"),
             "feed_url": services.settings.public_url(f"/b/{brand.slug}/feed.json"),
@@ -101,8 +123,10 @@ async def rss_feed(slug: str, services: ServicesDep) -> Response:
     ET.SubElement(channel, "title").text = brand.name
     ET.SubElement(channel, "link").text = services.settings.public_url(f"/b/{brand.slug}")
     ET.SubElement(channel, "description").text = f"Posts of {brand.name}"
-    for post in await _posts(brand):
-        view = _view(post, brand, services)
+    posts = await _posts(brand)
+    gallery = await _gallery(posts)
+    for post in posts:
+        view = _view(post, brand, services, gallery)
         item = ET.SubElement(channel, "item")
         first_line = (post.caption.strip().splitlines() or [f"Post {post.id}"])[0]
         ET.SubElement(item, "title").text = first_line[:100]
@@ -110,8 +134,10 @@ async def rss_feed(slug: str, services: ServicesDep) -> Response:
         ET.SubElement(item, "guid", isPermaLink="true").text = view["url"]
         ET.SubElement(item, "description").text = post.caption
         ET.SubElement(item, "pubDate").text = format_datetime(post.published_at)
-        ET.SubElement(item, "enclosure", url=view["media_url"], length=str(view["size"]),
-                      type=view["mime_type"])
+        if view["media"]:  # RSS allows one enclosure per item: the first album item
+            first = view["media"][0]
+            ET.SubElement(item, "enclosure", url=first["url"], length=str(first["size"]),
+                          type=first["mime_type"])
     body = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
     return Response(body, media_type="application/rss+xml; charset=utf-8")
 
@@ -120,16 +146,18 @@ async def rss_feed(slug: str, services: ServicesDep) -> Response:
 async def post_media(slug: str, name: str) -> FileResponse:
     """A published post's media file, with HTTP range requests for video players."""
     brand = await brand_by_slug(slug)
-    stem = name.split(".", 1)[0]
-    if not stem.isdigit():
+    post_id, _, index = name.split(".", 1)[0].partition("-")
+    if not post_id.isdigit() or not (index or "0").isdigit():
         raise NotFound("Media not found.")
-    post = await WebPost.get_or_none(id=int(stem), brand_id=brand.id, deleted_at__isnull=True
-                                     ).prefetch_related("transcode")
-    if post is None or post.transcode is None:
+    post = await WebPost.get_or_none(id=int(post_id), brand_id=brand.id,
+                                     deleted_at__isnull=True).prefetch_related("transcode")
+    items = _items(post, await _gallery([post])) if post else []
+    if int(index or 0) >= len(items):
         raise NotFound("Media not found.")
-    path = Path(post.transcode.file_path)
+    transcode = items[int(index or 0)]
+    path = Path(transcode.file_path)
     if not await asyncio.to_thread(path.exists):
         raise NotFound("Media not found.")
-    media_type = post.transcode.mime_type or mimetypes.guess_type(path.name)[0]
+    media_type = transcode.mime_type or mimetypes.guess_type(path.name)[0]
     return FileResponse(path, media_type=media_type,
                         headers={"Cache-Control": "public, max-age=86400"})

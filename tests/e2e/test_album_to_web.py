@@ -1,0 +1,55 @@
+"""A mixed album (photo + video) is one post on the web feed with every item attached."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+
+from core.brands import create_brand
+from core.intake import file_chunks, ingest_media
+from core.models import AssetKind, MediaAsset, PublishJob
+from core.publishing import create_job
+from core.tenancy import BrandScope
+from core.users import create_user
+from tasks.publish import start_job
+from tests.conftest import make_settings
+from tests.support.media import make_jpeg, make_mp4
+from tests.support.server import live_app
+
+
+async def test_mixed_album_published_to_web(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    photo = make_jpeg(tmp_path / "p.jpg")
+    video = make_mp4(tmp_path / "v.mp4", seconds=2)
+    async with live_app(settings) as base:
+        owner = await create_user("owner@example.com", "long enough pw", origin="test")
+        brand = await create_brand(owner, "Acme")
+        album = await MediaAsset.create(brand=brand, kind=AssetKind.CAROUSEL,
+                                        original_caption="Two things", created_by=owner)
+        for position, path in enumerate([photo, video]):
+            await ingest_media(settings, brand=brand, chunks=file_chunks(path),
+                               file_name=path.name, actor=owner, origin="test", parent=album,
+                               position=position)
+        job, _ = await create_job(BrandScope(owner), asset=album, platforms=["web"],
+                                  known_platforms=["web"], captions={}, origin="test")
+        await start_job(job.id)
+        for _ in range(200):
+            job = await PublishJob.get(id=job.id)
+            if job.status not in ("running", "scheduled"):
+                break
+            await asyncio.sleep(0.1)
+        assert job.status == "published"
+        async with httpx.AsyncClient(base_url=base) as http:
+            item = (await http.get("/b/acme/feed.json")).json()["items"][0]
+            kinds = [a["mime_type"] for a in item["attachments"]]
+            assert kinds == ["image/jpeg", "video/mp4"]
+            for attachment in item["attachments"]:
+                media = await http.get(attachment["url"])
+                assert media.status_code == 200, attachment
+                assert media.headers["content-type"] == attachment["mime_type"]
+            page = (await http.get("/b/acme")).text
+            assert "<video" in page and "<img" in page
+            assert (await http.get(item["attachments"][1]["url"].replace("-1.", "-7."))
+                    ).status_code == 404
