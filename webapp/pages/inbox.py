@@ -16,10 +16,12 @@ from core.intake import ingest_media
 from core.models import (
     AccountStatus,
     AdaptedCaption,
+    Brand,
     JobStatus,
     MediaAsset,
     Role,
     SocialAccount,
+    User,
 )
 from core.publishing import create_job, existing_job
 from core.tenancy import BrandScope
@@ -48,8 +50,8 @@ async def usable_platforms(brand_id: int, services: ServicesDep) -> list[tuple[s
             if p in connected]
 
 
-async def scoped_asset(user: Any, brand_id: int, asset_id: int) -> tuple[BrandScope, Any, Role,
-                                                                        MediaAsset]:
+async def scoped_asset(user: User, brand_id: int, asset_id: int
+                       ) -> tuple[BrandScope, Brand, Role, MediaAsset]:
     """The brand and one of its assets; NotFound for anything outside the user's brands."""
     scope, brand, role = await brand_and_role(user, brand_id)
     asset = await scope.asset(asset_id)

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 
-from core.errors import NotFound
-from core.models import JobStatus, PublishJob, PublishTarget, Role, TargetStatus
+from core.errors import InvalidInput, NotFound
+from core.models import Brand, JobStatus, PublishJob, PublishTarget, Role, TargetStatus, User
 from core.publishing import decide, retry_target
 from core.target_states import ENDED
+from core.tenancy import BrandScope
 from tasks.publish import enqueue_targets, start_job
 from webapp.deps import ServicesDep
 from webapp.pages.common import WebRoute, brand_and_role, flash, redirect, render
@@ -60,7 +61,7 @@ def job_view(job: PublishJob, targets: list[PublishTarget],
     def label(platform: str) -> str:
         try:
             return services.connectors.get(platform).label
-        except Exception:  # a removed connector still shows its jobs
+        except InvalidInput:  # a removed connector still shows its jobs
             return platform
 
     return {"id": job.id, "status": job.status.value, "icon": icon, "words": words,
@@ -69,7 +70,8 @@ def job_view(job: PublishJob, targets: list[PublishTarget],
             "targets": [target_view(t, label(t.platform)) for t in targets]}
 
 
-async def _job(user: Any, brand_id: int, job_id: int) -> tuple[Any, Any, Role, PublishJob]:
+async def _job(user: User, brand_id: int, job_id: int
+               ) -> tuple[BrandScope, Brand, Role, PublishJob]:
     scope, brand, role = await brand_and_role(user, brand_id)
     job = await scope.job(job_id)
     if job.brand_id != brand.id:
