@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from core import notify
@@ -17,15 +16,6 @@ from core.promo.brand import ORIGIN
 from core.promo.script import AdScript
 from core.publishing import create_job
 from core.tenancy import BrandScope
-
-
-@dataclass(frozen=True)
-class Delivered:
-    """The ad's asset and, when publishing was asked for, its job."""
-
-    asset: MediaAsset
-    job: PublishJob | None
-    created: bool
 
 
 async def ingest_ad(settings: Settings, *, brand: Brand, bot: User, master: Path,
