@@ -154,7 +154,7 @@ def _inspect(container: Any, path: Path, size: int, head: bytes,
     if atoms is None:
         _check_tail(container, video, duration)
     cname = _container_name(fmt, head, path)
-    rate = video.average_rate or video.guessed_rate
+    rate = _frame_rate(video)
     return MediaInfo(
         kind="video", mime_type=VIDEO_MIME.get(cname, "application/octet-stream"),
         container=cname, duration=round(duration, 3),
@@ -195,6 +195,17 @@ def _duration(container: Any, stream: Any) -> float | None:
     if container.duration:
         return container.duration / 1_000_000
     return None
+
+
+def _frame_rate(video: Any) -> Any:
+    """The stream's frame rate: its nominal rate when the measured average agrees within 10 %
+    (a short clip's average is skewed by edit lists and the last frame's duration), else the
+    average (variable frame rate, or a nominal rate that is only a time base)."""
+    average, nominal = video.average_rate, video.guessed_rate
+    if (average and nominal and float(nominal) <= 240
+            and abs(float(average) - float(nominal)) <= 0.1 * float(nominal)):
+        return nominal
+    return average or nominal
 
 
 def _container_name(fmt: str, head: bytes, path: Path) -> str:
