@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class SlackHarness:
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
             result = check()
-            if asyncio.iscoroutine(result):
+            if inspect.isawaitable(result):
                 result = await result
             if result:
                 return result
@@ -91,7 +92,8 @@ class SlackHarness:
     async def inbox_item(self, brand: Brand, actor: User | None, name: str = "mug.jpg",
                          caption: str = "Our new mugs are here") -> MediaAsset:
         """A photo arriving in the brand's inbox (as Instagram ingest does), announced."""
-        path = make_jpeg(self.tmp / name)
+        # ffmpeg runs in a thread: the app under test shares this event loop
+        path = await asyncio.to_thread(make_jpeg, self.tmp / name)
         asset = await ingest_media(self.settings, brand=brand, chunks=file_chunks(path),
                                    file_name=name, caption=caption, actor=actor,
                                    origin="test", source=AssetSource.UPLOAD)
