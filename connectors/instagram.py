@@ -25,6 +25,7 @@ from connectors._oauth import OAuthApp, authorization_url, exchange_code, oauth_
 from connectors.base import Connector, PublishState, PublishStatus
 from core.ai.style_rules import DEFAULT_RULES
 from core.errors import ConnectorError
+from core.media.items import media_items
 from core.media_links import signed_media_url
 from core.models import (
     AccountStatus,
@@ -127,10 +128,9 @@ class InstagramConnector(Connector):
         token = access_token(self.ctx.cipher, account, platform=self.platform)
         ig = account.external_id
         await self.check_quota(ig, token)
-        profile = self.media_profile(asset)
-        items = await self.ctx.pipeline.ensure_each(asset, [profile])
-        urls = [(row, signed_media_url(self.ctx.settings, row)) for row in
-                (item[profile] for item in items)]
+        rows = [await self.prepare_media(item, self.media_profile(item))
+                for item in await media_items(asset)]
+        urls = [(row, signed_media_url(self.ctx.settings, row)) for row in rows]
         if asset.kind == AssetKind.CAROUSEL:
             children = [await self._container(ig, token, row, url, carousel_item=True)
                         for row, url in urls[:10]]

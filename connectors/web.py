@@ -7,6 +7,7 @@ from typing import Any
 
 from connectors.base import Connector, PublishState, PublishStatus
 from core.ai.style_rules import DEFAULT_RULES
+from core.media.items import media_items
 from core.models import (
     AccountStatus,
     AssetKind,
@@ -50,8 +51,6 @@ class WebConnector(Connector):
     async def publish(self, target: PublishTarget, caption: str, account: SocialAccount
                       ) -> tuple[str, str]:
         """Put the post on the brand's page and feeds; one post per target, ever."""
-        from core.publish_runner import media_items
-
         job = await PublishJob.get(id=target.job_id).prefetch_related("asset", "brand")
         transcodes = [await self.prepare_media(item, self.media_profile(item))
                       for item in await media_items(job.asset)]

@@ -26,10 +26,9 @@ from core.errors import (
     PublishOutcomeUnknown,
 )
 from core.faults import CrashPoints
+from core.media.items import media_items
 from core.models import (
     AccountStatus,
-    AssetKind,
-    MediaAsset,
     PublishJob,
     PublishTarget,
     SocialAccount,
@@ -54,17 +53,6 @@ class RunOutcome:
     status: TargetStatus
     retry_in: float | None = None
     skipped: bool = False
-
-
-async def media_items(asset: MediaAsset) -> list[MediaAsset]:
-    """The files a post is made of: the asset itself, or a carousel's children in order."""
-    if asset.kind != AssetKind.CAROUSEL:
-        return [asset]
-    children = await MediaAsset.filter(parent_id=asset.id, deleted_at__isnull=True
-                                       ).order_by("position", "id").prefetch_related("brand")
-    if not children:
-        raise MediaRejected("This album has no photos or videos in it.")
-    return list(children)
 
 
 class PublishRunner:
