@@ -103,7 +103,7 @@ class ClaudeAdapter(CaptionAdapter):
         except (anthropic.APIConnectionError, TimeoutError) as exc:
             log.warning("Claude call failed for brand %s: %r", brand.id, exc)
             return None, UNAVAILABLE.format(reason="no answer in time")
-        await record_usage(brand, self.model, _usage(message.usage), purpose=purpose)
+        await record_usage(brand, self.model, call_usage(message.usage), purpose=purpose)
         answer = "".join(b.text for b in message.content if b.type == "text")
         parsed = _parse(answer, platforms)
         if parsed is None:
@@ -113,7 +113,7 @@ class ClaudeAdapter(CaptionAdapter):
         return parsed, None
 
 
-def _usage(usage: Any) -> CallUsage:
+def call_usage(usage: Any) -> CallUsage:
     written = usage.cache_creation_input_tokens or 0
     breakdown = getattr(usage, "cache_creation", None)
     one_hour = breakdown.ephemeral_1h_input_tokens if breakdown else written

@@ -10,7 +10,7 @@ from typing import Any
 
 import anthropic
 
-from core.ai.claude import UNAVAILABLE, _usage
+from core.ai.claude import UNAVAILABLE, call_usage
 from core.ai.enforce import find_forbidden
 from core.ai.factory import MAX_RETRIES, REQUEST_TIMEOUT_SECONDS
 from core.ai.prompt import CACHE_1H, render_brand_block
@@ -114,7 +114,7 @@ class ClaudeScriptWriter(ScriptWriter):
         except (anthropic.APIConnectionError, TimeoutError) as exc:
             log.warning("Claude script call failed for brand %s: %r", brand.id, exc)
             return None, UNAVAILABLE.format(reason="no answer in time")
-        await record_usage(brand, self.model, _usage(message.usage), purpose=PURPOSE)
+        await record_usage(brand, self.model, call_usage(message.usage), purpose=PURPOSE)
         text = "".join(b.text for b in message.content if b.type == "text")
         try:
             data = json.loads(text)
