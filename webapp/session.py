@@ -46,6 +46,7 @@ class TooManyAttempts(OneClickError):
 
 def install_sessions(app: FastAPI, settings: Settings) -> None:
     """Add the signed-cookie session middleware and the login redirect to the app."""
+    app.state.login_limiter = LoginLimiter()
     if settings.secret_key is None:
         settings.ensure_secrets()
     assert settings.secret_key is not None
@@ -207,4 +208,6 @@ class LoginLimiter:
             self._failures.pop(key, None)
 
 
-login_limiter = LoginLimiter()
+def login_limiter(request: Request) -> LoginLimiter:
+    """The sign-in limiter of this app (one per app, so tests and apps never share counts)."""
+    return request.app.state.login_limiter  # type: ignore[no-any-return]

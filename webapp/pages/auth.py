@@ -52,14 +52,15 @@ async def login(request: Request, email: Annotated[str, Form()],
     except InvalidInput:
         address = email.strip().lower()[:320]
     keys = (_client_key(request), "email:" + address)
-    login_limiter.check(*keys)
+    limiter = login_limiter(request)
+    limiter.check(*keys)
     user = await User.get_or_none(email=address, is_active=True)
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid:
-        login_limiter.failed(*keys)
+        limiter.failed(*keys)
         return render(request, "pages/login.html", status_code=400, next=safe_next(next),
                       email=email, error="That email and password do not match an account.")
-    login_limiter.succeeded("email:" + address)
+    limiter.succeeded("email:" + address)
     sign_in(request, user)
     return redirect(safe_next(next))
 
