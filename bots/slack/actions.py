@@ -9,7 +9,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
-from bots.slack.errors import tell
+from bots.slack.errors import funnel, tell
 from bots.slack.interaction import (
     Acting,
     Origin,
@@ -93,6 +93,7 @@ def register(app: AsyncApp, rt: Runtime) -> None:
     """Add the button listeners."""
 
     @app.action(blocks.APPROVE)
+    @funnel
     async def approve(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                       client: AsyncWebClient) -> None:
         """Approve & publish: ack at once, then decide or publish."""
@@ -107,7 +108,9 @@ def register(app: AsyncApp, rt: Runtime) -> None:
             await publish_inbox(rt, a, where, chosen, client)
 
     @app.action(blocks.PLATFORMS)
-    async def platforms(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    @funnel
+    async def platforms(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                        client: AsyncWebClient) -> None:
         """Remember the ticked networks and show them on the card."""
         await ack()
         where = origin_of(body)

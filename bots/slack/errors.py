@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -72,3 +73,19 @@ async def reply_text(work: Any) -> str:
     except Exception:  # noqa: BLE001 - logged, and the person still gets an answer
         log.exception("Slack command failed")
         return FALLBACK
+
+
+def funnel(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """Send a listener's errors (raised after its `ack()`) through `on_error` ourselves.
+
+    slack-bolt wipes the ack of a listener that raises before its runner has seen the ack,
+    then waits 3 s and answers 404: so errors must not reach bolt.
+    """
+    @functools.wraps(listener)
+    async def wrapper(**kwargs: Any) -> None:
+        try:
+            await listener(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - the funnel logs and tells the person
+            await on_error(exc, kwargs.get("body") or {}, kwargs["client"])
+
+    return wrapper

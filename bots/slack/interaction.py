@@ -69,6 +69,8 @@ async def acting_on(rt: Runtime, card_id: int, where: Origin) -> Acting:
 
 def ensure_open(card: SlackCard) -> None:
     """Conflict when the card was decided already."""
+    if card.decision == "sent":
+        raise Conflict("Already on its way: see the status in the thread.")
     if card.decision and card.decision != "requested":
         raise Conflict(DECIDED)
 

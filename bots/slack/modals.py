@@ -10,6 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
+from bots.slack.errors import funnel
 from bots.slack.interaction import (
     Acting,
     Origin,
@@ -88,6 +89,7 @@ def register(app: AsyncApp, rt: Runtime) -> None:
     """Add the Edit and Reject buttons and their modals."""
 
     @app.action(blocks.EDIT)
+    @funnel
     async def edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                    client: AsyncWebClient) -> None:
         """Open the caption modal (the trigger id is valid for 3 s: no slow work first)."""
@@ -101,7 +103,9 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.view(blocks.EDIT_VIEW)
-    async def edit_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
+    @funnel
+    async def edit_submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+                             ) -> None:
         """Check every caption against its network's rules; errors stay in the modal."""
         card_id, where = _from_view(body)
         values = blocks.modal_values(body.get("view") or {})
@@ -128,6 +132,7 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         await save_captions(rt, a, texts)
 
     @app.action(blocks.REJECT)
+    @funnel
     async def reject(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                      client: AsyncWebClient) -> None:
         """Ask for the reason (approvers only, for a waiting request)."""
@@ -142,7 +147,9 @@ def register(app: AsyncApp, rt: Runtime) -> None:
                                 view=blocks.reject_modal(_meta(a.card, where)))
 
     @app.view(blocks.REJECT_VIEW)
-    async def reject_submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
+    @funnel
+    async def reject_submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+                               ) -> None:
         """Reject the waiting job (or dismiss the inbox item) with the reason."""
         card_id, where = _from_view(body)
         reason = blocks.modal_values(body.get("view") or {}).get("reason", "").strip()

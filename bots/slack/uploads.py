@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from tortoise.exceptions import IntegrityError
 
 from bots.slack import blocks, identity
-from bots.slack.errors import tell, user_text
+from bots.slack.errors import funnel, tell, user_text
 from bots.slack.interaction import origin_of
 from bots.slack.runtime import Runtime
 from core import notify
@@ -105,6 +105,7 @@ def register(app: AsyncApp, rt: Runtime) -> None:
     """Add the file listeners and the message shortcut."""
 
     @app.event("message")
+    @funnel
     async def message(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
                       ) -> None:
         """A message with files in a linked channel (other messages are ignored)."""
@@ -117,6 +118,7 @@ def register(app: AsyncApp, rt: Runtime) -> None:
                          file_ids=[str(f["id"]) for f in files if f.get("id")])
 
     @app.event("file_shared")
+    @funnel
     async def file_shared(event: dict[str, Any], body: dict[str, Any],
                           client: AsyncWebClient) -> None:
         """Only when the message event did not bring the file (see the module notes)."""
@@ -132,6 +134,7 @@ def register(app: AsyncApp, rt: Runtime) -> None:
                             user_id=str(event.get("user_id")), file_id=file_id, caption="")
 
     @app.shortcut(blocks.REPOST)
+    @funnel
     async def repost(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """Message shortcut "Repost with OneClick": the message's files become assets."""
         await ack()
