@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
+from core import notify
 from core.intake import ingest_media
 from core.models import AdaptedCaption, PublishTarget, Role, TranscodedMedia
 from core.publishing import create_job, existing_job
@@ -33,6 +34,7 @@ async def upload_asset(brand_id: int, request: Request, scope: ScopeDep,
     asset = await ingest_media(services.settings, brand=brand, chunks=form.file,
                                file_name=form.file_name, caption=form.fields.get("caption", ""),
                                actor=scope.user, origin="api")
+    await notify.inbox_item(asset)
     return AssetOut.of(asset)
 
 

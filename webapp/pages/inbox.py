@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
+from core import notify
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.intake import ingest_media
 from core.models import (
@@ -97,6 +98,7 @@ async def upload(request: Request, brand_id: int, user: WebUser,
     asset = await ingest_media(services.settings, brand=brand, chunks=form.file,
                                file_name=form.file_name, caption=form.fields.get("caption", ""),
                                actor=user, origin="web")
+    await notify.inbox_item(asset)
     url = f"/brands/{brand.id}/assets/{asset.id}"
     if request.headers.get(CSRF_HEADER) or wants_json(request):
         return JSONResponse({"id": asset.id, "kind": asset.kind.value, "url": url},

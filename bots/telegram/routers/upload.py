@@ -12,7 +12,7 @@ from bots.telegram.cards import Cards, safe_edit
 from bots.telegram.download import file_stream
 from bots.telegram.errors import user_text
 from bots.telegram.routers.common import acting
-from core import audit
+from core import audit, notify
 from core.errors import MediaRejected, OneClickError
 from core.intake import ingest_media
 from core.models import AssetKind, AssetSource, Brand, MediaAsset, User
@@ -91,6 +91,7 @@ async def single_media(message: types.Message, bot: Bot, services: Services,
                               item=item, caption=message.caption or "")
         await cards.create(bot, brand=brand, asset=asset, chat_id=chat_id, actor=actor,
                            message_id=progress.message_id)
+        await notify.inbox_item(asset)  # other front ends (Slack) get the inbox card
     except Exception as exc:
         await _report(bot, progress, exc)
 
@@ -165,6 +166,7 @@ class AlbumCollector:
             asset = await self._store(messages, bot, services, brand, actor)
             await cards.create(bot, brand=brand, asset=asset, chat_id=str(first.chat.id),
                                actor=actor, message_id=progress.message_id)
+            await notify.inbox_item(asset)
         except Exception as exc:  # noqa: BLE001 - reported to the user in the chat
             await _report(bot, progress, exc)
 
