@@ -175,6 +175,35 @@ class GraphClient:
                                 platform=self.platform, what=what)
 
 
+    async def wait_container(self, container: str, token: str, *, state_field: str,
+                             detail_field: str) -> None:
+        """Poll a media container until FINISHED; ERROR/EXPIRED become typed errors.
+
+        Instagram names the fields `status_code`/`status`, Threads `status`/`error_message`.
+        """
+
+        async def check() -> bool | None:
+            data = await self.get(container, token, fields=f"{state_field},{detail_field}")
+            state = data.get(state_field)
+            if state in ("FINISHED", "PUBLISHED"):
+                return True
+            if state == "EXPIRED":
+                raise graph_error(self.ctx, self.platform, self.label, code=None,
+                                  subcode=2207020)
+            if state == "ERROR":
+                detail = str(data.get(detail_field) or "")
+                sub = subcode_in(detail)
+                if sub is not None and sub != 2207026:
+                    raise graph_error(self.ctx, self.platform, self.label, code=None,
+                                      subcode=sub, message=detail)
+                raise ConnectorError(f"{self.label} could not process this media (format or "
+                                     "length not accepted). Try another file.",
+                                     platform=self.platform, code=str(sub or "container_error"))
+            return None
+
+        await self.wait_for(f"{possessive(self.label)} processing of the media", check)
+
+
 async def remember_container(target: PublishTarget, container_id: str, platform: str) -> None:
     """Record the finished container before publishing it: the crash-reconciliation marker."""
     await audit.record(CONTAINER_ACTION, actor=None, brand=target.brand_id, obj=target,

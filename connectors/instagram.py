@@ -16,10 +16,8 @@ from connectors._http import access_token, human_delay, store_tokens
 from connectors._meta import (
     GraphClient,
     api_root,
-    graph_error,
     remember_container,
     remembered_container,
-    subcode_in,
 )
 from connectors._oauth import OAuthApp, authorization_url, exchange_code, oauth_app
 from connectors.base import Connector, PublishState, PublishStatus
@@ -167,27 +165,8 @@ class InstagramConnector(Connector):
 
     async def wait_finished(self, container: str, token: str) -> None:
         """Poll the container's status_code until FINISHED; ERROR/EXPIRED become typed errors."""
-
-        async def check() -> bool | None:
-            data = await self.graph.get(container, token, fields="status_code,status")
-            state = data.get("status_code")
-            if state in ("FINISHED", "PUBLISHED"):
-                return True
-            if state == "EXPIRED":
-                raise graph_error(self.ctx, self.platform, self.label, code=None,
-                                  subcode=2207020)
-            if state == "ERROR":
-                detail = str(data.get("status") or "")
-                sub = subcode_in(detail)
-                if sub is not None and sub != 2207026:
-                    raise graph_error(self.ctx, self.platform, self.label, code=None,
-                                      subcode=sub, message=detail)
-                raise ConnectorError("Instagram could not process this media (format or "
-                                     "length not accepted). Try another file.",
-                                     platform=self.platform, code=str(sub or "container_error"))
-            return None
-
-        await self.graph.wait_for("Instagram's processing of the media", check)
+        await self.graph.wait_container(container, token, state_field="status_code",
+                                        detail_field="status")
 
     async def check_quota(self, ig: str, token: str) -> None:
         """Read `content_publishing_limit`; a full quota is a retryable error with a wait."""

@@ -13,10 +13,8 @@ from connectors._http import access_token, human_delay, store_tokens
 from connectors._meta import (
     GraphClient,
     api_root,
-    graph_error,
     remember_container,
     remembered_container,
-    subcode_in,
 )
 from connectors._oauth import OAuthApp, authorization_url, exchange_code, oauth_app
 from connectors.base import Connector, PublishState, PublishStatus
@@ -145,26 +143,8 @@ class ThreadsConnector(Connector):
         return str((await self.graph.post(f"{uid}/threads", token, **fields))["id"])
 
     async def _wait(self, container: str, token: str) -> None:
-        async def check() -> bool | None:
-            data = await self.graph.get(container, token, fields="status,error_message")
-            state = data.get("status")
-            if state in ("FINISHED", "PUBLISHED"):
-                return True
-            if state == "EXPIRED":
-                raise graph_error(self.ctx, self.platform, self.label, code=None,
-                                  subcode=2207020)
-            if state == "ERROR":
-                detail = str(data.get("error_message") or "")
-                sub = subcode_in(detail)
-                if sub is not None and sub != 2207026:
-                    raise graph_error(self.ctx, self.platform, self.label, code=None,
-                                      subcode=sub, message=detail)
-                raise ConnectorError("Threads could not process this media (format or length "
-                                     "not accepted). Try another file.",
-                                     platform=self.platform, code=str(sub or "container_error"))
-            return None
-
-        await self.graph.wait_for("Threads' processing of the media", check)
+        await self.graph.wait_container(container, token, state_field="status",
+                                        detail_field="error_message")
 
     async def _check_quota(self, uid: str, token: str) -> None:
         data = await self.graph.get(f"{uid}/threads_publishing_limit", token,
