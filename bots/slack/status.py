@@ -9,12 +9,12 @@ after a restart.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 
 from slack_sdk.errors import SlackApiError
 
+from bots.common.watchers import CardWatchers
 from bots.slack import blocks
 from bots.slack.cards import SlackCards
 from core.models import JobStatus, PublishJob, PublishTarget, SlackCard
@@ -25,13 +25,13 @@ FINAL = {JobStatus.PUBLISHED, JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CAN
 log = logging.getLogger(__name__)
 
 
-class StatusWatcher:
+class StatusWatcher(CardWatchers):
     """Keeps every open status reply of this process up to date."""
 
     def __init__(self, cards: SlackCards) -> None:
+        super().__init__()
         self.cards = cards
         self.settings = cards.services.settings
-        self._tasks: dict[int, asyncio.Task[None]] = {}
 
     async def render(self, job_id: int) -> tuple[str, bool]:
         """The status text and whether the job has come to rest."""
@@ -53,13 +53,6 @@ class StatusWatcher:
             await card.save(update_fields=["status_ts", "status_done", "updated_at"])
         self.watch(card.id)
 
-    def watch(self, card_id: int) -> None:
-        """Start following a card's status reply (no-op if already followed)."""
-        task = self._tasks.get(card_id)
-        if task is not None and not task.done():
-            return
-        self._tasks[card_id] = asyncio.create_task(self._run(card_id))
-
     async def resume(self) -> int:
         """After a restart: follow every status reply whose job had not come to rest."""
         ids = await SlackCard.filter(status_ts__isnull=False, status_done=False
@@ -67,21 +60,6 @@ class StatusWatcher:
         for card_id in ids:
             self.watch(card_id)
         return len(ids)
-
-    async def wait_idle(self, limit: float = 30.0) -> None:
-        """Wait until every watcher has finished (tests, shutdown)."""
-        tasks = [t for t in self._tasks.values() if not t.done()]
-        if tasks:
-            await asyncio.wait(tasks, timeout=limit)
-
-    async def stop(self) -> None:
-        """Stop watching (the state stays in the database for the next start)."""
-        for task in self._tasks.values():
-            task.cancel()
-        for task in self._tasks.values():
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks.clear()
 
     async def _run(self, card_id: int) -> None:
         shown, last_edit = "", 0.0

@@ -9,7 +9,6 @@ resume after a restart.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 
@@ -17,6 +16,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import InlineKeyboardMarkup
 
+from bots.common.watchers import CardWatchers
 from bots.telegram import render
 from bots.telegram.cards import Cards
 from core.models import JobStatus, PublishJob, PublishTarget, TelegramCard
@@ -31,14 +31,14 @@ def _key(text: str, markup: InlineKeyboardMarkup | None) -> str:
     return text + "\x00" + (markup.model_dump_json() if markup else "")
 
 
-class StatusWatcher:
+class StatusWatcher(CardWatchers):
     """Keeps every open status message of this bot up to date."""
 
     def __init__(self, bot: Bot, cards: Cards) -> None:
+        super().__init__()
         self.bot = bot
         self.cards = cards
         self.settings = cards.services.settings
-        self._tasks: dict[int, asyncio.Task[None]] = {}
 
     async def render(self, job_id: int) -> tuple[str, InlineKeyboardMarkup | None, bool]:
         """The status text, keyboard, and whether the job has come to rest."""
@@ -48,13 +48,6 @@ class StatusWatcher:
         url = self.settings.public_url(f"/brands/{job.brand_id}/connections")
         return (render.status_text(job, targets, labels),
                 render.status_keyboard(targets, labels, url), job.status in FINAL)
-
-    def watch(self, card_id: int) -> None:
-        """Start following a card's status message (no-op if already followed)."""
-        task = self._tasks.get(card_id)
-        if task is not None and not task.done():
-            return
-        self._tasks[card_id] = asyncio.create_task(self._run(card_id))
 
     async def watch_job(self, job_id: int) -> None:
         """Follow every status message of a job (after approval, retry)."""
@@ -70,21 +63,6 @@ class StatusWatcher:
         for card_id in ids:
             self.watch(card_id)
         return len(ids)
-
-    async def wait_idle(self, limit: float = 30.0) -> None:
-        """Wait until every watcher has finished (tests, shutdown)."""
-        tasks = [t for t in self._tasks.values() if not t.done()]
-        if tasks:
-            await asyncio.wait(tasks, timeout=limit)
-
-    async def stop(self) -> None:
-        """Stop watching (the state stays in the database for the next start)."""
-        for task in self._tasks.values():
-            task.cancel()
-        for task in self._tasks.values():
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks.clear()
 
     async def _run(self, card_id: int) -> None:
         shown, last_edit = "", 0.0
