@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from bots.common.status_text import Markup
+from bots.common.status_text import status_text as shared_status_text
 from core.models import AssetKind, MediaAsset, PublishJob, PublishTarget, SlackCard
 
 APPROVE, EDIT, REJECT, PLATFORMS = "oc_approve", "oc_edit", "oc_reject", "oc_platforms"
@@ -150,35 +152,11 @@ def modal_values(view: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def _target_line(target: PublishTarget, label: str) -> str:
-    name = f"*{esc(label)}*"
-    status = target.status
-    if status in ("pending", "preparing"):
-        return f"⏳ {name}: preparing" if target.progress < 50 else f"⏳ {name}: media ready"
-    if status == "publishing":
-        return f"📤 {name}: publishing"
-    if status == "retry_wait":
-        return f"🔁 {name}: will retry shortly ({esc(target.error or 'temporary problem')})"
-    if status == "published":
-        link = f" <{target.external_url}|view post>" if target.external_url else ""
-        return f"✅ {name}: published{link}"
-    if status == "needs_reconnect":
-        return f"🔌 {name}: {esc(target.error or 'the connection needs to be renewed')}"
-    if status == "cancelled":
-        return f"⏹ {name}: cancelled"
-    return f"❌ {name}: {esc(target.error or 'failed')}"
+MARKUP = Markup(escape=esc, bold=lambda text: f"*{text}*",
+                link=lambda url, text: f"<{url}|{text}>")
 
 
 def status_text(job: PublishJob, targets: Sequence[PublishTarget],
                 labels: Mapping[str, str]) -> str:
     """The one status reply of a job, edited in place."""
-    if job.status == "awaiting_approval":
-        return "🕒 Waiting for an approver. It goes out as soon as it is approved."
-    if job.status == "rejected":
-        note = f": {esc(job.decision_note)}" if job.decision_note else ""
-        return f"🚫 Rejected{note}."
-    head = {"published": "✅ Published everywhere", "partial": "⚠️ Published in part",
-            "failed": "❌ Not published", "cancelled": "⏹ Cancelled",
-            "scheduled": "🗓 Scheduled"}.get(str(job.status), "🚀 Publishing…")
-    lines = [head] + [_target_line(t, labels.get(t.platform, t.platform)) for t in targets]
-    return "\n".join(lines)
+    return shared_status_text(job, targets, labels, MARKUP)

@@ -8,6 +8,8 @@ from html import escape
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bots.common.status_text import Markup
+from bots.common.status_text import status_text as shared_status_text
 from bots.telegram import callbacks as cb
 from core.models import AssetKind, MediaAsset, PublishJob, PublishTarget, TelegramCard
 
@@ -90,44 +92,14 @@ def approval_keyboard(card: TelegramCard) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def _target_line(target: PublishTarget, label: str) -> str:
-    status = target.status
-    name = f"<b>{escape(label)}</b>"
-    if status in ("pending", "preparing"):
-        if target.progress >= 50:
-            return f"⏳ {name}: media ready"
-        if target.progress > 0:
-            return f"⏳ {name}: transcoding {min(target.progress * 2, 99)}%"
-        return f"⏳ {name}: preparing"
-    if status == "publishing":
-        return f"📤 {name}: publishing"
-    if status == "retry_wait":
-        return f"🔁 {name}: will retry shortly ({escape(target.error or 'temporary problem')})"
-    if status == "published":
-        link = (f' <a href="{escape(target.external_url, quote=True)}">view post</a>'
-                if target.external_url else "")
-        return f"✅ {name}: published{link}"
-    if status == "needs_reconnect":
-        return f"🔌 {name}: {escape(target.error or 'the connection needs to be renewed')}"
-    if status == "cancelled":
-        return f"⏹ {name}: cancelled"
-    return f"❌ {name}: {escape(target.error or 'failed')}"
+MARKUP = Markup(escape=escape, bold=lambda text: f"<b>{text}</b>",
+                link=lambda url, text: f'<a href="{escape(url, quote=True)}">{text}</a>')
 
 
 def status_text(job: PublishJob, targets: Sequence[PublishTarget],
                 labels: Mapping[str, str]) -> str:
     """The one status message of a job."""
-    if job.status == "awaiting_approval":
-        return "🕒 Sent for approval. It goes out as soon as an approver approves it."
-    if job.status == "rejected":
-        note = f": {escape(job.decision_note)}" if job.decision_note else ""
-        return f"🚫 Rejected by an approver{note}."
-    head = {"published": "✅ Published everywhere", "partial": "⚠️ Published in part",
-            "failed": "❌ Not published", "cancelled": "⏹ Cancelled",
-            "scheduled": "🗓 Scheduled"}.get(str(job.status), "🚀 Publishing…")
-    lines = [f"{head}"]
-    lines += [_target_line(t, labels.get(t.platform, t.platform)) for t in targets]
-    return "\n".join(lines)
+    return shared_status_text(job, targets, labels, MARKUP)
 
 
 def status_keyboard(targets: Sequence[PublishTarget], labels: Mapping[str, str],

@@ -1,0 +1,62 @@
+"""The wording of a job's status message, shared by the chat front ends.
+
+Each chat brings its own markup (HTML for Telegram, mrkdwn for Slack); the words and
+the states they describe are the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from core.models import PublishJob, PublishTarget
+
+HEADS = {"published": "✅ Published everywhere", "partial": "⚠️ Published in part",
+         "failed": "❌ Not published", "cancelled": "⏹ Cancelled", "scheduled": "🗓 Scheduled"}
+
+
+@dataclass(frozen=True)
+class Markup:
+    """How one chat writes bold text, links and escaped user text."""
+
+    escape: Callable[[str], str]
+    bold: Callable[[str], str]
+    link: Callable[[str, str], str]
+
+
+def target_line(target: PublishTarget, label: str, markup: Markup) -> str:
+    """One network's line: transcoding %, publishing, the link, or the reason in plain words."""
+    esc, name = markup.escape, markup.bold(markup.escape(label))
+    status = target.status
+    if status in ("pending", "preparing"):
+        if target.progress >= 50:
+            return f"⏳ {name}: media ready"
+        if target.progress > 0:
+            return f"⏳ {name}: transcoding {min(target.progress * 2, 99)}%"
+        return f"⏳ {name}: preparing"
+    if status == "publishing":
+        return f"📤 {name}: publishing"
+    if status == "retry_wait":
+        return f"🔁 {name}: will retry shortly ({esc(target.error or 'temporary problem')})"
+    if status == "published":
+        link = f" {markup.link(target.external_url, 'view post')}" if target.external_url else ""
+        return f"✅ {name}: published{link}"
+    if status == "needs_reconnect":
+        return f"🔌 {name}: {esc(target.error or 'the connection needs to be renewed')}"
+    if status == "cancelled":
+        return f"⏹ {name}: cancelled"
+    return f"❌ {name}: {esc(target.error or 'failed')}"
+
+
+def status_text(job: PublishJob, targets: Sequence[PublishTarget], labels: Mapping[str, str],
+                markup: Markup) -> str:
+    """The one status message of a job, edited in place until every target has ended."""
+    if job.status == "awaiting_approval":
+        return "🕒 Sent for approval. It goes out as soon as an approver approves it."
+    if job.status == "rejected":
+        note = f": {markup.escape(job.decision_note)}" if job.decision_note else ""
+        return f"🚫 Rejected{note}."
+    head = HEADS.get(str(job.status), "🚀 Publishing…")
+    lines = [head] + [target_line(t, labels.get(t.platform, t.platform), markup)
+                      for t in targets]
+    return "\n".join(lines)
