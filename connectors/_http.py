@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import httpx
 
 from core.errors import AuthExpired, ConnectorError
-from core.models import SocialAccount
+from core.models import AccountStatus, SocialAccount
 from core.security import TokenCipher
 
 log = logging.getLogger(__name__)
@@ -220,3 +220,14 @@ def form(values: Mapping[str, Any]) -> dict[str, str]:
             continue
         out[key] = str(value).lower() if isinstance(value, bool) else str(value)
     return out
+
+
+async def forget_tokens(account: SocialAccount, *, keep_refresh: bool = False) -> None:
+    """Mark the account disconnected and drop its tokens (the caller audits who did it)."""
+    account.status = AccountStatus.DISCONNECTED
+    account.access_token_enc = None
+    fields = ["status", "access_token_enc"]
+    if not keep_refresh:
+        account.refresh_token_enc = None
+        fields.append("refresh_token_enc")
+    await account.save(update_fields=fields)

@@ -26,6 +26,7 @@ import regex
 from connectors._http import (
     access_token,
     call,
+    forget_tokens,
     json_body,
     poll_until,
     refresh_token_of,
@@ -231,12 +232,7 @@ class BlueskyConnector(Connector):
             with contextlib.suppress(ConnectorError):
                 await self._xrpc("POST", self._pds(account), "com.atproto.server.deleteSession",
                                  refresh)
-        account.status = AccountStatus.DISCONNECTED
-        account.access_token_enc = None
-        account.refresh_token_enc = None
-        await account.save(update_fields=["status", "access_token_enc", "refresh_token_enc"])
-        await audit.record("account.disconnected", actor=None, brand=account.brand_id,
-                           obj=account, origin="web", details={"platform": PLATFORM})
+        await forget_tokens(account)
 
     async def refresh_token(self, account: SocialAccount) -> SocialAccount:
         """refreshSession: new access and refresh JWTs, stored at once."""

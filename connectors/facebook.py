@@ -12,6 +12,7 @@ from typing import Any
 from connectors._http import (
     access_token,
     call,
+    forget_tokens,
     json_body,
     refresh_token_of,
     store_tokens,
@@ -130,9 +131,7 @@ class FacebookConnector(Connector):
 
     async def disconnect(self, account: SocialAccount) -> None:
         """Stop using the Page: its token is forgotten (the user token stays for others)."""
-        account.status = AccountStatus.DISCONNECTED
-        account.access_token_enc = None
-        await account.save(update_fields=["status", "access_token_enc"])
+        await forget_tokens(account, keep_refresh=True)
 
     async def refresh_token(self, account: SocialAccount) -> SocialAccount:
         """Renew the long-lived user token, then fetch a fresh Page token with it."""

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors._http import access_token, human_delay, store_tokens
+from connectors._http import access_token, forget_tokens, human_delay, store_tokens
 from connectors._meta import (
     GraphClient,
     api_root,
@@ -102,9 +102,7 @@ class InstagramConnector(Connector):
 
     async def disconnect(self, account: SocialAccount) -> None:
         """Instagram Login has no revoke call: forget the token and stop using the account."""
-        account.status = AccountStatus.DISCONNECTED
-        account.access_token_enc = None
-        await account.save(update_fields=["status", "access_token_enc"])
+        await forget_tokens(account)
 
     async def refresh_token(self, account: SocialAccount) -> SocialAccount:
         """`ig_refresh_token`: a new 60-day token (the token must be ≥ 24 h old)."""

@@ -24,6 +24,7 @@ import regex
 from connectors._http import (
     access_token,
     call,
+    forget_tokens,
     json_body,
     poll_until,
     refresh_token_of,
@@ -217,12 +218,7 @@ class MastodonConnector(Connector):
                 await self._api("POST", str(meta["server"]), "/oauth/revoke", data={
                     "client_id": row.client_id, "token": token,
                     "client_secret": self.ctx.cipher.decrypt(row.client_secret_enc)})
-        account.status = AccountStatus.DISCONNECTED
-        account.access_token_enc = None
-        account.refresh_token_enc = None
-        await account.save(update_fields=["status", "access_token_enc", "refresh_token_enc"])
-        await audit.record("account.disconnected", actor=None, brand=account.brand_id,
-                           obj=account, origin="web", details={"platform": PLATFORM})
+        await forget_tokens(account)
 
     async def refresh_token(self, account: SocialAccount) -> SocialAccount:
         """Refresh where the server issued a refresh token; else check the token still works

@@ -19,6 +19,7 @@ import httpx
 from connectors._http import (
     access_token,
     call,
+    forget_tokens,
     json_body,
     poll_until,
     refresh_token_of,
@@ -207,12 +208,7 @@ class PinterestConnector(Connector):
 
     async def disconnect(self, account: SocialAccount) -> None:
         """Forget the tokens (Pinterest v5 has no token revocation endpoint)."""
-        account.status = AccountStatus.DISCONNECTED
-        account.access_token_enc = None
-        account.refresh_token_enc = None
-        await account.save(update_fields=["status", "access_token_enc", "refresh_token_enc"])
-        await audit.record("account.disconnected", actor=None, brand=account.brand_id,
-                           obj=account, origin="web", details={"platform": PLATFORM})
+        await forget_tokens(account)
 
     async def refresh_token(self, account: SocialAccount) -> SocialAccount:
         """Continuous refresh: a new access token and a new 60-day refresh token."""

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors._http import access_token, human_delay, store_tokens
+from connectors._http import access_token, forget_tokens, human_delay, store_tokens
 from connectors._meta import (
     GraphClient,
     api_root,
@@ -92,9 +92,7 @@ class ThreadsConnector(Connector):
 
     async def disconnect(self, account: SocialAccount) -> None:
         """Threads has no revoke call: forget the token."""
-        account.status = AccountStatus.DISCONNECTED
-        account.access_token_enc = None
-        await account.save(update_fields=["status", "access_token_enc"])
+        await forget_tokens(account)
 
     async def refresh_token(self, account: SocialAccount) -> SocialAccount:
         """`th_refresh_token`: a new 60-day token."""

@@ -21,6 +21,7 @@ import httpx
 from connectors._http import (
     access_token,
     call,
+    forget_tokens,
     json_body,
     poll_until,
     refresh_token_of,
@@ -264,12 +265,7 @@ class TikTokConnector(Connector):
                            platform=PLATFORM, label=LABEL,
                            data={"client_key": app.client_id,
                                  "client_secret": app.client_secret, "token": token})
-        account.status = AccountStatus.DISCONNECTED
-        account.access_token_enc = None
-        account.refresh_token_enc = None
-        await account.save(update_fields=["status", "access_token_enc", "refresh_token_enc"])
-        await audit.record("account.disconnected", actor=None, brand=account.brand_id,
-                           obj=account, origin="web", details={"platform": PLATFORM})
+        await forget_tokens(account)
 
     async def refresh_token(self, account: SocialAccount) -> SocialAccount:
         """Renew the access token; TikTok rotates the refresh token, stored at once."""
