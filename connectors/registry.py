@@ -9,6 +9,7 @@ from functools import cache
 import connectors
 from connectors.base import Connector, ConnectorContext
 from core.errors import InvalidInput
+from core.models import AccountStatus, AssetKind, Brand, MediaAsset, SocialAccount
 
 _NOT_CONNECTORS = {"base", "registry"}
 
@@ -45,6 +46,19 @@ class ConnectorRegistry:
     def platforms(self) -> list[str]:
         """The names of all platforms."""
         return list(self._connectors)
+
+    def labels(self) -> dict[str, str]:
+        """Platform name → human label."""
+        return {name: c.label for name, c in self._connectors.items()}
+
+    async def platforms_for(self, brand: Brand, asset: MediaAsset) -> list[str]:
+        """The brand's connected platforms that can take this asset, in connection order."""
+        accounts = await SocialAccount.filter(brand_id=brand.id).exclude(
+            status=AccountStatus.DISCONNECTED).order_by("id").values_list("platform", flat=True)
+        out = [p for p in dict.fromkeys(accounts) if p in self._connectors]
+        if asset.kind == AssetKind.CAROUSEL:
+            out = [p for p in out if self._connectors[p].supports_carousel]
+        return out
 
     def rules(self) -> dict[str, object]:
         """Each platform's text rules."""

@@ -13,14 +13,12 @@ from bots.slack.client import SlackClients
 from core.errors import InvalidInput, NotFound
 from core.media_links import signed_media_url
 from core.models import (
-    AccountStatus,
     AssetKind,
     Brand,
     MediaAsset,
     PublishJob,
     PublishTarget,
     SlackCard,
-    SocialAccount,
     TranscodedMedia,
     User,
 )
@@ -40,18 +38,11 @@ class SlackCards:
 
     def labels(self) -> dict[str, str]:
         """Platform name → human label."""
-        reg = self.services.connectors
-        return {p: reg.get(p).label for p in reg.platforms()}
+        return self.services.connectors.labels()
 
     async def platforms_for(self, brand: Brand, asset: MediaAsset) -> list[str]:
         """The brand's connected platforms that can take this asset."""
-        accounts = await SocialAccount.filter(brand_id=brand.id).exclude(
-            status=AccountStatus.DISCONNECTED).order_by("id").values_list("platform", flat=True)
-        known = self.services.connectors.platforms()
-        out = [p for p in dict.fromkeys(accounts) if p in known]
-        if asset.kind == AssetKind.CAROUSEL:
-            out = [p for p in out if self.services.connectors.get(p).supports_carousel]
-        return out
+        return await self.services.connectors.platforms_for(brand, asset)
 
     async def image_url(self, asset: MediaAsset) -> str | None:
         """A signed public URL of a preview image (a web-sized photo or a video cover)."""

@@ -13,13 +13,10 @@ from aiogram.types import InlineKeyboardMarkup
 from bots.telegram import render
 from core.errors import InvalidInput, NotFound
 from core.models import (
-    AccountStatus,
-    AssetKind,
     Brand,
     MediaAsset,
     PublishJob,
     PublishTarget,
-    SocialAccount,
     TelegramCard,
     User,
 )
@@ -55,18 +52,11 @@ class Cards:
 
     def labels(self) -> dict[str, str]:
         """Platform name → human label."""
-        reg = self.services.connectors
-        return {p: reg.get(p).label for p in reg.platforms()}
+        return self.services.connectors.labels()
 
     async def platforms_for(self, brand: Brand, asset: MediaAsset) -> list[str]:
         """The brand's connected platforms that can take this asset."""
-        accounts = await SocialAccount.filter(brand_id=brand.id).exclude(
-            status=AccountStatus.DISCONNECTED).order_by("id").values_list("platform", flat=True)
-        known = self.services.connectors.platforms()
-        out = [p for p in dict.fromkeys(accounts) if p in known]
-        if asset.kind == AssetKind.CAROUSEL:
-            out = [p for p in out if self.services.connectors.get(p).supports_carousel]
-        return out
+        return await self.services.connectors.platforms_for(brand, asset)
 
     async def create(self, bot: Bot, *, brand: Brand, asset: MediaAsset, chat_id: str,
                      actor: User | None, kind: str = "upload", message_id: int | None = None,
