@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -58,11 +57,9 @@ class RunOutcome:
 class PublishRunner:
     """Moves targets through their state machine; retries are scheduled, never looped here."""
 
-    def __init__(self, settings: Settings, connectors: ConnectorLookup,
-                 on_change: Callable[[PublishTarget], Awaitable[None]] | None = None) -> None:
+    def __init__(self, settings: Settings, connectors: ConnectorLookup) -> None:
         self.settings = settings
         self.connectors = connectors
-        self.on_change = on_change
         self.crash = CrashPoints(settings.fault_crash_points)
 
     async def prepare_job(self, job_id: int) -> list[int]:
@@ -94,9 +91,8 @@ class PublishRunner:
                 await pipeline.ensure(item, profiles, progress=item_progress)
         except MediaRejected as exc:
             for target in targets:
-                if await transition(target, T.FAILED, error=exc.user_message,
-                                    error_code="media_rejected"):
-                    await self._changed(target)
+                await transition(target, T.FAILED, error=exc.user_message,
+                                 error_code="media_rejected")
             return []
         except Exception:  # noqa: BLE001 - each target retries the media step on its own
             log.exception("job %s: shared media preparation failed", job_id)
@@ -123,7 +119,6 @@ class PublishRunner:
                                    lease_until=lease, error="", error_code="")
         if not claimed:
             return RunOutcome(T(target.status), skipped=True)
-        await self._changed(target)
         connector = self.connectors.get(target.platform)
         account = await SocialAccount.get(id=target.account_id)
         try:
@@ -148,7 +143,6 @@ class PublishRunner:
             await connector.prepare_media(item, connector.media_profile(item))
         if not await transition(target, T.PUBLISHING, publish_started_at=now(), progress=60):
             return RunOutcome(T(target.status), skipped=True)
-        await self._changed(target)
         self.crash.maybe_crash("before_publish")
         try:
             external_id, url = await connector.publish(target, target.caption, account)
@@ -179,7 +173,6 @@ class PublishRunner:
     async def _published(self, target: PublishTarget, external_id: str, url: str) -> None:
         await transition(target, T.PUBLISHED, external_id=external_id, external_url=url,
                          published_at=now(), progress=100, lease_until=None)
-        await self._changed(target)
 
     async def _refresh(self, connector: Connector, account: SocialAccount) -> SocialAccount:
         try:
@@ -196,19 +189,16 @@ class PublishRunner:
         if isinstance(exc, ConnectorError) and exc.needs_reconnect:
             await self._mark_reconnect(target.account_id, exc.user_message)
             await transition(target, T.NEEDS_RECONNECT, **fields)
-            await self._changed(target)
             return RunOutcome(T.NEEDS_RECONNECT)
         retryable = isinstance(exc, ConnectorError) and exc.retryable
         if retryable and target.attempts < self.settings.publish_max_attempts:
             delay = self.backoff(target.attempts, getattr(exc, "retry_after", None))
             await transition(target, T.RETRY_WAIT, next_attempt_at=now() + timedelta(
                 seconds=delay), **fields)
-            await self._changed(target)
             return RunOutcome(T.RETRY_WAIT, retry_in=delay)
         if retryable:
             fields["error"] = f"{exc.user_message} (gave up after {target.attempts} attempts)"
         await transition(target, T.FAILED, **fields)
-        await self._changed(target)
         return RunOutcome(T.FAILED)
 
     async def _mark_reconnect(self, account_id: int, reason: str) -> None:
@@ -225,9 +215,3 @@ class PublishRunner:
         delay = random.uniform(base / 2, base)
         return max(delay, retry_after or 0.0)
 
-    async def _changed(self, target: PublishTarget) -> None:
-        if self.on_change is not None:
-            try:
-                await self.on_change(target)
-            except Exception:  # noqa: BLE001 - a notifier must never break publishing
-                log.exception("status notifier failed for target %s", target.id)
