@@ -20,7 +20,15 @@ import httpx
 from core.config import Settings
 from core.errors import InvalidInput, PublishOutcomeUnknown
 from core.media.pipeline import MediaPipeline
-from core.models import Brand, MediaAsset, PublishTarget, SocialAccount, TranscodedMedia
+from core.models import (
+    Brand,
+    MediaAsset,
+    PublishJob,
+    PublishTarget,
+    SocialAccount,
+    TranscodedMedia,
+)
+from core.models.relations import loaded
 from core.platform_rules import PlatformRules
 from core.security import TokenCipher
 
@@ -139,6 +147,13 @@ class Connector(ABC):
         """
         outputs = await self.ctx.pipeline.ensure(asset, [profile])
         return outputs[profile] if profile in outputs else outputs[f"{profile}[0]"]
+
+    async def job_of(self, target: PublishTarget) -> PublishJob:
+        """The target's job with its asset and brand (as the runner already fetched them)."""
+        job = loaded(target, "job", PublishJob)
+        if job is not None and loaded(job, "asset", MediaAsset) and loaded(job, "brand", Brand):
+            return job
+        return await PublishJob.get(id=target.job_id).prefetch_related("asset", "brand")
 
     @abstractmethod
     async def publish(

@@ -42,7 +42,6 @@ from core.models import (
     AssetKind,
     Brand,
     MediaAsset,
-    PublishJob,
     PublishTarget,
     SocialAccount,
     TranscodedMedia,
@@ -261,7 +260,7 @@ class BlueskyConnector(Connector):
             raise ConnectorError(f"The post text has {length} characters; Bluesky allows "
                                  f"{TEXT_MAX_GRAPHEMES}.", platform=PLATFORM,
                                  code="text_too_long")
-        job = await PublishJob.get(id=target.job_id).prefetch_related("asset")
+        job = await self.job_of(target)
         token = access_token(self.ctx.cipher, account, platform=PLATFORM)
         meta = account.meta or {}
         pds, did = self._pds(account), str(meta.get("did") or account.external_id)

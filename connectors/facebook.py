@@ -34,7 +34,6 @@ from core.models import (
     AssetKind,
     Brand,
     MediaAsset,
-    PublishJob,
     PublishTarget,
     SocialAccount,
 )
@@ -153,7 +152,7 @@ class FacebookConnector(Connector):
     async def publish(self, target: PublishTarget, caption: str, account: SocialAccount
                       ) -> tuple[str, str]:
         """A photo (sync) or a Reel / video (uploaded by URL, then processed: async)."""
-        job = await PublishJob.get(id=target.job_id).prefetch_related("asset")
+        job = await self.job_of(target)
         asset: MediaAsset = job.asset
         token = access_token(self.ctx.cipher, account, platform=self.platform)
         page = account.external_id

@@ -30,7 +30,6 @@ from core.models import (
     AssetKind,
     Brand,
     MediaAsset,
-    PublishJob,
     PublishTarget,
     SocialAccount,
     TranscodedMedia,
@@ -119,7 +118,7 @@ class InstagramConnector(Connector):
     async def publish(self, target: PublishTarget, caption: str, account: SocialAccount
                       ) -> tuple[str, str]:
         """Containers → FINISHED → media_publish → permalink."""
-        job = await PublishJob.get(id=target.job_id).prefetch_related("asset")
+        job = await self.job_of(target)
         asset: MediaAsset = job.asset
         token = access_token(self.ctx.cipher, account, platform=self.platform)
         ig = account.external_id

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,7 +44,6 @@ from core.models import (
     Brand,
     MediaAsset,
     OAuthClientApp,
-    PublishJob,
     PublishTarget,
     SocialAccount,
 )
@@ -52,6 +53,7 @@ LABEL = "Mastodon"
 SCOPES = ("read:accounts", "read:statuses", "write:media", "write:statuses")
 _URL = regex.compile(r"https?://[^\s<>\"]+")
 _MENTION = regex.compile(r"(?<=^|[^\w/])@(\w+)@[\w.-]+\w")
+LIMITS_TTL_SECONDS = 600.0
 
 
 def status_length(text: str, url_length: int = 23) -> int:
@@ -124,6 +126,11 @@ class MastodonConnector(Connector):
     supports_carousel = True
     credential_fields = (("server", "Your Mastodon server (like mastodon.social)"),)
 
+    @functools.cached_property
+    def _limits_seen(self) -> dict[str, tuple[float, dict[str, Any]]]:
+        """Server → (valid until, on the monotonic clock; its limits)."""
+        return {}
+
     def media_profile(self, asset: MediaAsset) -> str:
         """A web-safe video under 99 MB, or a web image under 16 MB."""
         return "mastodon_video" if asset.kind == AssetKind.VIDEO else "web_image"
@@ -195,16 +202,23 @@ class MastodonConnector(Connector):
         return account
 
     async def _limits(self, server: str) -> dict[str, Any]:
-        """The server's real limits from /api/v2/instance (defaults where it says nothing)."""
+        """The server's real limits from /api/v2/instance (defaults where it says nothing),
+        read again after LIMITS_TTL_SECONDS: a server changes them rarely, and every post
+        needs them."""
+        seen = self._limits_seen.get(server)
+        if seen is not None and seen[0] > time.monotonic():
+            return seen[1]
         config = json_body(await self._api("GET", server, "/api/v2/instance")).get(
             "configuration") or {}
         statuses, media = config.get("statuses") or {}, config.get("media_attachments") or {}
-        return {"max_characters": int(statuses.get("max_characters") or 500),
-                "max_media_attachments": int(statuses.get("max_media_attachments") or 4),
-                "characters_reserved_per_url":
-                    int(statuses.get("characters_reserved_per_url") or 23),
-                "image_size_limit": int(media.get("image_size_limit") or 16 * 1024 * 1024),
-                "video_size_limit": int(media.get("video_size_limit") or 99 * 1024 * 1024)}
+        limits = {"max_characters": int(statuses.get("max_characters") or 500),
+                  "max_media_attachments": int(statuses.get("max_media_attachments") or 4),
+                  "characters_reserved_per_url":
+                      int(statuses.get("characters_reserved_per_url") or 23),
+                  "image_size_limit": int(media.get("image_size_limit") or 16 * 1024 * 1024),
+                  "video_size_limit": int(media.get("video_size_limit") or 99 * 1024 * 1024)}
+        self._limits_seen[server] = (time.monotonic() + LIMITS_TTL_SECONDS, limits)
+        return limits
 
     async def disconnect(self, account: SocialAccount) -> None:
         """Revoke the token on the server (best effort) and forget it."""
@@ -262,7 +276,7 @@ class MastodonConnector(Connector):
             raise ConnectorError(f"The post has {length} characters; this Mastodon server "
                                  f"allows {limits['max_characters']}.", platform=PLATFORM,
                                  code="text_too_long")
-        job = await PublishJob.get(id=target.job_id).prefetch_related("asset", "brand")
+        job = await self.job_of(target)
         token = access_token(self.ctx.cipher, account, platform=PLATFORM)
         profile = self.media_profile(job.asset)
         rows = await self.ctx.pipeline.ensure_each(job.asset, [profile])

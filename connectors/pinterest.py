@@ -42,7 +42,6 @@ from core.models import (
     AssetKind,
     Brand,
     MediaAsset,
-    PublishJob,
     PublishTarget,
     SocialAccount,
 )
@@ -239,7 +238,7 @@ class PinterestConnector(Connector):
             raise ConnectorError("No Pinterest board is picked for this brand. Reconnect "
                                  "Pinterest and pick a board.", platform=PLATFORM,
                                  needs_reconnect=True, code="no_board")
-        job = await PublishJob.get(id=target.job_id).prefetch_related("asset", "brand")
+        job = await self.job_of(target)
         token = access_token(self.ctx.cipher, account, platform=PLATFORM)
         media = await self.prepare_media(job.asset, self.media_profile(job.asset))
         if job.asset.kind == AssetKind.VIDEO:

@@ -36,7 +36,6 @@ from core.models import (
     AssetKind,
     Brand,
     MediaAsset,
-    PublishJob,
     PublishTarget,
     SocialAccount,
     TranscodedMedia,
@@ -160,7 +159,7 @@ class TelegramConnector(Connector):
         if utf16_len(caption) > CAPTION_MAX:
             raise ConnectorError(f"The caption has {utf16_len(caption):,} characters; Telegram "
                                  f"allows {CAPTION_MAX:,}.", platform=PLATFORM, code="caption")
-        job = await PublishJob.get(id=target.job_id).prefetch_related("asset")
+        job = await self.job_of(target)
         items = await self._items(job.asset)
         if not items:
             raise ConnectorError("This album has no photos or videos left.", platform=PLATFORM)

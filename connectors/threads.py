@@ -26,7 +26,6 @@ from core.models import (
     AssetKind,
     Brand,
     MediaAsset,
-    PublishJob,
     PublishTarget,
     SocialAccount,
     TranscodedMedia,
@@ -106,7 +105,7 @@ class ThreadsConnector(Connector):
     async def publish(self, target: PublishTarget, caption: str, account: SocialAccount
                       ) -> tuple[str, str]:
         """Quota check → container(s) → FINISHED → threads_publish → permalink."""
-        job = await PublishJob.get(id=target.job_id).prefetch_related("asset")
+        job = await self.job_of(target)
         asset: MediaAsset = job.asset
         token = access_token(self.ctx.cipher, account, platform=self.platform)
         uid = account.external_id

@@ -38,7 +38,6 @@ from core.models import (
     AssetKind,
     Brand,
     MediaAsset,
-    PublishJob,
     PublishTarget,
     SocialAccount,
     TranscodedMedia,
@@ -289,7 +288,7 @@ class TikTokConnector(Connector):
     async def publish(self, target: PublishTarget, caption: str, account: SocialAccount
                       ) -> tuple[str, str]:
         """Direct post: creator info, init, upload (or pull), then poll until live."""
-        job = await PublishJob.get(id=target.job_id).prefetch_related("asset", "brand")
+        job = await self.job_of(target)
         token = access_token(self.ctx.cipher, account, platform=PLATFORM)
         creator = await self._api("POST", "/v2/post/publish/creator_info/query/", token)
         if creator.get("can_post") is False or creator.get("posting_blocked"):
@@ -438,7 +437,7 @@ class TikTokConnector(Connector):
             if status.state == PublishState.PUBLISHED:
                 return target.external_id, status.external_url or ""
             return None
-        job = await PublishJob.get(id=target.job_id).prefetch_related("asset")
+        job = await self.job_of(target)
         if job.asset.kind == AssetKind.VIDEO:
             return None  # no publish id means no upload session: nothing can go live
         return await super().find_published(target, account)

@@ -13,7 +13,6 @@ from core.models import (
     AssetKind,
     Brand,
     MediaAsset,
-    PublishJob,
     PublishTarget,
     SocialAccount,
     WebPost,
@@ -51,7 +50,7 @@ class WebConnector(Connector):
     async def publish(self, target: PublishTarget, caption: str, account: SocialAccount
                       ) -> tuple[str, str]:
         """Put the post on the brand's page and feeds; one post per target, ever."""
-        job = await PublishJob.get(id=target.job_id).prefetch_related("asset", "brand")
+        job = await self.job_of(target)
         transcodes = [await self.prepare_media(item, self.media_profile(item))
                       for item in await media_items(job.asset)]
         post, _ = await WebPost.get_or_create(

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as run_migrations
 
@@ -31,10 +32,29 @@ def database_url(settings: Settings) -> str:
     return url
 
 
+async def _keep_session(connection: Any) -> None:
+    """Pool release without asyncpg's default `RESET ALL; UNLISTEN *; …` round trip.
+
+    We never change session settings, LISTEN or take session advisory locks on pooled
+    connections, and asyncpg still rolls back an open transaction before this runs; the
+    default reset doubled the round trips of every short query on the publish path.
+    """
+
+
+def connection_config(settings: Settings) -> str | dict[str, Any]:
+    """The `default` connection: a URL, or for PostgreSQL a dict carrying the pool options."""
+    url = database_url(settings)
+    if not url.startswith(("postgres://", "asyncpg://")):
+        return url
+    config = expand_db_url(url)
+    config["credentials"]["reset"] = _keep_session
+    return config
+
+
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     """The tortoise config dict for these settings."""
     return {
-        "connections": {"default": database_url(settings)},
+        "connections": {"default": connection_config(settings)},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,

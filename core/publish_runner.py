@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+from tortoise.exceptions import DoesNotExist
+from tortoise.queryset import QuerySet
+
 from connectors.base import Connector, PublishState
 from core import notify
 from core.config import Settings
@@ -26,8 +29,10 @@ from core.errors import (
 )
 from core.faults import CrashPoints
 from core.media.items import media_items
+from core.media.pipeline import remember_outputs
 from core.models import (
     AccountStatus,
+    JobStatus,
     PublishJob,
     PublishTarget,
     SocialAccount,
@@ -37,6 +42,11 @@ from core.target_states import ACTIVE, ENDED, now, refresh_job, transition
 
 log = logging.getLogger(__name__)
 T = TargetStatus
+
+
+async def _fetch_targets(query: QuerySet[PublishTarget]) -> list[PublishTarget]:
+    """Targets with their job, the job's asset and brand, and the account: one query."""
+    return list(await query.select_related("job__asset__brand", "job__brand", "account"))
 
 
 class ConnectorLookup(Protocol):
@@ -62,21 +72,27 @@ class PublishRunner:
         self.connectors = connectors
         self.crash = CrashPoints(settings.fault_crash_points)
 
-    async def prepare_job(self, job_id: int) -> list[int]:
-        """Produce every format the job's targets need, one media-pipeline pass per item."""
-        job = await PublishJob.get(id=job_id).prefetch_related("asset__brand")
-        targets = await PublishTarget.filter(job_id=job_id, status=T.PENDING)
+    async def prepare_job(self, job_id: int) -> list[PublishTarget]:
+        """Produce every format the job's pending targets need, one media-pipeline pass per
+        item; returns those targets, fetched with everything `run` needs.
+
+        The targets are leased meanwhile (and the lease renewed with the progress), so the
+        sweeper does not queue them while a long video is being transcoded.
+        """
+        targets = await _fetch_targets(PublishTarget.filter(job_id=job_id, status=T.PENDING))
         if not targets:
             return []
+        job = targets[0].job
+        await self._lease_pending(job_id)
         last = -10
 
         async def progress(percent: int) -> None:
             nonlocal last
-            if percent - last >= 5 or percent == 100:
-                last = percent
-                await PublishTarget.filter(job_id=job_id, status=T.PENDING).update(
-                    progress=min(percent, 99) // 2)
-                await refresh_job(job_id)
+            if percent >= 100 or percent - last < 5:
+                return  # done: the targets' own steps take the progress on from here
+            last = percent
+            await self._lease_pending(job_id, progress=percent // 2)
+            await refresh_job(job_id)
 
         try:
             items = await media_items(job.asset)
@@ -92,15 +108,32 @@ class PublishRunner:
         except MediaRejected as exc:
             for target in targets:
                 await transition(target, T.FAILED, error=exc.user_message,
-                                 error_code="media_rejected")
+                                 error_code="media_rejected", lease_until=None)
             return []
         except Exception:  # noqa: BLE001 - each target retries the media step on its own
             log.exception("job %s: shared media preparation failed", job_id)
-        return [t.id for t in targets]
+        return targets
 
-    async def run(self, target_id: int) -> RunOutcome:
-        """One attempt at one target; safe to call twice or concurrently."""
-        target = await PublishTarget.get(id=target_id)
+    async def _lease_pending(self, job_id: int, **fields: object) -> None:
+        lease = now() + timedelta(seconds=self.settings.publish_lease_seconds)
+        await PublishTarget.filter(job_id=job_id, status=T.PENDING).update(
+            lease_until=lease, **fields)
+
+    async def run(self, target_id: int, *, fetched: PublishTarget | None = None) -> RunOutcome:
+        """One attempt at one target; safe to call twice or concurrently.
+
+        `fetched` is the target as `prepare_job` returned it (saves reading it again; a
+        stale copy is harmless: the claim is conditional on the state it shows).
+        """
+        with remember_outputs():
+            if fetched is None:
+                found = await _fetch_targets(PublishTarget.filter(id=target_id))
+                if not found:
+                    raise DoesNotExist(f"publish target {target_id} no longer exists")
+                fetched = found[0]
+            return await self._run(fetched)
+
+    async def _run(self, target: PublishTarget) -> RunOutcome:
         status = T(target.status)
         if status in ENDED:
             return RunOutcome(status, skipped=True)
@@ -109,7 +142,7 @@ class PublishRunner:
             return RunOutcome(status, skipped=True)
         if status == T.RETRY_WAIT and target.next_attempt_at and target.next_attempt_at > t:
             return RunOutcome(status, skipped=True)
-        job = await PublishJob.get(id=target.job_id).prefetch_related("asset__brand")
+        job, account = target.job, target.account
         if job.status in ("awaiting_approval", "rejected") or (job.publish_at and
                                                                 job.publish_at > t):
             return RunOutcome(status, skipped=True)
@@ -119,8 +152,9 @@ class PublishRunner:
                                    lease_until=lease, error="", error_code="")
         if not claimed:
             return RunOutcome(T(target.status), skipped=True)
+        if job.status == JobStatus.SCHEDULED:
+            await refresh_job(job.id)  # its time has come: the job is running now
         connector = self.connectors.get(target.platform)
-        account = await SocialAccount.get(id=target.account_id)
         try:
             if maybe_live and await self._reconcile(target, connector, account):
                 return RunOutcome(T.PUBLISHED)

@@ -24,6 +24,7 @@ ALLOWED: dict[TargetStatus, frozenset[TargetStatus]] = {
 }
 ENDED = frozenset({T.PUBLISHED, T.FAILED, T.NEEDS_RECONNECT, T.CANCELLED})
 ACTIVE = frozenset({T.PREPARING, T.PUBLISHING})
+REFRESH_ATTEMPTS = 5
 
 
 def now() -> datetime:
@@ -61,8 +62,9 @@ async def transition(
             details={"from": frm.value, "platform": target.platform,
                      **({"actor_id": actor_id} if actor_id else {}),
                      **({"error": target.error} if to in (T.FAILED, T.RETRY_WAIT) else {})})
-        if to in ENDED or frm in (T.PENDING, *ENDED) or to == T.PENDING:
-            # a job's status only moves when a target starts, ends or is retried;
+        if to in ENDED or frm in ENDED or to == T.PENDING:
+            # a job's status only moves when a target ends or is retried (and when a
+            # scheduled job's first target starts, which the runner refreshes itself);
             # in-between steps (preparing → publishing …) cannot change it
             await refresh_job(target.job_id)
     return True
@@ -85,20 +87,31 @@ def derive_job_status(job: PublishJob, statuses: list[TargetStatus]) -> JobStatu
 
 
 async def refresh_job(job_id: int) -> PublishJob:
-    """Recompute and store a job's status and progress from its targets."""
-    job = await PublishJob.get(id=job_id)
-    targets = await PublishTarget.filter(job_id=job_id).values("status", "progress")
-    statuses = [TargetStatus(t["status"]) for t in targets]
-    status = derive_job_status(job, statuses)
-    progress = 0
-    if targets:
-        progress = round(sum(100 if TargetStatus(t["status"]) in ENDED else t["progress"]
-                             for t in targets) / len(targets))
-    if status != job.status or progress != job.progress:
-        await PublishJob.filter(id=job_id).update(status=status, progress=progress,
-                                                  updated_at=now())
+    """Recompute and store a job's status and progress from its targets.
+
+    The write is conditional on the values read: when two targets end at the same moment,
+    a refresh that read before the other target ended cannot overwrite the newer status;
+    it reads again instead.
+    """
+    for _ in range(REFRESH_ATTEMPTS):
+        job = await PublishJob.get(id=job_id)
+        targets = await PublishTarget.filter(job_id=job_id).values("status", "progress")
+        statuses = [TargetStatus(t["status"]) for t in targets]
+        status = derive_job_status(job, statuses)
+        progress = 0
+        if targets:
+            progress = round(sum(100 if TargetStatus(t["status"]) in ENDED else t["progress"]
+                                 for t in targets) / len(targets))
+        if status == job.status and progress == job.progress:
+            return job
+        written = await PublishJob.filter(id=job_id, status=job.status, progress=job.progress
+                                          ).update(status=status, progress=progress,
+                                                   updated_at=now())
+        if not written:
+            continue  # another refresh moved the job meanwhile: derive it again
         if status != job.status:
             await audit.record(f"job.{status.value}", actor=None, brand=job.brand_id, obj=job,
                                origin="worker")
         job.status, job.progress = status, progress
-    return job
+        return job
+    return await PublishJob.get(id=job_id)

@@ -1,4 +1,4 @@
-"""Publish tasks: prepare a job's media once, then one task per target."""
+"""Publish tasks: a job prepares its media once and runs its targets; retries run alone."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from core.media.pipeline import remember_outputs
 from core.models import PublishTarget, TargetStatus
 from core.publishing import jobs_due
 from core.target_states import now
@@ -33,21 +34,37 @@ async def enqueue_targets(target_ids: list[int]) -> None:
 
 
 async def start_job(job_id: int) -> None:
-    """Queue the media preparation of a new or approved job."""
-    await prepare_job.kiq(job_id)
+    """Queue a new or approved job."""
+    await run_job.kiq(job_id)
 
 
-@broker.task(task_name="oneclick.prepare_job")
-async def prepare_job(job_id: int) -> None:
-    """Make every format the job needs in one pass, then queue each target."""
-    target_ids = await get_services().runner.prepare_job(job_id)
-    await enqueue_targets(target_ids)
+@broker.task(task_name="oneclick.run_job")
+async def run_job(job_id: int) -> None:
+    """Make every format the job needs in one pass, then publish its targets concurrently.
+
+    The targets run in this task (no second trip through the queue). A redelivered job
+    runs only what is still pending; the sweeper takes up targets whose worker died
+    mid-publish once their lease runs out.
+    """
+    runner = get_services().runner
+    with remember_outputs():
+        targets = await runner.prepare_job(job_id)
+        results = await asyncio.gather(*(_run_target(t.id, fetched=t) for t in targets),
+                                       return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result  # after every target had its turn
 
 
 @broker.task(task_name="oneclick.publish_target")
 async def publish_target(target_id: int) -> None:
-    """One attempt at one target; a short retry waits here, a long one for the sweeper."""
-    outcome = await get_services().runner.run(target_id)
+    """One attempt at one target (retries, the sweeper's catch-up, a person's Retry)."""
+    await _run_target(target_id)
+
+
+async def _run_target(target_id: int, *, fetched: PublishTarget | None = None) -> None:
+    """Run the target; a short retry waits here, a long one for the sweeper."""
+    outcome = await get_services().runner.run(target_id, fetched=fetched)
     if outcome.retry_in is not None and outcome.retry_in <= INLINE_RETRY_MAX_SECONDS:
         await asyncio.sleep(outcome.retry_in)
         await enqueue_targets([target_id])

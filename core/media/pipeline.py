@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +23,31 @@ from core.media.profiles import FITS, get_profile
 from core.media.transcode import Transcoder, thumbnail_path
 from core.models import Brand, MediaAsset, TranscodedMedia
 from core.models.enums import AssetKind
+from core.models.relations import loaded
 
 ProgressCallback = Callable[[int], Awaitable[None]]
 DEFAULT_TIMEOUT = 30 * 60.0
 _asset_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+_remembered: ContextVar[dict[tuple[int, str], TranscodedMedia] | None] = ContextVar(
+    "remembered_outputs", default=None)
+
+
+@contextlib.contextmanager
+def remember_outputs() -> Iterator[None]:
+    """Within this block (and the tasks it starts) an output once ensured is reused as is.
+
+    One publish attempt asks for the same files several times (the job's shared pass, the
+    target's preparation, the connector's upload); checking them once is enough. Nested
+    blocks share the outermost block's memory.
+    """
+    if _remembered.get() is not None:
+        yield
+        return
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
 
 
 class MediaPipeline:
@@ -66,6 +89,11 @@ class MediaPipeline:
     async def _ensure_one(self, asset: MediaAsset, profiles: Sequence[str],
                           progress: ProgressCallback | None) -> dict[str, TranscodedMedia]:
         names = list(dict.fromkeys(profiles))
+        memo = _remembered.get()
+        if memo is not None and all((asset.id, n) in memo for n in names):
+            if progress is not None:
+                await progress(100)
+            return {n: memo[(asset.id, n)] for n in names}
         lock = _asset_locks.setdefault(asset.id, asyncio.Lock())
         async with lock:
             src = Path(asset.file_path)
@@ -88,10 +116,12 @@ class MediaPipeline:
                                                   paths[keys[name]], existing.get(name))
             if progress is not None and not stale:
                 await progress(100)
+            if memo is not None:
+                memo.update({(asset.id, n): existing[n] for n in names})
             return {n: existing[n] for n in names}
 
     async def _brand_choices(self, asset: MediaAsset) -> tuple[dict[str, Any], DurationPolicy]:
-        brand = await Brand.get(id=asset.brand_id)
+        brand = loaded(asset, "brand", Brand) or await Brand.get(id=asset.brand_id)
         media = (brand.settings or {}).get("media") or {}
         fits = {k: v for k, v in (media.get("fit") or {}).items() if v in FITS}
         policy = media.get("duration_policy", "trim")
