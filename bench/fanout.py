@@ -68,6 +68,55 @@ class SlowMastodon(FakeMastodon):
         super().routes(app)
 
 
+class CpuMeter:
+    """CPU seconds spent by each party between `start` and `stop` (Linux /proc)."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, worker_manager: int, redis: int) -> None:
+        self.worker_manager, self.redis = worker_manager, redis
+        self.before: dict[str, dict[int, float]] = {}
+        self.spent: dict[str, float] = {}
+        self.busy_fraction = float("nan")
+
+    @classmethod
+    def _pid_seconds(cls, pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / cls.TICK  # utime + stime
+
+    def _parties(self) -> dict[str, list[int]]:
+        children = Path(f"/proc/{self.worker_manager}/task/{self.worker_manager}/children")
+        workers = [int(p) for p in children.read_text().split()] if children.exists() else []
+        postgres = [int(p.parent.name) for p in Path("/proc").glob("[0-9]*/comm")
+                    if p.exists() and p.read_text().strip() == "postgres"]
+        return {"workers": workers, "postgres": postgres, "redis": [self.redis],
+                "bench+fake platform": [os.getpid()]}
+
+    @staticmethod
+    def _machine() -> tuple[float, float]:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        idle = values[3] + values[4]
+        return sum(values) - idle, sum(values)
+
+    def start(self) -> None:
+        """Remember where every party's CPU clock stands."""
+        self.machine = self._machine()
+        self.before = {party: {pid: self._pid_seconds(pid) for pid in pids}
+                       for party, pids in self._parties().items()}
+
+    def stop(self) -> None:
+        """CPU seconds each party spent since `start`."""
+        busy, total = self._machine()
+        self.busy_fraction = (busy - self.machine[0]) / max(total - self.machine[1], 1)
+        for party, pids in self._parties().items():
+            seen = self.before.get(party, {})
+            self.spent[party] = sum(self._pid_seconds(pid) - seen.get(pid, 0.0)
+                                    for pid in pids)
+
+
 async def _create_db() -> str:
     import asyncpg
 
@@ -124,10 +173,15 @@ async def run_once(*, targets: int, brands: int, latency: float, workers: int) -
                 env={**env, "LOG_LEVEL": os.environ.get("BENCH_WORKER_LOG_LEVEL", "WARNING")},
                 cwd=tmp, stdout=worker_log, stderr=subprocess.STDOUT))
             await _wait_for_listeners(env["REDIS_URL"], workers)
-            result = await _publish_and_wait(jobs, targets=targets, start_scheduler=lambda: (
-                procs.append(subprocess.Popen([sys.executable, "-m", "oneclick", "scheduler"],
-                                              env=env, cwd=tmp, stdout=subprocess.DEVNULL,
-                                              stderr=subprocess.DEVNULL))))
+            cpu = CpuMeter(procs[0].pid, redis.pid)
+            result = await _publish_and_wait(
+                jobs, targets=targets, cpu=cpu, start_scheduler=lambda: procs.append(
+                    subprocess.Popen([sys.executable, "-m", "oneclick", "scheduler"], env=env,
+                                     cwd=tmp, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)))
+            result["cpu_ms_per_target"] = {party: seconds * 1000 / targets
+                                           for party, seconds in cpu.spent.items()}
+            result["machine_busy"] = cpu.busy_fraction
             result["peak_in_flight_per_worker"] = fake.peak / workers
             result["duplicates"] = sum(max(0, n - 1) for n in Counter(
                 p["idempotency_key"] for p in fake.published).values())
@@ -191,7 +245,7 @@ async def _seed(settings: Any, services: Any, fake: SlowMastodon, *, targets: in
     return [w for w in work for _ in range(per_brand)]
 
 
-async def _publish_and_wait(jobs: list[tuple[Any, Any]], *, targets: int,
+async def _publish_and_wait(jobs: list[tuple[Any, Any]], *, targets: int, cpu: CpuMeter,
                             start_scheduler: Any) -> dict[str, Any]:
     from core.models import PublishTarget
     from core.publishing import create_job
@@ -207,6 +261,7 @@ async def _publish_and_wait(jobs: list[tuple[Any, Any]], *, targets: int,
                                   known_platforms=["mastodon", "web"],
                                   captions={"mastodon": f"Post {i}"}, origin="bench")
         job_ids.append(job.id)
+    cpu.start()
     started = time.monotonic()
     released: dict[int, datetime] = {}
     for job_id in job_ids:
@@ -222,6 +277,7 @@ async def _publish_and_wait(jobs: list[tuple[Any, Any]], *, targets: int,
             break
         await asyncio.sleep(0.2)
     finished = time.monotonic()
+    cpu.stop()
     statuses = Counter(await PublishTarget.all().values_list("status", flat=True))
     last_change: dict[int, datetime] = {}
     for row in await PublishTarget.filter(status__in=ended).values("job_id", "updated_at"):
@@ -275,6 +331,14 @@ def main() -> None:
               f"(enqueue {r['enqueue_seconds']:.1f}s)")
         print(f"  Publish → ended: p50 {r['p50']:.2f}s, p95 {r['p95']:.2f}s; "
               f"peak platform requests in flight per worker {r['peak_in_flight_per_worker']:.0f}")
+        spent = r["cpu_ms_per_target"]
+        print("  CPU per target: " + ", ".join(f"{party} {ms:.2f} ms"
+                                                for party, ms in spent.items())
+              + f"; machine busy {r['machine_busy']:.0%} of {os.cpu_count()} cores")
+        if spent.get("workers"):
+            print(f"  → one worker on a core of its own would do "
+                  f"{1000 / (spent['workers'] / workers):.0f} targets/s "
+                  f"(CPU-bound ceiling; the platform's latency is overlapped)")
     if 1 in results and 2 in results:
         print(f"speed-up from the second worker: "
               f"{results[2]['throughput'] / results[1]['throughput']:.2f}x (ideal 2.00x)")

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Literal
 
 import httpx
 
+from connectors._transport import network_client
 from core.config import Settings
 from core.errors import InvalidInput, PublishOutcomeUnknown
 from core.media.pipeline import MediaPipeline
@@ -85,7 +86,7 @@ class ConnectorContext:
     settings: Settings
     pipeline: MediaPipeline
     cipher: TokenCipher
-    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=60.0))
+    http: httpx.AsyncClient = field(default_factory=network_client)
 
 
 class Connector(ABC):

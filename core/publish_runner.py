@@ -38,7 +38,7 @@ from core.models import (
     SocialAccount,
     TargetStatus,
 )
-from core.target_states import ACTIVE, ENDED, now, refresh_job, transition
+from core.target_states import ACTIVE, ENDED, now, settle_job, transition
 
 log = logging.getLogger(__name__)
 T = TargetStatus
@@ -46,7 +46,10 @@ T = TargetStatus
 
 async def _fetch_targets(query: QuerySet[PublishTarget]) -> list[PublishTarget]:
     """Targets with their job, the job's asset and brand, and the account: one query."""
-    return list(await query.select_related("job__asset__brand", "job__brand", "account"))
+    targets = list(await query.select_related("job__asset__brand", "account"))
+    for target in targets:
+        target.job.brand = target.job.asset.brand  # the same brand: no second join
+    return targets
 
 
 class ConnectorLookup(Protocol):
@@ -76,14 +79,13 @@ class PublishRunner:
         """Produce every format the job's pending targets need, one media-pipeline pass per
         item; returns those targets, fetched with everything `run` needs.
 
-        The targets are leased meanwhile (and the lease renewed with the progress), so the
+        Queuing the job left a ticket on its targets; progress reports renew it, so the
         sweeper does not queue them while a long video is being transcoded.
         """
         targets = await _fetch_targets(PublishTarget.filter(job_id=job_id, status=T.PENDING))
         if not targets:
             return []
         job = targets[0].job
-        await self._lease_pending(job_id)
         last = -10
 
         async def progress(percent: int) -> None:
@@ -92,7 +94,7 @@ class PublishRunner:
                 return  # done: the targets' own steps take the progress on from here
             last = percent
             await self._lease_pending(job_id, progress=percent // 2)
-            await refresh_job(job_id)
+            await settle_job(job_id)
 
         try:
             items = await media_items(job.asset)
@@ -153,7 +155,7 @@ class PublishRunner:
         if not claimed:
             return RunOutcome(T(target.status), skipped=True)
         if job.status == JobStatus.SCHEDULED:
-            await refresh_job(job.id)  # its time has come: the job is running now
+            await settle_job(job.id)  # its time has come: the job is running now
         connector = self.connectors.get(target.platform)
         try:
             if maybe_live and await self._reconcile(target, connector, account):

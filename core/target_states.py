@@ -48,36 +48,38 @@ async def transition(
     frm = TargetStatus(target.status)
     if to not in ALLOWED[frm]:
         raise ValueError(f"target {target.id}: {frm} -> {to} is not a legal transition")
-    updated = await PublishTarget.filter(
-        id=target.id, status=frm, attempts=target.attempts
-    ).update(status=to, updated_at=now(), **fields)
-    if not updated:
+    details: dict[str, Any] = {"from": frm.value, "platform": target.platform}
+    if actor_id:
+        details["actor_id"] = actor_id
+    if to in (T.FAILED, T.RETRY_WAIT):
+        details["error"] = fields.get("error", target.error)
+    moved = await audit.update_audited(
+        PublishTarget, target.id, expect={"status": frm, "attempts": target.attempts},
+        values={"status": to, "updated_at": now(), **fields},
+        action=f"target.{to.value}" if to != frm else None, brand_id=target.brand_id,
+        origin=origin, details=details)
+    if not moved:
         return False
     target.status = to
     for key, value in fields.items():
         setattr(target, key, value)
-    if to != frm:
-        await audit.record(
-            f"target.{to.value}", actor=None, brand=target.brand_id, obj=target, origin=origin,
-            details={"from": frm.value, "platform": target.platform,
-                     **({"actor_id": actor_id} if actor_id else {}),
-                     **({"error": target.error} if to in (T.FAILED, T.RETRY_WAIT) else {})})
-        if to in ENDED or frm in ENDED or to == T.PENDING:
-            # a job's status only moves when a target ends or is retried (and when a
-            # scheduled job's first target starts, which the runner refreshes itself);
-            # in-between steps (preparing → publishing …) cannot change it
-            await refresh_job(target.job_id)
+    if to != frm and (to in ENDED or frm in ENDED or to == T.PENDING):
+        # a job's status only moves when a target ends or is retried (and when a
+        # scheduled job's first target starts, which the runner settles itself);
+        # in-between steps (preparing → publishing …) cannot change it
+        await settle_job(target.job_id)
     return True
 
 
-def derive_job_status(job: PublishJob, statuses: list[TargetStatus]) -> JobStatus:
-    """A job's status from its targets' states."""
-    if job.status in (JobStatus.AWAITING_APPROVAL, JobStatus.REJECTED):
-        return JobStatus(job.status)
+def derive_job_status(current: JobStatus, publish_at: datetime | None,
+                      statuses: list[TargetStatus]) -> JobStatus:
+    """A job's status from its targets' states (`current` and `publish_at` are the job's)."""
+    if current in (JobStatus.AWAITING_APPROVAL, JobStatus.REJECTED):
+        return JobStatus(current)
     if statuses and all(s == T.CANCELLED for s in statuses):
         return JobStatus.CANCELLED
     if not all(s in ENDED for s in statuses):
-        if job.publish_at and job.publish_at > now() and all(s == T.PENDING for s in statuses):
+        if publish_at and publish_at > now() and all(s == T.PENDING for s in statuses):
             return JobStatus.SCHEDULED
         return JobStatus.RUNNING
     published = sum(1 for s in statuses if s == T.PUBLISHED)
@@ -86,32 +88,36 @@ def derive_job_status(job: PublishJob, statuses: list[TargetStatus]) -> JobStatu
     return JobStatus.PARTIAL if published else JobStatus.FAILED
 
 
-async def refresh_job(job_id: int) -> PublishJob:
+async def settle_job(job_id: int) -> None:
     """Recompute and store a job's status and progress from its targets.
 
-    The write is conditional on the values read: when two targets end at the same moment,
-    a refresh that read before the other target ended cannot overwrite the newer status;
-    it reads again instead.
+    One read (the job and its targets, joined); the write is conditional on the values
+    read, so when two targets end at the same moment, a refresh that read before the
+    other target ended cannot overwrite the newer status: it reads again instead.
     """
     for _ in range(REFRESH_ATTEMPTS):
-        job = await PublishJob.get(id=job_id)
-        targets = await PublishTarget.filter(job_id=job_id).values("status", "progress")
-        statuses = [TargetStatus(t["status"]) for t in targets]
-        status = derive_job_status(job, statuses)
-        progress = 0
-        if targets:
-            progress = round(sum(100 if TargetStatus(t["status"]) in ENDED else t["progress"]
-                                 for t in targets) / len(targets))
-        if status == job.status and progress == job.progress:
-            return job
-        written = await PublishJob.filter(id=job_id, status=job.status, progress=job.progress
-                                          ).update(status=status, progress=progress,
-                                                   updated_at=now())
-        if not written:
-            continue  # another refresh moved the job meanwhile: derive it again
-        if status != job.status:
-            await audit.record(f"job.{status.value}", actor=None, brand=job.brand_id, obj=job,
-                               origin="worker")
-        job.status, job.progress = status, progress
-        return job
+        rows = await PublishTarget.filter(job_id=job_id).values(
+            "status", "progress", "job__status", "job__progress", "job__publish_at",
+            "brand_id")
+        if not rows:
+            return
+        current, progress_now = JobStatus(rows[0]["job__status"]), rows[0]["job__progress"]
+        statuses = [TargetStatus(r["status"]) for r in rows]
+        status = derive_job_status(current, rows[0]["job__publish_at"], statuses)
+        progress = round(sum(100 if TargetStatus(r["status"]) in ENDED else r["progress"]
+                             for r in rows) / len(rows))
+        if status == current and progress == progress_now:
+            return
+        if await audit.update_audited(
+                PublishJob, job_id, expect={"status": current, "progress": progress_now},
+                values={"status": status, "progress": progress, "updated_at": now()},
+                action=f"job.{status.value}" if status != current else None,
+                brand_id=rows[0]["brand_id"], origin="worker", details={}):
+            return
+        # another refresh moved the job meanwhile: derive it again
+
+
+async def refresh_job(job_id: int) -> PublishJob:
+    """Settle the job's status and progress, and return it."""
+    await settle_job(job_id)
     return await PublishJob.get(id=job_id)

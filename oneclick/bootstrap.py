@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from connectors._transport import network_client
 from connectors.base import ConnectorContext
 from connectors.registry import ConnectorRegistry
 from core.ai import build_caption_adapter
@@ -47,7 +48,7 @@ def build_services(settings: Settings) -> Services:
     assert settings.token_encryption_key is not None
     cipher = TokenCipher(settings.token_encryption_key.get_secret_value())
     pipeline = MediaPipeline(settings)
-    http = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
+    http = network_client()
     registry = ConnectorRegistry(ConnectorContext(settings=settings, pipeline=pipeline,
                                                   cipher=cipher, http=http))
     captions = CaptionService(build_caption_adapter(settings), registry.rules())

@@ -6,6 +6,8 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from tortoise.queryset import QuerySet
+
 from core.media.pipeline import remember_outputs
 from core.models import PublishTarget, TargetStatus
 from core.publishing import jobs_due
@@ -17,24 +19,29 @@ log = logging.getLogger(__name__)
 INLINE_RETRY_MAX_SECONDS = 60.0
 
 
-async def enqueue_targets(target_ids: list[int]) -> None:
-    """Queue targets, leaving a short ticket so the sweeper does not queue them again.
+async def _leave_ticket(targets: QuerySet[PublishTarget]) -> None:
+    """Mark queued targets for a short while so the sweeper does not queue them again.
 
     If the queue loses the message (Redis restarted without persistence), the ticket
     expires and the sweeper queues the target again.
     """
+    ticket = timedelta(seconds=get_services().settings.queue_ticket_seconds)
+    await targets.update(lease_until=now() + ticket)
+
+
+async def enqueue_targets(target_ids: list[int]) -> None:
+    """Queue targets one by one (retries, the sweeper's catch-up, a person's Retry)."""
     if not target_ids:
         return
-    ticket = timedelta(seconds=get_services().settings.queue_ticket_seconds)
-    await PublishTarget.filter(
-        id__in=target_ids, status__in=[TargetStatus.PENDING, TargetStatus.RETRY_WAIT]
-    ).update(lease_until=now() + ticket)
+    await _leave_ticket(PublishTarget.filter(
+        id__in=target_ids, status__in=[TargetStatus.PENDING, TargetStatus.RETRY_WAIT]))
     for target_id in target_ids:
         await publish_target.kiq(target_id)
 
 
 async def start_job(job_id: int) -> None:
     """Queue a new or approved job."""
+    await _leave_ticket(PublishTarget.filter(job_id=job_id, status=TargetStatus.PENDING))
     await run_job.kiq(job_id)
 
 

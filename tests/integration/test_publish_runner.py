@@ -61,7 +61,8 @@ class Lookup:
 
 
 @pytest.fixture
-async def setup(db, tmp_path: Path):  # type: ignore[no-untyped-def]
+async def setup(any_db_settings, tmp_path: Path):  # type: ignore[no-untyped-def]
+    db = any_db_settings
     services = build_services(db)
     user = await create_user("owner@example.com", "long enough pw", origin="test")
     from core.brands import create_brand
