@@ -1,11 +1,15 @@
 """Fan-out load: 1,000 targets across 50 brands to a loopback Mastodon-API fake with 100 ms
 latency per request, on PostgreSQL and Redis Streams, with 1 and 2 worker processes.
 
+A Publish in this product fans out: each brand connects several accounts and one job has a
+target per account. By default each brand has 5 accounts (standing in for its networks)
+and each job 5 targets; `--per-job 1` measures one-target jobs.
+
 Prints throughput, p50/p95 from Publish to all targets ended, peak requests in flight at the
 platform per worker, and duplicates found on the platform (must be 0) and lost targets.
 
-    .venv/bin/python bench/fanout.py [--targets 1000] [--brands 50] [--latency 0.1]
-                                     [--workers 1 2]
+    .venv/bin/python bench/fanout.py [--targets 1000] [--brands 50] [--per-job 5]
+                                     [--latency 0.1] [--workers 1 2]
 Needs PostgreSQL (TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test) and a
 `redis-server` binary (a private server is started on a free port).
 """
@@ -135,7 +139,8 @@ async def _drop_db(url: str) -> None:
     await conn.close()
 
 
-async def run_once(*, targets: int, brands: int, latency: float, workers: int) -> dict[str, Any]:
+async def run_once(*, targets: int, brands: int, per_job: int, latency: float, workers: int
+                   ) -> dict[str, Any]:
     """One measured run in a fresh database, queue and platform."""
     tmp = Path(tempfile.mkdtemp(prefix="oneclick-bench-"))
     redis_port = free_port()
@@ -166,6 +171,7 @@ async def run_once(*, targets: int, brands: int, latency: float, workers: int) -
         set_services(services)
         async with fake.running():
             jobs = await _seed(settings, services, fake, targets=targets, brands=brands,
+                               per_job=per_job,
                                tmp=tmp)
             worker_log = open(os.environ.get("BENCH_WORKER_LOG", os.devnull), "w")  # noqa: SIM115
             procs.append(subprocess.Popen(
@@ -218,7 +224,7 @@ async def _wait_for_listeners(redis_url: str, workers: int) -> None:
 
 
 async def _seed(settings: Any, services: Any, fake: SlowMastodon, *, targets: int, brands: int,
-                tmp: Path) -> list[tuple[Any, Any]]:
+                per_job: int, tmp: Path) -> list[tuple[Any, Any]]:
     from core.brands import create_brand
     from core.intake import file_chunks, ingest_media
     from core.models import BrandMember, Role, SocialAccount
@@ -231,18 +237,30 @@ async def _seed(settings: Any, services: Any, fake: SlowMastodon, *, targets: in
     for b in range(brands):
         brand = await create_brand(owner, f"Brand {b}")
         assert await BrandMember.exists(brand=brand, user=owner, role=Role.OWNER)
-        token = f"token-{b}"
-        fake.tokens.add(token)
-        await SocialAccount.create(
-            brand=brand, platform="mastodon", external_id=f"{b}@fake", display_name=f"@b{b}",
-            access_token_enc=services.cipher.encrypt(token),
-            meta={"server": fake.base_url, "account_id": str(b), "acct": f"b{b}"})
+        for a in range(per_job):
+            token = f"token-{b}-{a}"
+            fake.tokens.add(token)
+            await SocialAccount.create(
+                brand=brand, platform="mastodon", external_id=f"{b}-{a}@fake",
+                display_name=f"@b{b}a{a}", access_token_enc=services.cipher.encrypt(token),
+                meta={"server": fake.base_url, "account_id": f"{b}{a:02d}",
+                      "acct": f"b{b}a{a}"})
         asset = await ingest_media(settings, brand=brand, chunks=file_chunks(photo),
                                    file_name="photo.jpg", caption=f"Brand {b} news",
                                    actor=owner, origin="bench")
         work.append((owner, asset))
-    per_brand = targets // brands
-    return [w for w in work for _ in range(per_brand)]
+    jobs_per_brand = targets // brands // per_job
+    return [w for w in work for _ in range(jobs_per_brand)]
+
+
+async def _commits() -> int:
+    """Transactions committed in the bench database so far (one per autocommit statement)."""
+    from tortoise import connections
+
+    await asyncio.sleep(0.6)  # PostgreSQL publishes its statistics every 500 ms
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+    return int(rows[0]["xact_commit"])
 
 
 async def _publish_and_wait(jobs: list[tuple[Any, Any]], *, targets: int, cpu: CpuMeter,
@@ -261,6 +279,7 @@ async def _publish_and_wait(jobs: list[tuple[Any, Any]], *, targets: int, cpu: C
                                   known_platforms=["mastodon", "web"],
                                   captions={"mastodon": f"Post {i}"}, origin="bench")
         job_ids.append(job.id)
+    commits = await _commits()
     cpu.start()
     started = time.monotonic()
     released: dict[int, datetime] = {}
@@ -278,6 +297,7 @@ async def _publish_and_wait(jobs: list[tuple[Any, Any]], *, targets: int, cpu: C
         await asyncio.sleep(0.2)
     finished = time.monotonic()
     cpu.stop()
+    commits = await _commits() - commits
     statuses = Counter(await PublishTarget.all().values_list("status", flat=True))
     last_change: dict[int, datetime] = {}
     for row in await PublishTarget.filter(status__in=ended).values("job_id", "updated_at"):
@@ -290,8 +310,9 @@ async def _publish_and_wait(jobs: list[tuple[Any, Any]], *, targets: int, cpu: C
             "lost": targets - sum(statuses.values()) + sum(
                 n for s, n in statuses.items() if s not in ("published", "failed")),
             "failed": statuses.get("failed", 0),
+            "db_commits_per_target": commits / targets,
             "enqueue_seconds": enqueued - started, "wall_seconds": wall,
-            "throughput": len(latencies) / wall if wall > 0 else float("nan"),
+            "throughput": sum(statuses.get(s, 0) for s in ended) / wall if wall > 0 else 0.0,
             "p50": statistics.median(latencies) if latencies else float("nan"),
             "p95": latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan")}
 
@@ -301,19 +322,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--targets", type=int, default=1000)
     parser.add_argument("--brands", type=int, default=50)
+    parser.add_argument("--per-job", type=int, default=5, help="targets per job")
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.json:  # one run, in its own process: the queue client is bound to one Redis
-        r = asyncio.run(run_once(targets=args.targets, brands=args.brands,
+        r = asyncio.run(run_once(targets=args.targets, brands=args.brands, per_job=args.per_job,
                                  latency=args.latency, workers=args.workers[0]))
         print("RESULT " + json.dumps(r))
         return
     results = {}
     for workers in args.workers:
         done = subprocess.run([sys.executable, __file__, "--json", "--targets",
-                               str(args.targets), "--brands", str(args.brands), "--latency",
+                               str(args.targets), "--brands", str(args.brands), "--per-job",
+                               str(args.per_job), "--latency",
                                str(args.latency), "--workers", str(workers)],
                               capture_output=True, text=True, check=False)
         line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
@@ -334,7 +357,8 @@ def main() -> None:
         spent = r["cpu_ms_per_target"]
         print("  CPU per target: " + ", ".join(f"{party} {ms:.2f} ms"
                                                 for party, ms in spent.items())
-              + f"; machine busy {r['machine_busy']:.0%} of {os.cpu_count()} cores")
+              + f"; machine busy {r['machine_busy']:.0%} of {os.cpu_count()} cores; "
+              f"{r['db_commits_per_target']:.1f} database statements per target")
         if spent.get("workers"):
             print(f"  → one worker on a core of its own would do "
                   f"{1000 / (spent['workers'] / workers):.0f} targets/s "

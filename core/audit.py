@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
 from tortoise.models import Model
 
+from core.coalesce import Coalescer, batchable
 from core.models import AuditLog, Brand, User
 
 
@@ -37,6 +39,24 @@ async def record(
     )
 
 
+@dataclass(frozen=True)
+class AuditedUpdate:
+    """Set `values` on row `pk` if it still holds `expect`; then log `action` (if any)."""
+
+    model: type[Model]
+    pk: int
+    expect: Mapping[str, Any]
+    values: Mapping[str, Any]
+    action: str | None
+    brand_id: int | None
+    origin: str
+    details: Mapping[str, Any]
+
+    def shape(self) -> tuple[Any, ...]:
+        """Updates of one shape share one statement."""
+        return (self.model, tuple(self.expect), tuple(self.values), self.action is not None)
+
+
 async def update_audited(
     model: type[Model],
     pk: int,
@@ -50,36 +70,89 @@ async def update_audited(
 ) -> bool:
     """UPDATE the row only if it still holds `expect`; if it did, append the audit row.
 
-    On PostgreSQL both happen in one statement (a data-modifying CTE: atomic, and one
-    round trip on the busiest path of the product); elsewhere they are two statements.
-    `action=None` updates without an audit row (a change that is not a state change).
+    On PostgreSQL both happen in one statement (a data-modifying CTE, atomic), and the
+    updates of every task reaching this point in the same loop turn share that statement;
+    elsewhere (SQLite) they are two statements. `action=None` updates without an audit
+    row (a change that is not a state change). Returns whether the row was updated.
     """
-    db = model._meta.db
-    if db.capabilities.dialect != "postgres":
-        moved = await model.filter(pk=pk, **expect).update(**values)
-        if moved and action:
-            await AuditLog.create(action=action, brand_id=brand_id, origin=origin,
-                                  object_type=model._meta.db_table, object_id=str(pk),
-                                  details=dict(details))
-        return bool(moved)
-    column = model._meta.fields_db_projection
+    update = AuditedUpdate(model, pk, expect, values, action, brand_id, origin, details)
+    if model._meta.db.capabilities.dialect == "postgres":
+        if batchable(model):
+            return await _coalesced_updates(update)
+        return pk in await _run_shape([update])
+    moved = await model.filter(pk=pk, **expect).update(**values)
+    if moved and action:
+        await AuditLog.create(action=action, brand_id=brand_id, origin=origin,
+                              object_type=model._meta.db_table, object_id=str(pk),
+                              details=dict(details))
+    return bool(moved)
+
+
+async def _update_batch(updates: Sequence[AuditedUpdate]) -> list[bool]:
+    """Run a batch of audited updates: one statement per shape (and per round, where the
+    same row is updated twice in the batch: the second must see the first's result)."""
+    done: dict[int, bool] = {}
+    pending = list(enumerate(updates))
+    while pending:
+        rounds: dict[tuple[Any, ...], list[tuple[int, AuditedUpdate]]] = {}
+        seen: set[tuple[type[Model], int]] = set()
+        later = []
+        for index, update in pending:
+            if (update.model, update.pk) in seen:
+                later.append((index, update))
+                continue
+            seen.add((update.model, update.pk))
+            rounds.setdefault(update.shape(), []).append((index, update))
+        for group in rounds.values():
+            moved = await _run_shape([u for _, u in group])
+            done.update({index: update.pk in moved for index, update in group})
+        pending = later
+    return [done[index] for index in range(len(updates))]
+
+
+_coalesced_updates: Coalescer[AuditedUpdate, bool] = Coalescer(_update_batch)
+
+
+async def _run_shape(updates: Sequence[AuditedUpdate]) -> set[int]:
+    """One PostgreSQL statement for updates of one shape; the pks that were updated."""
+    first = updates[0]
+    meta = first.model._meta
+    column = meta.fields_db_projection
+    arrays: list[str] = []
+    names: list[str] = []
     params: list[Any] = []
 
-    def param(value: Any) -> str:
-        params.append(value.value if isinstance(value, Enum) else value)
-        return f"${len(params)}"
+    def array(values: list[Any], sql_type: str, name: str) -> None:
+        params.append([v.value if isinstance(v, Enum) else v for v in values])
+        arrays.append(f"${len(params)}::{sql_type}[]")
+        names.append(name)
 
-    sets = ", ".join(f'"{column[name]}" = {param(value)}' for name, value in values.items())
-    where = " AND ".join([f'"{column[model._meta.pk_attr]}" = {param(pk)}'] + [
-        f'"{column[name]}" = {param(value)}' for name, value in expect.items()])
-    update = f'UPDATE "{model._meta.db_table}" SET {sets} WHERE {where} RETURNING 1'
-    if not action:
-        return bool(await db.execute_query_dict(update, params))
-    audit_row = ", ".join([param(action), param(brand_id) + "::integer",
-                           param(model._meta.db_table), param(str(pk)), param(origin),
-                           param(json.dumps(dict(details))) + "::jsonb",
-                           param(datetime.now(UTC)) + "::timestamptz"])
-    statement = (f"WITH moved AS ({update}) INSERT INTO \"{AuditLog._meta.db_table}\" "
-                 '("action", "brand_id", "object_type", "object_id", "origin", "details", '
-                 f'"created_at") SELECT {audit_row} FROM moved RETURNING 1')
-    return bool(await db.execute_query_dict(statement, params))
+    def field_type(field: str) -> str:
+        return str(meta.fields_map[field].get_for_dialect("postgres", "SQL_TYPE"))
+
+    array([u.pk for u in updates], "INT", "pk")
+    for i, field in enumerate(first.expect):
+        array([u.expect[field] for u in updates], field_type(field), f"e{i}")
+    for i, field in enumerate(first.values):
+        array([u.values[field] for u in updates], field_type(field), f"s{i}")
+    sets = ", ".join(f'"{column[f]}" = v.s{i}' for i, f in enumerate(first.values))
+    where = " AND ".join([f'row."{column[meta.pk_attr]}" = v.pk'] + [
+        f'row."{column[f]}" = v.e{i}' for i, f in enumerate(first.expect)])
+    audited = ""
+    if first.action is not None:
+        array([u.action for u in updates], "TEXT", "action")
+        array([u.brand_id for u in updates], "INT", "brand_id")
+        array([u.origin for u in updates], "TEXT", "origin")
+        array([json.dumps(dict(u.details)) for u in updates], "TEXT", "details")
+        params.append(datetime.now(UTC))
+        audited = (f', audited AS (INSERT INTO "{AuditLog._meta.db_table}" ("action", '
+                   '"brand_id", "object_type", "object_id", "origin", "details", "created_at") '
+                   f"SELECT v.action, v.brand_id, '{meta.db_table}', v.pk::text, v.origin, "
+                   f"v.details::jsonb, ${len(params)}::timestamptz "
+                   "FROM v JOIN moved ON moved.pk = v.pk)")
+    statement = (f"WITH v AS (SELECT * FROM unnest({', '.join(arrays)}) "
+                 f"AS v({', '.join(names)})), "
+                 f'moved AS (UPDATE "{meta.db_table}" AS row SET {sets} FROM v WHERE {where} '
+                 f'RETURNING row."{column[meta.pk_attr]}" AS pk){audited} SELECT pk FROM moved')
+    rows = await meta.db.execute_query_dict(statement, params)
+    return {row["pk"] for row in rows}

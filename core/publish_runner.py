@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -19,6 +20,7 @@ from tortoise.queryset import QuerySet
 
 from connectors.base import Connector, PublishState
 from core import notify
+from core.coalesce import Coalescer, batchable
 from core.config import Settings
 from core.errors import (
     AuthExpired,
@@ -52,6 +54,16 @@ async def _fetch_targets(query: QuerySet[PublishTarget]) -> list[PublishTarget]:
     return targets
 
 
+async def _pending_of_jobs(job_ids: Sequence[int]) -> list[list[PublishTarget]]:
+    """Each job's pending targets, fetched for all the jobs in one query."""
+    targets = await _fetch_targets(PublishTarget.filter(job_id__in=set(job_ids),
+                                                        status=T.PENDING))
+    by_job: dict[int, list[PublishTarget]] = {}
+    for target in targets:
+        by_job.setdefault(target.job_id, []).append(target)
+    return [by_job.get(job_id, []) for job_id in job_ids]
+
+
 class ConnectorLookup(Protocol):
     """Finds the connector of a platform (the registry)."""
 
@@ -74,6 +86,8 @@ class PublishRunner:
         self.settings = settings
         self.connectors = connectors
         self.crash = CrashPoints(settings.fault_crash_points)
+        # jobs a worker starts together are read together
+        self._pending_targets = Coalescer(_pending_of_jobs)
 
     async def prepare_job(self, job_id: int) -> list[PublishTarget]:
         """Produce every format the job's pending targets need, one media-pipeline pass per
@@ -82,7 +96,8 @@ class PublishRunner:
         Queuing the job left a ticket on its targets; progress reports renew it, so the
         sweeper does not queue them while a long video is being transcoded.
         """
-        targets = await _fetch_targets(PublishTarget.filter(job_id=job_id, status=T.PENDING))
+        targets = (await self._pending_targets(job_id) if batchable(PublishTarget)
+                   else (await _pending_of_jobs([job_id]))[0])
         if not targets:
             return []
         job = targets[0].job

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from core import audit
+from core.coalesce import Coalescer, batchable
 from core.models import JobStatus, PublishJob, PublishTarget, TargetStatus
 
 T = TargetStatus
@@ -96,9 +98,8 @@ async def settle_job(job_id: int) -> None:
     other target ended cannot overwrite the newer status: it reads again instead.
     """
     for _ in range(REFRESH_ATTEMPTS):
-        rows = await PublishTarget.filter(job_id=job_id).values(
-            "status", "progress", "job__status", "job__progress", "job__publish_at",
-            "brand_id")
+        rows = (await _job_rows(job_id) if batchable(PublishTarget)
+                else (await _read_jobs([job_id]))[0])
         if not rows:
             return
         current, progress_now = JobStatus(rows[0]["job__status"]), rows[0]["job__progress"]
@@ -115,6 +116,20 @@ async def settle_job(job_id: int) -> None:
                 brand_id=rows[0]["brand_id"], origin="worker", details={}):
             return
         # another refresh moved the job meanwhile: derive it again
+
+
+async def _read_jobs(job_ids: Sequence[int]) -> list[list[dict[str, Any]]]:
+    """For each job, its targets' states with the job's own (one joined read for all)."""
+    rows = await PublishTarget.filter(job_id__in=set(job_ids)).values(
+        "job_id", "status", "progress", "job__status", "job__progress", "job__publish_at",
+        "brand_id")
+    by_job: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_job.setdefault(row["job_id"], []).append(row)
+    return [by_job.get(job_id, []) for job_id in job_ids]
+
+
+_job_rows: Coalescer[int, list[dict[str, Any]]] = Coalescer(_read_jobs)
 
 
 async def refresh_job(job_id: int) -> PublishJob:
