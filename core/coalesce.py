@@ -60,6 +60,8 @@ class Coalescer(Generic[Item, Result]):
     async def _run(self, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
         try:
             results = await self._run_batch([item for item, _ in batch])
+            if len(results) != len(batch):
+                raise ValueError(f"a batch of {len(batch)} items got {len(results)} results")
         except BaseException as exc:  # noqa: BLE001 - handed to every caller of the batch
             for _, future in batch:
                 if not future.done():
