@@ -231,3 +231,19 @@ async def forget_tokens(account: SocialAccount, *, keep_refresh: bool = False) -
         account.refresh_token_enc = None
         fields.append("refresh_token_enc")
     await account.save(update_fields=fields)
+
+
+INLINE_READ_MAX_BYTES = 512 * 1024
+
+
+async def media_bytes(path: str, size: int | None) -> bytes:
+    """The bytes of a prepared media file: a photo (under 512 KiB) is read inline from
+    the local media store; anything larger, or of unknown size, in a thread."""
+    if size is not None and 0 < size <= INLINE_READ_MAX_BYTES:
+        return _read(path)
+    return await asyncio.to_thread(_read, path)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()

@@ -9,7 +9,6 @@ with link and hashtag facets (UTF-8 byte offsets).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import json
@@ -28,6 +27,7 @@ from connectors._http import (
     call,
     forget_tokens,
     json_body,
+    media_bytes,
     poll_until,
     refresh_token_of,
     retry_after_seconds,
@@ -272,7 +272,7 @@ class BlueskyConnector(Connector):
         else:
             images = []
             for media in items[:IMAGES_MAX]:
-                data = await asyncio.to_thread(Path(media.file_path).read_bytes)
+                data = await media_bytes(media.file_path, media.size_bytes)
                 blob = (await self._xrpc("POST", pds, "com.atproto.repo.uploadBlob", token,
                                          content=data, headers={
                                              "Content-Type": media.mime_type or "image/jpeg"}))
@@ -294,7 +294,7 @@ class BlueskyConnector(Connector):
         auth = await self._xrpc("GET", pds, "com.atproto.server.getServiceAuth", token, params={
             "aud": service_did(pds), "lxm": "com.atproto.repo.uploadBlob",
             "exp": int(time.time()) + 1800})
-        data = await asyncio.to_thread(Path(media.file_path).read_bytes)
+        data = await media_bytes(media.file_path, media.size_bytes)
         video = self.ctx.settings.bluesky_video_service
         job = await self._xrpc("POST", video, "app.bsky.video.uploadVideo", auth["token"],
                                params={"did": did, "name": Path(media.file_path).name},

@@ -10,7 +10,6 @@ Mastodon's own tokens never expire; servers that do issue refresh tokens get ref
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import time
@@ -28,6 +27,7 @@ from connectors._http import (
     call,
     forget_tokens,
     json_body,
+    media_bytes,
     poll_until,
     refresh_token_of,
     retry_after_seconds,
@@ -307,7 +307,7 @@ class MastodonConnector(Connector):
                                  f"{media.size_bytes / 1048576:.0f} MB; this Mastodon server "
                                  f"takes at most {cap / 1048576:.0f} MB.", platform=PLATFORM,
                                  code="media_too_large")
-        data = await asyncio.to_thread(Path(media.file_path).read_bytes)
+        data = await media_bytes(media.file_path, media.size_bytes)
         answer = await self._api("POST", server, "/api/v2/media", token, timeout=600.0,
                                  files={"file": (Path(media.file_path).name, data,
                                                  media.mime_type)})

@@ -21,6 +21,7 @@ from connectors._http import (
     call,
     forget_tokens,
     json_body,
+    media_bytes,
     poll_until,
     refresh_token_of,
     retry_after_seconds,
@@ -244,7 +245,7 @@ class PinterestConnector(Connector):
         if job.asset.kind == AssetKind.VIDEO:
             source = await self._video_source(token, media.file_path, media.thumbnail_path)
         else:
-            data = await asyncio.to_thread(Path(media.file_path).read_bytes)
+            data = await media_bytes(media.file_path, media.size_bytes)
             source = {"source_type": "image_base64",
                       "content_type": media.mime_type or "image/jpeg",
                       "data": base64.b64encode(data).decode()}
