@@ -11,7 +11,7 @@ from typing import Any
 
 from tortoise.models import Model
 
-from core.coalesce import Coalescer, batchable
+from core.coalesce import Coalescer, in_transaction
 from core.models import AuditLog, Brand, User
 
 
@@ -71,15 +71,13 @@ async def update_audited(
     """UPDATE the row only if it still holds `expect`; if it did, append the audit row.
 
     On PostgreSQL both happen in one statement (a data-modifying CTE, atomic), and the
-    updates of every task reaching this point in the same loop turn share that statement;
+    updates of every task reaching this point within a millisecond share that statement;
     elsewhere (SQLite) they are two statements. `action=None` updates without an audit
     row (a change that is not a state change). Returns whether the row was updated.
     """
     update = AuditedUpdate(model, pk, expect, values, action, brand_id, origin, details)
     if model._meta.db.capabilities.dialect == "postgres":
-        if batchable(model):
-            return await _coalesced_updates(update)
-        return pk in await _run_shape([update])
+        return await _coalesced_updates(update)
     moved = await model.filter(pk=pk, **expect).update(**values)
     if moved and action:
         await AuditLog.create(action=action, brand_id=brand_id, origin=origin,
@@ -110,7 +108,9 @@ async def _update_batch(updates: Sequence[AuditedUpdate]) -> list[bool]:
     return [done[index] for index in range(len(updates))]
 
 
-_coalesced_updates: Coalescer[AuditedUpdate, bool] = Coalescer(_update_batch)
+# every model lives on the one connection, so the audit log's tells for all of them
+_coalesced_updates: Coalescer[AuditedUpdate, bool] = Coalescer(
+    _update_batch, alone_when=in_transaction(AuditLog))
 
 
 async def _run_shape(updates: Sequence[AuditedUpdate]) -> set[int]:

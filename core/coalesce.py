@@ -30,8 +30,10 @@ class Coalescer(Generic[Item, Result]):
     """
 
     def __init__(self, run_batch: Callable[[Sequence[Item]], Awaitable[Sequence[Result]]],
-                 *, window: float = 0.001, max_batch: int = 200) -> None:
+                 *, window: float = 0.001, max_batch: int = 200,
+                 alone_when: Callable[[], bool] | None = None) -> None:
         self._run_batch = run_batch
+        self._alone_when = alone_when
         self._window = window
         self._max_batch = max_batch
         self._running: set[asyncio.Task[None]] = set()
@@ -40,6 +42,8 @@ class Coalescer(Generic[Item, Result]):
             weakref.WeakKeyDictionary())
 
     async def __call__(self, item: Item) -> Result:
+        if self._alone_when is not None and self._alone_when():
+            return (await self._run_batch([item]))[0]  # a batch of one, in the caller's task
         loop = asyncio.get_running_loop()
         waiting = self._waiting.setdefault(loop, [])
         future: asyncio.Future[Result] = loop.create_future()
@@ -74,10 +78,7 @@ class Coalescer(Generic[Item, Result]):
                 future.set_result(result)
 
 
-def batchable(model: type[Model]) -> bool:
-    """Whether this model's statements may share a batch with other tasks' statements.
-
-    Not inside a transaction: a batch runs on a connection of its own, so a statement
-    that belongs to the caller's transaction must run there, alone.
-    """
-    return not isinstance(model._meta.db, TransactionalDBClient)
+def in_transaction(model: type[Model]) -> Callable[[], bool]:
+    """`alone_when` for statements on this model: inside a transaction a statement must
+    run on the transaction's connection, not in a batch on a connection of its own."""
+    return lambda: isinstance(model._meta.db, TransactionalDBClient)

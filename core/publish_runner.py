@@ -20,7 +20,7 @@ from tortoise.queryset import QuerySet
 
 from connectors.base import Connector, PublishState
 from core import notify
-from core.coalesce import Coalescer, batchable
+from core.coalesce import Coalescer, in_transaction
 from core.config import Settings
 from core.errors import (
     AuthExpired,
@@ -87,7 +87,8 @@ class PublishRunner:
         self.connectors = connectors
         self.crash = CrashPoints(settings.fault_crash_points)
         # jobs a worker starts together are read together
-        self._pending_targets = Coalescer(_pending_of_jobs)
+        self._pending_targets = Coalescer(_pending_of_jobs,
+                                          alone_when=in_transaction(PublishTarget))
 
     async def prepare_job(self, job_id: int) -> list[PublishTarget]:
         """Produce every format the job's pending targets need, one media-pipeline pass per
@@ -96,8 +97,7 @@ class PublishRunner:
         Queuing the job left a ticket on its targets; progress reports renew it, so the
         sweeper does not queue them while a long video is being transcoded.
         """
-        targets = (await self._pending_targets(job_id) if batchable(PublishTarget)
-                   else (await _pending_of_jobs([job_id]))[0])
+        targets = await self._pending_targets(job_id)
         if not targets:
             return []
         job = targets[0].job

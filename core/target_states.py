@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core import audit
-from core.coalesce import Coalescer, batchable
+from core.coalesce import Coalescer, in_transaction
 from core.models import JobStatus, PublishJob, PublishTarget, TargetStatus
 
 T = TargetStatus
@@ -98,8 +98,7 @@ async def settle_job(job_id: int) -> None:
     other target ended cannot overwrite the newer status: it reads again instead.
     """
     for _ in range(REFRESH_ATTEMPTS):
-        rows = (await _job_rows(job_id) if batchable(PublishTarget)
-                else (await _read_jobs([job_id]))[0])
+        rows = await _job_rows(job_id)
         if not rows:
             return
         current, progress_now = JobStatus(rows[0]["job__status"]), rows[0]["job__progress"]
@@ -129,7 +128,8 @@ async def _read_jobs(job_ids: Sequence[int]) -> list[list[dict[str, Any]]]:
     return [by_job.get(job_id, []) for job_id in job_ids]
 
 
-_job_rows: Coalescer[int, list[dict[str, Any]]] = Coalescer(_read_jobs)
+_job_rows: Coalescer[int, list[dict[str, Any]]] = Coalescer(
+    _read_jobs, alone_when=in_transaction(PublishTarget))
 
 
 async def refresh_job(job_id: int) -> PublishJob:
