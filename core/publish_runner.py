@@ -31,7 +31,6 @@ from core.errors import (
 )
 from core.faults import CrashPoints
 from core.media.items import media_items
-from core.media.pipeline import remember_outputs
 from core.models import (
     AccountStatus,
     JobStatus,
@@ -142,13 +141,12 @@ class PublishRunner:
         `fetched` is the target as `prepare_job` returned it (saves reading it again; a
         stale copy is harmless: the claim is conditional on the state it shows).
         """
-        with remember_outputs():
-            if fetched is None:
-                found = await _fetch_targets(PublishTarget.filter(id=target_id))
-                if not found:
-                    raise DoesNotExist(f"publish target {target_id} no longer exists")
-                fetched = found[0]
-            return await self._run(fetched)
+        if fetched is None:
+            found = await _fetch_targets(PublishTarget.filter(id=target_id))
+            if not found:
+                raise DoesNotExist(f"publish target {target_id} no longer exists")
+            fetched = found[0]
+        return await self._run(fetched)
 
     async def _run(self, target: PublishTarget) -> RunOutcome:
         status = T(target.status)

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from tortoise.queryset import QuerySet
 
-from core.media.pipeline import remember_outputs
 from core.models import PublishTarget, TargetStatus
 from core.publishing import jobs_due
 from core.target_states import now
@@ -54,10 +53,9 @@ async def run_job(job_id: int) -> None:
     mid-publish once their lease runs out.
     """
     runner = get_services().runner
-    with remember_outputs():
-        targets = await runner.prepare_job(job_id)
-        results = await asyncio.gather(*(_run_target(t.id, fetched=t) for t in targets),
-                                       return_exceptions=True)
+    targets = await runner.prepare_job(job_id)
+    results = await asyncio.gather(*(_run_target(t.id, fetched=t) for t in targets),
+                                   return_exceptions=True)
     for result in results:
         if isinstance(result, BaseException):
             raise result  # after every target had its turn

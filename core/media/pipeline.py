@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import weakref
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextvars import ContextVar
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,26 +26,38 @@ from core.models.relations import loaded
 ProgressCallback = Callable[[int], Awaitable[None]]
 DEFAULT_TIMEOUT = 30 * 60.0
 _asset_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-_remembered: ContextVar[dict[tuple[int, str], TranscodedMedia] | None] = ContextVar(
-    "remembered_outputs", default=None)
+KNOWN_OUTPUTS_MAX = 4096
+OutputKey = tuple[int, str | None, str, str | None, str]
 
 
-@contextlib.contextmanager
-def remember_outputs() -> Iterator[None]:
-    """Within this block (and the tasks it starts) an output once ensured is reused as is.
+class KnownOutputs:
+    """Outputs this pipeline made or found, by every input of their content key: (asset,
+    its content, profile, the brand's fit and duration choices). An entry cannot go stale
+    (and is checked against the disk on use). Every publish asks for its files several
+    times (the job's media pass, the target's preparation, the connector's upload): this
+    answers all but the first without a query."""
 
-    One publish attempt asks for the same files several times (the job's shared pass, the
-    target's preparation, the connector's upload); checking them once is enough. Nested
-    blocks share the outermost block's memory.
-    """
-    if _remembered.get() is not None:
-        yield
-        return
-    token = _remembered.set({})
-    try:
-        yield
-    finally:
-        _remembered.reset(token)
+    def __init__(self, limit: int = KNOWN_OUTPUTS_MAX) -> None:
+        self._rows: OrderedDict[OutputKey, TranscodedMedia] = OrderedDict()
+        self._limit = limit
+
+    def get(self, key: OutputKey) -> TranscodedMedia | None:
+        """The output for this key, if known and still on disk."""
+        row = self._rows.get(key)
+        if row is None:
+            return None
+        if not _is_file(Path(row.file_path)):
+            del self._rows[key]
+            return None
+        self._rows.move_to_end(key)
+        return row
+
+    def put(self, key: OutputKey, row: TranscodedMedia) -> None:
+        """Remember an output (the least recently used are forgotten past the limit)."""
+        self._rows[key] = row
+        self._rows.move_to_end(key)
+        while len(self._rows) > self._limit:
+            self._rows.popitem(last=False)
 
 
 class MediaPipeline:
@@ -58,6 +69,7 @@ class MediaPipeline:
         self.out_dir = Path(settings.media_dir) / "transcoded"
         self.transcoder = Transcoder(ffmpeg_exe(settings), self.out_dir, timeout=timeout,
                                      preset=preset, threads=threads)
+        self.known = KnownOutputs()
 
     async def ensure(self, asset: MediaAsset, profiles: Sequence[str], *,
                      progress: ProgressCallback | None = None) -> dict[str, TranscodedMedia]:
@@ -88,11 +100,14 @@ class MediaPipeline:
     async def _ensure_one(self, asset: MediaAsset, profiles: Sequence[str],
                           progress: ProgressCallback | None) -> dict[str, TranscodedMedia]:
         names = list(dict.fromkeys(profiles))
-        memo = _remembered.get()
-        if memo is not None and all((asset.id, n) in memo for n in names):
+        fits, policy = await self._brand_choices(asset)
+        keys_known: dict[str, OutputKey] = {
+            n: (asset.id, asset.content_hash, n, fits.get(n), policy) for n in names}
+        known = {n: self.known.get(key) for n, key in keys_known.items()}
+        if all(known.values()):
             if progress is not None:
                 await progress(100)
-            return {n: memo[(asset.id, n)] for n in names}
+            return {n: row for n, row in known.items() if row is not None}
         lock = _asset_locks.setdefault(asset.id, asyncio.Lock())
         async with lock:
             src = Path(asset.file_path)
@@ -100,7 +115,6 @@ class MediaPipeline:
                 raise MediaRejected("The original file of this post is missing; send it again.")
             info = (MediaInfo.from_json(asset.probe) if asset.probe
                     else await probe_file(src))
-            fits, policy = await self._brand_choices(asset)
             plans = {n: plan_output(info, get_profile(n), fit=fits.get(n),
                                     duration_policy=policy) for n in names}
             source_hash = asset.content_hash or await asyncio.to_thread(file_sha256, src)
@@ -115,8 +129,8 @@ class MediaPipeline:
                                                   paths[keys[name]], existing.get(name))
             if progress is not None and not stale:
                 await progress(100)
-            if memo is not None:
-                memo.update({(asset.id, n): existing[n] for n in names})
+            for name in names:
+                self.known.put(keys_known[name], existing[name])
             return {n: existing[n] for n in names}
 
     async def _brand_choices(self, asset: MediaAsset) -> tuple[dict[str, Any], DurationPolicy]:
