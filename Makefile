@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrations install clean browser voice
+.PHONY: run test lint migrations install clean browser voice compose
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,12 @@ browser:
 voice:
 	@command -v espeak-ng >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y espeak-ng)
 
+## compose: a Docker Compose to check docker-compose.yml (Debian's, when the v2 plugin is absent)
+compose:
+	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y docker-compose)
+
 ## test: install, then ruff and the whole test suite
-test: $(STAMP) browser voice
+test: $(STAMP) browser voice compose
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
