@@ -10,6 +10,7 @@ Mastodon's own tokens never expire; servers that do issue refresh tokens get ref
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import time
@@ -131,6 +132,11 @@ class MastodonConnector(Connector):
         """Server → (valid until, on the monotonic clock; its limits)."""
         return {}
 
+    @functools.cached_property
+    def _limits_locks(self) -> dict[str, asyncio.Lock]:
+        """One reader of a server's limits at a time: a burst of posts asks once."""
+        return {}
+
     def media_profile(self, asset: MediaAsset) -> str:
         """A web-safe video under 99 MB, or a web image under 16 MB."""
         return "mastodon_video" if asset.kind == AssetKind.VIDEO else "web_image"
@@ -208,6 +214,13 @@ class MastodonConnector(Connector):
         seen = self._limits_seen.get(server)
         if seen is not None and seen[0] > time.monotonic():
             return seen[1]
+        async with self._limits_locks.setdefault(server, asyncio.Lock()):
+            seen = self._limits_seen.get(server)  # read by another post meanwhile
+            if seen is not None and seen[0] > time.monotonic():
+                return seen[1]
+            return await self._read_limits(server)
+
+    async def _read_limits(self, server: str) -> dict[str, Any]:
         config = json_body(await self._api("GET", server, "/api/v2/instance")).get(
             "configuration") or {}
         statuses, media = config.get("statuses") or {}, config.get("media_attachments") or {}

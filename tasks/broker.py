@@ -18,6 +18,9 @@ def build_broker(settings: Settings) -> AsyncBroker:
         consumer_group_name=f"{settings.queue_name}-workers",
         # a message unacknowledged this long (worker died) is claimed by another worker
         idle_timeout=max(settings.publish_lease_seconds, 60) * 1000,
+        # read a few messages at a time: a burst spreads over the workers instead of the
+        # first reader taking a hundred (each worker already runs up to 100 tasks at once)
+        xread_count=10,
     )
 
 
