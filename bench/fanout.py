@@ -5,8 +5,13 @@ A Publish in this product fans out: each brand connects several accounts and one
 target per account. By default each brand has 5 accounts (standing in for its networks)
 and each job 5 targets; `--per-job 1` measures one-target jobs.
 
-Prints throughput, p50/p95 from Publish to all targets ended, peak requests in flight at the
-platform per worker, and duplicates found on the platform (must be 0) and lost targets.
+Prints throughput (overall and steady state), p50/p95 from Publish to all targets ended,
+peak requests in flight at the platform per worker, duplicates found on the platform (must
+be 0), lost and retried targets, database statements per target, and the CPU each party
+spent per target (workers, PostgreSQL, Redis, the bench with the fake platform): the
+workers' figure gives what one worker does on a core of its own, which a 2-core machine
+running everything cannot show directly. `BENCH_WORKER_CPUS=1` pins the workers to core 1
+(start the bench with `taskset -c 0`, and PostgreSQL there too, to give them that core).
 
     .venv/bin/python bench/fanout.py [--targets 1000] [--brands 50] [--per-job 5]
                                      [--latency 0.1] [--workers 1 2]
@@ -285,6 +290,7 @@ async def _publish_and_wait(jobs: list[tuple[Any, Any]], *, targets: int, cpu: C
     cpu.start()
     started = time.monotonic()
     released: dict[int, datetime] = {}
+
     async def release(job_id: int) -> None:
         async with taps:
             await start_job(job_id)
@@ -317,12 +323,15 @@ async def _publish_and_wait(jobs: list[tuple[Any, Any]], *, targets: int, cpu: C
     ends.sort()
     # steady state: the middle 80 % of the targets' ends, without the ramp-up (the first
     # answers need two platform round trips) and the tail
-    low, high = ends[len(ends) // 10], ends[len(ends) * 9 // 10 - 1] if ends else None
-    steady = (len(ends) * 0.8 / (high - low).total_seconds()
-              if ends and high > low else float("nan"))
+    steady = float("nan")
+    if len(ends) >= 10:
+        low, high = ends[len(ends) // 10], ends[len(ends) * 9 // 10 - 1]
+        if high > low:
+            steady = len(ends) * 0.8 / (high - low).total_seconds()
     latencies = sorted((last_change[j] - released[j]).total_seconds() for j in last_change)
     last_end = max(last_change.values(), default=None)
-    wall = (last_end - released[job_ids[0]]).total_seconds() if last_end else finished - started
+    first = min(released.values())
+    wall = (last_end - first).total_seconds() if last_end else finished - started
     return {"targets": targets, "published": statuses.get("published", 0),
             "lost": targets - sum(statuses.values()) + sum(
                 n for s, n in statuses.items() if s not in ("published", "failed")),

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     publish_retry_base_seconds: float = 5.0
     publish_lease_seconds: int = 900
     queue_ticket_seconds: int = 120
+    worker_concurrency: int = 100
     sweep_interval_seconds: float = 15.0
     fault_crash_points: str = Field(default="", description="chaos tests only")
 

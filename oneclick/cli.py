@@ -111,7 +111,8 @@ def worker(workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) 
     task_modules = [f"tasks.{m.name}" for m in pkgutil.iter_modules(tasks.__path__)]
     args = WorkerArgs(broker="tasks.broker:broker", modules=task_modules,
                       workers=workers, configure_logging=False, wait_tasks_timeout=25,
-                      shutdown_timeout=30)
+                      shutdown_timeout=30,
+                      max_async_tasks=get_settings().worker_concurrency)
     sys.exit(run_worker(args) or 0)
 
 
