@@ -206,7 +206,11 @@ async def run_once(*, targets: int, brands: int, per_job: int, latency: float, w
     finally:
         for proc in procs:
             proc.terminate()
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()  # a worker still finishing work past its grace period
+                proc.wait()
         redis.terminate()
         redis.wait()
         await _drop_db(pg_url)
