@@ -11,7 +11,7 @@ from typing import Any
 
 from tortoise.models import Model
 
-from core.coalesce import Coalescer, in_transaction
+from core.coalesce import Coalescer, inside_transaction
 from core.models import AuditLog, Brand, User
 
 
@@ -110,7 +110,7 @@ async def _update_batch(updates: Sequence[AuditedUpdate]) -> list[bool]:
 
 # every model lives on the one connection, so the audit log's tells for all of them
 _coalesced_updates: Coalescer[AuditedUpdate, bool] = Coalescer(
-    _update_batch, alone_when=in_transaction(AuditLog))
+    _update_batch, alone_when=inside_transaction(AuditLog))
 
 
 async def _run_shape(updates: Sequence[AuditedUpdate]) -> set[int]:

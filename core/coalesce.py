@@ -78,7 +78,7 @@ class Coalescer(Generic[Item, Result]):
                 future.set_result(result)
 
 
-def in_transaction(model: type[Model]) -> Callable[[], bool]:
+def inside_transaction(model: type[Model]) -> Callable[[], bool]:
     """`alone_when` for statements on this model: inside a transaction a statement must
     run on the transaction's connection, not in a batch on a connection of its own."""
     return lambda: isinstance(model._meta.db, TransactionalDBClient)

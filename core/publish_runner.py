@@ -20,7 +20,7 @@ from tortoise.queryset import QuerySet
 
 from connectors.base import Connector, PublishState
 from core import notify
-from core.coalesce import Coalescer, in_transaction
+from core.coalesce import Coalescer, inside_transaction
 from core.config import Settings
 from core.errors import (
     AuthExpired,
@@ -87,7 +87,7 @@ class PublishRunner:
         self.crash = CrashPoints(settings.fault_crash_points)
         # jobs a worker starts together are read together
         self._pending_targets = Coalescer(_pending_of_jobs,
-                                          alone_when=in_transaction(PublishTarget))
+                                          alone_when=inside_transaction(PublishTarget))
 
     async def prepare_job(self, job_id: int) -> list[PublishTarget]:
         """Produce every format the job's pending targets need, one media-pipeline pass per

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core import audit
-from core.coalesce import Coalescer, in_transaction
+from core.coalesce import Coalescer, inside_transaction
 from core.models import JobStatus, PublishJob, PublishTarget, TargetStatus
 
 T = TargetStatus
@@ -129,7 +129,7 @@ async def _read_jobs(job_ids: Sequence[int]) -> list[list[dict[str, Any]]]:
 
 
 _job_rows: Coalescer[int, list[dict[str, Any]]] = Coalescer(
-    _read_jobs, alone_when=in_transaction(PublishTarget))
+    _read_jobs, alone_when=inside_transaction(PublishTarget))
 
 
 async def refresh_job(job_id: int) -> PublishJob:
