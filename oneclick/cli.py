@@ -6,11 +6,11 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Protocol, TypeVar
 
 import typer
 
-from core.config import get_settings
+from core.config import Settings, get_settings
 from core.errors import OneClickError
 from oneclick.promo.cli import promo_app
 
@@ -27,6 +27,18 @@ app.add_typer(brand_app, name="brand")
 app.add_typer(promo_app, name="promo")
 
 R = TypeVar("R")
+
+if TYPE_CHECKING:
+    from oneclick.bootstrap import Services
+
+
+class ChatBot(Protocol):
+    """A chat front end a process can run: started by its command, stopped on exit."""
+
+    async def stop(self) -> None: ...
+
+
+Bot = TypeVar("Bot", bound=ChatBot)
 
 
 def _with_db(work: Callable[[], Awaitable[R]]) -> R:
@@ -243,9 +255,6 @@ account_app.add_typer(account_add_app, name="add")
 def bot_telegram() -> None:
     """The Telegram bot with long polling (jobs go to Redis workers when REDIS_URL is set)."""
     from bots.telegram.app import TelegramBot
-    from core.db import close_db, init_db
-    from oneclick.bootstrap import build_services, set_services
-    from tasks.broker import broker
 
     _logging()
     settings = get_settings()
@@ -253,33 +262,13 @@ def bot_telegram() -> None:
         typer.secho("TELEGRAM_BOT_TOKEN is not set.", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
 
-    async def main() -> None:
-        await init_db(settings)
-        services = build_services(settings)
-        set_services(services)
-        await broker.startup()
-        bot = TelegramBot(services)
-        try:
-            await bot.start_polling()
-            await asyncio.Event().wait()
-        finally:
-            await bot.stop()
-            await broker.shutdown()
-            await services.aclose()
-            set_services(None)
-            await close_db()
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+    _run_bot(settings, TelegramBot, lambda bot: bot.start_polling())
 
 
 @bot_app.command("slack")
 def bot_slack() -> None:
     """The Slack app over Socket Mode, no public URL needed (needs SLACK_APP_TOKEN)."""
     from bots.slack.app import SlackBot, slack_configured
-    from core.db import close_db, init_db
-    from oneclick.bootstrap import build_services, set_services
-    from tasks.broker import broker
 
     _logging()
     settings = get_settings()
@@ -288,14 +277,28 @@ def bot_slack() -> None:
                     "SLACK_CLIENT_SECRET).", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
 
+    _run_bot(settings, SlackBot, lambda bot: bot.start(socket_mode=True))
+
+
+def _run_bot(settings: Settings, create: Callable[[Services], Bot],
+             begin: Callable[[Bot], Awaitable[object]]) -> None:
+    """Run a chat bot in a process of its own until interrupted.
+
+    `create(services)` makes the bot (anything with an async `stop()`), `begin(bot)` starts
+    it; jobs it creates go to the queue (Redis workers when REDIS_URL is set).
+    """
+    from core.db import close_db, init_db
+    from oneclick.bootstrap import build_services, set_services
+    from tasks.broker import broker
+
     async def main() -> None:
         await init_db(settings)
         services = build_services(settings)
         set_services(services)
         await broker.startup()
-        bot = SlackBot(services)
+        bot = create(services)
         try:
-            await bot.start(socket_mode=True)
+            await begin(bot)
             await asyncio.Event().wait()
         finally:
             await bot.stop()
