@@ -15,16 +15,20 @@ T = TargetStatus
 ALLOWED: dict[TargetStatus, frozenset[TargetStatus]] = {
     T.PENDING: frozenset({T.PREPARING, T.CANCELLED, T.FAILED}),
     T.PREPARING: frozenset({T.PREPARING, T.PUBLISHING, T.PUBLISHED, T.RETRY_WAIT, T.FAILED,
-                            T.NEEDS_RECONNECT, T.CANCELLED}),
+                            T.NEEDS_RECONNECT, T.CANCELLED, T.UNKNOWN}),
     T.PUBLISHING: frozenset({T.PREPARING, T.PUBLISHED, T.RETRY_WAIT, T.FAILED,
-                             T.NEEDS_RECONNECT}),
+                             T.NEEDS_RECONNECT, T.UNKNOWN}),
     T.RETRY_WAIT: frozenset({T.PREPARING, T.CANCELLED, T.FAILED}),
     T.FAILED: frozenset({T.PENDING}),
     T.NEEDS_RECONNECT: frozenset({T.PENDING}),
+    # the platform may or may not have posted it and we cannot look: only a person moves
+    # it on, to "published" (Mark as posted) or back to "pending" (Publish again)
+    T.UNKNOWN: frozenset({T.PUBLISHED, T.PENDING}),
     T.PUBLISHED: frozenset(),
     T.CANCELLED: frozenset(),
 }
-ENDED = frozenset({T.PUBLISHED, T.FAILED, T.NEEDS_RECONNECT, T.CANCELLED})
+# no worker acts on these any more (UNKNOWN waits for a person's decision)
+ENDED = frozenset({T.PUBLISHED, T.FAILED, T.NEEDS_RECONNECT, T.CANCELLED, T.UNKNOWN})
 ACTIVE = frozenset({T.PREPARING, T.PUBLISHING})
 REFRESH_ATTEMPTS = 5
 
@@ -53,7 +57,7 @@ async def transition(
     details: dict[str, Any] = {"from": frm.value, "platform": target.platform}
     if actor_id:
         details["actor_id"] = actor_id
-    if to in (T.FAILED, T.RETRY_WAIT):
+    if to in (T.FAILED, T.RETRY_WAIT, T.UNKNOWN):
         details["error"] = fields.get("error", target.error)
     moved = await audit.update_audited(
         PublishTarget, target.id, expect={"status": frm, "attempts": target.attempts},

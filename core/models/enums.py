@@ -51,6 +51,7 @@ class TargetStatus(StrEnum):
     FAILED = "failed"
     NEEDS_RECONNECT = "needs_reconnect"
     CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
 
 
 class JobStatus(StrEnum):
