@@ -14,6 +14,7 @@ from core.models.enums import (
     Role,
     TargetStatus,
 )
+from core.models.identities import ChatIdentity, ChatProvider, WebSession
 from core.models.oauth_apps import OAuthClientApp
 from core.models.publishing import PublishJob, PublishTarget
 from core.models.slack import (
@@ -27,9 +28,10 @@ from core.models.telegram import TelegramCard, TelegramChatState, TelegramIdenti
 
 __all__ = [
     "AIUsage", "AccountStatus", "AdaptedCaption", "ApiKey", "AssetKind", "AssetSource",
-    "AuditLog", "Brand", "BrandMember", "ChatKind", "ChatLink", "JobStatus", "LinkCode",
+    "AuditLog", "Brand", "BrandMember", "ChatIdentity", "ChatKind", "ChatLink", "ChatProvider",
+    "JobStatus", "LinkCode",
     "MediaAsset", "OAuthClientApp", "PublishJob", "PublishTarget", "Role", "SlackCard", "SlackFile",
     "SlackIdentity", "SlackInstallation", "SlackOAuthState", "SocialAccount", "TargetStatus",
     "TelegramCard", "TelegramChatState", "TelegramIdentity", "TranscodedMedia", "User",
-    "WebPost",
+    "WebPost", "WebSession",
 ]
