@@ -28,7 +28,7 @@ class AlterDescription(ops.AlterField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_auto_20261127_0641')]
+    dependencies = [('models', '0006_chat_identities_sessions')]
 
     initial = False
 
