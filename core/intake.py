@@ -16,8 +16,10 @@ import aiofiles
 from core import audit
 from core.config import Settings
 from core.errors import MediaRejected, TooLarge
-from core.media.probe import MediaInfo, probe_file
+from core.media.probe import MediaInfo
+from core.media.sandbox import probe_untrusted
 from core.models import AssetKind, AssetSource, Brand, MediaAsset, User
+from core.quota import check_quota
 
 EXTENSIONS = {"video/mp4": ".mp4", "video/quicktime": ".mov", "image/jpeg": ".jpg",
               "image/png": ".png", "image/webp": ".webp", "video/webm": ".webm",
@@ -115,15 +117,24 @@ async def ingest_media(
     parent: MediaAsset | None = None,
     position: int = 0,
 ) -> MediaAsset:
-    """Store one media file as an asset; MediaRejected/TooLarge leave nothing behind."""
-    spooled = chunks if isinstance(chunks, Spooled) else await spool_chunks(settings, chunks)
+    """Store one media file as an asset; MediaRejected/TooLarge leave nothing behind.
+
+    The brand's storage quota is checked before a stream is read and again with the file's
+    size; the file is probed in a limited child process, its declared size, length and frame
+    rate checked before anything is decoded."""
+    if isinstance(chunks, Spooled):
+        spooled = chunks
+    else:
+        await check_quota(settings, brand_id=brand.id)
+        spooled = await spool_chunks(settings, chunks)
     tmp, content_hash, size = spooled.path, spooled.content_hash, spooled.size
     try:
         if len(caption) > MAX_CAPTION:
             raise MediaRejected(f"The caption is longer than {MAX_CAPTION:,} characters.")
         if size == 0:
             raise MediaRejected("The file is empty.")
-        info = await probe_file(tmp)
+        await check_quota(settings, brand_id=brand.id, incoming=size)
+        info = await probe_untrusted(tmp, settings)
         _check_size(info, size, settings)
         final = settings.media_dir / "originals" / content_hash[:2] / (
             content_hash + EXTENSIONS.get(info.mime_type, ""))

@@ -17,12 +17,23 @@ from core.media.plan import OutputPlan
 GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
                "-progress", "pipe:1")
 BLUR_DOWNSCALE = 8
+# inputs are read from local files only: no network, no nested playlists or concat lists
+PROTOCOLS = "file"
+
+
+def _input(src: Path, in_format: str | None, **opts: Any) -> Any:
+    """An input read only through the file protocol, its demuxer forced when it is known
+    (an untrusted file's probed format: ffmpeg never guesses one on its own)."""
+    if in_format:
+        opts["f"] = in_format
+    return ffmpeg.input(str(src), protocol_whitelist=PROTOCOLS, **opts)
 
 
 def encode_command(exe: str, src: Path, jobs: list[tuple[OutputPlan, Path]], *,
-                   preset: str = "veryfast", threads: int = 0) -> list[str]:
-    """One ffmpeg process: decode `src` once, write every planned output."""
-    inp = ffmpeg.input(str(src))
+                   preset: str = "veryfast", threads: int = 0,
+                   in_format: str | None = None) -> list[str]:
+    """One ffmpeg process: decode `src` (demuxer `in_format`) once, write every output."""
+    inp = _input(src, in_format)
     video = inp.video
     if any(plan.tonemap for plan, _ in jobs):
         video = _tonemap(video)
@@ -47,9 +58,9 @@ def encode_command(exe: str, src: Path, jobs: list[tuple[OutputPlan, Path]], *,
     return [argv[0], "-filter_complex_threads", str(cores), *argv[1:]]
 
 
-def remux_command(exe: str, src: Path, dest: Path) -> list[str]:
+def remux_command(exe: str, src: Path, dest: Path, in_format: str | None = None) -> list[str]:
     """Stream-copy the first video and audio stream into an MP4 with the moov atom first."""
-    inp = ffmpeg.input(str(src))
+    inp = _input(src, in_format)
     out = ffmpeg.output(inp["v:0"], inp["a:0?"], str(dest), c="copy", movflags="+faststart",
                         use_editlist=0, f="mp4", map_metadata=-1)
     return _argv(out, exe)
@@ -57,7 +68,7 @@ def remux_command(exe: str, src: Path, dest: Path) -> list[str]:
 
 def thumbnail_command(exe: str, src: Path, dest: Path, at: float) -> list[str]:
     """One JPEG frame of `src` at `at` seconds (long side at most 1280)."""
-    inp = ffmpeg.input(str(src), ss=f"{at:.3f}")
+    inp = _input(src, "mov", ss=f"{at:.3f}")
     v = inp.video.filter("scale", "min(1280,iw)", -2)
     out = ffmpeg.output(v, str(dest), vframes=1, **{"q:v": 3}, f="image2", update=1)
     return _argv(out, exe, progress=False)

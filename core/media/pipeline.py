@@ -16,8 +16,9 @@ from core.config import Settings
 from core.errors import MediaRejected
 from core.media.ffmpeg_bin import ffmpeg_exe
 from core.media.plan import DurationPolicy, OutputPlan, plan_output
-from core.media.probe import MediaInfo, probe_file, probe_sync
+from core.media.probe import MediaInfo, probe_sync
 from core.media.profiles import FITS, get_profile
+from core.media.sandbox import probe_untrusted
 from core.media.transcode import Transcoder, thumbnail_path
 from core.models import Brand, MediaAsset, TranscodedMedia
 from core.models.enums import AssetKind
@@ -26,6 +27,7 @@ from core.models.relations import loaded
 ProgressCallback = Callable[[int], Awaitable[None]]
 DEFAULT_TIMEOUT = 30 * 60.0
 _asset_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+_brand_slots: weakref.WeakValueDictionary[int, asyncio.Semaphore] = weakref.WeakValueDictionary()
 KNOWN_OUTPUTS_MAX = 4096
 OutputKey = tuple[int, str | None, str, str | None, str]
 
@@ -114,7 +116,7 @@ class MediaPipeline:
             if not asset.file_path or not _is_file(src):
                 raise MediaRejected("The original file of this post is missing; send it again.")
             info = (MediaInfo.from_json(asset.probe) if asset.probe
-                    else await probe_file(src))
+                    else await probe_untrusted(src, self.settings))
             plans = {n: plan_output(info, get_profile(n), fit=fits.get(n),
                                     duration_policy=policy) for n in names}
             source_hash = asset.content_hash or await asyncio.to_thread(file_sha256, src)
@@ -122,8 +124,9 @@ class MediaPipeline:
             existing = {row.profile: row for row in
                         await TranscodedMedia.filter(asset_id=asset.id, profile__in=names)}
             stale = [n for n in names if not _fresh(existing.get(n), keys[n])]
-            paths = await self.transcoder.produce(
-                src, info, {keys[n]: plans[n] for n in stale}, progress=progress)
+            async with self._brand_slot(asset.brand_id):
+                paths = await self.transcoder.produce(
+                    src, info, {keys[n]: plans[n] for n in stale}, progress=progress)
             for name in stale:
                 existing[name] = await self._save(asset, name, keys[name], plans[name],
                                                   paths[keys[name]], existing.get(name))
@@ -132,6 +135,15 @@ class MediaPipeline:
             for name in names:
                 self.known.put(keys_known[name], existing[name])
             return {n: existing[n] for n in names}
+
+    def _brand_slot(self, brand_id: int) -> asyncio.Semaphore:
+        """At most BRAND_TRANSCODES conversions of one brand at once in this process; the
+        others wait their turn, so one brand's burst cannot hold every ffmpeg slot."""
+        slots = max(1, self.settings.brand_transcodes or 1 << 16)
+        slot = _brand_slots.get(brand_id)
+        if slot is None:
+            slot = _brand_slots[brand_id] = asyncio.Semaphore(slots)
+        return slot
 
     async def _brand_choices(self, asset: MediaAsset) -> tuple[dict[str, Any], DurationPolicy]:
         brand = loaded(asset, "brand", Brand) or await Brand.get(id=asset.brand_id)

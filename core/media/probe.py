@@ -16,6 +16,7 @@ import av
 import av.error
 
 from core.errors import MediaRejected
+from core.media.limits import MediaLimits, image_size
 
 MOV_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
 IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe",
@@ -31,6 +32,12 @@ VIDEO_MIME = {"mp4": "video/mp4", "mov": "video/quicktime", "matroska": "video/x
               "asf": "video/x-ms-asf", "gif": "image/gif"}
 HDR_TRANSFERS = {16, 18}  # SMPTE ST 2084 (PQ), ARIB STD-B67 (HLG)
 BROWSER_IMAGE_MIME = {"image/jpeg", "image/png", "image/webp"}
+# what ffmpeg is told the input is (`-f`): never left to guess on an untrusted file
+IMAGE_DEMUXER = {"mjpeg": "jpeg_pipe", "png": "png_pipe", "webp": "webp_pipe", "gif": "gif",
+                 "bmp": "bmp_pipe", "tiff": "tiff_pipe"}
+OPEN_OPTIONS = {"protocol_whitelist": "file",
+                "format_whitelist": ",".join([*sorted(IMAGE_FORMATS), *IMAGE_DEMUXER.values(),
+                                              *sorted(VIDEO_FORMATS)])}
 
 NOT_MEDIA = "This file is not a photo or video we can read."
 DAMAGED = "This video file is incomplete or damaged (it may not have finished uploading)."
@@ -58,6 +65,7 @@ class MediaInfo:
     bitrate: int | None
     size_bytes: int
     faststart: bool
+    demuxer: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (stored in `MediaAsset.probe`)."""
@@ -68,6 +76,16 @@ class MediaInfo:
         """The inverse of `to_json`, ignoring unknown keys."""
         names = cls.__dataclass_fields__.keys()
         return cls(**{k: v for k, v in data.items() if k in names})
+
+    @property
+    def input_format(self) -> str:
+        """The ffmpeg demuxer for `-f` (older probes lack it: derived from the container)."""
+        if self.demuxer:
+            return self.demuxer
+        if self.kind == "image" or self.container == "gif":
+            codec = {"jpeg": "mjpeg"}.get(self.container, self.container)
+            return IMAGE_DEMUXER.get(codec, "image2")
+        return {"mp4": "mov", "webm": "matroska"}.get(self.container, self.container)
 
     @property
     def aspect(self) -> float:
@@ -85,12 +103,12 @@ class MediaInfo:
 
 
 async def probe_file(path: Path) -> MediaInfo:
-    """Probe `path` in a worker thread; raises `MediaRejected` with a human reason."""
+    """Probe a file this product made, in a worker thread (untrusted ones: `core.media.sandbox`)."""
     return await asyncio.to_thread(probe_sync, Path(path))
 
 
-def probe_sync(path: Path) -> MediaInfo:
-    """The blocking probe behind `probe_file`."""
+def probe_sync(path: Path, limits: MediaLimits | None = None) -> MediaInfo:
+    """The blocking probe; with `limits`, what the file declares is checked before decoding."""
     try:
         size = path.stat().st_size
     except FileNotFoundError as exc:
@@ -98,15 +116,17 @@ def probe_sync(path: Path) -> MediaInfo:
     if size == 0:
         raise MediaRejected("The file is empty (0 bytes).")
     head = _read_head(path)
+    if limits is not None and (declared := image_size(path)) is not None:
+        limits.check_picture(*declared, video=False)
     atoms = _mov_atoms(path, size) if head[4:8] == b"ftyp" else None
     if atoms is not None and _atoms_truncated(atoms, size):
         raise MediaRejected(DAMAGED)
     try:
-        container = av.open(str(path), metadata_errors="ignore")
+        container = av.open(str(path), metadata_errors="ignore", container_options=OPEN_OPTIONS)
     except av.error.FFmpegError as exc:
         raise MediaRejected(DAMAGED if atoms is not None else NOT_MEDIA) from exc
     try:
-        return _inspect(container, path, size, head, atoms)
+        return _inspect(container, path, size, head, atoms, limits)
     except av.error.FFmpegError as exc:
         raise MediaRejected(DAMAGED) from exc
     finally:
@@ -114,7 +134,8 @@ def probe_sync(path: Path) -> MediaInfo:
 
 
 def _inspect(container: Any, path: Path, size: int, head: bytes,
-             atoms: list[tuple[bytes, int, int]] | None) -> MediaInfo:
+             atoms: list[tuple[bytes, int, int]] | None, limits: MediaLimits | None
+             ) -> MediaInfo:
     fmt = container.format.name
     if fmt not in IMAGE_FORMATS and fmt not in VIDEO_FORMATS:
         raise MediaRejected(NOT_MEDIA)
@@ -126,6 +147,8 @@ def _inspect(container: Any, path: Path, size: int, head: bytes,
             raise MediaRejected("This file has only sound and no picture; send a photo or video.")
         raise MediaRejected(NOT_MEDIA)
     codec = video.codec_context.name
+    if limits is not None:
+        _check_declared(limits, container, video, still=fmt in IMAGE_FORMATS and codec != "gif")
     frames = _decode_head(container, video, 2)
     if not frames:
         raise MediaRejected(DAMAGED)
@@ -140,21 +163,26 @@ def _inspect(container: Any, path: Path, size: int, head: bytes,
         width, height = height, width
     pix_fmt = first.format.name
     bit_depth = max((c.bits for c in first.format.components), default=8)
+    if limits is not None:
+        limits.check_picture(width, height, video=not is_image)
     common = {"width": width, "height": height, "rotation": rotation, "video_codec": codec,
               "pix_fmt": pix_fmt, "bit_depth": bit_depth,
               "is_hdr": int(first.color_trc) in HDR_TRANSFERS, "size_bytes": size}
     if is_image:
         return MediaInfo(kind="image", mime_type=IMAGE_MIME[codec],
                          container=IMAGE_CONTAINER[codec], duration=None, fps=None,
+                         demuxer=IMAGE_DEMUXER[codec],
                          has_audio=False, audio_codec=None, audio_sample_rate=None,
                          bitrate=None, faststart=False, **common)
     duration = _duration(container, video)
     if duration is None or duration <= 0:
         raise MediaRejected(DAMAGED)
+    rate = _frame_rate(video)
+    if limits is not None:
+        limits.check_timing(duration, float(rate) if rate else None)
     if atoms is None:
         _check_tail(container, video, duration)
     cname = _container_name(fmt, head, path)
-    rate = _frame_rate(video)
     return MediaInfo(
         kind="video", mime_type=VIDEO_MIME.get(cname, "application/octet-stream"),
         container=cname, duration=round(duration, 3),
@@ -162,7 +190,18 @@ def _inspect(container: Any, path: Path, size: int, head: bytes,
         has_audio=audio is not None,
         audio_codec=audio.codec_context.name if audio is not None else None,
         audio_sample_rate=audio.codec_context.sample_rate if audio is not None else None,
-        bitrate=container.bit_rate or None, faststart=_faststart(atoms), **common)
+        bitrate=container.bit_rate or None, faststart=_faststart(atoms),
+        demuxer=IMAGE_DEMUXER["gif"] if fmt.startswith("gif") else fmt.split(",")[0], **common)
+
+
+def _check_declared(limits: MediaLimits, container: Any, video: Any, *, still: bool) -> None:
+    """What the streams declare, before the first frame is decoded."""
+    ctx = video.codec_context
+    if ctx.width and ctx.height:
+        limits.check_picture(ctx.width, ctx.height, video=not still)
+    if not still:
+        rate = _frame_rate(video)
+        limits.check_timing(_duration(container, video), float(rate) if rate else None)
 
 
 def _decode_head(container: Any, stream: Any, count: int) -> list[Any]:

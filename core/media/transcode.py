@@ -48,15 +48,16 @@ class Transcoder:
                       progress: ProgressCallback | None = None) -> dict[str, Path]:
         """Make every planned output (keyed by content key) that does not exist yet."""
         feed = ProgressFeed(progress, 1.0)
+        fmt = info.input_format
         todo = {k: p for k, p in plans.items() if not output_path(self.out_dir, k, p).exists()}
         temps: list[Path] = []
         try:
             for key, plan in todo.items():
                 if plan.action != "encode":
-                    await self._copy(src, key, plan, temps)
+                    await self._copy(src, key, plan, temps, fmt)
             encodes = {k: p for k, p in todo.items() if p.action == "encode"}
             if encodes:
-                await self._encode(src, info, encodes, temps, feed)
+                await self._encode(src, fmt, encodes, temps, feed)
             for key, plan in plans.items():
                 if plan.kind == "video":
                     await self._thumbnail(key, plan, temps)
@@ -74,25 +75,27 @@ class Transcoder:
         temps.append(temp)
         return temp
 
-    async def _copy(self, src: Path, key: str, plan: OutputPlan, temps: list[Path]) -> None:
+    async def _copy(self, src: Path, key: str, plan: OutputPlan, temps: list[Path],
+                    fmt: str) -> None:
         temp = self._temp(key, plan, temps)
         if plan.action == "copy":
             await asyncio.to_thread(shutil.copyfile, src, temp)
         else:
-            await run_ffmpeg(remux_command(self.exe, src, temp), time_limit=self.timeout)
+            await run_ffmpeg(remux_command(self.exe, src, temp, fmt), time_limit=self.timeout)
         os.replace(temp, output_path(self.out_dir, key, plan))
 
-    async def _encode(self, src: Path, info: MediaInfo, plans: dict[str, OutputPlan],
+    async def _encode(self, src: Path, fmt: str, plans: dict[str, OutputPlan],
                       temps: list[Path], feed: ProgressFeed) -> None:
         feed.total = max((p.duration or 0.0) for p in plans.values()) or 1.0
         jobs = [(p, self._temp(k, p, temps)) for k, p in plans.items()]
-        argv = encode_command(self.exe, src, jobs, preset=self.preset, threads=self.threads)
+        argv = encode_command(self.exe, src, jobs, preset=self.preset, threads=self.threads,
+                              in_format=fmt)
         await run_ffmpeg(argv, feed=feed, time_limit=self.timeout)
         for (key, plan), (_, temp) in zip(plans.items(), jobs, strict=True):
-            await self._enforce_size(src, plan, temp, temps)
+            await self._enforce_size(src, fmt, plan, temp, temps)
             os.replace(temp, output_path(self.out_dir, key, plan))
 
-    async def _enforce_size(self, src: Path, plan: OutputPlan, temp: Path,
+    async def _enforce_size(self, src: Path, fmt: str, plan: OutputPlan, temp: Path,
                             temps: list[Path]) -> None:
         """Re-encode one output at a lower rate/quality when it came out over its size cap."""
         for _ in range(MAX_SIZE_RETRIES):
@@ -107,7 +110,7 @@ class Transcoder:
             retry = temp.with_name(temp.name + ".retry" + temp.suffix)
             temps.append(retry)
             argv = encode_command(self.exe, src, [(plan, retry)], preset=self.preset,
-                                  threads=self.threads)
+                                  threads=self.threads, in_format=fmt)
             await run_ffmpeg(argv, time_limit=self.timeout)
             os.replace(retry, temp)
         size = await asyncio.to_thread(os.path.getsize, temp)
