@@ -3,6 +3,13 @@
 `call` turns every transport failure, timeout, 5xx and 429 into a `ConnectorError` with
 `retryable`/`retry_after` set, and hands other non-2xx answers to the connector's own error
 mapper first. Nothing here logs a token: only the method and the URL without its query.
+
+Calls that create a post say so (`creates=True`) and get the one nothing-twice rule:
+refused before acting (never connected, 4xx, 429) is a plain error; a 5xx, a timeout or a
+connection cut after the request left is `MaybeApplied` (the runner looks for the post
+before any retry); a 2xx is applied. Either of the last two is noted in `core.effects`,
+so a failure later in the same attempt (a malformed answer, a permalink read) is never
+taken for "nothing went live".
 """
 
 from __future__ import annotations
@@ -17,13 +24,17 @@ from typing import Any, TypeVar
 
 import httpx
 
-from core.errors import AuthExpired, ConnectorError
+from core.effects import note_create_sent
+from core.errors import AuthExpired, ConnectorError, MaybeApplied
 from core.models import AccountStatus, SocialAccount
 from core.security import TokenCipher
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 ErrorMapper = Callable[[httpx.Response], ConnectorError | None]
+#: failures that happen before a request leaves this machine: nothing can have acted
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout,
+              httpx.UnsupportedProtocol, httpx.ProxyError, httpx.LocalProtocolError)
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -57,30 +68,52 @@ async def call(
     platform: str,
     label: str,
     errors: ErrorMapper | None = None,
+    creates: bool = False,
     **kwargs: Any,
 ) -> httpx.Response:
     """One HTTP call to a network; a 2xx response, or a typed `ConnectorError`.
 
     `errors(response)` maps the platform's own error bodies; it may return None to fall
     back to the generic mapping (401 → AuthExpired, 429/5xx → retryable, other → final).
+    `creates`: this call makes a post; see the module's docstring for what changes.
     """
     try:
         response = await http.request(method, url, **kwargs)
-    except httpx.TimeoutException:
+    except httpx.TimeoutException as exc:
         log.warning("%s %s %s timed out", platform, method, safe_url(url))
+        if creates and not isinstance(exc, NEVER_SENT):
+            raise maybe_applied(platform, label, "did not answer in time", "timeout") from None
         raise ConnectorError(f"{label} did not answer in time; it will be retried.",
                              platform=platform, retryable=True, code="timeout") from None
     except httpx.TransportError as exc:
         log.warning("%s %s %s failed: %s", platform, method, safe_url(url), type(exc).__name__)
+        if creates and not isinstance(exc, NEVER_SENT):
+            raise maybe_applied(platform, label, "closed the connection before answering",
+                                "connection_lost") from None
         raise ConnectorError(f"{label} could not be reached; it will be retried.",
                              platform=platform, retryable=True, code="unreachable") from None
+    if creates and (response.is_success or response.status_code >= 500):
+        note_create_sent()
     if response.is_success:
         return response
     log.info("%s %s %s answered %s", platform, method, safe_url(url), response.status_code)
     mapped = errors(response) if errors is not None else None
-    if mapped is not None:
-        raise mapped
-    raise generic_error(response, platform=platform, label=label)
+    error = mapped if mapped is not None else generic_error(response, platform=platform,
+                                                            label=label)
+    if creates and response.status_code >= 500 and not error.needs_reconnect:
+        raise maybe_applied(platform, label, f"answered with an error ({response.status_code})",
+                            error.code or f"http_{response.status_code}",
+                            retry_after=error.retry_after)
+    raise error
+
+
+def maybe_applied(platform: str, label: str, what: str, code: str, *,
+                  retry_after: float | None = None) -> MaybeApplied:
+    """The error of a create call that may have acted; noted for the running attempt."""
+    note_create_sent()
+    return MaybeApplied(f"{label} {what} after the post was sent, so it may already be "
+                        "there; it is looked up before anything is sent again.",
+                        platform=platform, retry_after=retry_after, code=code)
 
 
 def generic_error(response: httpx.Response, *, platform: str, label: str) -> ConnectorError:

@@ -148,13 +148,15 @@ class GraphClient:
         """GET `base/path` with the token in the query."""
         return await self.request("GET", path, token, params=params)
 
-    async def post(self, path: str, token: str, **data: Any) -> dict[str, Any]:
-        """POST a form to `base/path` with the token in the form."""
-        return await self.request("POST", path, token, data=data)
+    async def post(self, path: str, token: str, *, creates: bool = False,
+                   **data: Any) -> dict[str, Any]:
+        """POST a form to `base/path` with the token in the form (`creates`: makes a post)."""
+        return await self.request("POST", path, token, data=data, creates=creates)
 
     async def request(self, method: str, path: str, token: str | None, *,
                       params: dict[str, Any] | None = None, data: dict[str, Any] | None = None,
-                      url: str | None = None, **kwargs: Any) -> dict[str, Any]:
+                      url: str | None = None, creates: bool = False, **kwargs: Any
+                      ) -> dict[str, Any]:
         """One call; `url` overrides `base/path` (token endpoints outside the version)."""
         clean = {k: str(v).lower() if isinstance(v, bool) else str(v)
                  for k, v in (params or {}).items() if v is not None}
@@ -164,7 +166,7 @@ class GraphClient:
             (form if form is not None else clean)["access_token"] = token
         response = await call(self.ctx.http, method, url or f"{self.base}/{path.lstrip('/')}",
                               platform=self.platform, label=self.label, errors=self.errors,
-                              params=clean or None, data=form, **kwargs)
+                              params=clean or None, data=form, creates=creates, **kwargs)
         return json_body(response)
 
     async def wait_for(self, what: str, check: Callable[[], Awaitable[Any | None]]) -> Any:

@@ -285,7 +285,8 @@ class BlueskyConnector(Connector):
         if found := facets(caption):
             record["facets"] = found
         created = await self._xrpc("POST", pds, "com.atproto.repo.createRecord", token,
-                                   json={"repo": did, "collection": POST, "record": record})
+                                   json={"repo": did, "collection": POST, "record": record},
+                                   creates=True)
         uri = str(created["uri"])
         return uri, post_url(self.ctx.settings.bluesky_web_base, str(meta.get("handle")), uri)
 

@@ -160,7 +160,7 @@ class FacebookConnector(Connector):
         url = signed_media_url(self.ctx.settings, media)
         if asset.kind != AssetKind.VIDEO:
             photo = await self.graph.post(f"{page}/photos", token, url=url, caption=caption,
-                                          published=True)
+                                          published=True, creates=True)
             post_id = str(photo.get("post_id") or photo["id"])
             link = await self.graph.get(post_id, token, fields="id,permalink_url")
             return post_id, str(link.get("permalink_url") or f"https://www.facebook.com/{post_id}")
@@ -168,7 +168,7 @@ class FacebookConnector(Connector):
             video_id = await self._reel(page, token, url, caption, target)
         else:
             video_id = str((await self.graph.post(f"{page}/videos", token, file_url=url,
-                                                  description=caption))["id"])
+                                                  description=caption, creates=True))["id"])
             await remember_container(target, video_id, self.platform)
         return video_id, await self._wait_video(video_id, token)
 
@@ -185,7 +185,8 @@ class FacebookConnector(Connector):
             raise self._rupload_error(response)
         await remember_container(target, video_id, self.platform)
         await self.graph.post(f"{page}/video_reels", token, upload_phase="finish",
-                              video_id=video_id, video_state="PUBLISHED", description=caption)
+                              video_id=video_id, video_state="PUBLISHED", description=caption,
+                              creates=True)
         return video_id
 
     def _rupload_error(self, response: Any) -> ConnectorError:

@@ -140,7 +140,8 @@ class InstagramConnector(Connector):
         await self.wait_finished(container, token)
         await remember_container(target, container, self.platform)
         try:
-            media = await self.graph.post(f"{ig}/media_publish", token, creation_id=container)
+            media = await self.graph.post(f"{ig}/media_publish", token, creation_id=container,
+                                          creates=True)
         except ConnectorError as exc:
             if exc.code == "2207042":
                 raise await self.quota_error(ig, token) from None

@@ -302,7 +302,7 @@ class MastodonConnector(Connector):
         if prefs.get("language"):
             body["language"] = prefs["language"]
         status = json_body(await self._api(
-            "POST", server, "/api/v1/statuses", token, json=body,
+            "POST", server, "/api/v1/statuses", token, json=body, creates=True,
             headers={"Idempotency-Key": self.idempotency_key(target)}))
         return str(status["id"]), str(status.get("url") or status.get("uri"))
 

@@ -256,7 +256,7 @@ class PinterestConnector(Connector):
                                 "media_source": source}
         if prefs.get("link"):
             body["link"] = str(prefs["link"])[:2048]
-        pin = json_body(await self._api("POST", "/v5/pins", token, json=body))
+        pin = json_body(await self._api("POST", "/v5/pins", token, json=body, creates=True))
         pin_id = str(pin["id"])
         return pin_id, pin_url(self.ctx.settings.pinterest_web_base, pin_id)
 

@@ -16,6 +16,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
+    AiogramError,
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
@@ -30,7 +31,8 @@ from aiogram.types import FSInputFile, InputMediaPhoto, InputMediaVideo, Message
 from connectors.base import Connector, PublishState, PublishStatus
 from core import audit
 from core.ai.style_rules import DEFAULT_RULES
-from core.errors import ConnectorError, InvalidInput, PublishOutcomeUnknown
+from core.effects import note_create_sent
+from core.errors import ConnectorError, InvalidInput, MaybeApplied
 from core.models import (
     AccountStatus,
     AssetKind,
@@ -42,7 +44,6 @@ from core.models import (
 )
 
 CAPTION_MAX = 1024
-UPLOAD_TIMEOUT = 600
 PLATFORM = "telegram"
 
 
@@ -60,8 +61,13 @@ def post_url(account: SocialAccount, message_id: int | str) -> str:
     return f"https://t.me/c/{internal}/{message_id}"
 
 
-def translate(exc: TelegramAPIError) -> ConnectorError:
-    """A Bot API error as the product's connector error, in plain words."""
+def translate(exc: TelegramAPIError, *, sending: bool = False) -> ConnectorError:
+    """A Bot API error as the product's connector error, in plain words.
+
+    `sending`: the call posts to the channel. A server error or a connection cut after
+    the request left may come after Telegram posted it (the nothing-twice rule); the Bot
+    API keeps no history to look it up in, so that ends as an honest "unknown".
+    """
     if isinstance(exc, TelegramRetryAfter):
         return ConnectorError("Telegram asked us to slow down; retrying shortly.",
                               platform=PLATFORM, retryable=True, retry_after=exc.retry_after,
@@ -75,19 +81,28 @@ def translate(exc: TelegramAPIError) -> ConnectorError:
                               "administrator with the right to post, then retry.",
                               platform=PLATFORM, needs_reconnect=True, code="forbidden")
     if isinstance(exc, TelegramServerError):
+        if sending:
+            return sent_maybe("Telegram answered with a server error", "5xx")
         return ConnectorError("Telegram had a server problem; retrying.", platform=PLATFORM,
                               retryable=True, code="5xx")
     if isinstance(exc, TelegramNetworkError):
         if "ClientConnector" in exc.message:  # never connected: nothing was sent
             return ConnectorError("Telegram could not be reached; retrying.",
                                   platform=PLATFORM, retryable=True, code="network")
-        return PublishOutcomeUnknown(
-            "The upload to Telegram was cut off and it cannot be checked whether the post "
-            "went out. Look at the channel and retry if the post is missing.",
-            platform=PLATFORM, code="network")
+        if sending:
+            return sent_maybe("The upload to Telegram was cut off", "network")
+        return ConnectorError("The connection to Telegram was cut off; retrying.",
+                              platform=PLATFORM, retryable=True, code="network")
     reason = exc.message.removeprefix("Bad Request: ")
     return ConnectorError(f"Telegram refused the post: {reason}.", platform=PLATFORM,
                           code="400")
+
+
+def sent_maybe(what: str, code: str) -> MaybeApplied:
+    """A send whose outcome is unknown (noted for the running attempt)."""
+    note_create_sent()
+    return MaybeApplied(f"{what} after the post was sent, so it may be in the channel.",
+                        platform=PLATFORM, retryable=False, code=code)
 
 
 class TelegramConnector(Connector):
@@ -164,33 +179,38 @@ class TelegramConnector(Connector):
         if not items:
             raise ConnectorError("This album has no photos or videos left.", platform=PLATFORM)
         chat_id = account.external_id
+        timeout = self.ctx.settings.telegram_upload_timeout_seconds
         async with self._bot() as bot:
             try:
                 if len(items) == 1:
-                    message = await self._send_one(bot, chat_id, *items[0], caption)
+                    message = await self._send_one(bot, chat_id, *items[0], caption,
+                                                   wait=timeout)
                     ids = [message.message_id]
                 else:
                     sent = await bot.send_media_group(
                         chat_id=chat_id, media=[self._input_media(a, t, caption if i == 0 else None)
                                   for i, (a, t) in enumerate(items)],
-                        request_timeout=UPLOAD_TIMEOUT)
+                        request_timeout=timeout)
                     ids = [m.message_id for m in sent]
             except TelegramAPIError as exc:
-                raise translate(exc) from exc
+                raise translate(exc, sending=True) from exc
+            except (ValueError, KeyError, TypeError, AiogramError) as exc:  # a malformed answer
+                raise sent_maybe("Telegram's answer could not be read", "malformed") from exc
+        note_create_sent()
         return ",".join(str(i) for i in ids), post_url(account, ids[0])
 
     @staticmethod
     async def _send_one(bot: Bot, chat_id: str, asset: MediaAsset, media: TranscodedMedia,
-                        caption: str) -> Message:
+                        caption: str, *, wait: int) -> Message:
         upload = FSInputFile(media.file_path, filename=f"post-{asset.id}"
                              + (".mp4" if media.mime_type == "video/mp4" else ".jpg"))
         if media.mime_type.startswith("video/"):
             return await bot.send_video(
                 chat_id=chat_id, video=upload, caption=caption or None, width=media.width,
                 height=media.height, duration=round(media.duration_seconds or 0) or None,
-                supports_streaming=True, request_timeout=UPLOAD_TIMEOUT)
+                supports_streaming=True, request_timeout=wait)
         return await bot.send_photo(chat_id=chat_id, photo=upload, caption=caption or None,
-                                    request_timeout=UPLOAD_TIMEOUT)
+                                    request_timeout=wait)
 
     @staticmethod
     def _input_media(asset: MediaAsset, media: TranscodedMedia, caption: str | None

@@ -125,7 +125,7 @@ class ThreadsConnector(Connector):
         await self._wait(container, token)
         await remember_container(target, container, self.platform)
         media_id = str((await self.graph.post(f"{uid}/threads_publish", token,
-                                              creation_id=container))["id"])
+                                              creation_id=container, creates=True))["id"])
         link = await self.graph.get(media_id, token, fields="id,permalink")
         return media_id, str(link.get("permalink") or "https://www.threads.net/")
 

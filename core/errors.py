@@ -73,3 +73,15 @@ class AuthExpired(ConnectorError):
 
 class PublishOutcomeUnknown(ConnectorError):
     """A publish may or may not have reached the platform and cannot be checked."""
+
+
+class MaybeApplied(PublishOutcomeUnknown):
+    """A call that creates a post failed after it may have acted (5xx, timeout, cut off).
+
+    Never publish again blindly: the runner looks for the post first (`find_published`).
+    """
+
+    def __init__(self, user_message: str, *, platform: str, retryable: bool = True,
+                 retry_after: float | None = None, code: str | None = None) -> None:
+        super().__init__(user_message, platform=platform, retryable=retryable,
+                         retry_after=retry_after, code=code)

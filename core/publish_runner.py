@@ -19,12 +19,13 @@ from tortoise.exceptions import DoesNotExist
 from tortoise.queryset import QuerySet
 
 from connectors.base import Connector, PublishState
-from core import notify
+from core import effects, notify
 from core.coalesce import Coalescer, inside_transaction
 from core.config import Settings
 from core.errors import (
     AuthExpired,
     ConnectorError,
+    MaybeApplied,
     MediaRejected,
     OneClickError,
     PublishOutcomeUnknown,
@@ -170,20 +171,42 @@ class PublishRunner:
         if job.status == JobStatus.SCHEDULED:
             await settle_job(job.id)  # its time has come: the job is running now
         connector = self.connectors.get(target.platform)
-        try:
-            if maybe_live and await self._reconcile(target, connector, account):
-                return RunOutcome(T.PUBLISHED)
-            return await self._attempt(target, job, connector, account)
-        except OneClickError as exc:
-            if isinstance(exc, ConnectorError) and not isinstance(exc, PublishOutcomeUnknown):
-                # the connector knows the platform refused: nothing went live
-                await PublishTarget.filter(id=target.id).update(publish_started_at=None)
-            return await self._failed(target, exc)
-        except Exception as exc:  # noqa: BLE001 - unknown errors become an honest retry
-            log.exception("target %s: unexpected error", target.id)
-            return await self._failed(target, ConnectorError(
+        looked = not maybe_live  # a post that may be live is looked for before anything else
+        with effects.tracking() as sent:
+            try:
+                if not looked and await self._reconcile(target, connector, account):
+                    return RunOutcome(T.PUBLISHED)
+                looked = True
+                return await self._attempt(target, job, connector, account)
+            except Exception as exc:  # noqa: BLE001 - every failure is classified below
+                error, live = self._classify(target, exc, looked=looked, sent=sent.sent)
+                if not live and target.publish_started_at is not None:
+                    # refused before acting (or before anything was sent): nothing went live
+                    await PublishTarget.filter(id=target.id).update(publish_started_at=None)
+                    target.publish_started_at = None
+                return await self._failed(target, error, maybe_live=live)
+
+    def _classify(self, target: PublishTarget, exc: Exception, *, looked: bool, sent: bool
+                  ) -> tuple[OneClickError, bool]:
+        """The error to record, and whether the post may be live (the nothing-twice rule).
+
+        It may be live when the last attempt's post was not looked up yet (the lookup
+        failed), when a create call of this attempt left (applied, or its outcome is
+        unknown), when the connector says so, or on an unexpected error after the mark.
+        """
+        marked = target.publish_started_at is not None
+        if not isinstance(exc, OneClickError):
+            log.error("target %s: unexpected error", target.id, exc_info=exc)
+            error: OneClickError = ConnectorError(
                 f"Unexpected error while publishing ({type(exc).__name__}).",
-                platform=target.platform, retryable=True))
+                platform=target.platform, retryable=True)
+            return error, marked
+        if sent and not isinstance(exc, PublishOutcomeUnknown):
+            exc = MaybeApplied(f"{exc.user_message} The post may already be there, so it is "
+                               "looked up before anything is sent again.",
+                               platform=target.platform, code=getattr(exc, "code", None))
+        live = isinstance(exc, PublishOutcomeUnknown) or (marked and not looked)
+        return exc, live
 
     async def _attempt(self, target: PublishTarget, job: PublishJob, connector: Connector,
                        account: SocialAccount) -> RunOutcome:
@@ -232,7 +255,13 @@ class PublishRunner:
                               "account on the brand's Connections page.",
                               platform=connector.platform, code=exc.code) from exc
 
-    async def _failed(self, target: PublishTarget, exc: OneClickError) -> RunOutcome:
+    async def _failed(self, target: PublishTarget, exc: OneClickError, *,
+                      maybe_live: bool = False) -> RunOutcome:
+        """Retry later, or end: FAILED when nothing went live, UNKNOWN when it may have.
+
+        A post that may be live keeps its mark, so the next attempt looks it up first;
+        when no attempt is left, or the platform cannot be asked, a person decides.
+        """
         fields: dict[str, object] = {"error": exc.user_message, "lease_until": None,
                                      "error_code": getattr(exc, "code", None) or ""}
         if isinstance(exc, ConnectorError) and exc.needs_reconnect:
@@ -245,6 +274,11 @@ class PublishRunner:
             await transition(target, T.RETRY_WAIT, next_attempt_at=now() + timedelta(
                 seconds=delay), **fields)
             return RunOutcome(T.RETRY_WAIT, retry_in=delay)
+        if maybe_live:
+            label = self.connectors.get(target.platform).label
+            fields["error"] = unknown_message(label, exc.user_message)
+            await transition(target, T.UNKNOWN, **fields)
+            return RunOutcome(T.UNKNOWN)
         if retryable:
             fields["error"] = f"{exc.user_message} (gave up after {target.attempts} attempts)"
         await transition(target, T.FAILED, **fields)
@@ -264,3 +298,10 @@ class PublishRunner:
         delay = random.uniform(base / 2, base)
         return max(delay, retry_after or 0.0)
 
+
+def unknown_message(label: str, reason: str) -> str:
+    """What an UNKNOWN target says: why (the reason's first sentence), and what to do."""
+    where = label if label.lower().endswith("channel") else f"{label} account"
+    first = reason.split(". ")[0].strip().rstrip(".")[:160]
+    return (f"Unknown: check the {where}. {first}, and whether the post went out cannot be "
+            "checked automatically: press Mark as posted if it is there, or Publish again.")

@@ -48,7 +48,7 @@ def build_services(settings: Settings) -> Services:
     assert settings.token_encryption_key is not None
     cipher = TokenCipher(settings.token_encryption_key.get_secret_value())
     pipeline = MediaPipeline(settings)
-    http = network_client()
+    http = network_client(timeout=settings.connector_timeout_seconds)
     registry = ConnectorRegistry(ConnectorContext(settings=settings, pipeline=pipeline,
                                                   cipher=cipher, http=http))
     captions = CaptionService(build_caption_adapter(settings), registry.rules())

@@ -127,7 +127,7 @@ async def test_crash_before_platform_call_publishes_once(setup) -> None:  # type
     assert outcome.status == TargetStatus.PUBLISHED and web.publishes == 1
 
 
-async def test_unknowable_outcome_ends_failed_not_republished(setup) -> None:  # type: ignore[no-untyped-def]
+async def test_unknowable_outcome_ends_unknown_not_republished(setup) -> None:  # type: ignore[no-untyped-def]
     services, _, target = setup
 
     class Opaque(CountingWeb):
@@ -138,8 +138,9 @@ async def test_unknowable_outcome_ends_failed_not_republished(setup) -> None:  #
         status=TargetStatus.PUBLISHING, attempts=1, publish_started_at=now(),
         lease_until=now() - timedelta(seconds=1))
     outcome = await runner_with(services, web).run(target.id)
-    assert outcome.status == TargetStatus.FAILED and web.publishes == 0
-    assert "may have reached" in (await PublishTarget.get(id=target.id)).error
+    assert outcome.status == TargetStatus.UNKNOWN and web.publishes == 0
+    error = (await PublishTarget.get(id=target.id)).error
+    assert error.startswith("Unknown: check the") and "Mark as posted" in error
 
 
 async def test_retryable_errors_back_off_then_give_up(setup) -> None:  # type: ignore[no-untyped-def]
