@@ -22,6 +22,7 @@ from tasks.schedule import run_schedule
 from webapp import media_urls
 from webapp.api import assets, brands, health, jobs
 from webapp.errors import install_error_handlers
+from webapp.limits import install_body_limit
 from webapp.oauth import routes as oauth_routes
 from webapp.pages import audit as audit_pages
 from webapp.pages import auth as auth_pages
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
                   description="Publish one piece of content to every network a brand uses.")
     install_error_handlers(app)
     install_sessions(app, settings)
+    install_body_limit(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (auth_pages, profile_pages, brand_pages, brand_settings_pages,
                    connection_pages, inbox_pages, job_pages, audit_pages, usage_pages,

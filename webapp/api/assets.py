@@ -11,10 +11,11 @@ from core import notify
 from core.intake import ingest_media
 from core.models import AdaptedCaption, PublishTarget, Role, TranscodedMedia
 from core.publishing import create_job, existing_job
+from core.quota import check_quota
 from tasks.publish import start_job
 from webapp.api.schemas import AssetOut, CaptionOut, CaptionsIn, JobOut, PublishIn
 from webapp.deps import ScopeDep, ServicesDep
-from webapp.upload import read_upload
+from webapp.upload import check_declared_size, read_upload
 
 router = APIRouter(tags=["assets"])
 
@@ -37,6 +38,8 @@ async def upload_asset(brand_id: int, request: Request, scope: ScopeDep,
     await notify.inbox_item(asset)
     return AssetOut.of(asset)
 
+    declared = check_declared_size(request, services.settings)
+    await check_quota(services.settings, brand_id=brand.id, incoming=declared or 0)
 
 @router.get("/api/v1/brands/{brand_id}/assets", response_model=list[AssetOut])
 async def list_assets(brand_id: int, scope: ScopeDep, limit: int = 50,

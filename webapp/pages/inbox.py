@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
-from core import notify
-from core.errors import Forbidden, InvalidInput, NotFound
+from core import notify, quota
+from core.errors import InvalidInput, NotFound
 from core.intake import ingest_media
 from core.models import (
     AccountStatus,
@@ -37,7 +37,7 @@ from webapp.session import (
     require_csrf,
     require_csrf_header,
 )
-from webapp.upload import read_upload
+from webapp.upload import check_declared_size, read_upload
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 INBOX_SIZE = 100
@@ -82,19 +82,18 @@ async def inbox_page(request: Request, brand_id: int, user: WebUser) -> Response
 @router.post("/brands/{brand_id}/upload")
 async def upload(request: Request, brand_id: int, user: WebUser,
                  services: ServicesDep) -> Response:
-    """A browser upload (streamed to disk), checked by the CSRF header or form field."""
+    """A browser upload (streamed to disk). Its origin is proved before the body is read: by
+    the X-CSRF-Token header, or by the CSRF field as the form's first part."""
     _, brand, _ = await brand_and_role(user, brand_id, Role.EDITOR)
-    header_ok = True
-    try:
+    csrf = None
+    if request.headers.get(CSRF_HEADER) is not None:
         await require_csrf_header(request)
-    except Forbidden:
-        header_ok = False
-    form = await read_upload(request, services.settings)
+    else:
+        csrf = (CSRF_FIELD, csrf_token(request))
+    declared = check_declared_size(request, services.settings)
+    await quota.check_quota(services.settings, brand_id=brand.id, incoming=declared or 0)
+    form = await read_upload(request, services.settings, csrf=csrf)
     assert form.file is not None
-    if not header_ok and not secrets.compare_digest(
-            form.fields.get(CSRF_FIELD, ""), csrf_token(request)):
-        form.file.discard()
-        raise Forbidden("This upload did not come from this site. Reload the page and try again.")
     asset = await ingest_media(services.settings, brand=brand, chunks=form.file,
                                file_name=form.file_name, caption=form.fields.get("caption", ""),
                                actor=user, origin="web")
