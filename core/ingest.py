@@ -1,7 +1,10 @@
 """Instagram ingest (Flow A): new posts of a connected account become inbox assets.
 
 `new_posts` lists the account's media newest first and stops at the first page holding a
-post we already have; `download_post` fetches every file of one post (all carousel
+post we already have. Posts this product published to Instagram itself (any brand's publish
+target, matched by id or by permalink) are never taken back in: no repost loop. Posts older
+than the account's first-sync cut (`since_of`, see `core.ingest_sync`) were left out on
+purpose and stay out. `download_post` fetches every file of one post (all carousel
 children, the video and its cover) and stores it as `MediaAsset(source='instagram')`,
 deduplicated by (brand, source, source_id). Instagram's `media_url`s are signed CDN links
 that expire: a refused link is re-fetched by asking the Graph API for the media again.
@@ -11,18 +14,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from core import audit, notify
 from core.config import Settings
 from core.errors import ConnectorError, MediaRejected
 from core.intake import Spooled, ingest_media, spool_chunks
-from core.models import AssetKind, AssetSource, Brand, MediaAsset, SocialAccount
+from core.models import AssetKind, AssetSource, Brand, MediaAsset, PublishTarget, SocialAccount
+from core.safe_links import INSTAGRAM_HOSTS, web_link
 
 log = logging.getLogger(__name__)
 FIELDS = ("id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,"
@@ -30,6 +37,8 @@ FIELDS = ("id,caption,media_type,media_product_type,media_url,thumbnail_url,perm
 PAGE_SIZE = 25
 MAX_PAGES = 4
 EXPIRED_STATUSES = (403, 404, 410)
+SINCE_KEY = "ingest_since"  # SocialAccount.meta: epoch seconds of the first-sync cut
+_POST_PATHS = ("p", "reel", "reels", "tv")
 
 
 class GraphReader(Protocol):
@@ -38,10 +47,54 @@ class GraphReader(Protocol):
     async def get(self, path: str, token: str, **params: Any) -> dict[str, Any]: ...
 
 
+def normalise_permalink(url: str) -> str:
+    """What identifies an Instagram post in a link: `instagram.com/p/CODE` (reels, tv alike)."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
+    segments = [s for s in parts.path.split("/") if s]
+    for index, segment in enumerate(segments[:-1]):
+        if segment.lower() in _POST_PATHS:
+            return f"{host}/p/{segments[index + 1]}"
+    return f"{host}/{'/'.join(segments)}" if host or segments else ""
+
+
+def post_time(item: dict[str, Any]) -> float | None:
+    """Epoch seconds of a listed post's `timestamp` (None when absent or unreadable)."""
+    try:
+        return datetime.strptime(str(item.get("timestamp")), "%Y-%m-%dT%H:%M:%S%z").timestamp()
+    except ValueError:
+        return None
+
+
+def since_of(account: SocialAccount) -> float | None:
+    """The first-sync cut of the account (None: its first sync has not run)."""
+    value = (account.meta or {}).get(SINCE_KEY)
+    return float(value) if isinstance(value, int | float) else None
+
+
+async def published_by_us(items: Sequence[dict[str, Any]]) -> set[str]:
+    """Ids of the listed posts that this product published to Instagram (any brand)."""
+    ids = [str(i["id"]) for i in items if i.get("id")]
+    links = {str(i["id"]): normalise_permalink(str(i.get("permalink") or "")) for i in items
+             if i.get("id")}
+    codes = {link.rsplit("/", 1)[-1] for link in links.values() if "/p/" in link}
+    if not ids:
+        return set()
+    match = Q(external_id__in=ids)
+    for code in codes:
+        match |= Q(external_url__contains=code)
+    rows = await PublishTarget.filter(match, platform="instagram").values_list(
+        "external_id", "external_url")
+    ours_ids = {str(external_id) for external_id, _ in rows if external_id}
+    ours_links = {normalise_permalink(url) for _, url in rows if url}
+    return {i for i in ids if i in ours_ids or (links[i] and links[i] in ours_links)}
+
+
 async def new_posts(graph: GraphReader, account: SocialAccount, token: str) -> list[dict[str, Any]]:
-    """Posts not yet in the brand's inbox, oldest first (a few pages at most)."""
+    """Posts not yet in the brand's inbox nor published by us, oldest first (few pages)."""
     found: list[dict[str, Any]] = []
     after: str | None = None
+    since = since_of(account)
     for _ in range(MAX_PAGES):
         page = await graph.get(f"{account.external_id}/media", token, fields=FIELDS,
                                limit=PAGE_SIZE, after=after)
@@ -49,10 +102,12 @@ async def new_posts(graph: GraphReader, account: SocialAccount, token: str) -> l
         ids = [str(i["id"]) for i in items]
         known = set(await MediaAsset.filter(
             brand_id=account.brand_id, source=AssetSource.INSTAGRAM, source_id__in=ids
-        ).values_list("source_id", flat=True))
-        found.extend(i for i in items if str(i["id"]) not in known)
+        ).values_list("source_id", flat=True)) | await published_by_us(items)
+        older = {str(i["id"]) for i in items
+                 if since is not None and (post_time(i) or since) < since}
+        found.extend(i for i in items if str(i["id"]) not in known | older)
         after = ((page.get("paging") or {}).get("cursors") or {}).get("after")
-        if known or not after or not (page.get("paging") or {}).get("next"):
+        if known or older or not after or not (page.get("paging") or {}).get("next"):
             break
     return list(reversed(found))
 
@@ -151,7 +206,7 @@ async def store_post(settings: Settings, brand: Brand, item: dict[str, Any],
     """The post as an inbox asset (a carousel parent with its children); None if known."""
     post_id = str(item["id"])
     caption = str(item.get("caption") or "")
-    link = str(item.get("permalink") or "")
+    link = web_link(str(item.get("permalink") or ""), hosts=INSTAGRAM_HOSTS)  # from outside
     try:
         if len(files) == 1:
             asset = await ingest_media(settings, brand=brand, chunks=files[0][0],
@@ -196,12 +251,15 @@ def _write(path: Path, data: bytes) -> None:
 
 
 async def download_post(settings: Settings, http: httpx.AsyncClient, graph: GraphReader,
-                        account: SocialAccount, token: str, item: dict[str, Any]
-                        ) -> MediaAsset | None:
-    """Download and store one post, then tell the brand's chats; None if already there."""
+                        account: SocialAccount, token: str, item: dict[str, Any], *,
+                        announce: bool = True) -> MediaAsset | None:
+    """Download and store one post, then tell the brand's chats (unless not `announce`).
+
+    None when it is already there or this product published it.
+    """
     exists = await MediaAsset.exists(brand_id=account.brand_id, source=AssetSource.INSTAGRAM,
                                      source_id=str(item["id"]))
-    if exists:
+    if exists or await published_by_us([item]):
         return None
     downloader = Downloader(settings, http, graph, token,
                             attempts=settings.ingest_download_attempts)
@@ -212,6 +270,6 @@ async def download_post(settings: Settings, http: httpx.AsyncClient, graph: Grap
     except MediaRejected as exc:
         log.warning("instagram %s skipped: %s", item.get("id"), exc.user_message)
         return None
-    if asset is not None:
+    if asset is not None and announce:
         await notify.inbox_item(asset)
     return asset

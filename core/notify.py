@@ -8,11 +8,21 @@ notifier is logged and never breaks the caller.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Protocol
 
 from core.models import MediaAsset, PublishJob, SocialAccount
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    """The one message after an account's first sync (instead of a card per old post)."""
+
+    account: SocialAccount
+    imported: int
+    text: str  # plain words; each front end adds its link to the brand's inbox
 
 
 class Notifier(Protocol):
@@ -26,6 +36,9 @@ class Notifier(Protocol):
 
     async def account_needs_reconnect(self, account: SocialAccount) -> None:
         """A connection broke; people should reconnect it on the web page."""
+
+    async def sync_summary(self, summary: SyncSummary) -> None:
+        """A first sync brought recent posts into the inbox (or found none)."""
 
 
 _notifiers: list[Notifier] = []
@@ -73,3 +86,13 @@ async def account_needs_reconnect(account: SocialAccount) -> None:
             await notifier.account_needs_reconnect(account)
         except Exception:  # noqa: BLE001
             log.exception("notifier %r failed on account %s", notifier, account.id)
+
+
+async def sync_summary(summary: SyncSummary) -> None:
+    """Tell every front end what an account's first sync brought into the inbox."""
+    for notifier in list(_notifiers):
+        try:
+            await notifier.sync_summary(summary)
+        except Exception:  # noqa: BLE001
+            log.exception("notifier %r failed on the sync summary of account %s", notifier,
+                          summary.account.id)

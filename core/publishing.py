@@ -12,6 +12,7 @@ from core import audit, notify
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.models import (
     AccountStatus,
+    AssetSource,
     Brand,
     JobStatus,
     MediaAsset,
@@ -24,6 +25,14 @@ from core.target_states import now, refresh_job, transition
 from core.tenancy import BrandScope, can_approve
 
 MAX_PLATFORMS = 20
+#: sources that are posts of a network → that network (never offered back to where it came from)
+SOURCE_PLATFORMS = {AssetSource.INSTAGRAM.value: "instagram"}
+
+
+def default_platforms(asset: MediaAsset, offered: Sequence[str]) -> list[str]:
+    """The networks ticked at first on a card or form: all offered but the asset's source."""
+    source = SOURCE_PLATFORMS.get(str(asset.source))
+    return [p for p in offered if p != source]
 
 
 async def accounts_for(brand: Brand, platforms: Sequence[str],

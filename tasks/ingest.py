@@ -1,4 +1,8 @@
-"""Instagram ingest tasks: list new posts of each account, then download each post apart."""
+"""Instagram ingest tasks: list new posts of each account, then download each post apart.
+
+An account's first sync (right after connecting) is bounded and announced once: see
+`core.ingest_sync`. "Sync now" (web, bots) is checked and audited in core, then queued here.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from connectors._http import access_token
 from connectors.instagram import InstagramConnector
 from core.errors import ConnectorError
 from core.ingest import download_post, new_posts
+from core.ingest_sync import SYNC_PLATFORMS, first_sync, request_sync
 from core.models import AccountStatus, MediaAsset, SocialAccount
+from core.tenancy import BrandScope
 from oneclick.bootstrap import Services, get_services
 from tasks.broker import broker
 
@@ -34,12 +40,25 @@ async def fetch_post(services: Services, account: SocialAccount, item: dict[str,
     """Download one post into the inbox (None when it was already there)."""
     connector = _instagram(services)
     token = access_token(services.cipher, account, platform="instagram")
-    return await download_post(services.settings, services.http, connector.graph, account,
+    return await download_post(services.settings, services.outbound, connector.graph, account,
                                token, item)
 
 
-async def ingest_account_now(services: Services, account: SocialAccount) -> list[MediaAsset]:
+async def first_sync_of(services: Services, account: SocialAccount, reason: str
+                        ) -> list[MediaAsset] | None:
+    """The account's bounded first sync, if it has not run yet (None when not due)."""
+    connector = _instagram(services)
+    token = access_token(services.cipher, account, platform="instagram")
+    return await first_sync(services.settings, services.outbound, connector.graph, account,
+                            token, reason=reason)
+
+
+async def ingest_account_now(services: Services, account: SocialAccount,
+                             reason: str = "manual") -> list[MediaAsset]:
     """List and download inline (the CLI and tests); the scheduler queues instead."""
+    first = await first_sync_of(services, account, reason)
+    if first is not None:
+        return first
     created = []
     for item in await list_account(services, account):
         asset = await fetch_post(services, account, item)
@@ -58,14 +77,40 @@ async def ingest_all() -> int:
     return len(ids)
 
 
+async def sync_now(scope: BrandScope, *, brand_id: int, origin: str,
+                   account_id: int | None = None) -> list[SocialAccount]:
+    """"Sync now" of every front end: checked and audited in core, then queued."""
+    accounts = await request_sync(scope, brand_id=brand_id, origin=origin,
+                                  account_id=account_id)
+    for account in accounts:
+        await ingest_account.kiq(account.id, "manual")
+    return accounts
+
+
+async def after_connect(account: SocialAccount) -> bool:
+    """A newly (re)connected account that brings posts in syncs at once; whether queued."""
+    if account.platform not in SYNC_PLATFORMS or account.status != AccountStatus.OK:
+        return False
+    try:
+        await ingest_account.kiq(account.id, "connect")
+    except Exception:  # noqa: BLE001 - the account is connected; the schedule syncs it later
+        log.exception("could not queue the first sync of account %s", account.id)
+        return False
+    return True
+
+
 @broker.task(task_name="oneclick.ingest_account")
-async def ingest_account(account_id: int) -> int:
-    """List one account's new posts and queue a download for each."""
+async def ingest_account(account_id: int, reason: str = "schedule") -> int:
+    """List one account's new posts and queue a download for each (first sync: inline)."""
     account = await SocialAccount.get_or_none(id=account_id, status=AccountStatus.OK)
     if account is None:
         return 0
+    services = get_services()
     try:
-        items = await list_account(get_services(), account)
+        first = await first_sync_of(services, account, reason)
+        if first is not None:
+            return len(first)
+        items = await list_account(services, account)
     except ConnectorError as exc:
         log.warning("instagram ingest of account %s failed: %s", account_id, exc.code)
         return 0

@@ -22,6 +22,7 @@ from core.models import (
     TranscodedMedia,
     User,
 )
+from core.publishing import default_platforms
 from oneclick.bootstrap import Services
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class SlackCards:
         if not platforms:
             raise InvalidInput("This brand has no connected network that takes this media. "
                                "Connect one on the brand's Connections page.")
-        selected = platforms
+        selected = default_platforms(asset, platforms)
         if job is not None:
             platforms = selected = list(dict.fromkeys(await PublishTarget.filter(
                 job_id=job.id).order_by("id").values_list("platform", flat=True)))

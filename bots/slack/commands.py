@@ -1,4 +1,4 @@
-"""`/oneclick link CODE`, `/oneclick brands`, `/oneclick help`."""
+"""`/oneclick link CODE`, `/oneclick brands`, `/oneclick sync`, `/oneclick help`."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bots.slack import identity
 from bots.slack.blocks import esc
 from bots.slack.errors import reply_text
+from core.errors import OneClickError
+from core.ingest_sync import handle
 from core.models import BrandMember, SlackIdentity
+from tasks.ingest import sync_now
 
 HELP = (
     "*OneClick Social* posts new inbox items and approvals here.\n"
     "• `/oneclick link CODE`: link this channel to a brand (get the code on the brand's "
     "Connections page). Run it with a code of your own to act here as yourself.\n"
     "• `/oneclick brands`: the brands this channel is linked to, and your role.\n"
+    "• `/oneclick sync`: bring new Instagram posts into the inbox now.\n"
     "• Share a photo or video here (or use the message shortcut *Repost with OneClick*) "
     "to add it to the brand's inbox.\n"
     "• On a card: tick the networks, then *Approve & publish*, *Edit* or *Reject*.")
@@ -45,6 +49,25 @@ async def _brands(team_id: str, channel_id: str, user_id: str) -> str:
     return "This channel is linked to:\n" + "\n".join(lines)
 
 
+async def _sync(team_id: str, channel_id: str, user_id: str) -> str:
+    brands = await identity.linked_brands(team_id, channel_id)
+    if not brands:
+        return identity.UNLINKED
+    lines = []
+    for brand in brands:
+        try:
+            _, scope = await identity.acting(brand, team_id=team_id, channel_id=channel_id,
+                                             slack_user_id=user_id)
+            accounts = await sync_now(scope, brand_id=brand.id, origin="slack")
+        except OneClickError as exc:
+            lines.append(f"*{esc(brand.name)}*: {esc(exc.user_message)}")
+            continue
+        names = ", ".join(esc(handle(a)) for a in accounts)
+        lines.append(f"🔄 *{esc(brand.name)}*: syncing {names}; new posts arrive here in a "
+                     "moment.")
+    return "\n".join(lines)
+
+
 def register(app: AsyncApp) -> None:
     """Add the slash command."""
 
@@ -65,5 +88,7 @@ def register(app: AsyncApp) -> None:
                            "Connections page).")
         elif sub == "brands":
             await ack(text=await reply_text(_brands(team_id, channel_id, user_id)))
+        elif sub == "sync":
+            await ack(text=await reply_text(_sync(team_id, channel_id, user_id)))
         else:
             await ack(text=HELP)

@@ -18,6 +18,7 @@ from core.models import (
     SlackCard,
     SocialAccount,
 )
+from core.notify import SyncSummary
 from oneclick.bootstrap import Services
 
 log = logging.getLogger(__name__)
@@ -104,3 +105,17 @@ class SlackNotifier:
                 await client.chat_postMessage(channel=channel_id, text=text, blocks=body)
             except Exception:  # noqa: BLE001
                 log.exception("reconnect note in Slack channel %s failed", channel_id)
+
+    async def sync_summary(self, summary: SyncSummary) -> None:
+        """One message after an account's first sync, linking to the brand's inbox."""
+        brand = await Brand.get(id=summary.account.brand_id)
+        url = self.services.settings.public_url(f"/brands/{brand.id}/inbox")
+        text = (f"📥 *{blocks.esc(brand.name)}*: {blocks.esc(summary.text)} — "
+                f"<{url}|open the inbox>.")
+        for team_id, channel_id in await self._channels(brand.id):
+            try:
+                client = await self.cards.clients.for_team(team_id)
+                await client.chat_postMessage(channel=channel_id, text=text,
+                                              unfurl_links=False)
+            except Exception:  # noqa: BLE001
+                log.exception("sync summary in Slack channel %s failed", channel_id)

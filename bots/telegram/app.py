@@ -12,7 +12,16 @@ from aiogram import Bot, Dispatcher
 from bots.telegram.cards import Cards
 from bots.telegram.errors import on_error
 from bots.telegram.notifier import make_bot
-from bots.telegram.routers import approval, card, edit, fallback, linking, publish, upload
+from bots.telegram.routers import (
+    approval,
+    card,
+    edit,
+    fallback,
+    linking,
+    publish,
+    sync,
+    upload,
+)
 from bots.telegram.status import StatusWatcher
 from oneclick.bootstrap import Services
 
@@ -25,7 +34,7 @@ def build_dispatcher(services: Services, cards: Cards, watcher: StatusWatcher,
     """The dispatcher: routers in order, the error funnel, and the shared objects."""
     dp = Dispatcher(services=services, cards=cards, watcher=watcher, albums=albums)
     dp.errors.register(on_error)
-    for module in (linking, edit, upload, approval, publish, card, fallback):
+    for module in (sync, linking, edit, upload, approval, publish, card, fallback):
         # routers are module singletons: a new dispatcher (a restart, a test) takes them over
         module.router._parent_router = None
         dp.include_router(module.router)

@@ -20,6 +20,7 @@ from core.models import (
     TelegramCard,
     User,
 )
+from core.publishing import default_platforms
 from oneclick.bootstrap import Services
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class Cards:
         if not platforms:
             raise InvalidInput("This brand has no connected network that takes this media. "
                                "Connect one on the brand's Connections page.")
-        selected = platforms
+        selected = default_platforms(asset, platforms)
         if job is not None:
             selected = list(dict.fromkeys(await PublishTarget.filter(
                 job_id=job.id).values_list("platform", flat=True)))

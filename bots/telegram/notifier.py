@@ -18,6 +18,7 @@ from core.models import (
     SocialAccount,
     TelegramCard,
 )
+from core.notify import SyncSummary
 from oneclick.bootstrap import Services
 
 log = logging.getLogger(__name__)
@@ -92,3 +93,16 @@ class TelegramNotifier:
         for chat_id in await self._chats(brand.id):
             await self.bot.send_message(chat_id, text, parse_mode="HTML",
                                         reply_markup=kb.as_markup())
+
+    async def sync_summary(self, summary: SyncSummary) -> None:
+        """One message after an account's first sync, linking to the brand's inbox."""
+        brand = await Brand.get(id=summary.account.brand_id)
+        url = self.services.settings.public_url(f"/brands/{brand.id}/inbox")
+        text = (f"📥 <b>{escape(brand.name)}</b>: {escape(summary.text)} — "
+                f"<a href=\"{escape(url)}\">open the inbox</a>.")
+        for chat_id in await self._chats(brand.id):
+            try:
+                await self.bot.send_message(chat_id, text, parse_mode="HTML",
+                                            link_preview_options={"is_disabled": True})
+            except Exception:  # noqa: BLE001 - one gone chat must not stop the others
+                log.exception("sync summary in Telegram chat %s failed", chat_id)

@@ -21,6 +21,7 @@ from core import audit
 from core.errors import InvalidInput
 from core.models import Brand, Role, SocialAccount, User
 from oneclick.bootstrap import Services
+from tasks.ingest import after_connect
 from webapp.deps import ServicesDep
 from webapp.oauth import state
 from webapp.pages.common import WebRoute, brand_and_role, flash, redirect, render
@@ -54,7 +55,9 @@ async def _connected(request: Request, user: User, brand: Brand, account: Social
     await audit.record("account.connected", actor=user, brand=brand, obj=account, origin="web",
                        details={"platform": account.platform,
                                 "external_id": account.external_id})
-    flash(request, f"{label} connected: {account.display_name or account.external_id}.")
+    note = " Its recent posts are on their way to the inbox." if await after_connect(
+        account) else ""
+    flash(request, f"{label} connected: {account.display_name or account.external_id}.{note}")
 
 
 @router.get("/brands/{brand_id}/connect/{platform}")

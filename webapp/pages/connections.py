@@ -10,7 +10,9 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from core import audit
 from core.brands import issue_link_code
 from core.errors import ConnectorError, InvalidInput, NotFound
+from core.ingest_sync import SYNC_PLATFORMS, handle
 from core.models import AccountStatus, Brand, ChatKind, ChatLink, Role, SocialAccount
+from tasks.ingest import sync_now
 from webapp.api.schemas import AccountOut
 from webapp.deps import ServicesDep
 from webapp.pages.common import WebRoute, brand_and_role, flash, redirect, render
@@ -61,7 +63,8 @@ async def _page(request: Request, brand: Brand, role: Role, services: ServicesDe
     bot = (getattr(services.settings, "telegram_bot_username", None) or "").lstrip("@")
     return render(request, "pages/connections.html", brand=brand, cards=await _cards(
         brand, services), can_edit=role in (Role.OWNER, Role.ADMIN), links=links,
-        codes=codes or {}, bot_username=bot)
+        codes=codes or {}, bot_username=bot, sync_platforms=SYNC_PLATFORMS,
+        can_sync=role in (Role.OWNER, Role.ADMIN, Role.EDITOR))
 
 
 @router.get("/brands/{brand_id}/connections")
@@ -90,6 +93,17 @@ async def disconnect(request: Request, brand_id: int, account_id: int, user: Web
     await audit.record("account.disconnected", actor=user, brand=brand, obj=account,
                        origin="web", details={"platform": account.platform})
     flash(request, f"{account.display_name or account.platform} disconnected.{note}")
+    return redirect(f"/brands/{brand.id}/connections")
+
+
+@router.post("/brands/{brand_id}/accounts/{account_id}/sync", dependencies=[Csrf])
+async def sync_account(request: Request, brand_id: int, account_id: int,
+                       user: WebUser) -> Response:
+    """"Sync now": bring the account's new posts into the inbox without waiting."""
+    scope, brand, _ = await brand_and_role(user, brand_id, Role.EDITOR)
+    accounts = await sync_now(scope, brand_id=brand.id, origin="web", account_id=account_id)
+    flash(request, f"Syncing {handle(accounts[0])}: new posts arrive in the inbox in a "
+                   "moment.")
     return redirect(f"/brands/{brand.id}/connections")
 
 

@@ -24,7 +24,7 @@ from core.models import (
     SocialAccount,
     User,
 )
-from core.publishing import create_job, existing_job
+from core.publishing import create_job, default_platforms, existing_job
 from core.tenancy import BrandScope
 from tasks.publish import start_job
 from webapp.deps import ServicesDep
@@ -125,8 +125,10 @@ async def asset_page(request: Request, brand_id: int, asset_id: int, user: WebUs
     captions = {c.platform: c for c in await AdaptedCaption.filter(asset_id=asset.id)}
     rules = services.captions.rules
     limits = {p: rules[p].caption_max for p, _ in platforms if p in rules}
+    selected = default_platforms(asset, [p for p, _ in platforms])
     return render(request, "pages/asset.html", brand=brand, asset=asset,
                   preview=await _preview_source(asset), platforms=platforms, captions=captions,
+                  selected=selected,
                   limits=limits, nonce=secrets.token_urlsafe(16),
                   can_publish=role != Role.APPROVER, error=None)
 

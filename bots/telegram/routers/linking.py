@@ -15,7 +15,7 @@ from bots.telegram.routers.common import NOT_LINKED
 router = Router(name="linking")
 HELP = ("Send me a photo, a video or an album: I reply with captions adapted to each network "
         "and buttons to publish everywhere with one tap. /brand switches between the brands "
-        "linked to this chat.")
+        "linked to this chat; /sync brings new Instagram posts into the inbox now.")
 
 
 @router.message(CommandStart())

@@ -11,6 +11,7 @@ import pytest
 from connectors._oauth import redirect_uri
 from core import notify
 from core.ingest import cover_path
+from core.ingest_sync import claim_first_sync
 from core.models import AssetKind, AssetSource, MediaAsset, SocialAccount
 from oneclick.bootstrap import Services, get_services
 from tasks.broker import broker
@@ -61,6 +62,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             redirect = redirect_uri(settings, "instagram")
             account = await services.connectors.get("instagram").connect(
                 brand, {"code": fake.issue_code("ig", redirect), "redirect_uri": redirect})
+            await claim_first_sync(account, 0.0)  # steady state: the first sync is elsewhere
             inbox = Inbox()
             notify.register(inbox)
             src = tmp_path / "src"
