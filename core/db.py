@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as run_migrations
 
-from core.config import Settings
+from core.config import Settings, private_dir, private_file
 
 APP_LABEL = "models"
 MODEL_MODULES = ["core.models"]
 MIGRATIONS_MODULE = "migrations"
+OUTAGE_SECONDS = 60.0  # how long a write holding a platform's answer waits for the database
+# SQLSTATEs of a server that is away: connection failures (08…), shutting down or
+# restarting after a crash (57P01-57P03), too many connections during a failover
+AWAY_SQLSTATES = frozenset({"08000", "08001", "08003", "08004", "08006", "57P01", "57P02",
+                            "57P03", "53300"})
+R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 
 def database_url(settings: Settings) -> str:
@@ -24,7 +33,8 @@ def database_url(settings: Settings) -> str:
     if url.startswith("sqlite://") and "busy_timeout" not in url:
         path = url.removeprefix("sqlite://").split("?", 1)[0]
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_dir(Path(path).parent, tighten=False)  # may be any folder
+            private_file(Path(path))  # 0600 before SQLite writes (its -wal/-shm follow it)
         url += ("&" if "?" in url else "?") + "busy_timeout=10000&synchronous=NORMAL"
     elif url.startswith(("postgres://", "asyncpg://")) and "maxsize" not in url:
         # a worker keeps ~100 publishes in flight: 5 pooled connections (the default) starve it
@@ -104,3 +114,40 @@ async def ping() -> bool:
     except Exception:  # noqa: BLE001 - any failure means "not reachable"
         return False
     return True
+
+
+def database_away(exc: BaseException) -> bool:
+    """Whether an error means the database is away for now (restart, failover, a blink).
+
+    asyncpg's pool then replaces each dead connection on its next use, so running the
+    statement again once the server answers is all a caller needs to do.
+    """
+    seen: BaseException | None = exc
+    for _ in range(8):  # the error and what it wraps
+        if seen is None:
+            return False
+        if isinstance(seen, OSError | asyncio.TimeoutError):
+            return True  # refused, reset, unreachable
+        if getattr(seen, "sqlstate", None) in AWAY_SQLSTATES:
+            return True
+        if type(seen).__name__ == "InterfaceError" and "closed" in str(seen):
+            return True  # asyncpg: "connection is closed"
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+async def while_away(op: Callable[[], Awaitable[R]], *, what: str,
+                     give_up_after: float = OUTAGE_SECONDS) -> R:
+    """Run `op`; while the database is away, run it again with backoff (up to a limit)."""
+    loop = asyncio.get_running_loop()
+    deadline, pause = loop.time() + give_up_after, 0.1
+    while True:
+        try:
+            return await op()
+        except Exception as exc:
+            if not database_away(exc) or loop.time() + pause > deadline:
+                raise
+            log.warning("database away while %s (%s: %s); trying again in %.1f s", what,
+                        type(exc).__name__, exc, pause)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 2.0)

@@ -22,6 +22,7 @@ from connectors.base import Connector, PublishState
 from core import effects, notify
 from core.coalesce import Coalescer, inside_transaction
 from core.config import Settings
+from core.db import database_away, while_away
 from core.errors import (
     AuthExpired,
     ConnectorError,
@@ -31,6 +32,7 @@ from core.errors import (
     PublishOutcomeUnknown,
 )
 from core.faults import CrashPoints
+from core.leases import Leases
 from core.media.items import media_items
 from core.models import (
     AccountStatus,
@@ -86,6 +88,7 @@ class PublishRunner:
         self.settings = settings
         self.connectors = connectors
         self.crash = CrashPoints(settings.fault_crash_points)
+        self.leases = Leases(settings.publish_lease_seconds)
         # jobs a worker starts together are read together
         self._pending_targets = Coalescer(_pending_of_jobs,
                                           alone_when=inside_transaction(PublishTarget))
@@ -94,12 +97,19 @@ class PublishRunner:
         """Produce every format the job's pending targets need, one media-pipeline pass per
         item; returns those targets, fetched with everything `run` needs.
 
-        Queuing the job left a ticket on its targets; progress reports renew it, so the
-        sweeper does not queue them while a long video is being transcoded.
+        Queuing the job left a ticket on its targets; while this worker prepares them the
+        heartbeat turns it into a short lease it renews (progress reports renew it too), so
+        the sweeper takes them over soon if this worker dies, and never while it lives.
         """
-        targets = await self._pending_targets(job_id)
+        targets = await while_away(lambda: self._pending_targets(job_id),
+                                   what=f"reading job {job_id}")
         if not targets:
             return []
+        async with self.leases.holding(t.id for t in targets):
+            return await self._prepare(job_id, targets)
+
+    async def _prepare(self, job_id: int, targets: list[PublishTarget]
+                       ) -> list[PublishTarget]:
         job = targets[0].job
         last = -10
 
@@ -108,8 +118,13 @@ class PublishRunner:
             if percent >= 100 or percent - last < 5:
                 return  # done: the targets' own steps take the progress on from here
             last = percent
-            await self._lease_pending(job_id, progress=percent // 2)
-            await settle_job(job_id)
+            try:
+                await self._lease_pending(job_id, progress=percent // 2)
+                await settle_job(job_id)
+            except Exception as exc:
+                if not database_away(exc):
+                    raise
+                log.warning("job %s: progress not recorded, the database is away", job_id)
 
         try:
             items = await media_items(job.asset)
@@ -132,9 +147,8 @@ class PublishRunner:
         return targets
 
     async def _lease_pending(self, job_id: int, **fields: object) -> None:
-        lease = now() + timedelta(seconds=self.settings.publish_lease_seconds)
         await PublishTarget.filter(job_id=job_id, status=T.PENDING).update(
-            lease_until=lease, **fields)
+            lease_until=self.leases.until(), **fields)
 
     async def run(self, target_id: int, *, fetched: PublishTarget | None = None) -> RunOutcome:
         """One attempt at one target; safe to call twice or concurrently.
@@ -143,11 +157,13 @@ class PublishRunner:
         stale copy is harmless: the claim is conditional on the state it shows).
         """
         if fetched is None:
-            found = await _fetch_targets(PublishTarget.filter(id=target_id))
+            found = await while_away(lambda: _fetch_targets(PublishTarget.filter(id=target_id)),
+                                     what=f"reading target {target_id}")
             if not found:
                 raise DoesNotExist(f"publish target {target_id} no longer exists")
             fetched = found[0]
-        return await self._run(fetched)
+        async with self.leases.holding([fetched.id]):  # its lease lives as long as we do
+            return await self._run(fetched)
 
     async def _run(self, target: PublishTarget) -> RunOutcome:
         status = T(target.status)
@@ -164,8 +180,8 @@ class PublishRunner:
             return RunOutcome(status, skipped=True)
         maybe_live = target.publish_started_at is not None
         lease = t + timedelta(seconds=self.settings.publish_lease_seconds)
-        claimed = await transition(target, T.PREPARING, attempts=target.attempts + 1,
-                                   lease_until=lease, error="", error_code="")
+        claimed = await self._move(target, T.PREPARING, attempts=target.attempts + 1,
+                                   lease_until=lease, error="", error_code="", sure=False)
         if not claimed:
             return RunOutcome(T(target.status), skipped=True)
         if job.status == JobStatus.SCHEDULED:
@@ -213,7 +229,7 @@ class PublishRunner:
         self.crash.maybe_crash("before_prepare")
         for item in await media_items(job.asset):
             await connector.prepare_media(item, connector.media_profile(item))
-        if not await transition(target, T.PUBLISHING, publish_started_at=now(), progress=60):
+        if not await self._move(target, T.PUBLISHING, publish_started_at=now(), progress=60):
             return RunOutcome(T(target.status), skipped=True)
         self.crash.maybe_crash("before_publish")
         try:
@@ -243,8 +259,38 @@ class PublishRunner:
         return False
 
     async def _published(self, target: PublishTarget, external_id: str, url: str) -> None:
-        await transition(target, T.PUBLISHED, external_id=external_id, external_url=url,
-                         published_at=now(), progress=100, lease_until=None)
+        """Record the platform's answer; held through a database blink (up to a minute)."""
+        if not await self._move(target, T.PUBLISHED, external_id=external_id,
+                                external_url=url, published_at=now(), progress=100,
+                                lease_until=None):
+            log.warning("target %s: published as %s, but it had been taken over meanwhile",
+                        target.id, external_id)
+
+    async def _move(self, target: PublishTarget, to: TargetStatus, *, sure: bool = True,
+                    **fields: object) -> bool:
+        """`transition`, run again while the database is away (restart, failover).
+
+        When a retry finds the row moved already, the earlier try may have landed with its
+        answer lost: if the row shows `to` at our attempt, it did (`sure=False`: a claim,
+        which another worker could have made alike, counts as lost instead).
+        """
+        attempts = int(str(fields.get("attempts", target.attempts)))
+        tried = False
+
+        async def once() -> bool:
+            nonlocal tried
+            if tried and sure and await PublishTarget.filter(
+                    id=target.id, status=to, attempts=attempts).exists():
+                target.status = to
+                for key, value in fields.items():
+                    setattr(target, key, value)
+                if to in ENDED:
+                    await settle_job(target.job_id)
+                return True
+            tried = True
+            return await transition(target, to, **fields)
+
+        return await while_away(once, what=f"recording target {target.id} {to.value}")
 
     async def _refresh(self, connector: Connector, account: SocialAccount) -> SocialAccount:
         try:

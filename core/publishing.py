@@ -145,8 +145,14 @@ async def retry_target(scope: BrandScope, target: PublishTarget, *, origin: str)
     return target
 
 
-async def jobs_due(limit: int = 500) -> list[int]:
-    """Ids of targets the queue should run now (new, due retries, stale leases)."""
+async def jobs_due(limit: int = 500, *, ignore_tickets: bool = False,
+                   take_over: bool = True) -> list[int]:
+    """Ids of targets the queue should run now (new, due retries, stale leases).
+
+    `ignore_tickets`: the queue lost its messages (Redis came back empty), so targets
+    queued a moment ago are due again. `take_over=False` leaves expired leases alone (the
+    database was away, so their workers' heartbeats could not land).
+    """
     t = now()
     ready = await PublishTarget.filter(
         status__in=[TargetStatus.PENDING, TargetStatus.RETRY_WAIT],
@@ -159,9 +165,11 @@ async def jobs_due(limit: int = 500) -> list[int]:
             continue
         if target.status == TargetStatus.RETRY_WAIT and (target.next_attempt_at or t) > t:
             continue
-        if target.lease_until and target.lease_until > t:
+        if target.lease_until and target.lease_until > t and not ignore_tickets:
             continue
         due.append(target.id)
+    if not take_over:
+        return due[:limit]
     stale = await PublishTarget.filter(
         status__in=[TargetStatus.PREPARING, TargetStatus.PUBLISHING], lease_until__lt=t
     ).limit(limit).values_list("id", flat=True)

@@ -1,30 +1,185 @@
-"""The taskiq broker: in-process when REDIS_URL is unset, Redis Streams (acked) when set."""
+"""The taskiq broker: in-process when REDIS_URL is unset, Redis Streams (acked) when set.
+
+A Redis hiccup (restart, failover, a blip, a Redis back empty) costs seconds, never a
+process or a message: commands reconnect with backoff, the reader outlives lost
+connections and recreates its consumer group, and a message Redis cannot take waits in
+this process's outbox until Redis answers (the work it stands for is in the database).
+"""
 
 from __future__ import annotations
 
-from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from taskiq import AckableMessage, AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
+from taskiq.decor import AsyncTaskiqDecoratedTask
 from taskiq_redis import RedisStreamBroker
 
 from core.config import Settings, get_settings
+
+log = logging.getLogger(__name__)
+# what a Redis that is away, restarting or failing over raises
+BROKER_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, asyncio.TimeoutError)
+READ_BACKOFF = (0.1, 2.0)  # first and longest pause of a reader that lost Redis
+ACK_GIVE_UP_SECONDS = 30.0
+# a message unacknowledged this long is claimed by another reader; publishing does not
+# rely on it (the database lease and the sweeper take over a dead worker's targets)
+IDLE_CLAIM_MS = 900_000
+
+
+class ResilientStreamBroker(RedisStreamBroker):
+    """Redis Streams whose reader survives Redis restarts, failovers and a Redis back empty.
+
+    taskiq-redis reads with one long-lived loop: an error ends it and the taskiq worker
+    process with it. Here the loop pauses with backoff and resumes; on `NOGROUP` (Redis
+    came back without the stream) it recreates the group from the stream's start, so
+    messages added before the group existed again are read, not skipped.
+    """
+
+    def __init__(self, url: str, **kwargs: Any) -> None:
+        super().__init__(
+            url, consumer_id="0",
+            retry=Retry(ExponentialWithJitterBackoff(cap=1.0, base=0.05), 5),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError, OSError],
+            # a read blocks up to 2 s (xread_block); a silent Redis is noticed in 10
+            socket_connect_timeout=2.0, socket_timeout=10.0, socket_keepalive=True,
+            health_check_interval=15, **kwargs)
+
+    async def startup(self) -> None:
+        """Declare the consumer group if Redis answers; the reader declares it otherwise."""
+        await AsyncBroker.startup(self)
+        try:
+            await self._declare_consumer_group()
+        except BROKER_ERRORS as exc:
+            log.warning("Redis is not answering at start-up (%s); carrying on, the queue "
+                        "catches up once it does", exc)
+
+    async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        """Messages for ever: a lost connection or a lost group is a pause, not an end."""
+        pause = READ_BACKOFF[0]
+        while True:
+            reader = super().listen()
+            try:
+                async for message in reader:
+                    pause = READ_BACKOFF[0]
+                    yield message
+            except BROKER_ERRORS as exc:
+                log.warning("queue reader lost Redis (%s: %s); reading again in %.1f s",
+                            type(exc).__name__, exc, pause)
+            finally:
+                await reader.aclose()
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, READ_BACKOFF[1])
+            # NOGROUP: Redis came back empty; still away: the next read fails and pauses
+            with contextlib.suppress(*BROKER_ERRORS):
+                await self._declare_consumer_group()
+
+    def _ack_generator(self, id: str, queue_name: str) -> Any:  # noqa: A002 - taskiq's name
+        ack = super()._ack_generator(id=id, queue_name=queue_name)
+
+        async def _ack() -> None:
+            """Acknowledge once Redis answers; give up after a while (the run is idempotent:
+            a redelivered message finds its work done)."""
+            deadline = asyncio.get_running_loop().time() + ACK_GIVE_UP_SECONDS
+            pause = READ_BACKOFF[0]
+            while True:
+                try:
+                    await ack()
+                    return
+                except BROKER_ERRORS as exc:
+                    if asyncio.get_running_loop().time() + pause > deadline:
+                        log.warning("could not acknowledge message %s: %s", id, exc)
+                        return
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, READ_BACKOFF[1])
+
+        return _ack
+
+    async def mark_alive(self) -> bool:
+        """Leave a marker in Redis; True when it was missing (first start, or Redis lost its
+        data since, and with it any message not yet read)."""
+        async with Redis(connection_pool=self.connection_pool) as redis:
+            return bool(await redis.set(f"{self.queue_name}:alive", uuid.uuid4().hex,
+                                        nx=True))
+
+
+class Outbox:
+    """Messages Redis could not take, sent again every second until it answers.
+
+    A publish request whose queueing fails is still accepted: its job is in the database,
+    and the message follows as soon as Redis is back. Should this process end first, the
+    sweeper queues the work when its queue ticket runs out.
+    """
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[AsyncTaskiqDecoratedTask[Any, Any], tuple[Any, ...]]] = []
+        self._sender: asyncio.Task[None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._waiting)
+
+    async def kiq(self, task: AsyncTaskiqDecoratedTask[Any, Any], *args: Any) -> None:
+        """Queue `task(*args)` now, or as soon as Redis answers."""
+        if not self._waiting:
+            try:
+                await task.kiq(*args)
+                return
+            except BROKER_ERRORS as exc:
+                log.warning("Redis did not take %s%s (%s); it is sent again as soon as Redis "
+                            "answers", task.task_name, args, exc)
+        self._waiting.append((task, args))
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.create_task(self._send_waiting())
+
+    async def _send_waiting(self) -> None:
+        while self._waiting:
+            await asyncio.sleep(1.0)
+            while self._waiting:
+                task, args = self._waiting[0]
+                try:
+                    await task.kiq(*args)
+                except BROKER_ERRORS:
+                    break  # still away: try again in a second
+                self._waiting.pop(0)
+        log.info("queue outbox sent: Redis answers again")
 
 
 def build_broker(settings: Settings) -> AsyncBroker:
     """A broker for these settings."""
     if not settings.redis_url:
         return InMemoryBroker(max_async_tasks=200)
-    return RedisStreamBroker(
+    return ResilientStreamBroker(
         url=settings.redis_url,
         queue_name=settings.queue_name,
         consumer_group_name=f"{settings.queue_name}-workers",
-        # a message unacknowledged this long (worker died) is claimed by another worker
-        idle_timeout=max(settings.publish_lease_seconds, 60) * 1000,
+        idle_timeout=IDLE_CLAIM_MS,
+        # a reader killed holding the claim lock must not stall the others for ever
+        unacknowledged_lock_timeout=10.0,
         # read a few messages at a time: a burst spreads over the workers instead of the
         # first reader taking a hundred (each worker already runs up to 100 tasks at once)
         xread_count=10,
     )
 
 
+async def queue_was_reset() -> bool:
+    """Whether Redis lost its data since the last look (messages not yet read are gone)."""
+    if not isinstance(broker, ResilientStreamBroker):
+        return False
+    return await broker.mark_alive()
+
+
 broker = build_broker(Settings())
+outbox = Outbox()
 
 
 @broker.on_event(TaskiqEvents.WORKER_STARTUP)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from tortoise.queryset import QuerySet
@@ -12,7 +13,7 @@ from core.models import PublishTarget, TargetStatus
 from core.publishing import jobs_due
 from core.target_states import now
 from oneclick.bootstrap import get_services
-from tasks.broker import broker
+from tasks.broker import BROKER_ERRORS, broker, outbox, queue_was_reset
 
 log = logging.getLogger(__name__)
 INLINE_RETRY_MAX_SECONDS = 60.0
@@ -21,8 +22,9 @@ INLINE_RETRY_MAX_SECONDS = 60.0
 async def _leave_ticket(targets: QuerySet[PublishTarget]) -> None:
     """Mark queued targets for a short while so the sweeper does not queue them again.
 
-    If the queue loses the message (Redis restarted without persistence), the ticket
-    expires and the sweeper queues the target again.
+    If the queue loses the message (Redis came back empty), the sweeper notices on its
+    next pass and queues the target again; a worker that takes the message up turns the
+    ticket into a short lease it renews while it runs.
     """
     ticket = timedelta(seconds=get_services().settings.queue_ticket_seconds)
     await targets.update(lease_until=now() + ticket)
@@ -35,13 +37,13 @@ async def enqueue_targets(target_ids: list[int]) -> None:
     await _leave_ticket(PublishTarget.filter(
         id__in=target_ids, status__in=[TargetStatus.PENDING, TargetStatus.RETRY_WAIT]))
     for target_id in target_ids:
-        await publish_target.kiq(target_id)
+        await outbox.kiq(publish_target, target_id)
 
 
 async def start_job(job_id: int) -> None:
     """Queue a new or approved job."""
     await _leave_ticket(PublishTarget.filter(job_id=job_id, status=TargetStatus.PENDING))
-    await run_job.kiq(job_id)
+    await outbox.kiq(run_job, job_id)
 
 
 @broker.task(task_name="oneclick.run_job")
@@ -75,20 +77,35 @@ async def _run_target(target_id: int, *, fetched: PublishTarget | None = None) -
         await enqueue_targets([target_id])
 
 
-async def sweep_once() -> int:
-    """Queue everything due: scheduled jobs, retries, targets whose worker died."""
-    due = await jobs_due()
+async def sweep_once(*, take_over: bool = True) -> int:
+    """Queue everything due: scheduled jobs, retries, targets whose worker died, and
+    after Redis came back empty, what was waiting in it."""
+    try:
+        reset = await queue_was_reset()
+    except BROKER_ERRORS:
+        reset = False  # Redis is away: the outbox holds what we queue; look next pass
+    due = await jobs_due(ignore_tickets=reset, take_over=take_over)
+    if reset and due:
+        log.warning("the queue lost its messages (Redis came back empty): queuing %d "
+                    "targets again", len(due))
     await enqueue_targets(due)
     return len(due)
 
 
 async def run_sweeper(interval: float) -> None:
-    """Sweep forever (inside `oneclick run` and `oneclick scheduler`)."""
+    """Sweep forever (inside `oneclick run` and `oneclick scheduler`).
+
+    After a pass failed (the database was away), expired leases wait one lease period
+    before they are taken over: the workers' heartbeats could not land meanwhile.
+    """
+    lease = get_services().settings.publish_lease_seconds
+    failed_at = -float(lease)
     while True:
         try:
-            count = await sweep_once()
+            count = await sweep_once(take_over=time.monotonic() - failed_at >= lease)
             if count:
                 log.info("sweeper queued %d targets", count)
         except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
             log.exception("sweeper pass failed")
+            failed_at = time.monotonic()
         await asyncio.sleep(interval)
