@@ -295,7 +295,7 @@ def _read_or_create(path: Path, make: Callable[[], str]) -> str:
         private_file(path)
         return path.read_text().strip()
     value = str(make())
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "w") as handle:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -56,11 +57,24 @@ async def accounts_for(brand: Brand, platforms: Sequence[str],
     return chosen
 
 
+def scoped_key(idempotency_key: str | None, *, brand_id: int) -> str | None:
+    """The stored form of a caller's idempotency key: one brand's, fixed length.
+
+    Keys are unique across the table, so the brand is part of the digest: the same key
+    in two brands names two jobs, and a key of any length fits the column.
+    """
+    if not idempotency_key:
+        return None
+    digest = hashlib.sha256(f"{brand_id}\n{idempotency_key}".encode()).hexdigest()
+    return f"b{brand_id}:{digest}"
+
+
 async def existing_job(idempotency_key: str | None, *, brand_id: int) -> PublishJob | None:
     """The job already made with this idempotency key in this brand, if any."""
     if not idempotency_key:
         return None
-    return await PublishJob.get_or_none(idempotency_key=idempotency_key, brand_id=brand_id)
+    return await PublishJob.get_or_none(
+        idempotency_key=scoped_key(idempotency_key, brand_id=brand_id), brand_id=brand_id)
 
 
 async def create_job(
@@ -83,6 +97,7 @@ async def create_job(
     existing = await existing_job(idempotency_key, brand_id=asset.brand_id)
     if existing:
         return existing, False
+    stored_key = scoped_key(idempotency_key, brand_id=asset.brand_id)
     brand = await scope.brand(asset.brand_id)
     role = await scope.role(brand.id)
     if publish_at is not None and publish_at.tzinfo is None:
@@ -94,7 +109,7 @@ async def create_job(
         async with in_transaction():
             job = await PublishJob.create(
                 brand=brand, asset=asset, created_by=scope.user, status=status,
-                publish_at=publish_at, origin=origin, idempotency_key=idempotency_key)
+                publish_at=publish_at, origin=origin, idempotency_key=stored_key)
             for account in accounts:
                 await PublishTarget.create(
                     brand=brand, job=job, account=account, platform=account.platform,
@@ -103,8 +118,8 @@ async def create_job(
                                origin=origin, details={"platforms": list(platforms),
                                                        "awaiting_approval": needs_approval})
     except IntegrityError:
-        if idempotency_key:
-            job = await PublishJob.get(idempotency_key=idempotency_key)
+        if stored_key:
+            job = await PublishJob.get(idempotency_key=stored_key, brand_id=asset.brand_id)
             return job, False
         raise
     job = await refresh_job(job.id)

@@ -63,7 +63,8 @@ def _logging() -> None:
     from core.logs import configure_logging
 
     settings = get_settings()
-    configure_logging(json_lines=settings.log_format == "json", level=settings.log_level)
+    configure_logging(json_lines=settings.log_format == "json", level=settings.log_level,
+                      secrets=settings.secret_values())
 
 
 @db_app.command("upgrade")
@@ -87,8 +88,9 @@ def run() -> None:
     settings = get_settings()
     asyncio.run(upgrade(settings))
     typer.echo(f"OneClick Social on http://{settings.host}:{settings.port}")
+    # log_config=None: uvicorn's loggers go through ours (redacted), not handlers of their own
     uvicorn.run(create_app(settings, in_process_queue=True, telegram_polling=True),
-                host=settings.host, port=settings.port, log_level="info")
+                host=settings.host, port=settings.port, log_level="info", log_config=None)
 
 
 @app.command()
@@ -100,7 +102,7 @@ def web() -> None:
 
     _logging()
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
 
 
 @app.command()
@@ -237,7 +239,7 @@ def usage(brand: Annotated[str, typer.Option("--brand", help="The brand's slug."
 
     async def work() -> str:
         report = await usage_report(await brand_by_slug(brand), since=parse(since),
-                                    until=parse(until))
+                                    until=parse(until), cap=get_settings().ai_monthly_budget_usd)
         return report.render_text()
 
     typer.echo(_with_db(work))
@@ -333,5 +335,14 @@ def account_add_telegram(
 
 
 def main() -> None:
-    """Entry point of the `oneclick` script."""
-    app()
+    """Entry point of the `oneclick` script; a refused setting is one clear line each."""
+    from pydantic import ValidationError
+
+    try:
+        app()
+    except ValidationError as exc:  # raised by Settings(): placeholder secrets and the like
+        for error in exc.errors():
+            name = ".".join(str(p) for p in error.get("loc", ())).upper() or "settings"
+            typer.secho(f"Configuration error in {name}: {error.get('msg')}",
+                        fg=typer.colors.RED, err=True)
+        raise SystemExit(2) from None

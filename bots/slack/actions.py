@@ -22,7 +22,7 @@ from bots.slack.interaction import (
 from bots.slack.runtime import Runtime
 from core.errors import Conflict, InvalidInput
 from core.models import JobStatus, PublishTarget, SlackCard, TargetStatus
-from core.publishing import create_job, decide, existing_job
+from core.publishing import create_job, decide, existing_job, scoped_key
 from core.target_states import transition
 from tasks.publish import start_job
 
@@ -65,7 +65,8 @@ async def publish_inbox(rt: Runtime, a: Acting, where: Origin, chosen: list[str]
     if not chosen:
         raise InvalidInput("Tick at least one network to publish to.")
     asset = await a.scope.asset(card.asset_id)
-    card.job_key, card.selected = key, chosen
+    # the job stores the brand-scoped form of the key; the notifier matches on it
+    card.job_key, card.selected = scoped_key(key, brand_id=card.brand_id) or "", chosen
     await card.save(update_fields=["job_key", "selected", "updated_at"])
     captions = await rt.services.captions.captions_for_publish(asset, chosen, {})
     job, created = await create_job(

@@ -12,6 +12,7 @@ different schema would invalidate the cache.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -107,17 +108,44 @@ def output_schema(rules: Mapping[str, PlatformRules]) -> dict[str, Any]:
     }
 
 
+SECTION_TAGS = ("original_caption", "platforms", "hint", "avoid")
+_INV = "[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]*"  # invisible characters
+_GAP = "[\\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]*"
+_LT = "[<\uff1c\ufe64\u2039\u3008]"  # < and its look-alikes
+_GT = "[>\uff1e\ufe65\u203a\u3009]"
+_SLASH = "[/\uff0f\u2215\\\\]"
+_NAMES = "|".join(_INV.join(re.escape(c) for c in tag) for tag in SECTION_TAGS)
+_SECTION_TAG = re.compile(
+    f"{_LT}{_GAP}(?:{_SLASH}{_GAP})?(?:{_NAMES})(?![A-Za-z0-9_])"
+    f"(?:[^<>\\n\uff1c\uff1e]{{0,200}}?{_GT})?", re.IGNORECASE)
+
+
+def neutralise(text: str) -> str:
+    """`text` without anything that opens or closes one of our prompt sections.
+
+    Removal repeats until nothing changes, so a tag split by another tag
+    (`</original_cap</original_caption>tion>`) cannot reassemble; case, spaces,
+    invisible characters and look-alike brackets are matched too.
+    """
+    while True:
+        cleaned = _SECTION_TAG.sub("", text)
+        if cleaned == text:
+            return cleaned
+        text = cleaned
+
+
 def render_user_message(text: str, platforms: Sequence[str], *, hint: str | None = None,
                         avoid: Mapping[str, Sequence[str]] | None = None) -> str:
     """The variable part: the asset's caption, the platforms, the hint, phrases to avoid."""
-    original = text.replace("</original_caption>", "").strip() or "(no caption: write one " \
+    original = neutralise(text).strip() or "(no caption: write one " \
         "from the brand's voice, short and neutral)"
     lines = [f"<original_caption>\n{original}\n</original_caption>",
              f"<platforms>{', '.join(platforms)}</platforms>"]
-    if hint and hint.strip():
-        lines.append(f"<hint>{hint.strip()}</hint>")
+    hint = neutralise(hint or "").strip()
+    if hint:
+        lines.append(f"<hint>{hint}</hint>")
     for platform, phrases in (avoid or {}).items():
-        quoted = "; ".join(f'"{p}"' for p in phrases)
+        quoted = "; ".join(f'"{neutralise(p)}"' for p in phrases)
         lines.append(f'<avoid platform="{platform}">Your previous text used {quoted}. '
                      f"Rewrite it without them.</avoid>")
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -51,14 +52,23 @@ def month_start(now: datetime | None = None) -> datetime:
     return now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def monthly_budget_usd(brand: Brand) -> float | None:
-    """The brand's monthly AI budget (`settings["ai"]["monthly_budget_usd"]`), if any."""
+def monthly_budget_usd(brand: Brand, cap: float | None = None) -> float | None:
+    """The brand's monthly AI budget: its own (`settings.ai.monthly_budget_usd`), at most `cap`.
+
+    `cap` is the operator's AI_MONTHLY_BUDGET_USD: a brand's owner may lower the budget of
+    the brand, never raise it above the cap (their settings are theirs to edit).
+    """
     ai = (brand.settings or {}).get("ai") or {}
     value = ai.get("monthly_budget_usd") if isinstance(ai, dict) else None
     try:
-        return float(value) if value is not None else None
+        own = float(value) if value is not None else None
     except (TypeError, ValueError):
-        return None
+        own = None
+    if own is not None and not math.isfinite(own):
+        own = None
+    if cap is None:
+        return own
+    return cap if own is None else max(0.0, min(own, cap))
 
 
 async def spent_usd(brand: Brand, since: datetime, until: datetime | None = None) -> float:
@@ -69,9 +79,10 @@ async def spent_usd(brand: Brand, since: datetime, until: datetime | None = None
     return float(sum(await query.values_list("cost_usd", flat=True)))
 
 
-async def budget_exhausted(brand: Brand, now: datetime | None = None) -> str | None:
-    """A user-facing note when this month's budget is used up, else None."""
-    budget = monthly_budget_usd(brand)
+async def budget_exhausted(brand: Brand, now: datetime | None = None, *,
+                           cap: float | None = None) -> str | None:
+    """A user-facing note when this month's budget (at most `cap`) is used up, else None."""
+    budget = monthly_budget_usd(brand, cap)
     if budget is None:
         return None
     spent = await spent_usd(brand, month_start(now))
@@ -154,7 +165,8 @@ class UsageReport:
 
 
 async def usage_report(brand: Brand, since: datetime | None = None,
-                       until: datetime | None = None) -> UsageReport:
+                       until: datetime | None = None, *, cap: float | None = None
+                       ) -> UsageReport:
     """Tokens by kind, cache hit rate and dollars of one brand in [since, until).
 
     Defaults: from the start of the current month (UTC) until now.
@@ -162,7 +174,7 @@ async def usage_report(brand: Brand, since: datetime | None = None,
     since = since or month_start()
     until = until or datetime.now(UTC)
     report = UsageReport(brand_id=brand.id, brand_slug=brand.slug, since=since, until=until,
-                         budget_usd=monthly_budget_usd(brand))
+                         budget_usd=monthly_budget_usd(brand, cap))
     rows = await AIUsage.filter(brand_id=brand.id, created_at__gte=since,
                                 created_at__lt=until).order_by("id")
     models: dict[str, ModelUsage] = {}

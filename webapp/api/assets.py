@@ -18,6 +18,14 @@ from webapp.deps import ScopeDep, ServicesDep
 from webapp.upload import check_declared_size, read_upload
 
 router = APIRouter(tags=["assets"])
+MAX_IDEMPOTENCY_KEY = 128
+BAD_KEY = (f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters "
+           "(a UUID is a good choice).")
+
+
+def valid_idempotency_key(key: str) -> bool:
+    """Whether a client's Idempotency-Key is usable: short, visible ASCII, not blank."""
+    return 0 < len(key) <= MAX_IDEMPOTENCY_KEY and all(33 <= ord(c) < 127 for c in key)
 
 
 @router.post("/api/v1/brands/{brand_id}/assets", response_model=AssetOut, status_code=201,
@@ -78,9 +86,11 @@ async def adapt_captions(asset_id: int, body: CaptionsIn, scope: ScopeDep,
 @router.post("/api/v1/assets/{asset_id}/publish", response_model=JobOut, status_code=202)
 async def publish_asset(
     asset_id: int, body: PublishIn, scope: ScopeDep, services: ServicesDep,
-    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+    idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     """Publish the asset to the platforms: 202 with the job (same key, same job)."""
+    if idempotency_key is not None and not valid_idempotency_key(idempotency_key):
+        return JSONResponse({"detail": BAD_KEY}, status_code=400)
     asset = await scope.asset(asset_id)
     await scope.brand(asset.brand_id, min_role=Role.EDITOR)
     known = services.connectors.platforms()

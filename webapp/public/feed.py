@@ -42,6 +42,17 @@ def _items(post: WebPost, gallery: dict[int, TranscodedMedia]) -> list[Transcode
     return items
 
 
+def plain_number(text: str) -> int | None:
+    """A number written in ASCII digits (at most 18), else None.
+
+    `str.isdigit` also accepts superscripts, Arabic-Indic and fullwidth digits, which
+    `int()` then refuses or reads as another id: both must be "not found", never a 500.
+    """
+    if not (0 < len(text) <= 18 and text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def _media_name(post_id: int, index: int, transcode: TranscodedMedia) -> str:
     suffix = Path(transcode.file_path).suffix
     return f"{post_id}{suffix}" if index == 0 else f"{post_id}-{index}{suffix}"
@@ -146,15 +157,16 @@ async def rss_feed(slug: str, services: ServicesDep) -> Response:
 async def post_media(slug: str, name: str) -> FileResponse:
     """A published post's media file, with HTTP range requests for video players."""
     brand = await brand_by_slug(slug)
-    post_id, _, index = name.split(".", 1)[0].partition("-")
-    if not post_id.isdigit() or not (index or "0").isdigit():
+    raw_id, _, raw_index = name.split(".", 1)[0].partition("-")
+    post_id, index = plain_number(raw_id), plain_number(raw_index or "0")
+    if post_id is None or index is None:
         raise NotFound("Media not found.")
-    post = await WebPost.get_or_none(id=int(post_id), brand_id=brand.id,
+    post = await WebPost.get_or_none(id=post_id, brand_id=brand.id,
                                      deleted_at__isnull=True).prefetch_related("transcode")
     items = _items(post, await _gallery([post])) if post else []
-    if int(index or 0) >= len(items):
+    if index >= len(items):
         raise NotFound("Media not found.")
-    transcode = items[int(index or 0)]
+    transcode = items[index]
     path = Path(transcode.file_path)
     if not await asyncio.to_thread(path.exists):
         raise NotFound("Media not found.")
