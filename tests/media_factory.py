@@ -59,8 +59,23 @@ def portrait_rotated(directory: Path, width: int = 320, height: int = 180) -> Pa
     path = directory / f"rotated_{width}x{height}.mp4"
     if not path.exists():
         plain = video(directory, width=width, height=height, seconds=3)
-        ffmpeg("-display_rotation", "90", "-i", str(plain), "-c", "copy", str(path))
+        rotate_ccw_copy(plain, path, 90)
     return path
+
+
+def rotate_ccw_copy(source: Path, path: Path, degrees: int) -> None:
+    """Copy `source` with a display rotation of `degrees` counter-clockwise.
+
+    ffmpeg 6+ sets the display matrix with `-display_rotation`; ffmpeg 5.1 (Debian 12) has no
+    such option but still turns the legacy `rotate` tag (clockwise degrees) into the matrix.
+    """
+    try:
+        ffmpeg("-display_rotation", str(degrees), "-i", str(source), "-c", "copy", str(path))
+    except RuntimeError as exc:
+        if "display_rotation" not in str(exc):
+            raise
+        ffmpeg("-i", str(source), "-c", "copy", "-metadata:s:v:0",
+               f"rotate={(360 - degrees) % 360}", str(path))
 
 
 def orientation_marker(directory: Path) -> Path:
@@ -71,7 +86,7 @@ def orientation_marker(directory: Path) -> Path:
         ffmpeg("-f", "lavfi", "-i", "color=black:size=320x180:rate=30:duration=1",
                "-vf", "drawbox=x=0:y=0:w=106:h=180:color=white:t=fill", "-c:v", "libx264",
                "-pix_fmt", "yuv420p", str(plain))
-        ffmpeg("-display_rotation", "90", "-i", str(plain), "-c", "copy", str(path))
+        rotate_ccw_copy(plain, path, 90)
     return path
 
 
