@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from core import audit
 from core.ai.brand_settings import clean_ai_settings
+from core.config import Settings
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Brand, BrandMember, ChatKind, ChatLink, LinkCode, Role, SocialAccount, User
 from core.security import hash_secret, new_link_code
@@ -28,15 +29,25 @@ def slugify(name: str) -> str:
     return slug or "brand"
 
 
+def reserved_slugs(settings: Settings) -> frozenset[str]:
+    """Slugs only the product itself may use (its own promo brand)."""
+    return frozenset({settings.promo_brand_slug.strip().lower()})
+
+
 async def create_brand(owner: User, name: str, *, slug: str | None = None,
-                       origin: str = "api") -> Brand:
-    """A new brand owned by `owner`, with its built-in web feed account."""
+                       origin: str = "api", reserved: Collection[str] = ()) -> Brand:
+    """A new brand owned by `owner`, with its built-in web feed account.
+
+    People's requests pass `reserved_slugs(settings)`: those slugs are refused.
+    """
     name = name.strip()
     if not name or len(name) > 200:
         raise InvalidInput("A brand needs a name of 1 to 200 characters.")
     slug = (slug or slugify(name)).lower()
     if not SLUG_RE.match(slug):
         raise InvalidInput("A slug may hold lowercase letters, digits and dashes (max 64).")
+    if slug in reserved:
+        raise Conflict(f"The slug '{slug}' is reserved; choose another.")
     if await Brand.exists(slug=slug):
         raise Conflict(f"The slug '{slug}' is taken; choose another.")
     async with in_transaction():

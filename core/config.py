@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     signup_open: bool = True
     signup_per_address_per_hour: int = Field(default=10, ge=1)
 
+    # web sign-in: reverse proxies (addresses or CIDRs, comma-separated) whose
+    # X-Forwarded-For is believed; default none: the connecting address is the client
+    trusted_proxies: str = ""
+    # public sign-up on the web page (off: accounts only from `oneclick user create`)
+    signup_open: bool = True
+    signup_per_address_per_hour: int = Field(default=10, ge=1)
+
     max_video_bytes: int = 1024 * 1024 * 1024
     max_image_bytes: int = 30 * 1024 * 1024
     # intake limits, read from the file's headers before anything is decoded

@@ -191,11 +191,12 @@ def apikey_create(email: str, name: Annotated[str, typer.Option()] = "cli") -> N
 def brand_create(name: str, owner: Annotated[str, typer.Option(help="Owner's email.")],
                  slug: Annotated[str | None, typer.Option()] = None) -> None:
     """Create a brand owned by a user."""
-    from core.brands import create_brand
+    from core.brands import create_brand, reserved_slugs
     from core.users import user_by_email
 
     async def work() -> str:
-        brand = await create_brand(await user_by_email(owner), name, slug=slug, origin="cli")
+        brand = await create_brand(await user_by_email(owner), name, slug=slug, origin="cli",
+                                   reserved=reserved_slugs(get_settings()))
         return f"Created brand {brand.name} (slug {brand.slug}, id {brand.id})."
 
     typer.echo(_with_db(work))

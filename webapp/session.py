@@ -1,16 +1,15 @@
-"""Browser sessions: signed cookies, the signed-in user, CSRF tokens and the login rate limit.
+"""Browser sessions: signed cookies, the signed-in user and CSRF tokens.
 
 The session is a small JSON dict signed with `settings.secret_key` (Starlette's
-SessionMiddleware): HttpOnly, SameSite=Lax, Secure when PUBLIC_BASE_URL is https.
+SessionMiddleware): HttpOnly, SameSite=Lax, Secure when PUBLIC_BASE_URL is https. Who is
+signed in is decided on the server: the cookie holds the key of a `WebSession` row
+(core/sessions.py), so sign-out, a password change or "sign out everywhere" ends it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
-import time
-from collections import deque
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
@@ -19,15 +18,16 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from core.config import Settings
-from core.errors import Forbidden, OneClickError
+from core.errors import Forbidden
 from core.models import User
+from core.sessions import end_session, open_session, session_user
+from webapp.throttle import SignInGuard, client_address, parse_proxies
 
 SESSION_COOKIE = "oneclick_session"
 SESSION_MAX_AGE = 14 * 24 * 3600
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-_USER_KEY = "uid"
-_FINGERPRINT_KEY = "pwf"
+_SESSION_KEY = "sid"
 _CSRF_KEY = "csrf"
 _DATA_KEY = "data"
 
@@ -40,13 +40,10 @@ class LoginRequired(Exception):  # noqa: N818 - a control-flow signal, handled b
         self.next_url = next_url
 
 
-class TooManyAttempts(OneClickError):
-    """Too many failed sign-ins from one place or for one email."""
-
-
 def install_sessions(app: FastAPI, settings: Settings) -> None:
     """Add the signed-cookie session middleware and the login redirect to the app."""
-    app.state.login_limiter = LoginLimiter()
+    app.state.trusted_proxies = parse_proxies(settings.trusted_proxies)
+    app.state.sign_in_guard = SignInGuard(settings)
     if settings.secret_key is None:
         settings.ensure_secrets()
     assert settings.secret_key is not None
@@ -74,22 +71,24 @@ def safe_next(url: str | None, default: str = "/brands") -> str:
     return url
 
 
-def _fingerprint(user: User) -> str:
-    """Changes when the password changes, so old cookies stop working."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
-def sign_in(request: Request, user: User) -> None:
-    """Start a fresh session for the user (a new CSRF token, old session data dropped)."""
+async def sign_in(request: Request, user: User) -> None:
+    """Start a fresh server-side session (a new key and CSRF token, old data dropped)."""
     request.session.clear()
-    request.session[_USER_KEY] = user.id
-    request.session[_FINGERPRINT_KEY] = _fingerprint(user)
+    request.session[_SESSION_KEY] = await open_session(
+        user, address=client_address(request),
+        user_agent=request.headers.get("user-agent", ""))
     request.session[_CSRF_KEY] = secrets.token_urlsafe(32)
+    request.state.web_user = user
+    request.state.user = user
 
 
-def sign_out(request: Request) -> None:
-    """End the session: the cookie is cleared."""
+async def sign_out(request: Request) -> None:
+    """End the session on the server (its cookie no longer works) and clear the cookie."""
+    key = request.session.get(_SESSION_KEY)
+    if isinstance(key, str):
+        await end_session(key)
     request.session.clear()
+    request.state.web_user = None
 
 
 async def current_user(request: Request) -> User | None:
@@ -97,12 +96,11 @@ async def current_user(request: Request) -> User | None:
     cached = getattr(request.state, "web_user", None)
     if cached is not None:
         return cached
-    user_id = request.session.get(_USER_KEY)
-    if not isinstance(user_id, int):
+    key = request.session.get(_SESSION_KEY)
+    if not isinstance(key, str):
         return None
-    user = await User.get_or_none(id=user_id, is_active=True)
-    if user is None or not hmac.compare_digest(
-            str(request.session.get(_FINGERPRINT_KEY, "")), _fingerprint(user)):
+    user = await session_user(key)
+    if user is None:
         request.session.clear()
         return None
     request.state.web_user = user
@@ -167,47 +165,3 @@ def session_data(request: Request) -> dict[str, Any]:
         request.session[_DATA_KEY] = data
     request.session.mark_modified()  # nested changes are saved with the response
     return data
-
-
-class LoginLimiter:
-    """Failed sign-ins per client address and per email in a sliding window (one process)."""
-
-    def __init__(self, max_failures: int = 5, window_seconds: float = 300.0) -> None:
-        self.max_failures = max_failures
-        self.window = window_seconds
-        self._failures: dict[str, deque[float]] = {}
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        stamps = self._failures.setdefault(key, deque())
-        while stamps and now - stamps[0] > self.window:
-            stamps.popleft()
-        return stamps
-
-    def check(self, *keys: str) -> None:
-        """TooManyAttempts when any key has too many recent failures."""
-        now = time.monotonic()
-        for key in keys:
-            stamps = self._recent(key, now)
-            if len(stamps) >= self.max_failures:
-                wait = int(self.window - (now - stamps[0])) + 1
-                raise TooManyAttempts(
-                    f"Too many failed sign-ins. Wait {max(wait // 60, 1)} minute(s) and try again.")
-
-    def failed(self, *keys: str) -> None:
-        """Count one failed attempt for each key."""
-        now = time.monotonic()
-        for key in keys:
-            self._recent(key, now).append(now)
-        if len(self._failures) > 10_000:
-            self._failures = {k: v for k, v in self._failures.items()
-                              if v and now - v[-1] <= self.window}
-
-    def succeeded(self, *keys: str) -> None:
-        """Forget the failures of these keys."""
-        for key in keys:
-            self._failures.pop(key, None)
-
-
-def login_limiter(request: Request) -> LoginLimiter:
-    """The sign-in limiter of this app (one per app, so tests and apps never share counts)."""
-    return request.app.state.login_limiter  # type: ignore[no-any-return]

@@ -6,7 +6,8 @@ Identity rules (also in the README's Slack section):
   code made on the web page while signed in, redeemed with `/oneclick link CODE` in any
   channel already linked to the brand (the link itself is idempotent). Stored per brand
   and workspace as a `SlackIdentity`.
-- Anyone else in a linked channel acts as their own core user, made on first use, with the
+- Anyone else in a linked channel acts as their own core user, made on first use and found
+  through its `ChatIdentity` (never by email, so no web account can stand in for it), with the
   role in `brand.settings["slack_channel_role"]`: `editor` (the default: may upload and ask
   to publish, which needs approval where the brand requires it), `approver`, or `none` (only
   linked people may act). Every user and membership made this way is audited.
@@ -21,7 +22,17 @@ from tortoise.exceptions import IntegrityError
 from core import audit
 from core.brands import redeem_link_code
 from core.errors import Forbidden, NotFound
-from core.models import Brand, BrandMember, ChatKind, ChatLink, Role, SlackIdentity, User
+from core.identities import chat_user
+from core.models import (
+    Brand,
+    BrandMember,
+    ChatKind,
+    ChatLink,
+    ChatProvider,
+    Role,
+    SlackIdentity,
+    User,
+)
 from core.tenancy import BrandScope
 
 ROLE_SETTING = "slack_channel_role"
@@ -94,12 +105,8 @@ async def _channel_member(brand: Brand, team_id: str, slack_user_id: str,
     if role_name not in ALLOWED_ROLES:
         raise Forbidden("Only people who linked their OneClick account can act here. Get a "
                         "link code on the web page and run `/oneclick link CODE`.")
-    email = f"slack-{team_id}-{slack_user_id}@users.slack.invalid".lower()
-    user, created = await User.get_or_create(
-        email=email, defaults={"password_hash": "!", "display_name": display_name[:120]})
-    if created:
-        await audit.record("user.created", actor=None, brand=brand, obj=user, origin="slack",
-                           details={"team_id": team_id, "slack_user_id": slack_user_id})
+    user = await chat_user(ChatProvider.SLACK, slack_user_id, team_id=team_id,
+                           display_name=display_name, brand=brand)
     member, added = await BrandMember.get_or_create(brand=brand, user=user,
                                                     defaults={"role": Role(role_name)})
     if added:

@@ -5,7 +5,8 @@ Identity rules (documented in the README's Telegram section):
   when the code came from the CLI). That choice is stored per brand as a
   `TelegramIdentity`, so a restart or a second brand changes nothing.
 - Anyone else writing in a linked chat (a group) acts as their own core user, created on
-  first use, with the role in `brand.settings["telegram_group_role"]` (default `editor`:
+  first use and found through its `ChatIdentity` (never by email, so no web account can
+  stand in for it), with the role in `brand.settings["telegram_group_role"]` (default `editor`:
   may upload and publish, and needs approval where the brand requires it). Set it to
   `none` to let only the linking person act. Every membership added this way is audited.
 """
@@ -19,11 +20,13 @@ from tortoise.exceptions import IntegrityError
 from core import audit
 from core.brands import redeem_link_code
 from core.errors import Forbidden, NotFound
+from core.identities import chat_user
 from core.models import (
     Brand,
     BrandMember,
     ChatKind,
     ChatLink,
+    ChatProvider,
     Role,
     TelegramChatState,
     TelegramIdentity,
@@ -111,12 +114,8 @@ async def _group_member(brand: Brand, telegram_user_id: str, display_name: str) 
     if role_name not in {r.value for r in Role} or role_name == Role.OWNER.value:
         raise Forbidden("Only the person who linked this chat can use the bot here. Ask them "
                         "for a link code of your own.")
-    email = f"telegram-{telegram_user_id}@users.telegram.invalid"
-    user, created = await User.get_or_create(
-        email=email, defaults={"password_hash": "!", "display_name": display_name[:120]})
-    if created:
-        await audit.record("user.created", actor=None, brand=brand, obj=user, origin="telegram",
-                           details={"telegram_user_id": telegram_user_id})
+    user = await chat_user(ChatProvider.TELEGRAM, telegram_user_id, display_name=display_name,
+                           brand=brand)
     member, added = await BrandMember.get_or_create(brand=brand, user=user,
                                                     defaults={"role": Role(role_name)})
     if added:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
-
 from core import audit
 from core.brands import create_brand, update_brand
 from core.config import Settings
-from core.models import Brand, BrandMember, Role, User
-from core.users import create_user, user_by_email
+from core.errors import Conflict
+from core.identities import chat_user
+from core.models import Brand, BrandMember, ChatProvider, Role, User
+from core.users import user_by_email
 
 BRAND_NAME = "OneClick Social"
 ORIGIN = "promo"
@@ -25,12 +25,13 @@ HASHTAGS = ["OneClickSocial", "SocialMedia", "ContentMarketing"]
 
 
 async def promo_bot(settings: Settings) -> User:
-    """The user the promo pipeline acts as (created once, with an unusable random password)."""
-    user = await User.get_or_none(email=settings.promo_bot_email.strip().lower())
-    if user is None:
-        user = await create_user(settings.promo_bot_email, secrets.token_urlsafe(32),
-                                 origin=ORIGIN)
-    return user
+    """The user the promo pipeline acts as: its own chat identity, no usable password.
+
+    Found through its identity row, never by email: an account registered with the bot's
+    address (sign-up refuses it now) is not the bot.
+    """
+    return await chat_user(ChatProvider.PROMO, "bot", display_name="OneClick promo bot",
+                           email=settings.promo_bot_email)
 
 
 async def ensure_promo_brand(settings: Settings, *, owner_email: str | None = None
@@ -42,10 +43,14 @@ async def ensure_promo_brand(settings: Settings, *, owner_email: str | None = No
     """
     bot = await promo_bot(settings)
     brand = await Brand.get_or_none(slug=settings.promo_brand_slug)
+    if brand is not None and not await _is_promo_brand(brand, bot, owner_email):
+        raise Conflict(f"The brand '{brand.slug}' was not made by `oneclick promo` and is not "
+                       "the product's own. Set PROMO_BRAND_SLUG to a free slug, or remove "
+                       "that brand.")
     if brand is None:
         owner = await user_by_email(owner_email) if owner_email else bot
         brand = await create_brand(owner, BRAND_NAME, slug=settings.promo_brand_slug,
-                                   origin=ORIGIN)
+                                   origin=ORIGIN, reserved=())
         brand = await update_brand(brand, {
             "ai_system_prompt": SYSTEM_PROMPT, "default_hashtags": HASHTAGS,
             "approval_required": settings.promo_approval_required}, actor=owner, origin=ORIGIN)
@@ -54,3 +59,13 @@ async def ensure_promo_brand(settings: Settings, *, owner_email: str | None = No
         await audit.record("member.added", actor=None, brand=brand, obj=bot, origin=ORIGIN,
                            details={"role": Role.EDITOR.value, "email": bot.email})
     return brand, bot
+
+
+async def _is_promo_brand(brand: Brand, bot: User, owner_email: str | None) -> bool:
+    """Whether an existing brand at the promo slug is the product's own (made by promo)."""
+    if brand.owner_id == bot.id or await BrandMember.exists(brand_id=brand.id, user_id=bot.id):
+        return True
+    if owner_email is None:
+        return False
+    owner = await user_by_email(owner_email)
+    return brand.owner_id == owner.id

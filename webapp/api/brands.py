@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from core.ai.usage import usage_report
-from core.brands import create_brand, update_brand
+from core.brands import create_brand, reserved_slugs, update_brand
 from core.models import Role, SocialAccount
 from webapp.api.schemas import AccountOut, BrandIn, BrandOut, BrandPatch
 from webapp.deps import ScopeDep, ServicesDep
@@ -29,7 +29,8 @@ async def list_brands(scope: ScopeDep, services: ServicesDep) -> list[BrandOut]:
 @router.post("", response_model=BrandOut, status_code=201)
 async def post_brand(body: BrandIn, scope: ScopeDep, services: ServicesDep) -> BrandOut:
     """Create a brand owned by the user."""
-    brand = await create_brand(scope.user, body.name, slug=body.slug, origin="api")
+    brand = await create_brand(scope.user, body.name, slug=body.slug, origin="api",
+                               reserved=reserved_slugs(services.settings))
     return _out(brand, services)
 
 

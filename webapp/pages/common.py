@@ -16,7 +16,8 @@ from core.errors import OneClickError
 from core.models import Brand, Role, User
 from core.tenancy import BrandScope
 from webapp.errors import status_for
-from webapp.session import TooManyAttempts, csrf_token
+from webapp.session import csrf_token
+from webapp.throttle import TooManyAttempts
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
