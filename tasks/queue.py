@@ -19,3 +19,9 @@ class TaskQueue:
         from tasks.publish import enqueue_targets
 
         await enqueue_targets(list(target_ids))
+
+    async def sync_account(self, account_id: int, reason: str) -> None:
+        """Queue a listing of the account's new posts."""
+        from tasks.ingest import ingest_account
+
+        await ingest_account.kiq(account_id, reason)

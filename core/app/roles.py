@@ -22,7 +22,7 @@ class Action(StrEnum):
     CONNECT = "connect"
     MANAGE_SETTINGS = "manage_settings"
     MANAGE_MEMBERS = "manage_members"
-    LINK_CHAT = "link_chat"
+    LINK_CHAT = "link_chat"  # issue a link code; unlinking a chat is MANAGE_MEMBERS
     DELETE_BRAND = "delete_brand"
 
 
@@ -45,7 +45,7 @@ ROLE_TABLE: Mapping[Action, frozenset[Role]] = {
     Action.CONNECT: _ADMINS,
     Action.MANAGE_SETTINGS: _ADMINS,
     Action.MANAGE_MEMBERS: _ADMINS,
-    Action.LINK_CHAT: _ADMINS,
+    Action.LINK_CHAT: _EDITORS,
     Action.DELETE_BRAND: frozenset({Role.OWNER}),
 }
 
@@ -59,7 +59,7 @@ _REFUSALS: Mapping[Action, str] = {
     Action.CONNECT: "Only the brand's owner or admins can change its connections.",
     Action.MANAGE_SETTINGS: "Only the brand's owner or admins can change its settings.",
     Action.MANAGE_MEMBERS: "Only the brand's owner or admins can manage its members.",
-    Action.LINK_CHAT: "Only the brand's owner or admins can link or unlink chats.",
+    Action.LINK_CHAT: "Only the brand's editors can link a chat (admins unlink them).",
     Action.DELETE_BRAND: "Only the brand's owner can delete it.",
 }
 
