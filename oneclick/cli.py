@@ -89,8 +89,10 @@ def run() -> None:
     asyncio.run(upgrade(settings))
     typer.echo(f"OneClick Social on http://{settings.host}:{settings.port}")
     # log_config=None: uvicorn's loggers go through ours (redacted), not handlers of their own
+    # proxy_headers=False: TRUSTED_PROXIES alone decides whose X-Forwarded-For is believed
     uvicorn.run(create_app(settings, in_process_queue=True, telegram_polling=True),
-                host=settings.host, port=settings.port, log_level="info", log_config=None)
+                host=settings.host, port=settings.port, log_level="info", log_config=None,
+                proxy_headers=False)
 
 
 @app.command()
@@ -102,7 +104,8 @@ def web() -> None:
 
     _logging()
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
+                proxy_headers=False)  # TRUSTED_PROXIES decides, not uvicorn's 127.0.0.1 default
 
 
 @app.command()
