@@ -349,7 +349,7 @@ class TikTokConnector(Connector):
         info = self._post_info(caption, creator, prefs, privacy)
         info["title"] = caption
         info["video_cover_timestamp_ms"] = int(prefs.get("video_cover_timestamp_ms", 1000))
-        data = await self._api("POST", "/v2/post/publish/video/init/", token, json={
+        data = await self._api("POST", "/v2/post/publish/video/init/", token, creates=True, json={
             "post_info": info,
             "source_info": {"source": "FILE_UPLOAD", "video_size": plan.video_size,
                             "chunk_size": plan.chunk_size,
@@ -368,8 +368,10 @@ class TikTokConnector(Connector):
 
         for start, end in plan.ranges():
             chunk = await asyncio.to_thread(read, start, end)
+            # the chunk that completes the upload makes the post: TikTok publishes it
             await call(self.ctx.http, "PUT", upload_url, platform=PLATFORM, label=LABEL,
-                       errors=map_error, content=chunk, timeout=600.0, headers={
+                       errors=map_error, content=chunk, timeout=600.0,
+                       creates=end + 1 >= plan.video_size, headers={
                            "Content-Type": media.mime_type or "video/mp4",
                            "Content-Range": f"bytes {start}-{end}/{plan.video_size}"})
 
@@ -389,10 +391,11 @@ class TikTokConnector(Connector):
         info["description"] = caption
         info["auto_add_music"] = bool(prefs.get("auto_add_music", True))
         urls = [signed_media_url(self.ctx.settings, p) for p in photos]
-        data = await self._api("POST", "/v2/post/publish/content/init/", token, json={
-            "post_info": info, "post_mode": "DIRECT_POST", "media_type": "PHOTO",
-            "source_info": {"source": "PULL_FROM_URL", "photo_cover_index": 0,
-                            "photo_images": urls}})
+        body = {"post_info": info, "post_mode": "DIRECT_POST", "media_type": "PHOTO",
+                "source_info": {"source": "PULL_FROM_URL", "photo_cover_index": 0,
+                                "photo_images": urls}}
+        data = await self._api("POST", "/v2/post/publish/content/init/", token, creates=True,
+                               json=body)
         publish_id = str(data["publish_id"])
         await PublishTarget.filter(id=target.id).update(external_id=publish_id)
         return publish_id

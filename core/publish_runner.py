@@ -243,13 +243,20 @@ class PublishRunner:
 
     async def _reconcile(self, target: PublishTarget, connector: Connector,
                          account: SocialAccount) -> bool:
-        """After a crash mid-publish: find the post instead of publishing again."""
+        """Before publishing again after a crash or a maybe-applied failure: find the post.
+
+        False (and the mark cleared) only when the platform shows it is not there.
+        """
         if target.external_id:
             status = await connector.get_status(target.external_id, account)
-            if status.state != PublishState.NOT_FOUND and status.state != PublishState.FAILED:
+            if status.state == PublishState.PUBLISHED:
                 await self._published(target, target.external_id,
                                       status.external_url or target.external_url or "")
                 return True
+            if status.state == PublishState.PROCESSING:  # not live yet: look again later
+                raise PublishOutcomeUnknown(
+                    f"{connector.label} is still processing the post; it is checked again "
+                    "shortly.", platform=target.platform, retryable=True, code="processing")
         found = await connector.find_published(target, account)
         if found:
             await self._published(target, *found)

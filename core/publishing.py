@@ -24,6 +24,7 @@ from core.models import (
 )
 from core.target_states import now, refresh_job, transition
 from core.tenancy import BrandScope, can_approve
+from core.unknown_targets import resolve_unknown
 
 MAX_PLATFORMS = 20
 #: sources that are posts of a network → that network (never offered back to where it came from)
@@ -148,7 +149,12 @@ async def decide(scope: BrandScope, job: PublishJob, *, approve: bool, origin: s
 
 
 async def retry_target(scope: BrandScope, target: PublishTarget, *, origin: str) -> PublishTarget:
-    """Put a failed (or reconnect-waiting) target back in the queue."""
+    """Put a failed (or reconnect-waiting) target back in the queue.
+
+    An unknown target is a person's "Publish again" (`core.unknown_targets`).
+    """
+    if target.status == TargetStatus.UNKNOWN:
+        return await resolve_unknown(scope, target, posted=False, origin=origin)
     await scope.brand(target.brand_id)
     if target.status not in (TargetStatus.FAILED, TargetStatus.NEEDS_RECONNECT):
         raise Conflict(f"Only failed targets can be retried; this one is {target.status}.")

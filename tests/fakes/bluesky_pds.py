@@ -47,6 +47,8 @@ def make_jwt(claims: dict[str, Any]) -> str:
 class FakeBluesky(LoopbackFake):
     """State: sessions, blobs, records, video jobs."""
 
+    create_calls = (("POST", "/xrpc/com.atproto.repo.createRecord"),)
+
     def __init__(self) -> None:
         super().__init__()
         self.access: set[str] = set()

@@ -36,6 +36,8 @@ def err(status: int, message: str, **headers: str) -> web.Response:
 class FakeMastodon(LoopbackFake):
     """State: apps, codes, tokens, media, statuses, idempotency keys."""
 
+    create_calls = (("POST", "/api/v1/statuses"),)
+
     def __init__(self, *, refresh_tokens: bool = False, max_characters: int = 500) -> None:
         super().__init__()
         self.issue_refresh = refresh_tokens

@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.fakes.loopback import AFTER_EFFECT
 from tests.support.server import free_port
 
 APP_IDS = {"ig": "ig-app-1", "fb": "fb-app-1", "th": "th-app-1"}
@@ -152,6 +153,9 @@ class MetaGraphFake:
         self._ids = itertools.count(17900000000000001)
         self._tasks: set[asyncio.Task[None]] = set()
         self.http = httpx.AsyncClient(timeout=self.fetch_timeout)
+        self.after_faults: list[str] = []  # see tests.fakes.loopback.AFTER_EFFECT
+        self.released = asyncio.Event()
+        self.server: uvicorn.Server | None = None
 
     # --- what tests use -------------------------------------------------------------------
 
@@ -184,6 +188,8 @@ class MetaGraphFake:
             self.quota_exhausted = True
         elif fault == "container_error":
             self.container_error = "ERROR"
+        elif fault in AFTER_EFFECT:  # hits the next call that publishes (media_publish…)
+            self.after_faults.extend([fault] * times)
         elif fault not in FAULTS:
             raise KeyError(fault)
         else:
@@ -246,6 +252,20 @@ class MetaGraphFake:
             return MetaGraphError(status, code, message, subcode, etype, headers)
         return None
 
+    def take_after_effect(self) -> str | None:
+        """The pending after-effect fault, if any."""
+        return self.after_faults.pop(0) if self.after_faults else None
+
+    def drop_connection(self, request: Request) -> None:
+        """Close the socket a request came on, without an answer."""
+        client = (request.client.host, request.client.port) if request.client else None
+        connections = self.server.server_state.connections if self.server else set()
+        for connection in list(connections):
+            if getattr(connection, "client", None) == client:
+                connection.transport.abort()
+                return
+        raise RuntimeError("the request's connection was not found")
+
     def cdn_url(self, media_id: str, index: int, thumb: bool = False) -> str:
         """A signed CDN link that expires after `cdn_ttl` on the fake's clock."""
         expires = int(self.cdn_clock + self.cdn_ttl)
@@ -302,6 +322,7 @@ async def running_meta_graph(**options: Any) -> AsyncIterator[MetaGraphFake]:
     fake.base_url = f"http://127.0.0.1:{port}"
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
+    fake.server = server
     task = asyncio.create_task(server.serve())
     try:
         for _ in range(200):
@@ -310,6 +331,7 @@ async def running_meta_graph(**options: Any) -> AsyncIterator[MetaGraphFake]:
             await asyncio.sleep(0.01)
         yield fake
     finally:
+        fake.released.set()
         server.should_exit = True
         await fake.aclose()
         await task

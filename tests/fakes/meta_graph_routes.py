@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from tests.fakes.loopback import after_effect_answer
 from tests.fakes.meta_graph import (
     APP_IDS,
     APP_SECRETS,
@@ -206,7 +207,16 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
         fake.counts["api"] += 1
         fault("api", token)
         handler = {"ig": ig_graph, "th": th_graph, "fb": fb_graph}[net]
-        return JSONResponse(await handler(request.method, parts, params, subject, token))
+        published = fake.counts["publish"]
+        answer = JSONResponse(await handler(request.method, parts, params, subject, token))
+        fault_name = fake.take_after_effect() if fake.counts["publish"] > published else None
+        if fault_name is None:
+            return answer
+        return await after_effect_answer(
+            fault_name, answer, released=fake.released,
+            error=lambda: MetaGraphError(500, 1, "An unexpected error has occurred.", 2207001,
+                                         "IGApiException").response(),
+            drop=lambda: fake.drop_connection(request))
 
     # Instagram ---------------------------------------------------------------------------
 

@@ -35,6 +35,8 @@ def error(status: int, code: int, message: str, **headers: str) -> web.Response:
 class FakePinterest(LoopbackFake):
     """State: OAuth codes and tokens, boards, media uploads and pins."""
 
+    create_calls = (("POST", "/v5/pins"),)
+
     def __init__(self) -> None:
         super().__init__()
         self.codes: dict[str, str] = {}

@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import AFTER_EFFECT, after_effect_answer
 from tests.support.server import free_port
 
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
@@ -93,6 +94,8 @@ class FakeTelegram:
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
+    _after: dict[str, list[str]] = field(default_factory=dict)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
 
     # ---- test controls -------------------------------------------------------------------
     def add_channel(self, chat_id: str, title: str, *, admin: bool = True,
@@ -176,6 +179,12 @@ class FakeTelegram:
         return self.messages[(str(chat_id), int(message_id))]
 
     # ---- HTTP --------------------------------------------------------------------------
+    def fail_after_effect(self, method: str, fault: str) -> None:
+        """The next call of `method` takes effect (the post is made), then fails with
+        `fault` (see tests.fakes.loopback.AFTER_EFFECT): a 500, a hang or a hang-up."""
+        assert fault in AFTER_EFFECT, fault
+        self._after.setdefault(method, []).append(fault)
+
     async def handle(self, request: web.Request) -> web.Response:
         """One Bot API method call."""
         if request.match_info["token"] != self.token:
@@ -199,7 +208,17 @@ class FakeTelegram:
             if exc.parameters:
                 body["parameters"] = exc.parameters
             return web.json_response(body, status=exc.code)
-        return web.json_response({"ok": True, "result": result})
+        answer = web.json_response({"ok": True, "result": result})
+        pending = self._after.get(method)
+        if not pending:
+            return answer
+        transport = request.transport
+        assert transport is not None
+        return await after_effect_answer(
+            pending.pop(0), answer, released=self.released, drop=transport.abort,
+            error=lambda: web.json_response({"ok": False, "error_code": 500,
+                                             "description": "Internal Server Error"},
+                                            status=500))
 
     async def download(self, request: web.Request) -> web.StreamResponse:
         """`GET /file/bot<token>/<path>`."""
@@ -486,4 +505,5 @@ async def running_fake(fake: FakeTelegram | None = None) -> AsyncIterator[FakeTe
     try:
         yield fake
     finally:
+        fake.released.set()
         await runner.cleanup()

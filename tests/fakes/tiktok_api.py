@@ -47,6 +47,24 @@ class Upload:
 class FakeTikTok(LoopbackFake):
     """The fake's state: OAuth codes and tokens, the creator, uploads and posts."""
 
+    #: init, and the chunk that completes an upload (TikTok then publishes on its own)
+    create_calls = (("POST", "/v2/post/publish/(video|content)/init/"), ("PUT", "/upload/"))
+
+    def creates(self, request: web.Request, response: web.StreamResponse) -> bool:
+        """An init, or the last chunk of an upload (201); earlier chunks answer 206."""
+        return super().creates(request, response) and response.status != 206
+
+    def posts(self) -> list[dict[str, Any]]:
+        """Posts, counting uploads TikTok holds complete: it publishes those on its own."""
+        for upload in list(self.uploads.values()):
+            if upload.status == "PROCESSING_DOWNLOAD":
+                self.complete(upload)
+        return super().posts()
+
+    def server_error(self) -> web.StreamResponse:
+        """TikTok's body for a server error."""
+        return self.fail(500, "internal_error", "Something went wrong. Try again later.")
+
     def __init__(self) -> None:
         super().__init__()
         self.codes: dict[str, dict[str, str]] = {}

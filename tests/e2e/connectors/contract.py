@@ -147,6 +147,9 @@ class ContractCase:
     token_expired_fault: str = "token_expired"
     rate_limit_fault: str = "rate_limited"
     settings: dict[str, Any] = field(default_factory=dict)
+    #: how a photo post ends when its create call fails after taking effect: "published"
+    #: (the runner found the post) or "unknown" (the platform offers no way to look)
+    after_effect_outcome: Literal["published", "unknown"] = "published"
 
     @property
     def id(self) -> str:
@@ -180,15 +183,17 @@ async def quick_user(email: str) -> User:
 
 
 @asynccontextmanager
-async def contract_env(case: ContractCase, tmp_path: Path) -> AsyncIterator[ContractEnv]:
-    """The fake, then the live web app pointed at it, a user and a brand."""
+async def contract_env(case: ContractCase, tmp_path: Path, **extra: Any
+                       ) -> AsyncIterator[ContractEnv]:
+    """The fake, then the live web app pointed at it, a user and a brand (`extra`: more
+    settings)."""
     from core.brands import create_brand
 
     async with case.fake() as run:
         settings = make_settings(
             tmp_path, connector_poll_interval_seconds=0.02, connector_poll_timeout_seconds=10.0,
             publish_retry_base_seconds=0.05, sweep_interval_seconds=3600.0,
-            **{**case.settings, **run.overrides})
+            **{**case.settings, **run.overrides, **extra})
         await prepared_database(settings)
         async with live_app(settings) as base_url:
             user = await quick_user(f"owner-{case.platform}@example.com")
