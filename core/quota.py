@@ -10,7 +10,10 @@ from core.models import MediaAsset, TranscodedMedia
 
 
 def _gb(n: int) -> str:
-    return f"{n / 1024 ** 3:.1f} GB" if n >= 1024 ** 3 else f"{n / 1024 ** 2:.0f} MB"
+    """1.5 GB, 300 MB, 12 KB."""
+    if n >= 1024 ** 3:
+        return f"{n / 1024 ** 3:.1f} GB"
+    return f"{n / 1024 ** 2:.0f} MB" if n >= 1024 ** 2 else f"{max(n, 1) / 1024:.0f} KB"
 
 
 async def brand_usage(brand_id: int) -> int:

@@ -72,7 +72,7 @@ class BodyLimit:
                                           headers.get(b"accept", b"").decode("latin-1"), limit())
             await send({"type": "http.response.start", "status": 413, "headers": [
                 (b"content-type", content_type.encode()),
-                (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+                (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})
 
         try:
