@@ -40,13 +40,6 @@ class Settings(BaseSettings):
     signup_open: bool = True
     signup_per_address_per_hour: int = Field(default=10, ge=1)
 
-    # web sign-in: reverse proxies (addresses or CIDRs, comma-separated) whose
-    # X-Forwarded-For is believed; default none: the connecting address is the client
-    trusted_proxies: str = ""
-    # public sign-up on the web page (off: accounts only from `oneclick user create`)
-    signup_open: bool = True
-    signup_per_address_per_hour: int = Field(default=10, ge=1)
-
     max_video_bytes: int = 1024 * 1024 * 1024
     max_image_bytes: int = 30 * 1024 * 1024
     # intake limits, read from the file's headers before anything is decoded
@@ -215,6 +208,15 @@ class Settings(BaseSettings):
         """Refuse a placeholder or short SECRET_KEY (unset: generated into DATA_DIR)."""
         if value is not None:
             check_secret_key(value.get_secret_value())
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        """TRUSTED_PROXIES: comma-separated IP addresses or CIDR networks."""
+        from core.client_address import parse_proxies
+
+        parse_proxies(value)
         return value
 
     @field_validator("token_encryption_key")

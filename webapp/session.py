@@ -17,11 +17,12 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.middleware.sessions import SessionMiddleware
 
+from core.client_address import parse_proxies
 from core.config import Settings
 from core.errors import Forbidden
 from core.models import User
 from core.sessions import end_session, open_session, session_user
-from webapp.throttle import SignInGuard, client_address, parse_proxies
+from webapp.throttle import SignInGuard, client_address
 
 SESSION_COOKIE = "oneclick_session"
 SESSION_MAX_AGE = 14 * 24 * 3600

@@ -1,8 +1,7 @@
 """Who is asking, and how often they may try: the client address and sign-in/sign-up limits.
 
-The client address is the connecting peer, unless that peer is one of TRUSTED_PROXIES:
-then X-Forwarded-For is read from the right, skipping trusted proxies, and the first other
-address is the client (what a client wrote further left is never believed).
+The client address is the connecting peer, or behind TRUSTED_PROXIES the address they
+forwarded (core/client_address.py).
 
 Failed sign-ins are counted per (client, account) and per client, never per account alone:
 a stranger's wrong passwords block only the stranger, and the owner still signs in from
@@ -11,16 +10,15 @@ their own address. IPv6 clients count by their /64 network. Counts live in this 
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections import deque
 
 from fastapi import Request
 
+from core.client_address import Network, client_bucket, resolve_client
 from core.config import Settings
 from core.errors import OneClickError
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 PAIR_FAILURES = 5  # wrong passwords one client may try for one account per window
 CLIENT_FAILURES = 30  # wrong passwords one client may try across accounts per window
 FAILURE_WINDOW = 15 * 60.0
@@ -31,62 +29,11 @@ class TooManyAttempts(OneClickError):
     """Too many sign-in or sign-up attempts from one client."""
 
 
-def parse_proxies(value: str) -> tuple[Network, ...]:
-    """TRUSTED_PROXIES (comma-separated addresses or CIDRs) as networks; ValueError if bad."""
-    networks = []
-    for part in (p.strip() for p in value.split(",")):
-        if not part:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(part, strict=False))
-        except ValueError:
-            raise ValueError(f"TRUSTED_PROXIES: '{part}' is not an IP address or network "
-                             "(for example 10.0.0.5 or 10.0.0.0/8)") from None
-    return tuple(networks)
-
-
-def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    value = value.strip()
-    if value.startswith("[") and "]" in value:  # [v6]:port
-        value = value[1:value.index("]")]
-    elif value.count(":") == 1:  # v4:port
-        value = value.split(":", 1)[0]
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped
-    return address
-
-
-def resolve_client(peer: str, forwarded_for: list[str], trusted: tuple[Network, ...]) -> str:
-    """The client address given the peer, X-Forwarded-For header values and trusted proxies."""
-    client = _ip(peer)
-    if client is None:
-        return peer or "unknown"
-    hops = [hop for value in forwarded_for for hop in value.split(",")]
-    while any(client in net for net in trusted) and hops:
-        previous = _ip(hops.pop())
-        if previous is None:  # garbage from a client: stop at the last address we trust
-            break
-        client = previous
-    return str(client)
-
-
 def client_address(request: Request) -> str:
     """The address of the client that sent this request (see the module rules)."""
     trusted: tuple[Network, ...] = getattr(request.app.state, "trusted_proxies", ())
     peer = request.client.host if request.client else ""
     return resolve_client(peer, request.headers.getlist("x-forwarded-for"), trusted)
-
-
-def client_bucket(address: str) -> str:
-    """The key one client is counted under: its address, or its /64 for IPv6."""
-    parsed = _ip(address)
-    if isinstance(parsed, ipaddress.IPv6Address):
-        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
-    return address
 
 
 class SlidingWindow:
