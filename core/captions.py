@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from tortoise.exceptions import IntegrityError
 
 from core import audit
-from core.ai.base import CaptionAdapter, CaptionResult
+from core.ai.base import RULES_ADAPTER, CaptionAdapter, CaptionResult
 from core.ai.enforce import EmptyCaption, count_hashtags, enforce_caption, find_forbidden, measure
+from core.ai.limits import AICallLimiter
 from core.ai.rules_adapter import RuleBasedAdapter
 from core.ai.style_rules import DEFAULT_RULES
 from core.errors import InvalidInput
@@ -24,10 +25,32 @@ USER_ADAPTER = "user"
 class CaptionService:
     """Owns AdaptedCaption rows; the only code that asks an adapter for captions."""
 
-    def __init__(self, adapter: CaptionAdapter, rules: Mapping[str, PlatformRules]) -> None:
+    def __init__(self, adapter: CaptionAdapter, rules: Mapping[str, PlatformRules], *,
+                 limiter: AICallLimiter | None = None) -> None:
         self.adapter = adapter
         self.rules: dict[str, PlatformRules] = {**DEFAULT_RULES, **rules}
+        self.limiter = limiter  # AI calls a person may start per minute
         self._rules_adapter = RuleBasedAdapter(is_fallback=True)
+
+    def check_allowance(self, actor: User | None, *, take: bool = False) -> None:
+        """RateLimited when `actor` may not ask the AI again yet; `take` counts one ask.
+
+        Only a person's asks count (automatic captions do not), and only with an AI
+        adapter: the built-in rules cost nothing.
+        """
+        if actor is None or self.limiter is None or self.adapter.name == RULES_ADAPTER:
+            return
+        (self.limiter.take if take else self.limiter.check)(str(actor.id))
+
+    async def preview(self, brand: Brand, text: str, platforms: Sequence[str], *,
+                      actor: User) -> dict[str, CaptionResult]:
+        """Captions of a sample text with the brand as given (unsaved); nothing is stored.
+
+        Counts as one AI call of `actor` (RateLimited when over the per-person limit).
+        """
+        platforms = self._check(platforms)
+        self.check_allowance(actor, take=True)
+        return await self.adapter.adapt(brand, text, platforms, self.rules)
 
     def _check(self, platforms: Sequence[str]) -> list[str]:
         platforms = list(dict.fromkeys(platforms))
@@ -57,6 +80,7 @@ class CaptionService:
             brand_id=brand.id, asset_id=asset.id, platform__in=platforms)}
         todo = platforms if regenerate else [p for p in platforms if p not in stored]
         if todo:
+            self.check_allowance(actor, take=True)
             made = await self._safe_adapt(brand, asset.original_caption, todo, hint=hint)
             for platform in todo:
                 stored[platform] = await self._save(

@@ -85,3 +85,11 @@ class MaybeApplied(PublishOutcomeUnknown):
                  retry_after: float | None = None, code: str | None = None) -> None:
         super().__init__(user_message, platform=platform, retryable=retryable,
                          retry_after=retry_after, code=code)
+
+
+class RateLimited(OneClickError):
+    """The actor asked too often; `retry_after` says in how many seconds to try again."""
+
+    def __init__(self, user_message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(user_message)
+        self.retry_after = retry_after

@@ -11,6 +11,7 @@ from connectors._transport import network_client
 from connectors.base import ConnectorContext
 from connectors.registry import ConnectorRegistry
 from core.ai import build_caption_adapter
+from core.ai.limits import AICallLimiter
 from core.captions import CaptionService
 from core.config import Settings
 from core.media.pipeline import MediaPipeline
@@ -51,7 +52,8 @@ def build_services(settings: Settings) -> Services:
     http = network_client(timeout=settings.connector_timeout_seconds)
     registry = ConnectorRegistry(ConnectorContext(settings=settings, pipeline=pipeline,
                                                   cipher=cipher, http=http))
-    captions = CaptionService(build_caption_adapter(settings), registry.rules())
+    captions = CaptionService(build_caption_adapter(settings), registry.rules(),
+                              limiter=AICallLimiter(settings.ai_user_calls_per_minute))
     runner = PublishRunner(settings, registry)
     services = Services(settings=settings, cipher=cipher, pipeline=pipeline,
                         connectors=registry, captions=captions, runner=runner, http=http)

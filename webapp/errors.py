@@ -6,10 +6,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound, OneClickError, TooLarge
+from core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    OneClickError,
+    RateLimited,
+    TooLarge,
+)
 
 STATUS = [(NotFound, 404), (Forbidden, 403), (TooLarge, 413), (InvalidInput, 422),
-          (Conflict, 409)]
+          (Conflict, 409), (RateLimited, 429)]
 
 
 def status_for(exc: OneClickError) -> int:
@@ -25,7 +33,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OneClickError)
     async def _core_error(request: Request, exc: OneClickError) -> JSONResponse:
-        return JSONResponse({"detail": exc.user_message}, status_code=status_for(exc))
+        wait = exc.retry_after if isinstance(exc, RateLimited) else None
+        headers = {"Retry-After": str(int(wait))} if wait else None
+        return JSONResponse({"detail": exc.user_message}, status_code=status_for(exc),
+                            headers=headers)
 
     @app.exception_handler(OverflowError)
     async def _huge_id(request: Request, exc: OverflowError) -> JSONResponse:

@@ -29,8 +29,9 @@ class ClaudeAdapter(CaptionAdapter):
     """Adapts with Claude; any failure or an exhausted budget falls back to the rules."""
 
     def __init__(self, client: anthropic.AsyncAnthropic, model: str, *, max_tokens: int = 8192,
-                 deadline_seconds: float = 120.0) -> None:
+                 deadline_seconds: float = 120.0, budget_cap_usd: float | None = None) -> None:
         self.client = client
+        self.budget_cap_usd = budget_cap_usd  # AI_MONTHLY_BUDGET_USD: no brand spends more
         self.model = model
         self.name = model
         self.max_tokens = max_tokens
@@ -54,7 +55,7 @@ class ClaudeAdapter(CaptionAdapter):
             raise InvalidInput(f"Unknown platform: {', '.join(unknown)}.")
         if not platforms:
             return {}
-        note = await budget_exhausted(brand)
+        note = await budget_exhausted(brand, cap=self.budget_cap_usd)
         raw: dict[str, str] | None = None
         if note is None:
             raw, note = await self._call(brand, text, platforms, guide, hint=hint)
@@ -63,7 +64,7 @@ class ClaudeAdapter(CaptionAdapter):
                     for p in platforms}
         forbidden = [p for p in brand.forbidden_phrases or [] if p.strip()]
         offending = {p: found for p, t in raw.items() if (found := find_forbidden(t, forbidden))}
-        if offending and await budget_exhausted(brand) is None:
+        if offending and await budget_exhausted(brand, cap=self.budget_cap_usd) is None:
             again, _ = await self._call(brand, text, list(offending), guide, hint=hint,
                                         avoid=offending, purpose="captions-regenerate")
             raw.update({p: t for p, t in (again or {}).items() if p in offending})

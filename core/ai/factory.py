@@ -23,4 +23,5 @@ def build_caption_adapter(settings: Settings, *, max_retries: int = MAX_RETRIES,
         api_key=settings.anthropic_api_key.get_secret_value(),
         base_url=settings.anthropic_base_url or None,
         max_retries=max_retries, timeout=timeout)
-    return ClaudeAdapter(client, settings.anthropic_model, deadline_seconds=deadline_seconds)
+    return ClaudeAdapter(client, settings.anthropic_model, deadline_seconds=deadline_seconds,
+                         budget_cap_usd=settings.ai_monthly_budget_usd)

@@ -51,11 +51,13 @@ async def patch_brand(brand_id: int, body: BrandPatch, scope: ScopeDep,
 
 
 @router.get("/{brand_id}/usage")
-async def brand_usage(brand_id: int, scope: ScopeDep, since: datetime | None = None,
+async def brand_usage(brand_id: int, scope: ScopeDep, services: ServicesDep,
+                      since: datetime | None = None,
                       until: datetime | None = None) -> dict[str, Any]:
     """AI tokens by kind, cache hit rate and dollars for a period (default: this month)."""
     brand = await scope.brand(brand_id)
-    return (await usage_report(brand, since=since, until=until)).as_dict()
+    return (await usage_report(brand, since=since, until=until,
+                               cap=services.settings.ai_monthly_budget_usd)).as_dict()
 
 
 @router.get("/{brand_id}/accounts", response_model=list[AccountOut])

@@ -100,12 +100,14 @@ class CaptionOut(BaseModel):
     is_fallback: bool
     is_override: bool
     adapter: str
+    note: str = ""  # why the built-in rules wrote it (AI budget used up, AI down), when fresh
 
     @classmethod
     def of(cls, c: AdaptedCaption) -> CaptionOut:
         """From the model."""
         return cls(platform=c.platform, text=c.text, is_fallback=c.is_fallback,
-                   is_override=c.is_override, adapter=c.adapter)
+                   is_override=c.is_override, adapter=c.adapter,
+                   note=getattr(c, "note", None) or "")
 
 
 class TranscodeOut(BaseModel):

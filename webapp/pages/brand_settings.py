@@ -125,7 +125,7 @@ async def settings_preview(brand_id: int, body: PreviewIn, user: WebUser,
     platforms = [p for p in (body.platforms or services.connectors.platforms()) if p in rules]
     if not platforms:
         raise InvalidInput("Choose at least one known platform.")
-    made = await services.captions.adapter.adapt(draft, body.text, platforms, rules)
+    made = await services.captions.preview(draft, body.text, platforms, actor=user)
     return {"platforms": [
         {"platform": p, "label": rules[p].label, "text": made[p].text,
          "length": measure(made[p].text, rules[p]), "max": rules[p].caption_max,

@@ -72,11 +72,16 @@ async def ask_hint(query: types.CallbackQuery, callback_data: cb.CardCb, cards: 
 
 async def regenerate(bot: Bot, services: Services, cards: Cards, card: TelegramCard,
                      hint: str, actor: User) -> None:
-    """Remake the selected platforms' captions with the hint, then show the card."""
+    """Remake the selected platforms' captions with the hint, then show the card.
+
+    Why the rules wrote them instead of the AI (budget used up, AI down) is said in the chat.
+    """
     asset = await MediaAsset.get(id=card.asset_id)
-    await services.captions.adapt(asset, card.selected or card.platforms, hint=hint,
-                                  regenerate=True, actor=actor, origin="telegram")
+    made = await services.captions.adapt(asset, card.selected or card.platforms, hint=hint,
+                                         regenerate=True, actor=actor, origin="telegram")
     await cards.show(bot, card)
+    for note in dict.fromkeys(n for c in made.values() if (n := getattr(c, "note", None))):
+        await bot.send_message(card.chat_id, note)
 
 
 @router.callback_query(cb.CardCb.filter(F.a == cb.REGENERATE))
@@ -88,6 +93,7 @@ async def regenerate_tap(query: types.CallbackQuery, callback_data: cb.CardCb, b
     hint = cb.HINTS.get(callback_data.p)
     if hint is None:
         raise NotFound(STALE)
+    services.captions.check_allowance(actor)  # refused here, the tap's answer says why
     await query.answer(f"Rewriting: {hint}…")
     await regenerate(bot, services, cards, card, hint, actor)
 
