@@ -195,3 +195,12 @@ async def jobs_due(limit: int = 500, *, ignore_tickets: bool = False,
         status__in=[TargetStatus.PREPARING, TargetStatus.PUBLISHING], lease_until__lt=t
     ).limit(limit).values_list("id", flat=True)
     return (due + list(stale))[:limit]
+
+
+async def next_lease_end() -> datetime | None:
+    """When the first lease of a running (or queued) target runs out, if any does."""
+    ends = await PublishTarget.filter(
+        status__in=[TargetStatus.PENDING, TargetStatus.PREPARING, TargetStatus.PUBLISHING],
+        lease_until__isnull=False).order_by("lease_until").limit(1).values_list(
+        "lease_until", flat=True)
+    return ends[0] if ends else None

@@ -23,13 +23,15 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from taskiq import AckableMessage, AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 from taskiq.decor import AsyncTaskiqDecoratedTask
+from taskiq.exceptions import SendTaskError
 from taskiq_redis import RedisStreamBroker
 
 from core.config import Settings, get_settings
 
 log = logging.getLogger(__name__)
-# what a Redis that is away, restarting or failing over raises
-BROKER_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, asyncio.TimeoutError)
+# what a Redis that is away, restarting or failing over raises (taskiq wraps it when sending)
+BROKER_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, asyncio.TimeoutError,
+                                                  SendTaskError)
 READ_BACKOFF = (0.1, 2.0)  # first and longest pause of a reader that lost Redis
 ACK_GIVE_UP_SECONDS = 30.0
 # a message unacknowledged this long is claimed by another reader; publishing does not

@@ -10,7 +10,7 @@ from datetime import timedelta
 from tortoise.queryset import QuerySet
 
 from core.models import PublishTarget, TargetStatus
-from core.publishing import jobs_due
+from core.publishing import jobs_due, next_lease_end
 from core.target_states import now
 from oneclick.bootstrap import get_services
 from tasks.broker import BROKER_ERRORS, broker, outbox, queue_was_reset
@@ -86,8 +86,8 @@ async def sweep_once(*, take_over: bool = True) -> int:
         reset = False  # Redis is away: the outbox holds what we queue; look next pass
     due = await jobs_due(ignore_tickets=reset, take_over=take_over)
     if reset and due:
-        log.warning("the queue lost its messages (Redis came back empty): queuing %d "
-                    "targets again", len(due))
+        log.warning("Redis is new or came back empty (messages not yet read are gone): "
+                    "queuing %d targets again", len(due))
     await enqueue_targets(due)
     return len(due)
 
@@ -95,17 +95,24 @@ async def sweep_once(*, take_over: bool = True) -> int:
 async def run_sweeper(interval: float) -> None:
     """Sweep forever (inside `oneclick run` and `oneclick scheduler`).
 
-    After a pass failed (the database was away), expired leases wait one lease period
-    before they are taken over: the workers' heartbeats could not land meanwhile.
+    The next pass comes when the first lease runs out, if that is sooner than `interval`,
+    so a dead worker's targets are taken over promptly. After a pass failed (the database
+    was away), expired leases wait one lease period before they are taken over: the
+    workers' heartbeats could not land meanwhile.
     """
     lease = get_services().settings.publish_lease_seconds
     failed_at = -float(lease)
     while True:
+        wait = interval
         try:
-            count = await sweep_once(take_over=time.monotonic() - failed_at >= lease)
+            take_over = time.monotonic() - failed_at >= lease
+            count = await sweep_once(take_over=take_over)
             if count:
                 log.info("sweeper queued %d targets", count)
+            ends = await next_lease_end() if take_over else None
+            if ends is not None:
+                wait = min(interval, max((ends - now()).total_seconds() + 0.5, 1.0))
         except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
             log.exception("sweeper pass failed")
             failed_at = time.monotonic()
-        await asyncio.sleep(interval)
+        await asyncio.sleep(wait)

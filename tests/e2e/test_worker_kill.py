@@ -5,10 +5,8 @@ still ends published exactly once; nothing is lost."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -30,8 +28,11 @@ from tests.conftest import (
     _create_pg_database,
     _drop_pg_database,
     make_settings,
-    service_unavailable,
 )
+from tests.support.faults import kill_group as _kill_group
+from tests.support.faults import private_redis as _private_redis
+from tests.support.faults import spawn as _spawn
+from tests.support.faults import wait_redis as _wait_redis
 from tests.support.media import make_jpeg
 from tests.support.server import free_port
 
@@ -42,32 +43,6 @@ KILLS = 6
 # before the media step, after marking `publishing` but before the platform call, and
 # after the platform accepted the post but before our database recorded it
 CRASH_POINTS = "before_prepare=0.005,before_publish=0.01,after_publish=0.015"
-
-
-def _private_redis(port: int, tmp_path: Path) -> subprocess.Popen[bytes]:
-    """A Redis of this test alone (so it can be restarted), without persistence."""
-    exe = shutil.which("redis-server")
-    if exe is None:
-        service_unavailable("Redis", "redis-server is not installed")
-    return subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-async def _wait_redis(url: str) -> None:
-    from redis.asyncio import Redis
-
-    client = Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        for _ in range(100):
-            try:
-                await client.ping()
-                return
-            except Exception:  # noqa: BLE001 - not up yet
-                await asyncio.sleep(0.05)
-        service_unavailable("Redis", f"{url} did not start")
-    finally:
-        await client.aclose()
 
 
 async def _drop_db_connections(pg_url: str) -> int:
@@ -82,18 +57,6 @@ async def _drop_db_connections(pg_url: str) -> int:
     finally:
         await conn.close()
     return len(rows)
-
-
-def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "oneclick", *args], env=env,
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-
-
-def _kill_group(proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, sig)
-    proc.wait(timeout=30)
 
 
 @pytest.mark.slow

@@ -67,6 +67,7 @@ class Upload:
     file_name: str
     caption: str
     media_group_id: str | None = None
+    at: float = field(default_factory=time.monotonic)  # when the post appeared
 
 
 def utf16_len(text: str) -> int:
@@ -88,6 +89,10 @@ class FakeTelegram:
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
     base: str = ""
+    # seconds each upload takes, one upload at a time (a post appears when its time is up,
+    # even if the client went away meanwhile: the server had the whole request)
+    upload_delay: float = 0.0
+    _upload_lock: asyncio.Lock | None = None
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _failures: dict[str, list[tuple[int, str, dict[str, Any] | None]]] = field(
         default_factory=dict)
@@ -408,9 +413,16 @@ class FakeTelegram:
             return value, self.files[value].data or b""
         raise ApiError(400, "Bad Request: wrong remote file identifier specified")
 
+    async def _upload_time(self) -> None:
+        if self.upload_delay:
+            self._upload_lock = self._upload_lock or asyncio.Lock()
+            async with self._upload_lock:
+                await asyncio.sleep(self.upload_delay)
+
     async def _send_media(self, kind: str, p: dict[str, Any],
                           files: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
         chat_id = self._check_target(p)
+        await self._upload_time()
         caption = self._caption(p)
         name, data = self._media_bytes(p.get(kind), files, kind)
         limit = 10 * 1024 * 1024 if kind == "photo" else 50 * 1024 * 1024
@@ -440,6 +452,7 @@ class FakeTelegram:
         media = json.loads(p.get("media") or "[]")
         if not 2 <= len(media) <= 10:
             raise ApiError(400, "Bad Request: wrong number of media in the album: must be 2-10")
+        await self._upload_time()
         group = str(next(self._ids))
         sent = []
         for item in media:
