@@ -11,7 +11,8 @@ import pytest
 from tortoise import Tortoise
 
 from core.config import Settings
-from core.db import close_db, init_db, upgrade
+from core.db import close_db, init_db
+from tests.support.db import create_migrated_pg_database, drop_templates, migrated
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -44,6 +45,13 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     settings = Settings(**values)  # type: ignore[arg-type]
     settings.ensure_secrets()
     return settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_templates() -> Iterator[None]:
+    """The migrated template databases live for the session (made on first use)."""
+    yield
+    drop_templates()
 
 
 @pytest.fixture
@@ -84,12 +92,12 @@ async def any_db_settings(request: pytest.FixtureRequest, tmp_path: Path
                           ) -> AsyncIterator[Settings]:
     """Settings on a fresh, migrated database of each kind, connections open."""
     pg_url = None
+    settings = make_settings(tmp_path)
     if request.param == "postgres":
-        pg_url = await _create_pg_database()
+        pg_url = await create_migrated_pg_database(settings)
         settings = make_settings(tmp_path, database_url=pg_url)
     else:
-        settings = make_settings(tmp_path)
-    await upgrade(settings)
+        await migrated(settings)
     await init_db(settings)
     try:
         yield settings
@@ -102,7 +110,7 @@ async def any_db_settings(request: pytest.FixtureRequest, tmp_path: Path
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[Settings]:
     """A fresh, migrated SQLite database with connections open."""
-    await upgrade(settings)
+    await migrated(settings)
     await init_db(settings)
     try:
         yield settings

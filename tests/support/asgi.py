@@ -9,15 +9,15 @@ import httpx
 from fastapi import FastAPI
 
 from core.config import Settings
+from tests.support.db import migrated
 
 
 @asynccontextmanager
 async def running_app(settings: Settings) -> AsyncIterator[FastAPI]:
     """The app with its lifespan run here: database open, services wired, jobs in-process."""
-    from core.db import upgrade
     from webapp.app import create_app
 
-    await upgrade(settings)
+    await migrated(settings)
     app = create_app(settings, in_process_queue=True)
     async with app.router.lifespan_context(app):
         yield app

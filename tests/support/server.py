@@ -13,6 +13,7 @@ import uvicorn
 from core.config import Settings
 from core.models import User
 from core.users import create_api_key, create_user
+from tests.support.db import migrated
 
 
 def free_port() -> int:
@@ -25,10 +26,9 @@ def free_port() -> int:
 @asynccontextmanager
 async def live_app(settings: Settings) -> AsyncIterator[str]:
     """The app served by uvicorn on 127.0.0.1; yields its base URL."""
-    from core.db import upgrade
     from webapp.app import create_app
 
-    await upgrade(settings)
+    await migrated(settings)
     port = free_port()
     settings.public_base_url = f"http://127.0.0.1:{port}"
     config = uvicorn.Config(create_app(settings, in_process_queue=True), host="127.0.0.1",

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -32,11 +30,11 @@ from core.publishing import create_job
 from core.tenancy import BrandScope
 from oneclick.bootstrap import Services, get_services
 from tests.conftest import make_settings
+from tests.support.db import migrated
 from tests.support.media import make_jpeg, make_mp4
 from tests.support.server import live_app
 
 PASSWORD = "correct horse battery"
-_template: dict[str, Path] = {}
 
 MediaKind = Literal["image", "video", "carousel"]
 
@@ -158,16 +156,8 @@ class ContractCase:
 
 
 async def prepared_database(settings: Settings) -> None:
-    """A migrated SQLite file for these settings, copied from a per-process template."""
-    from core.db import upgrade
-
-    target = Path(settings.database_url.removeprefix("sqlite://"))
-    if "db" not in _template:
-        template = Path(tempfile.mkdtemp(prefix="oneclick-template-")) / "db.sqlite3"
-        await upgrade(settings.model_copy(update={"database_url": f"sqlite://{template}"}))
-        _template["db"] = template
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(_template["db"], target)
+    """A migrated SQLite file for these settings, copied from the session's template."""
+    await migrated(settings)
 
 
 @cache
