@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from core import audit
 from core.errors import Conflict, InvalidInput
-from core.models import PublishTarget, TargetStatus
+from core.models import PublishTarget, Role, TargetStatus
 from core.target_states import now, transition
 from core.tenancy import BrandScope
 
@@ -24,7 +24,7 @@ async def resolve_unknown(scope: BrandScope, target: PublishTarget, *, posted: b
 
     `url`: the post's link, when the person gives it with "Mark as posted".
     """
-    brand = await scope.brand(target.brand_id)
+    brand = await scope.brand(target.brand_id, min_role=Role.EDITOR)  # who may publish
     url = url.strip()
     if url and (len(url) > URL_MAX or not url.startswith(("https://", "http://"))):
         raise InvalidInput("The post's link must be a full http(s):// address.")

@@ -45,7 +45,16 @@ def target_line(target: PublishTarget, label: str, markup: Markup) -> str:
         return f"🔌 {name}: {esc(target.error or 'the connection needs to be renewed')}"
     if status == "cancelled":
         return f"⏹ {name}: cancelled"
+    if status == "unknown":
+        return f"❓ {name}: {unknown_words(target.platform)}"
     return f"❌ {name}: {esc(target.error or 'failed')}"
+
+
+def unknown_words(platform: str) -> str:
+    """What an unknown target says in a chat (its buttons: Mark as posted, Publish again)."""
+    where = "channel" if platform == "telegram" else "account"
+    return (f"unknown: check the {where}. It may have been posted; press Mark as posted if "
+            "it is there, or Publish again")
 
 
 def status_text(job: PublishJob, targets: Sequence[PublishTarget], labels: Mapping[str, str],

@@ -7,7 +7,7 @@ import logging
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 
-from bots.slack import actions, commands, modals, uploads
+from bots.slack import actions, commands, modals, unknown, uploads
 from bots.slack.cards import SlackCards
 from bots.slack.client import SlackClients, make_client
 from bots.slack.errors import on_error
@@ -44,6 +44,7 @@ def build_app(services: Services) -> tuple[AsyncApp, Runtime]:
     app.error(on_error)
     commands.register(app)
     actions.register(app, runtime)
+    unknown.register(app, runtime)
     modals.register(app, runtime)
     uploads.register(app, runtime)
     return app, runtime

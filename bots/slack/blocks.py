@@ -13,6 +13,7 @@ from core.models import AssetKind, MediaAsset, PublishJob, PublishTarget, SlackC
 
 APPROVE, EDIT, REJECT, PLATFORMS = "oc_approve", "oc_edit", "oc_reject", "oc_platforms"
 EDIT_VIEW, REJECT_VIEW, REPOST = "oc_edit_view", "oc_reject_view", "oc_repost"
+MARK_POSTED, PUBLISH_AGAIN = "oc_mark_posted", "oc_publish_again"
 SECTION_LIMIT = 2900
 Block = dict[str, Any]
 
@@ -160,3 +161,18 @@ def status_text(job: PublishJob, targets: Sequence[PublishTarget],
                 labels: Mapping[str, str]) -> str:
     """The one status reply of a job, edited in place."""
     return shared_status_text(job, targets, labels, MARKUP)
+
+
+def status_blocks(text: str, targets: Sequence[PublishTarget], labels: Mapping[str, str]
+                  ) -> list[Block] | None:
+    """The status reply as blocks when a target's outcome is unknown: its two buttons."""
+    unknown = [t for t in targets if t.status == "unknown"]
+    if not unknown:
+        return None
+    out: list[Block] = [{"type": "section", "text": _text(clip(text, SECTION_LIMIT))}]
+    for target in unknown[:20]:
+        label = labels.get(target.platform, target.platform)
+        out.append({"type": "actions", "block_id": f"unknown:{target.id}", "elements": [
+            _button(f"Mark as posted: {label}"[:75], MARK_POSTED, target.id, "primary"),
+            _button(f"Publish again: {label}"[:75], PUBLISH_AGAIN, target.id)]})
+    return out

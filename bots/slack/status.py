@@ -33,11 +33,13 @@ class StatusWatcher(CardWatchers):
         self.cards = cards
         self.settings = cards.services.settings
 
-    async def render(self, job_id: int) -> tuple[str, bool]:
-        """The status text and whether the job has come to rest."""
+    async def render(self, job_id: int) -> tuple[str, list[blocks.Block] | None, bool]:
+        """The status text, its blocks (buttons of unknown targets), whether it is at rest."""
         job = await PublishJob.get(id=job_id)
         targets = await PublishTarget.filter(job_id=job_id).order_by("id")
-        return blocks.status_text(job, targets, self.cards.labels()), job.status in FINAL
+        labels = self.cards.labels()
+        text = blocks.status_text(job, targets, labels)
+        return text, blocks.status_blocks(text, targets, labels), job.status in FINAL
 
     async def attach(self, card: SlackCard) -> None:
         """Post the status reply under the card (once) and follow it."""
@@ -45,9 +47,10 @@ class StatusWatcher(CardWatchers):
             return
         if card.status_ts is None:
             client = await self.cards.clients.for_team(card.team_id)
-            text, _ = await self.render(card.job_id)
+            text, shown, _ = await self.render(card.job_id)
             sent = await client.chat_postMessage(channel=card.channel_id, text=text,
-                                                 thread_ts=card.message_ts, unfurl_links=False)
+                                                 blocks=shown, thread_ts=card.message_ts,
+                                                 unfurl_links=False)
             card.status_ts = str(sent["ts"])
             card.status_done = False
             await card.save(update_fields=["status_ts", "status_done", "updated_at"])
@@ -69,8 +72,9 @@ class StatusWatcher(CardWatchers):
                 card = await SlackCard.get_or_none(id=card_id)
                 if card is None or card.job_id is None or card.status_ts is None:
                     return
-                text, final = await self.render(card.job_id)
-                if text != shown:
+                text, layout, final = await self.render(card.job_id)
+                key = text + repr(layout)
+                if key != shown:
                     wait = interval - (time.monotonic() - last_edit)
                     if wait > 0:
                         await asyncio.sleep(wait)
@@ -78,14 +82,14 @@ class StatusWatcher(CardWatchers):
                     client = await self.cards.clients.for_team(card.team_id)
                     try:
                         await client.chat_update(channel=card.channel_id, ts=card.status_ts,
-                                                 text=text)
+                                                 text=text, blocks=layout or [])
                     except SlackApiError as exc:
                         log.info("status reply of card %s cannot be edited: %s", card_id,
                                  exc.response.get("error"))
                         await SlackCard.filter(id=card_id).update(status_done=True)
                         return
-                    shown, last_edit = text, time.monotonic()
-                if final and text == shown:
+                    shown, last_edit = key, time.monotonic()
+                if final and key == shown:
                     await SlackCard.filter(id=card_id).update(status_done=True)
                     return
                 await asyncio.sleep(POLL_SECONDS)

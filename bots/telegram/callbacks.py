@@ -19,6 +19,13 @@ class RetryCb(CallbackData, prefix="r"):
     t: int
 
 
+class UnknownCb(CallbackData, prefix="u"):
+    """A person's decision on an unknown target: `p` 1 = Mark as posted, 0 = Publish again."""
+
+    t: int
+    p: int
+
+
 class BrandCb(CallbackData, prefix="b"):
     """Make a linked brand the chat's active one."""
 

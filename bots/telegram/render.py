@@ -104,10 +104,18 @@ def status_text(job: PublishJob, targets: Sequence[PublishTarget],
 
 def status_keyboard(targets: Sequence[PublishTarget], labels: Mapping[str, str],
                     reconnect_url: str) -> InlineKeyboardMarkup | None:
-    """Retry for failed targets, Reconnect (a link to the web app) where needed."""
+    """Retry for failed targets, Mark as posted / Publish again for unknown ones,
+    Reconnect (a link to the web app) where needed."""
     kb = InlineKeyboardBuilder()
     rows = 0
     for target in targets:
+        label = labels.get(target.platform, target.platform)
+        if target.status == "unknown":
+            kb.row(InlineKeyboardButton(text=f"✅ Mark as posted: {label}",
+                                        callback_data=cb.UnknownCb(t=target.id, p=1).pack()),
+                   InlineKeyboardButton(text="🔁 Publish again",
+                                        callback_data=cb.UnknownCb(t=target.id, p=0).pack()))
+            rows += 1
         if target.status in ("failed", "needs_reconnect"):
             kb.row(InlineKeyboardButton(
                 text=f"🔁 Retry {labels.get(target.platform, target.platform)}",

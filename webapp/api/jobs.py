@@ -1,11 +1,14 @@
-"""`/api/v1/jobs`: job status, and retry of a failed target."""
+"""`/api/v1/jobs`: job status, retry of a failed target, and the decision on an unknown
+one (`mark-posted`, or `retry` to publish it again)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
 from core.models import PublishTarget
 from core.publishing import retry_target
+from core.unknown_targets import URL_MAX, resolve_unknown
 from tasks.publish import enqueue_targets
 from webapp.api.schemas import JobOut, TargetOut
 from webapp.deps import ScopeDep
@@ -23,8 +26,24 @@ async def get_job(job_id: int, scope: ScopeDep) -> JobOut:
 
 @router.post("/targets/{target_id}/retry", response_model=TargetOut, status_code=202)
 async def retry(target_id: int, scope: ScopeDep) -> TargetOut:
-    """Queue a failed target again."""
+    """Queue a failed target again; for an unknown one this is "Publish again"."""
     target = await scope.target(target_id)
     target = await retry_target(scope, target, origin="api")
     await enqueue_targets([target.id])
+    return TargetOut.of(target)
+
+
+class MarkPosted(BaseModel):
+    """The optional link of the post a person found."""
+
+    url: str = Field(default="", max_length=URL_MAX)
+
+
+@router.post("/targets/{target_id}/mark-posted", response_model=TargetOut)
+async def mark_posted(target_id: int, scope: ScopeDep,
+                      body: MarkPosted | None = None) -> TargetOut:
+    """Mark an unknown target as posted (a person saw the post on the network)."""
+    target = await scope.target(target_id)
+    target = await resolve_unknown(scope, target, posted=True, origin="api",
+                                   url=body.url if body else "")
     return TargetOut.of(target)

@@ -1,4 +1,5 @@
-"""Publish jobs: the list, one job with live target status, retry, approve/reject."""
+"""Publish jobs: the list, one job with live target status, retry, approve/reject, and the
+two buttons of a target whose outcome is unknown (Mark as posted, Publish again)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from core.models import Brand, JobStatus, PublishJob, PublishTarget, Role, Targe
 from core.publishing import decide, retry_target
 from core.target_states import ENDED
 from core.tenancy import BrandScope
+from core.unknown_targets import resolve_unknown
 from tasks.publish import enqueue_targets, start_job
 from webapp.deps import ServicesDep
 from webapp.pages.common import WebRoute, brand_and_role, flash, redirect, render
@@ -29,6 +31,7 @@ TARGET_WORDS = {
     TargetStatus.FAILED: ("❌", "Failed"),
     TargetStatus.NEEDS_RECONNECT: ("🔌", "Needs the account reconnected"),
     TargetStatus.CANCELLED: ("⛔", "Cancelled"),
+    TargetStatus.UNKNOWN: ("❓", "Unknown: check the account"),
 }
 JOB_WORDS = {
     JobStatus.SCHEDULED: ("🕒", "Scheduled"),
@@ -47,10 +50,13 @@ JOB_ENDED = {JobStatus.PUBLISHED, JobStatus.PARTIAL, JobStatus.FAILED, JobStatus
 def target_view(t: PublishTarget, label: str) -> dict[str, Any]:
     """What the page and the JSON poll show for one target."""
     icon, words = TARGET_WORDS.get(TargetStatus(t.status), ("", str(t.status)))
+    if t.status == TargetStatus.UNKNOWN and t.platform == "telegram":
+        words = "Unknown: check the channel"
     return {"id": t.id, "platform": t.platform, "label": label, "status": t.status.value,
             "icon": icon, "words": words, "progress": 100 if t.status in ENDED else t.progress,
             "url": t.external_url or "", "error": t.error, "attempts": t.attempts,
-            "can_retry": t.status in (TargetStatus.FAILED, TargetStatus.NEEDS_RECONNECT)}
+            "can_retry": t.status in (TargetStatus.FAILED, TargetStatus.NEEDS_RECONNECT),
+            "can_resolve": t.status == TargetStatus.UNKNOWN}
 
 
 def job_view(job: PublishJob, targets: list[PublishTarget],
@@ -123,9 +129,24 @@ async def retry(request: Request, brand_id: int, target_id: int, user: WebUser) 
     target = await scope.target(target_id)
     if target.brand_id != brand.id:
         raise NotFound("Target not found.")
+    again = target.status == TargetStatus.UNKNOWN
     await retry_target(scope, target, origin="web")
     await enqueue_targets([target.id])
-    flash(request, f"Trying {target.platform} again.")
+    flash(request, f"Publishing on {target.platform} again." if again
+          else f"Trying {target.platform} again.")
+    return redirect(f"/brands/{brand.id}/jobs/{target.job_id}")
+
+
+@router.post("/brands/{brand_id}/targets/{target_id}/mark-posted", dependencies=[Csrf])
+async def mark_posted(request: Request, brand_id: int, target_id: int, user: WebUser,
+                      url: Annotated[str, Form()] = "") -> Response:
+    """Mark as posted: a person saw the post whose outcome was unknown."""
+    scope, brand, _ = await brand_and_role(user, brand_id, Role.EDITOR)
+    target = await scope.target(target_id)
+    if target.brand_id != brand.id:
+        raise NotFound("Target not found.")
+    await resolve_unknown(scope, target, posted=True, origin="web", url=url)
+    flash(request, f"Marked as posted on {target.platform}.")
     return redirect(f"/brands/{brand.id}/jobs/{target.job_id}")
 
 

@@ -200,6 +200,8 @@
         const errEl = row.querySelector(".t-error");
         errEl.textContent = t.error; errEl.hidden = !t.error;
         row.querySelector(".t-retry").hidden = !t.can_retry;
+        const unknown = row.querySelector(".t-unknown");
+        if (unknown) unknown.hidden = !t.can_resolve;
         const link = row.querySelector(".t-link");
         if (t.url) { link.href = t.url; link.hidden = false; }
       });

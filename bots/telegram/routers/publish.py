@@ -1,4 +1,5 @@
-"""Publish from a card (one job per card, however often it is tapped) and Retry a target."""
+"""Publish from a card (one job per card, however often it is tapped), Retry a target, and
+decide an unknown one (Mark as posted / Publish again)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bots.telegram.status import StatusWatcher
 from core.errors import InvalidInput, NotFound
 from core.models import Brand, JobStatus, MediaAsset, PublishTarget, TelegramCard
 from core.publishing import create_job, existing_job, retry_target
+from core.unknown_targets import resolve_unknown
 from oneclick.bootstrap import Services
 from tasks.publish import enqueue_targets, start_job
 
@@ -59,6 +61,27 @@ async def publish(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot
     card.status_message_id = sent.message_id
     await card.save(update_fields=["status_message_id", "updated_at"])
     watcher.watch(card.id)
+
+
+@router.callback_query(cb.UnknownCb.filter())
+async def decide_unknown(query: types.CallbackQuery, callback_data: cb.UnknownCb,
+                         watcher: StatusWatcher) -> None:
+    """Mark as posted, or Publish again, a target whose outcome is unknown."""
+    if query.message is None:
+        raise NotFound("This button is no longer valid.")
+    target = await PublishTarget.get_or_none(id=callback_data.t)
+    if target is None or not await TelegramCard.exists(
+            job_id=target.job_id, chat_id=str(query.message.chat.id)):
+        raise NotFound("This button is no longer valid.")
+    brand = await Brand.get(id=target.brand_id)
+    _, _, scope = await acting(query.message.chat.id, query.from_user, brand)
+    target = await scope.target(target.id)
+    posted = bool(callback_data.p)
+    await resolve_unknown(scope, target, posted=posted, origin="telegram")
+    if not posted:
+        await enqueue_targets([target.id])
+    await query.answer("Marked as posted." if posted else "Publishing again…")
+    await watcher.watch_job(target.job_id)
 
 
 @router.callback_query(cb.RetryCb.filter())
