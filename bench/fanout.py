@@ -155,11 +155,14 @@ async def run_once(*, targets: int, brands: int, per_job: int, latency: float, w
     pg_url = await _create_db()
     env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": f"redis://127.0.0.1:{redis_port}",
            "QUEUE_NAME": "bench", "DATA_DIR": str(tmp / "data"),
-           "MEDIA_DIR": str(tmp / "data" / "media"), "MASTODON_ALLOW_HTTP": "true",
+           "MEDIA_DIR": str(tmp / "data" / "media"),
+           # the test-only outbound settings: the loopback fake Mastodon is reachable
+           "OUTBOUND_ALLOW_HTTP": "true", "OUTBOUND_ALLOW_HOSTS": "127.0.0.1",
            "SWEEP_INTERVAL_SECONDS": "5", "LOG_LEVEL": "WARNING"}
     env.pop("ANTHROPIC_API_KEY", None)
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "QUEUE_NAME",
-                                           "DATA_DIR", "MEDIA_DIR", "MASTODON_ALLOW_HTTP")})
+                                           "DATA_DIR", "MEDIA_DIR", "OUTBOUND_ALLOW_HTTP",
+                                           "OUTBOUND_ALLOW_HOSTS")})
     procs: list[subprocess.Popen[bytes]] = []
     fake = SlowMastodon(latency)
     try:

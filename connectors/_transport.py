@@ -11,10 +11,11 @@ types so `connectors._http.call` classifies them as before.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import aiohttp
 import httpx
+from aiohttp.abc import AbstractResolver
 
 CHUNK_SIZE = 64 * 1024
 
@@ -65,21 +66,29 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     and proxies from the environment (httpx mounts its own transport for those).
     """
 
-    def __init__(self, *, max_connections: int = 200, verify: bool = True) -> None:
+    def __init__(self, *, max_connections: int = 200, verify: bool = True,
+                 check: Callable[[httpx.URL], object] | None = None,
+                 resolver: Callable[[], AbstractResolver] | None = None) -> None:
         self._max_connections = max_connections
         self._verify = verify
+        self._check = check  # runs before every request (each redirect hop too) and may raise
+        self._resolver = resolver  # makes the pool's resolver (inside the running loop)
         self._session: aiohttp.ClientSession | None = None
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             ssl = httpx.create_ssl_context(verify=self._verify)
+            resolver = self._resolver() if self._resolver is not None else None
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._max_connections, ssl=ssl),
+                connector=aiohttp.TCPConnector(limit=self._max_connections, ssl=ssl,
+                                               resolver=resolver),
                 trust_env=False, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar())
         return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send the request on aiohttp's pool; the body streams back through httpx."""
+        if self._check is not None:
+            self._check(request.url)
         timeout = request.extensions.get("timeout", {})
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
                    if k.lower() != b"transfer-encoding"]  # aiohttp chunks a stream itself

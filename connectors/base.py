@@ -8,15 +8,18 @@ and the task layer decides. Tokens come in and go out encrypted through
 
 from __future__ import annotations
 
+import functools
+import logging
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
 import httpx
 
+from connectors._outbound import outbound_client
 from connectors._transport import network_client
 from core.config import Settings
 from core.errors import InvalidInput, PublishOutcomeUnknown
@@ -30,10 +33,13 @@ from core.models import (
     TranscodedMedia,
 )
 from core.models.relations import loaded
+from core.net_guard import OutboundPolicy
 from core.platform_rules import PlatformRules
+from core.safe_links import web_link
 from core.security import TokenCipher
 
 AuthKind = Literal["oauth2", "bot_token", "app_password", "builtin"]
+log = logging.getLogger(__name__)
 
 
 class PublishState(StrEnum):
@@ -87,6 +93,13 @@ class ConnectorContext:
     pipeline: MediaPipeline
     cipher: TokenCipher
     http: httpx.AsyncClient = field(default_factory=network_client)
+    #: for addresses a user or a remote server chose (their server, links they hand back):
+    #: only public https addresses, checked at connect time (connectors/_outbound.py)
+    outbound: httpx.AsyncClient = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.outbound is None:
+            self.outbound = outbound_client(OutboundPolicy.of(self.settings))
 
 
 class Connector(ABC):
@@ -104,6 +117,33 @@ class Connector(ABC):
 
     def __init__(self, ctx: ConnectorContext) -> None:
         self.ctx = ctx
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every connector's post links pass `checked_link` on their way out of `publish`,
+        `get_status` and `find_published`, so no caller stores or shows an unchecked one."""
+        super().__init_subclass__(**kwargs)
+        for name, wrap in _LINK_CHECKS.items():
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "_checks_links", False):
+                setattr(cls, name, wrap(method))
+
+    def link_hosts(self, account: SocialAccount) -> tuple[str, ...] | None:
+        """The hosts ("host" or "host:port") this network's post links may point to; None:
+        any https host. Networks whose server the user chose name that server."""
+        return None
+
+    def checked_link(self, url: str | None, account: SocialAccount) -> str:
+        """A post link from the network if it is a plain https link on an expected host (or
+        one of this app's own public pages), else "" (and a note in the log)."""
+        own = self.ctx.settings.public_url("")
+        if url and url.startswith(own) and web_link(url, allow_http=True):
+            return url
+        kept = web_link(url, hosts=self.link_hosts(account),
+                        allow_http=self.ctx.settings.outbound_allow_http)
+        if url and not kept:
+            log.warning("%s: a post link from the network was dropped (not https, or not "
+                        "on the expected host): %.120r", self.platform, url)
+        return kept
 
     @abstractmethod
     def media_profile(self, asset: MediaAsset) -> str:
@@ -187,3 +227,43 @@ class Connector(ABC):
             "automatically. Check the account and retry if the post is missing.",
             platform=self.platform,
         )
+
+
+def _checked_publish(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    async def publish(self: Connector, target: PublishTarget, caption: str,
+                      account: SocialAccount) -> tuple[str, str]:
+        external_id, url = await method(self, target, caption, account)
+        return external_id, self.checked_link(url, account)
+
+    publish._checks_links = True  # type: ignore[attr-defined]
+    return publish
+
+
+def _checked_status(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    async def get_status(self: Connector, external_id: str, account: SocialAccount
+                         ) -> PublishStatus:
+        status: PublishStatus = await method(self, external_id, account)
+        if not status.external_url:
+            return status
+        return replace(status, external_url=self.checked_link(status.external_url, account)
+                       or None)
+
+    get_status._checks_links = True  # type: ignore[attr-defined]
+    return get_status
+
+
+def _checked_found(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    async def find_published(self: Connector, target: PublishTarget, account: SocialAccount
+                             ) -> tuple[str, str] | None:
+        found = await method(self, target, account)
+        return None if found is None else (found[0], self.checked_link(found[1], account))
+
+    find_published._checks_links = True  # type: ignore[attr-defined]
+    return find_published
+
+
+_LINK_CHECKS = {"publish": _checked_publish, "get_status": _checked_status,
+                "find_published": _checked_found}

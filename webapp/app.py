@@ -34,6 +34,7 @@ from webapp.pages import jobs as job_pages
 from webapp.pages import profile as profile_pages
 from webapp.pages import usage as usage_pages
 from webapp.public import feed
+from webapp.security_headers import install_security_headers
 from webapp.session import install_sessions
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
                   description="Publish one piece of content to every network a brand uses.")
     install_error_handlers(app)
     install_sessions(app, settings)
+    install_security_headers(app)  # outermost: every response, refusals included
     install_body_limit(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (auth_pages, profile_pages, brand_pages, brand_settings_pages,

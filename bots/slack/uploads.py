@@ -25,19 +25,32 @@ from bots.slack.errors import funnel, tell, user_text
 from bots.slack.interaction import origin_of
 from bots.slack.runtime import Runtime
 from core import notify
+from core.config import Settings
 from core.errors import InvalidInput, MediaRejected, OneClickError, TooLarge
 from core.intake import ingest_media
 from core.models import AssetSource, SlackFile
+from core.safe_links import host_of, web_link
 
 log = logging.getLogger(__name__)
 FILE_SHARED_GRACE = 1.5
 CHUNK = 1024 * 1024
 NO_ACCESS = ("Slack did not hand over the file. Reinstall the app so it has the files:read "
              "permission, then share it again.")
+EXTERNAL = ("{name} is a link to a file stored outside Slack, so it was not taken. Upload the "
+            "photo or video itself to Slack and share it again.")
+SLACK_FILE_HOST = "files.slack.com"
+
+
+def slack_file_url(url: str, settings: Settings) -> bool:
+    """Whether a `url_private` is on Slack's own file host (files.slack.com, or the host of
+    SLACK_API_BASE, where a test's fake serves files): only there goes the bot token."""
+    hosts = {SLACK_FILE_HOST, host_of(settings.slack_api_base)}
+    return bool(web_link(url, hosts=hosts, allow_http=settings.outbound_allow_http))
 
 
 async def _chunks(rt: Runtime, url: str, token: str) -> AsyncIterator[bytes]:
-    async with rt.services.http.stream("GET", url, headers={
+    # the guarded client; httpx drops the token if Slack redirects to another host
+    async with rt.services.outbound.stream("GET", url, headers={
             "Authorization": f"Bearer {token}"}, follow_redirects=True) as response:
         if response.status_code != 200 or "text/html" in response.headers.get(
                 "content-type", ""):
@@ -66,14 +79,19 @@ async def take_file(rt: Runtime, client: AsyncWebClient, *, team_id: str, channe
         if int(info.get("size") or 0) > limit:
             raise TooLarge(f"{info.get('name', 'This file')} is larger than the "
                            f"{limit // (1024 * 1024)} MB upload limit.")
-        url = info.get("url_private_download") or info.get("url_private")
+        url = str(info.get("url_private_download") or info.get("url_private") or "")
+        if info.get("is_external") or (url and not slack_file_url(url, settings)):
+            log.info("slack file %s is external (%s): not downloaded", file_id,
+                     info.get("external_type") or host_of(url))
+            raise InvalidInput(EXTERNAL.format(name=str(info.get("name") or "This file")[:80]))
         if not url:
             raise InvalidInput(NO_ACCESS)
         asset = await ingest_media(
             settings, brand=brand, chunks=_chunks(rt, url, str(client.token)),
             file_name=info.get("name"), caption=caption, actor=actor, origin="slack",
             source=AssetSource.SLACK, source_id=f"{team_id}:{file_id}",
-            source_url=str(info.get("permalink") or ""))
+            source_url=web_link(str(info.get("permalink") or ""),
+                                allow_http=settings.outbound_allow_http))
     except MediaRejected as exc:
         raise MediaRejected("Only photos and videos can be posted: " + exc.user_message) \
             from exc

@@ -32,6 +32,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.loopback import AFTER_EFFECT
+from tests.support.outbound import loopback_outbound
 from tests.support.server import free_port
 
 APP_IDS = {"ig": "ig-app-1", "fb": "fb-app-1", "th": "th-app-1"}
@@ -172,6 +173,7 @@ class MetaGraphFake:
             "facebook_client_id": APP_IDS["fb"], "facebook_client_secret": APP_SECRETS["fb"],
             "instagram_client_id": APP_IDS["ig"], "instagram_client_secret": APP_SECRETS["ig"],
             "threads_client_id": APP_IDS["th"], "threads_client_secret": APP_SECRETS["th"],
+            **loopback_outbound(b),  # its CDN links are downloaded through the outbound guard
         }
 
     def posts(self, network: str | None = None) -> list[dict[str, Any]]:

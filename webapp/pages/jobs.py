@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from core.errors import InvalidInput, NotFound
 from core.models import Brand, JobStatus, PublishJob, PublishTarget, Role, TargetStatus, User
 from core.publishing import decide, retry_target
+from core.safe_links import shown_link
 from core.target_states import ENDED
 from core.tenancy import BrandScope
 from core.unknown_targets import resolve_unknown
@@ -54,7 +55,7 @@ def target_view(t: PublishTarget, label: str) -> dict[str, Any]:
         words = "Unknown: check the channel"
     return {"id": t.id, "platform": t.platform, "label": label, "status": t.status.value,
             "icon": icon, "words": words, "progress": 100 if t.status in ENDED else t.progress,
-            "url": t.external_url or "", "error": t.error, "attempts": t.attempts,
+            "url": shown_link(t.external_url), "error": t.error, "attempts": t.attempts,
             "can_retry": t.status in (TargetStatus.FAILED, TargetStatus.NEEDS_RECONNECT),
             "can_resolve": t.status == TargetStatus.UNKNOWN}
 

@@ -46,9 +46,15 @@ async def brand_of(email: str, name: str) -> Brand:
 
 
 async def authorize(browser: httpx.AsyncClient, brand_id: int, platform: str,
-                    query: str = "") -> str:
-    """Start connecting and let the network's (fake) sign-in page approve: the callback URL."""
-    start = await browser.get(f"/brands/{brand_id}/connect/{platform}{query}")
+                    query: str = "", form: dict[str, str] | None = None) -> str:
+    """Start connecting (through the network's form, with CSRF, when `form` is given) and let
+    the network's (fake) sign-in page approve: the callback URL."""
+    url = f"/brands/{brand_id}/connect/{platform}"
+    if form is None:
+        start = await browser.get(url + query)
+    else:
+        page = await browser.get(url)
+        start = await browser.post(url, data={"csrf_token": csrf_of(page.text), **form})
     assert start.status_code == 303, start.text
     async with httpx.AsyncClient(timeout=30.0) as network:
         approved = await network.get(start.headers["location"])

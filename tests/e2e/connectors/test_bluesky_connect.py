@@ -9,13 +9,15 @@ from core.models import AccountStatus, AuditLog, SocialAccount
 from tests.conftest import make_settings
 from tests.e2e.connectors.oauth_dance import brand_of, csrf_of, signed_in
 from tests.fakes.bluesky_pds import APP_PASSWORD, DID, HANDLE, FakeBluesky
+from tests.support.outbound import loopback_outbound
 from tests.support.server import live_app
 
 
 async def test_bluesky_app_password_form(tmp_path: Path) -> None:
     async with FakeBluesky().running() as pds:
         settings = make_settings(tmp_path, bluesky_service=pds.base_url,
-                                 bluesky_video_service=pds.base_url)
+                                 bluesky_video_service=pds.base_url,
+                                 **loopback_outbound(pds.base_url))
         async with live_app(settings) as base:
             browser = await signed_in(base, "owner@example.com")
             brand = await brand_of("owner@example.com", "Acme")

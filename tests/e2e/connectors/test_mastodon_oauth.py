@@ -3,33 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
 from core.models import AccountStatus, OAuthClientApp, SocialAccount
 from tests.conftest import make_settings
 from tests.e2e.connectors.network_dance import refused_then_connected, reused_is_refused
-from tests.e2e.connectors.oauth_dance import authorize, brand_of, signed_in
+from tests.e2e.connectors.oauth_dance import authorize, brand_of, csrf_of, signed_in
 from tests.fakes.mastodon_api import FakeMastodon
+from tests.support.outbound import loopback_outbound
 from tests.support.server import live_app
 
 
 async def test_mastodon_connect_dance(tmp_path: Path) -> None:
     async with FakeMastodon().running() as server:
-        settings = make_settings(tmp_path, mastodon_allow_http=True)
+        settings = make_settings(tmp_path, **loopback_outbound(server.base_url))
         async with live_app(settings) as base:
             browser = await signed_in(base, "owner@example.com")
             brand = await brand_of("owner@example.com", "Acme")
             form = await browser.get(f"/brands/{brand.id}/connect/mastodon")
             assert form.status_code == 200 and 'name="server"' in form.text
+            # a GET never contacts the server it names (no cross-site request forgery)
+            await browser.get(f"/brands/{brand.id}/connect/mastodon?server={server.base_url}")
+            assert server.counts["apps"] == 0
 
-            query = f"?server={quote(server.base_url)}"
-            callback = await authorize(browser, brand.id, "mastodon", query)
+            query = {"server": server.base_url}
+            callback = await authorize(browser, brand.id, "mastodon", form=query)
             done = await refused_then_connected(base, browser, "owner@example.com", callback)
             assert done.headers["location"] == f"/brands/{brand.id}/connections"
             await reused_is_refused(browser, callback)
 
             # a second sign-in on the same server reuses the registered app
-            second = await authorize(browser, brand.id, "mastodon", query)
+            second = await authorize(browser, brand.id, "mastodon", form=query)
             assert (await browser.get(second)).status_code == 303
             await browser.aclose()
 
@@ -49,8 +52,10 @@ async def test_plain_http_servers_are_refused_by_default(tmp_path: Path) -> None
     async with live_app(settings) as base:
         browser = await signed_in(base, "owner@example.com")
         brand = await brand_of("owner@example.com", "Acme")
-        answer = await browser.get(f"/brands/{brand.id}/connect/mastodon"
-                                   "?server=http://127.0.0.1:9")
+        url = f"/brands/{brand.id}/connect/mastodon"
+        page = await browser.get(url)
+        answer = await browser.post(url, data={"csrf_token": csrf_of(page.text),
+                                               "server": "http://127.0.0.1:9"})
         assert answer.status_code == 422  # InvalidInput, shown in plain words
         assert "https://" in answer.text
         await browser.aclose()

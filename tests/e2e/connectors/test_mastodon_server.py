@@ -14,13 +14,14 @@ from core.models import SocialAccount
 from tests.e2e.connectors.cases.mastodon import CASE
 from tests.e2e.connectors.contract import FakeRun, contract_env
 from tests.fakes.mastodon_api import FakeMastodon
+from tests.support.outbound import loopback_outbound
 
 
 @asynccontextmanager
 async def plain_mastodon() -> AsyncIterator[FakeRun]:
     """Mastodon as it ships: no refresh tokens."""
     async with FakeMastodon().running() as server:
-        yield FakeRun(overrides={"mastodon_allow_http": True}, handle=server)
+        yield FakeRun(overrides=loopback_outbound(server.base_url), handle=server)
 
 
 MASTODON = dataclasses.replace(CASE, fake=plain_mastodon)

@@ -23,6 +23,7 @@ from tests.conftest import make_settings
 from tests.e2e.slack.sender import Sender
 from tests.fakes.slack_api import FakeSlack, Team, running_fake
 from tests.support.media import make_jpeg
+from tests.support.outbound import loopback_outbound
 from tests.support.server import live_app
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -111,7 +112,8 @@ async def slack(tmp_path: Path) -> AsyncIterator[SlackHarness]:
         fake.add_channel(team, CHANNEL, "marketing")
         settings = make_settings(tmp_path, slack_bot_token=team.bot_token,
                                  slack_signing_secret=SECRET, slack_api_base=fake.api_base,
-                                 slack_status_min_interval_seconds=0.2)
+                                 slack_status_min_interval_seconds=0.2,
+                                 **loopback_outbound(fake.base_url))  # its file downloads
         async with live_app(settings) as base, httpx.AsyncClient(base_url=base,
                                                                  timeout=30) as web:
             yield SlackHarness(fake, team, settings, web, Sender(web, SECRET, fake), tmp_path)

@@ -56,6 +56,8 @@ async def test_publish_a_video_from_the_browser(settings: Settings, tmp_path: Pa
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text)  # the CSP holds on every page
+                if "Content Security Policy" in msg.text else None)
 
         await page.goto(base + "/")
         await expect(page).to_have_url(re.compile(r"/login"))
@@ -145,13 +147,17 @@ async def test_publish_a_video_from_the_browser(settings: Settings, tmp_path: Pa
         # the public feed page: the edited caption and a video that loads and plays
         await page.goto(f"{base}/b/ada-bakes")
         await expect(page.locator("article p")).to_contain_text("straight from the browser")
-        await page.wait_for_function(
-            "document.querySelector('video') && document.querySelector('video').readyState >= 1")
+        # the page's CSP allows no eval, so no wait_for_function: the video's own events
+        await page.evaluate("""() => new Promise((done) => { const v = document.querySelector(
+            'video'); if (v.readyState >= 1) done(); else v.addEventListener(
+            'loadedmetadata', () => done(), { once: true }); })""")
         duration = await page.evaluate("document.querySelector('video').duration")
         assert abs(duration - CLIP_SECONDS) < 0.5, duration
         await page.evaluate("""async () => { const v = document.querySelector('video');
             v.muted = true; await v.play(); }""")
-        await page.wait_for_function("document.querySelector('video').currentTime > 0.3")
+        await page.evaluate("""() => new Promise((done) => { const v = document.querySelector(
+            'video'); const check = () => { if (v.currentTime > 0.3) done(); else
+            v.addEventListener('timeupdate', check, { once: true }); }; check(); })""")
         await shot(page, screenshots, "09-public-feed")
 
         # CSRF: a POST without the session's token is refused

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from core.models import SocialAccount
 from tests.e2e.connectors.contract import ContractCase, ContractEnv, ErrorScenario, FakeRun
 from tests.fakes.bluesky_pds import APP_PASSWORD, HANDLE, FakeBluesky
+from tests.support.outbound import loopback_outbound
 
 
 @asynccontextmanager
@@ -15,7 +16,8 @@ async def fake() -> AsyncIterator[FakeRun]:
     """The fake PDS (also serving the video service) and settings pointing at it."""
     async with FakeBluesky().running() as pds:
         yield FakeRun(overrides={"bluesky_service": pds.base_url,
-                                 "bluesky_video_service": pds.base_url}, handle=pds)
+                                 "bluesky_video_service": pds.base_url,
+                                 **loopback_outbound(pds.base_url)}, handle=pds)
 
 
 async def connect(env: ContractEnv) -> SocialAccount:

@@ -17,13 +17,15 @@ from connectors._oauth import new_code_verifier, redirect_uri
 from core.models import SocialAccount
 from tests.e2e.connectors.contract import ContractCase, ContractEnv, ErrorScenario, FakeRun
 from tests.fakes.mastodon_api import FakeMastodon
+from tests.support.outbound import loopback_outbound
 
 
 @asynccontextmanager
 async def fake() -> AsyncIterator[FakeRun]:
-    """A fake Mastodon-API server (plain http on loopback, so http is allowed)."""
+    """A fake Mastodon-API server (plain http on loopback: the test-only outbound settings
+    let the guard reach it)."""
     async with FakeMastodon(refresh_tokens=True).running() as server:
-        yield FakeRun(overrides={"mastodon_allow_http": True}, handle=server)
+        yield FakeRun(overrides=loopback_outbound(server.base_url), handle=server)
 
 
 async def connect(env: ContractEnv) -> SocialAccount:
