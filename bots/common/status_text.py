@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from core.models import PublishJob, PublishTarget
 
+STALLED = timedelta(minutes=2)  # a step this old says what it waits for
 HEADS = {"published": "✅ Published everywhere", "partial": "⚠️ Published in part",
          "failed": "❌ Not published", "cancelled": "⏹ Cancelled", "scheduled": "🗓 Scheduled"}
 
@@ -67,5 +69,20 @@ def status_text(job: PublishJob, targets: Sequence[PublishTarget], labels: Mappi
         return f"🚫 Rejected{note}."
     head = HEADS.get(str(job.status), "🚀 Publishing…")
     lines = [head] + [target_line(t, labels.get(t.platform, t.platform), markup)
+                      + (waiting_for(t, labels.get(t.platform, t.platform), markup)
+                         if job.status == "running" else "")
                       for t in targets]
     return "\n".join(lines)
+
+
+def waiting_for(target: PublishTarget, label: str, markup: Markup) -> str:
+    """For a step that has not moved for two minutes: what it is waiting for (else "")."""
+    if target.status not in ("pending", "preparing", "publishing") or not target.updated_at:
+        return ""
+    if datetime.now(UTC) - target.updated_at < STALLED:
+        return ""
+    if target.status == "publishing":
+        return f" (waiting for {markup.escape(label)} to answer)"
+    if target.progress > 0:
+        return " (waiting for the media step to finish)"
+    return " (waiting for a free worker; it starts as soon as one takes it)"
