@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import logging
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -36,7 +37,7 @@ from connectors._http import (
 from connectors.base import Connector, PublishState, PublishStatus
 from core import audit
 from core.ai.style_rules import DEFAULT_RULES
-from core.errors import AuthExpired, ConnectorError, InvalidInput
+from core.errors import AuthExpired, ConnectorError, InvalidInput, OutboundRefused
 from core.models import (
     AccountStatus,
     AssetKind,
@@ -46,7 +47,10 @@ from core.models import (
     SocialAccount,
     TranscodedMedia,
 )
+from core.net_guard import OutboundPolicy, origin, vet
+from core.safe_links import host_of
 
+log = logging.getLogger(__name__)
 PLATFORM = "bluesky"
 LABEL = "Bluesky"
 POST = "app.bsky.feed.post"
@@ -60,6 +64,10 @@ _TAG = regex.compile(r"(?:^|\s)([#＃])((?!\ufe0f)[^\s\u00AD\u2060\u200A\u200B\u
                      r"[^\d\s\p{P}\u00AD\u2060\u200A\u200B\u200C\u200D\u20e2]+"
                      r"[^\s\u00AD\u2060\u200A\u200B\u200C\u200D\u20e2]*)?")
 _TRAILING = regex.compile(r"\p{P}+$")
+_HANDLE = regex.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
+_DID = regex.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,2000}")
+UNREACHABLE = ("We could not sign in on that Bluesky server. Check the server address "
+               "(leave it empty for bsky.social): only public https:// servers can be used.")
 
 
 def grapheme_len(text: str) -> int:
@@ -111,7 +119,8 @@ def jwt_expiry_seconds(token: str) -> float | None:
 
 def post_url(web_base: str, handle: str, uri: str) -> str:
     """https://bsky.app/profile/<handle>/post/<rkey> for an at:// post URI."""
-    return f"{web_base.rstrip('/')}/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}"
+    rkey = uri.rsplit("/", 1)[-1]
+    return f"{web_base.rstrip('/')}/profile/{quote(handle, safe='')}/post/{quote(rkey, safe='')}"
 
 
 def service_did(pds: str) -> str:
@@ -148,9 +157,9 @@ def map_error(response: httpx.Response) -> ConnectorError | None:
         return ConnectorError("Bluesky had a temporary problem; it will be retried.",
                               platform=PLATFORM, retryable=True, code=name or f"http_{status}")
     if name:
-        reason = "".join(ch for ch in message if ch not in "{}[]<>\"")[:160].rstrip(". ")
-        return ConnectorError(f"Bluesky refused the post: {reason or name}.",
-                              platform=PLATFORM, code=name)
+        log.info("bluesky refused a call: %.60r %.300r", name, message)
+        return ConnectorError("Bluesky refused the post as invalid (its text, links or media).",
+                              platform=PLATFORM, code=name[:60])
     return None
 
 
@@ -175,14 +184,24 @@ class BlueskyConnector(Connector):
         headers = dict(kwargs.pop("headers", {}))
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        response = await call(self.ctx.http, method, f"{base.rstrip('/')}/xrpc/{nsid}",
+        response = await call(self.ctx.outbound, method, f"{base.rstrip('/')}/xrpc/{nsid}",
                               platform=PLATFORM, label=LABEL, errors=map_error,
                               headers=headers, **kwargs)
         return json_body(response)
 
-    @staticmethod
-    def _pds(account: SocialAccount) -> str:
-        return str((account.meta or {}).get("pds") or "")
+    def _pds(self, account: SocialAccount) -> str:
+        """The account's stored PDS, checked again (it is used as a base URL)."""
+        try:
+            return origin(str((account.meta or {}).get("pds") or ""),
+                          OutboundPolicy.of(self.ctx.settings))
+        except OutboundRefused:
+            raise ConnectorError("This Bluesky account's server address is not usable; "
+                                 "reconnect it with an app password.", platform=PLATFORM,
+                                 needs_reconnect=True, code="bad_pds") from None
+
+    def link_hosts(self, account: SocialAccount) -> tuple[str, ...] | None:
+        """Post links point to the Bluesky web app."""
+        return (host_of(self.ctx.settings.bluesky_web_base),)
 
     async def _store_session(self, account: SocialAccount, session: Mapping[str, Any]) -> None:
         access, refresh = str(session["accessJwt"]), str(session["refreshJwt"])
@@ -201,28 +220,48 @@ class BlueskyConnector(Connector):
         if not identifier or not password:
             raise InvalidInput("Give the Bluesky handle (or email) and an app password "
                                "(Settings → Privacy and security → App passwords).")
-        if "://" not in service:
-            service = "https://" + service
+        policy = OutboundPolicy.of(self.ctx.settings)
+        try:
+            service = origin(service if "://" in service else "https://" + service, policy)
+        except OutboundRefused as exc:
+            log.info("bluesky server address refused: %s", exc.detail)
+            raise InvalidInput("The Bluesky server must be a public https:// address like "
+                               "bsky.social (or leave it empty).") from None
         try:
             session = await self._xrpc("POST", service, "com.atproto.server.createSession",
                                        json={"identifier": identifier, "password": password})
+            pds = await self._session_pds(session, service, policy)
+            handle, did = str(session["handle"]), str(session["did"])
+            if not _HANDLE.fullmatch(handle) or not _DID.fullmatch(did):
+                raise ValueError("the session names no valid handle or DID")
         except ConnectorError as exc:
-            if exc.retryable:
-                raise
-            raise InvalidInput("Bluesky did not accept that handle and app password. Check "
-                               "them and use an app password, not the account password.") \
-                from exc
-        pds = service
-        for entry in (session.get("didDoc") or {}).get("service", []) or []:
-            if str(entry.get("id", "")).endswith("#atproto_pds") and entry.get("serviceEndpoint"):
-                pds = str(entry["serviceEndpoint"])
-        handle, did = str(session["handle"]), str(session["did"])
+            if isinstance(exc, AuthExpired) or exc.code == "AuthenticationRequired":
+                raise InvalidInput("Bluesky did not accept that handle and app password. "
+                                   "Check them and use an app password, not the account "
+                                   "password.") from None
+            log.info("bluesky sign-in failed: %s %s", exc.code, getattr(exc, "detail", ""))
+            raise InvalidInput(UNREACHABLE) from None
+        except (KeyError, TypeError, ValueError) as exc:
+            log.info("bluesky sign-in answer unusable: %s", type(exc).__name__)
+            raise InvalidInput(UNREACHABLE) from None
         account, _ = await SocialAccount.update_or_create(
             brand=brand, platform=PLATFORM, external_id=did,
             defaults={"display_name": f"@{handle}", "status": AccountStatus.OK,
                       "status_reason": "", "meta": {"did": did, "handle": handle, "pds": pds}})
         await self._store_session(account, session)
         return account
+
+    @staticmethod
+    async def _session_pds(session: Mapping[str, Any], service: str, policy: OutboundPolicy
+                           ) -> str:
+        """The PDS the DID document names (its origin only, a public address), else the
+        server signed in on: later calls go there with the account's tokens."""
+        pds = service
+        for entry in (session.get("didDoc") or {}).get("service", []) or []:
+            if str(entry.get("id", "")).endswith("#atproto_pds") and entry.get("serviceEndpoint"):
+                pds = origin(str(entry["serviceEndpoint"]), policy)
+        await vet(pds, policy)
+        return pds
 
     async def disconnect(self, account: SocialAccount) -> None:
         """deleteSession (best effort), then forget the session."""
@@ -242,7 +281,7 @@ class BlueskyConnector(Connector):
                                  code="no_refresh_token")
         session = await self._xrpc("POST", self._pds(account),
                                    "com.atproto.server.refreshSession", refresh)
-        if session.get("handle"):
+        if _HANDLE.fullmatch(str(session.get("handle") or "")):
             account.meta = {**(account.meta or {}), "handle": str(session["handle"])}
             await account.save(update_fields=["meta"])
         await self._store_session(account, session)
@@ -309,9 +348,9 @@ class BlueskyConnector(Connector):
             if state.get("blob"):
                 return dict(state["blob"])
             if state.get("state") == "JOB_STATE_FAILED":
-                reason = str(state.get("message") or state.get("error") or "").rstrip(". ")
-                raise ConnectorError("Bluesky could not process the video"
-                                     + (f": {reason}." if reason else "."),
+                log.info("bluesky video job failed: %.300r",
+                         state.get("message") or state.get("error"))
+                raise ConnectorError("Bluesky could not process the video. Try another file.",
                                      platform=PLATFORM, code="video_failed")
             return None
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import regex
@@ -34,11 +34,11 @@ from connectors._http import (
     retry_after_seconds,
     store_tokens,
 )
-from connectors._oauth import OAuthApp, authorization_url, exchange_code, refresh_grant
+from connectors._oauth import OAuthApp, authorization_url
 from connectors.base import Connector, PublishState, PublishStatus
 from core import audit
 from core.ai.style_rules import DEFAULT_RULES
-from core.errors import AuthExpired, ConnectorError, InvalidInput
+from core.errors import AuthExpired, ConnectorError, InvalidInput, OutboundRefused
 from core.models import (
     AccountStatus,
     AssetKind,
@@ -48,13 +48,18 @@ from core.models import (
     PublishTarget,
     SocialAccount,
 )
+from core.net_guard import OutboundPolicy, origin
+from core.safe_links import host_of, web_link
 
+log = logging.getLogger(__name__)
 PLATFORM = "mastodon"
 LABEL = "Mastodon"
 SCOPES = ("read:accounts", "read:statuses", "write:media", "write:statuses")
 _URL = regex.compile(r"https?://[^\s<>\"]+")
 _MENTION = regex.compile(r"(?<=^|[^\w/])@(\w+)@[\w.-]+\w")
 LIMITS_TTL_SECONDS = 600.0
+UNREACHABLE = ("We could not connect to that Mastodon server. Check the address (like "
+               "mastodon.social): only public https:// servers can be used.")
 
 
 def status_length(text: str, url_length: int = 23) -> int:
@@ -66,19 +71,35 @@ def status_length(text: str, url_length: int = 23) -> int:
     return len(regex.findall(r"\X", rest)) + links * url_length
 
 
-def normalize_server(value: str, *, allow_http: bool = False) -> str:
-    """"mastodon.social", "@me@mastodon.social" or a URL → "https://mastodon.social"."""
-    value = value.strip().rstrip("/")
+def normalize_server(value: str, policy: OutboundPolicy | None = None) -> str:
+    """"mastodon.social", "@me@mastodon.social" or a URL → "https://mastodon.social" (the
+    origin only: no path, query or fragment; a public https server unless the test-only
+    outbound settings say otherwise)."""
+    value = value.strip()
     if not value:
         raise InvalidInput("Give the address of your Mastodon server, like mastodon.social.")
     if "://" not in value:
         value = "https://" + value.rsplit("@", 1)[-1]
-    parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.hostname or (
-            parts.scheme == "http" and not allow_http):
-        raise InvalidInput("The Mastodon server address must be an https:// address like "
-                           "https://mastodon.social.")
-    return f"{parts.scheme}://{parts.netloc.lower()}"
+    try:
+        return origin(value, policy or OutboundPolicy())
+    except OutboundRefused as exc:
+        log.info("mastodon server address refused: %s", exc.detail)
+        raise InvalidInput("The Mastodon server address must be a public https:// address "
+                           "like https://mastodon.social.") from None
+
+
+@contextlib.contextmanager
+def server_answers(step: str) -> Iterator[None]:
+    """While connecting: every failure to get a usable answer from the server is told in
+    the same words (no oracle for addresses or ports); what happened goes to the log."""
+    try:
+        yield
+    except InvalidInput:
+        raise
+    except (ConnectorError, KeyError, TypeError, ValueError) as exc:
+        log.info("mastodon %s failed: %s %s", step, type(exc).__name__,
+                 getattr(exc, "detail", None) or getattr(exc, "code", None) or "")
+        raise InvalidInput(UNREACHABLE) from None
 
 
 def _reset_seconds(response: httpx.Response) -> float | None:
@@ -112,9 +133,11 @@ def map_error(response: httpx.Response) -> ConnectorError | None:
                               "retried.", platform=PLATFORM, retryable=True,
                               retry_after=_reset_seconds(response), code="server_error")
     if status == 422:
-        reason = "".join(ch for ch in message if ch not in "{}[]<>\"")[:200].rstrip(". ")
-        return ConnectorError(f"Mastodon refused the post: {reason or 'invalid post'}.",
-                              platform=PLATFORM, code="unprocessable")
+        log.info("mastodon refused the post: %.300r", message)
+        words = ("The post is over this Mastodon server's character limit."
+                 if "character limit" in message.lower() else
+                 "Mastodon refused the post as invalid (its text or media).")
+        return ConnectorError(words, platform=PLATFORM, code="unprocessable")
     return None
 
 
@@ -142,14 +165,27 @@ class MastodonConnector(Connector):
         return "mastodon_video" if asset.kind == AssetKind.VIDEO else "web_image"
 
     def _server(self, value: str) -> str:
-        return normalize_server(value, allow_http=self.ctx.settings.mastodon_allow_http)
+        return normalize_server(value, OutboundPolicy.of(self.ctx.settings))
+
+    def _server_of(self, account: SocialAccount) -> str:
+        """The account's stored server, checked again (it is used as a base URL)."""
+        try:
+            return self._server(str((account.meta or {}).get("server") or ""))
+        except InvalidInput:
+            raise ConnectorError("This Mastodon account's server address is not usable; "
+                                 "reconnect it.", platform=PLATFORM, needs_reconnect=True,
+                                 code="bad_server") from None
+
+    def link_hosts(self, account: SocialAccount) -> tuple[str, ...] | None:
+        """Post links point to the account's own server."""
+        return (host_of(str((account.meta or {}).get("server") or "")),)
 
     async def _api(self, method: str, server: str, path: str, token: str | None = None,
                    **kwargs: Any) -> httpx.Response:
         headers = dict(kwargs.pop("headers", {}))
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        return await call(self.ctx.http, method, server + path, platform=PLATFORM, label=LABEL,
+        return await call(self.ctx.outbound, method, server + path, platform=PLATFORM, label=LABEL,
                           errors=map_error, headers=headers, **kwargs)
 
     # --- the per-server app --------------------------------------------------------------
@@ -161,18 +197,29 @@ class MastodonConnector(Connector):
             if not register:
                 raise InvalidInput("This Mastodon sign-in was not started here. Start "
                                    "connecting Mastodon again.")
-            data = json_body(await self._api("POST", server, "/api/v1/apps", data={
-                "client_name": self.ctx.settings.mastodon_app_name, "redirect_uris": redirect,
-                "scopes": " ".join(SCOPES), "website": self.ctx.settings.mastodon_app_website}))
+            with server_answers("app registration"):
+                data = json_body(await self._api("POST", server, "/api/v1/apps", data={
+                    "client_name": self.ctx.settings.mastodon_app_name,
+                    "redirect_uris": redirect, "scopes": " ".join(SCOPES),
+                    "website": self.ctx.settings.mastodon_app_website}))
+                client_id, secret = str(data["client_id"]), str(data["client_secret"])
             row, _ = await OAuthClientApp.get_or_create(
                 platform=PLATFORM, server=server, redirect_uri=redirect,
-                defaults={"client_id": str(data["client_id"]), "scopes": " ".join(SCOPES),
-                          "client_secret_enc": self.ctx.cipher.encrypt(
-                              str(data["client_secret"]))})
+                defaults={"client_id": client_id, "scopes": " ".join(SCOPES),
+                          "client_secret_enc": self.ctx.cipher.encrypt(secret)})
         return OAuthApp(platform=PLATFORM, label=LABEL, client_id=row.client_id,
                         client_secret=self.ctx.cipher.decrypt(row.client_secret_enc) or "",
                         authorize_url=f"{server}/oauth/authorize",
                         token_url=f"{server}/oauth/token", scopes=SCOPES, pkce=True)
+
+    async def _token(self, server: str, app: OAuthApp, grant: dict[str, str]) -> dict[str, Any]:
+        """POST /oauth/token on the server, through the guarded client like every call."""
+        answer = json_body(await self._api("POST", server, "/oauth/token", data={
+            "client_id": app.client_id, "client_secret": app.client_secret, **grant}))
+        if not answer.get("access_token"):
+            raise ConnectorError("Mastodon did not hand over a token.", platform=PLATFORM,
+                                 code="no_token")
+        return answer
 
     async def authorization_url(self, brand: Brand, *, state: str, redirect_uri: str,
                                 code_verifier: str, params: Mapping[str, str]) -> str:
@@ -189,20 +236,34 @@ class MastodonConnector(Connector):
                                   or oauth_params.get("server") or ""))
         redirect = str(oauth_params.get("redirect_uri") or "")
         app = await self._client_app(server, redirect, register=False)
-        token = await exchange_code(app, code=str(oauth_params.get("code") or ""),
-                                    redirect=redirect,
-                                    code_verifier=oauth_params.get("code_verifier"))
+        code = str(oauth_params.get("code") or "")
+        if not code:
+            raise InvalidInput("Mastodon did not send an authorization code back.")
+        try:
+            token = await self._token(server, app, {
+                "grant_type": "authorization_code", "code": code, "redirect_uri": redirect,
+                "code_verifier": str(oauth_params.get("code_verifier") or "")})
+        except ConnectorError as exc:
+            if exc.retryable or isinstance(exc, OutboundRefused):
+                raise InvalidInput(UNREACHABLE) from None
+            raise InvalidInput("Mastodon refused the sign-in. Please start connecting "
+                               "again.") from None
         access = str(token["access_token"])
-        me = json_body(await self._api("GET", server, "/api/v1/accounts/verify_credentials",
-                                       access))
-        host = urlsplit(server).netloc
+        host = host_of(server)
+        with server_answers("account check"):
+            me = json_body(await self._api("GET", server,
+                                           "/api/v1/accounts/verify_credentials", access))
+            account_id, acct = str(me["id"]), str(me.get("acct") or me.get("username") or "")
+            limits = await self._limits(server)
         account, _ = await SocialAccount.update_or_create(
-            brand=brand, platform=PLATFORM, external_id=f"{me['id']}@{host}",
-            defaults={"display_name": f"@{me.get('acct') or me.get('username')}@{host}",
+            brand=brand, platform=PLATFORM, external_id=f"{account_id}@{host}",
+            defaults={"display_name": f"@{acct}@{host}"[:200],
                       "status": AccountStatus.OK, "status_reason": "",
-                      "meta": {"server": server, "account_id": str(me["id"]),
-                               "acct": str(me.get("acct") or ""), "url": me.get("url", ""),
-                               "limits": await self._limits(server)}})
+                      "meta": {"server": server, "account_id": account_id, "acct": acct,
+                               "url": web_link(str(me.get("url") or ""), hosts=(host,),
+                                               allow_http=self.ctx.settings
+                                               .outbound_allow_http),
+                               "limits": limits}})
         await store_tokens(self.ctx.cipher, account, access=access,
                            refresh=token.get("refresh_token"), expires_in=token.get("expires_in"))
         return account
@@ -235,14 +296,14 @@ class MastodonConnector(Connector):
 
     async def disconnect(self, account: SocialAccount) -> None:
         """Revoke the token on the server (best effort) and forget it."""
-        meta = account.meta or {}
-        row = await OAuthClientApp.filter(platform=PLATFORM, server=meta.get("server", "")).first()
+        server = str((account.meta or {}).get("server") or "")
+        row = await OAuthClientApp.filter(platform=PLATFORM, server=server).first()
         token = None
         with contextlib.suppress(ValueError):
             token = self.ctx.cipher.decrypt(account.access_token_enc)
         if row is not None and token:
             with contextlib.suppress(ConnectorError):
-                await self._api("POST", str(meta["server"]), "/oauth/revoke", data={
+                await self._api("POST", self._server_of(account), "/oauth/revoke", data={
                     "client_id": row.client_id, "token": token,
                     "client_secret": self.ctx.cipher.decrypt(row.client_secret_enc)})
         await forget_tokens(account)
@@ -250,8 +311,7 @@ class MastodonConnector(Connector):
     async def refresh_token(self, account: SocialAccount) -> SocialAccount:
         """Refresh where the server issued a refresh token; else check the token still works
         (Mastodon's tokens do not expire: a refused one means reconnecting)."""
-        meta = account.meta or {}
-        server = str(meta.get("server") or "")
+        server = self._server_of(account)
         current = refresh_token_of(self.ctx.cipher, account)
         if current:
             row = await OAuthClientApp.filter(platform=PLATFORM, server=server).first()
@@ -260,7 +320,15 @@ class MastodonConnector(Connector):
                                      "account.", platform=PLATFORM, needs_reconnect=True,
                                      code="no_app")
             app = await self._client_app(server, row.redirect_uri, register=False)
-            token = await refresh_grant(app, refresh_token=current)
+            try:
+                token = await self._token(server, app, {"grant_type": "refresh_token",
+                                                        "refresh_token": current})
+            except ConnectorError as exc:
+                if exc.retryable:
+                    raise
+                raise ConnectorError("Mastodon refused to renew the connection; reconnect the "
+                                     "account.", platform=PLATFORM, needs_reconnect=True,
+                                     code="refresh_refused") from None
             await store_tokens(self.ctx.cipher, account, access=str(token["access_token"]),
                                refresh=token.get("refresh_token"),
                                expires_in=token.get("expires_in"))
@@ -281,8 +349,7 @@ class MastodonConnector(Connector):
     async def publish(self, target: PublishTarget, caption: str, account: SocialAccount
                       ) -> tuple[str, str]:
         """Upload the media, wait until processed, then one idempotent status."""
-        meta = account.meta or {}
-        server = str(meta.get("server") or "")
+        server = self._server_of(account)
         limits = await self._limits(server)
         length = status_length(caption, limits["characters_reserved_per_url"])
         if length > limits["max_characters"]:
@@ -329,7 +396,7 @@ class MastodonConnector(Connector):
             return media_id
 
         async def processed() -> str | None:
-            check = await self.ctx.http.get(f"{server}/api/v1/media/{media_id}",
+            check = await self.ctx.outbound.get(f"{server}/api/v1/media/{media_id}",
                                             headers={"Authorization": f"Bearer {token}"})
             if check.status_code == 206:
                 return None
@@ -351,7 +418,7 @@ class MastodonConnector(Connector):
         """GET /api/v1/statuses/:id: published (with its URL) or not found."""
         token = access_token(self.ctx.cipher, account, platform=PLATFORM)
         try:
-            answer = await self._api("GET", str((account.meta or {}).get("server")),
+            answer = await self._api("GET", self._server_of(account),
                                      f"/api/v1/statuses/{external_id}", token)
         except ConnectorError as exc:
             if exc.code == "http_404":
@@ -364,8 +431,8 @@ class MastodonConnector(Connector):
                              ) -> tuple[str, str] | None:
         """A recent status of the account whose source text is this target's caption."""
         meta = account.meta or {}
-        server, token = str(meta.get("server")), access_token(self.ctx.cipher, account,
-                                                               platform=PLATFORM)
+        server, token = self._server_of(account), access_token(self.ctx.cipher, account,
+                                                                platform=PLATFORM)
         listing = (await self._api("GET", server,
                                    f"/api/v1/accounts/{meta.get('account_id')}/statuses",
                                    token, params={"limit": 20, "exclude_replies": "true",

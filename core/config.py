@@ -210,6 +210,15 @@ class Settings(BaseSettings):
             check_secret_key(value.get_secret_value())
         return value
 
+    @field_validator("outbound_allow_hosts")
+    @classmethod
+    def _allow_hosts(cls, value: str) -> str:
+        """OUTBOUND_ALLOW_HOSTS: comma-separated `host` or `host:port` entries."""
+        from core.net_guard import parse_allow_hosts
+
+        parse_allow_hosts(value)
+        return value
+
     @field_validator("trusted_proxies")
     @classmethod
     def _proxy_networks(cls, value: str) -> str:

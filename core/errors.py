@@ -93,3 +93,14 @@ class RateLimited(OneClickError):
     def __init__(self, user_message: str, *, retry_after: float | None = None) -> None:
         super().__init__(user_message)
         self.retry_after = retry_after
+
+
+class OutboundRefused(ConnectorError):
+    """An address a user or a remote server chose may not be called (not public https)."""
+
+    user_message = ("That server address cannot be used: only public https:// servers "
+                    "are allowed.")
+
+    def __init__(self, detail: str, *, platform: str = "outbound") -> None:
+        super().__init__(type(self).user_message, platform=platform, code="address_refused")
+        self.detail = detail  # for the log only: the user sees `user_message`

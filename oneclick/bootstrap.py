@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from connectors._outbound import outbound_client
 from connectors._transport import network_client
 from connectors.base import ConnectorContext
 from connectors.registry import ConnectorRegistry
@@ -15,6 +16,7 @@ from core.ai.limits import AICallLimiter
 from core.captions import CaptionService
 from core.config import Settings
 from core.media.pipeline import MediaPipeline
+from core.net_guard import OutboundPolicy
 from core.publish_runner import PublishRunner
 from core.security import TokenCipher
 
@@ -30,6 +32,8 @@ class Services:
     captions: CaptionService
     runner: PublishRunner
     http: httpx.AsyncClient
+    #: the guarded client for addresses users or remote servers chose (core/net_guard.py)
+    outbound: httpx.AsyncClient
     notifiers: list[Any] = field(default_factory=list)
 
     async def aclose(self) -> None:
@@ -41,6 +45,7 @@ class Services:
             await notifier.aclose()
         self.notifiers.clear()
         await self.http.aclose()
+        await self.outbound.aclose()
 
 
 def build_services(settings: Settings) -> Services:
@@ -50,13 +55,16 @@ def build_services(settings: Settings) -> Services:
     cipher = TokenCipher(settings.token_encryption_key.get_secret_value())
     pipeline = MediaPipeline(settings)
     http = network_client(timeout=settings.connector_timeout_seconds)
+    outbound = outbound_client(OutboundPolicy.of(settings),
+                               timeout=settings.connector_timeout_seconds)
     registry = ConnectorRegistry(ConnectorContext(settings=settings, pipeline=pipeline,
-                                                  cipher=cipher, http=http))
+                                                  cipher=cipher, http=http, outbound=outbound))
     captions = CaptionService(build_caption_adapter(settings), registry.rules(),
                               limiter=AICallLimiter(settings.ai_user_calls_per_minute))
     runner = PublishRunner(settings, registry)
     services = Services(settings=settings, cipher=cipher, pipeline=pipeline,
-                        connectors=registry, captions=captions, runner=runner, http=http)
+                        connectors=registry, captions=captions, runner=runner, http=http,
+                        outbound=outbound)
     _register_notifiers(services)
     return services
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from core.models import PublishJob, PublishTarget
+from core.safe_links import shown_link
 
 STALLED = timedelta(minutes=2)  # a step this old says what it waits for
 HEADS = {"published": "✅ Published everywhere", "partial": "⚠️ Published in part",
@@ -41,7 +42,8 @@ def target_line(target: PublishTarget, label: str, markup: Markup) -> str:
     if status == "retry_wait":
         return f"🔁 {name}: will retry shortly ({esc(target.error or 'temporary problem')})"
     if status == "published":
-        link = f" {markup.link(target.external_url, 'view post')}" if target.external_url else ""
+        url = shown_link(target.external_url)
+        link = f" {markup.link(url, 'view post')}" if url else ""
         return f"✅ {name}: published{link}"
     if status == "needs_reconnect":
         return f"🔌 {name}: {esc(target.error or 'the connection needs to be renewed')}"

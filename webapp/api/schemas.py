@@ -17,6 +17,7 @@ from core.models import (
     SocialAccount,
     TranscodedMedia,
 )
+from core.safe_links import shown_link
 
 EXPIRING_WITHIN = timedelta(days=7)
 
@@ -194,7 +195,8 @@ class TargetOut(BaseModel):
         """From the model."""
         return cls(id=t.id, platform=t.platform, account_id=t.account_id, status=t.status.value,
                    progress=t.progress, attempts=t.attempts, caption=t.caption,
-                   external_id=t.external_id, external_url=t.external_url, error=t.error,
+                   external_id=t.external_id, external_url=shown_link(t.external_url) or None,
+                   error=t.error,
                    published_at=t.published_at)
 
 

@@ -3,7 +3,8 @@
 `GET /brands/{id}/connect/{platform}` sends the person to the network's sign-in page with a
 signed, single-use state; `GET /oauth/{platform}/callback` checks it, lets the connector
 finish (or offer a picker: Facebook Pages, Pinterest boards) and returns to Connections.
-App-password networks get a small form instead.
+Networks that need input first (an app password, a Mastodon server) get a small form whose
+POST carries the CSRF token: the server never contacts an address chosen in a GET.
 """
 
 from __future__ import annotations
@@ -43,11 +44,10 @@ def _connections(brand_id: int) -> str:
     return f"/brands/{brand_id}/connections"
 
 
-def _form(request: Request, brand: Brand, connector: Connector, method: str,
-          error: str | None = None) -> Response:
-    return render(request, "pages/oauth_credentials.html", status_code=400 if error else 200,
-                  brand=brand, platform=connector.platform, label=connector.label,
-                  fields=connector.credential_fields, method=method, error=error)
+def _form(request: Request, brand: Brand, connector: Connector) -> Response:
+    return render(request, "pages/oauth_credentials.html", brand=brand,
+                  platform=connector.platform, label=connector.label,
+                  fields=connector.credential_fields)
 
 
 async def _connected(request: Request, user: User, brand: Brand, account: SocialAccount,
@@ -63,15 +63,19 @@ async def _connected(request: Request, user: User, brand: Brand, account: Social
 @router.get("/brands/{brand_id}/connect/{platform}")
 async def connect_start(request: Request, brand_id: int, platform: str, user: WebUser,
                         services: ServicesDep) -> Response:
-    """Send the person to the network's sign-in page (or show the credentials form)."""
+    """Send the person to the network's sign-in page, or show the form a network needs
+    first (app password, a Mastodon server): nothing is contacted on a GET."""
     _, brand, _ = await brand_and_role(user, brand_id, Role.ADMIN)
     connector = _connector(services, platform)
-    params = dict(request.query_params)
-    if connector.auth_kind == "app_password":
-        return _form(request, brand, connector, "post")
-    if connector.credential_fields and not all(params.get(n) for n, _ in
-                                               connector.credential_fields):
-        return _form(request, brand, connector, "get")
+    if connector.credential_fields:
+        return _form(request, brand, connector)
+    return await _begin(request, brand, connector, services, {})
+
+
+async def _begin(request: Request, brand: Brand, connector: Connector, services: Services,
+                 params: dict[str, str]) -> Response:
+    """A signed, single-use state and the network's sign-in page (`params`: the form's)."""
+    platform = connector.platform
     verifier = new_code_verifier()
     signed = state.begin(request, services.settings, brand_id=brand.id, platform=platform,
                          verifier=verifier, start=params)
@@ -84,13 +88,17 @@ async def connect_start(request: Request, brand_id: int, platform: str, user: We
 @router.post("/brands/{brand_id}/connect/{platform}", dependencies=[Csrf])
 async def connect_credentials(request: Request, brand_id: int, platform: str, user: WebUser,
                               services: ServicesDep) -> Response:
-    """App-password networks: connect with the submitted credentials."""
+    """The connect form (CSRF-checked): an app-password network connects at once; a network
+    that needs a server first (Mastodon) goes on to that server's sign-in page."""
     _, brand, _ = await brand_and_role(user, brand_id, Role.ADMIN)
     connector = _connector(services, platform)
-    if connector.auth_kind != "app_password":
+    if not connector.credential_fields:
         raise InvalidInput(f"{connector.label} is connected through its sign-in page.")
     form = await request.form()
-    values = {name: str(form.get(name, "")).strip() for name, _ in connector.credential_fields}
+    values = {name: str(form.get(name, "")).strip()[:500]
+              for name, _ in connector.credential_fields}
+    if connector.auth_kind != "app_password":
+        return await _begin(request, brand, connector, services, values)
     account = await connector.connect(brand, values)
     await _connected(request, user, brand, account, connector.label)
     return redirect(_connections(brand.id))
