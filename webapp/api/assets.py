@@ -38,6 +38,8 @@ async def upload_asset(brand_id: int, request: Request, scope: ScopeDep,
                        services: ServicesDep) -> AssetOut:
     """Upload a photo or video (multipart `file`, optional `caption`) into the inbox."""
     brand = await scope.brand(brand_id, min_role=Role.EDITOR)
+    declared = check_declared_size(request, services.settings)
+    await check_quota(services.settings, brand_id=brand.id, incoming=declared or 0)
     form = await read_upload(request, services.settings)
     assert form.file is not None
     asset = await ingest_media(services.settings, brand=brand, chunks=form.file,
@@ -46,8 +48,6 @@ async def upload_asset(brand_id: int, request: Request, scope: ScopeDep,
     await notify.inbox_item(asset)
     return AssetOut.of(asset)
 
-    declared = check_declared_size(request, services.settings)
-    await check_quota(services.settings, brand_id=brand.id, incoming=declared or 0)
 
 @router.get("/api/v1/brands/{brand_id}/assets", response_model=list[AssetOut])
 async def list_assets(brand_id: int, scope: ScopeDep, limit: int = 50,
