@@ -159,7 +159,10 @@ def _posts(stack: Stack) -> Counter[str]:
 async def _teardown(stack: Stack) -> None:
     for proc in stack.procs:
         if proc.poll() is None:
-            kill_group(proc, signal.SIGTERM)
+            try:
+                kill_group(proc, signal.SIGTERM)
+            except Exception:  # noqa: BLE001 - stop the others all the same
+                kill_group(proc)
     await close_db()
 
 
