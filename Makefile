@@ -3,15 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
 
-.PHONY: run test lint migrations install clean browser voice compose
+.PHONY: run test lint migrations install clean browser voice compose lock audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+# the exact versions of the lock files (runtime + dev tools), then the project itself
+$(STAMP): pyproject.toml $(LOCK) $(DEV_LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -33,9 +37,19 @@ voice:
 compose:
 	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y docker-compose)
 
-## test: install, then ruff and the whole test suite
+## lock: after editing pyproject.toml's dependencies, re-pin them in the lock files
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/python tools/deps.py lock
+
+## audit: known vulnerabilities in the locked versions (a note, not a failure, when offline)
+audit: $(STAMP)
+	$(BIN)/python tools/deps.py audit $(LOCK) $(DEV_LOCK)
+
+## test: install, then ruff, the dependency audit and the whole test suite
 test: $(STAMP) browser voice compose
 	$(BIN)/ruff check .
+	$(BIN)/python tools/deps.py audit $(LOCK) $(DEV_LOCK)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
