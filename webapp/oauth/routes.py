@@ -10,6 +10,7 @@ POST carries the CSRF token: the server never contacts an address chosen in a GE
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from typing import Any
 
@@ -28,6 +29,7 @@ from webapp.oauth import state
 from webapp.pages.common import WebRoute, brand_and_role, flash, redirect, render
 from webapp.session import WebUser, require_csrf, session_data
 
+log = logging.getLogger(__name__)
 router = APIRouter(route_class=WebRoute, tags=["connect"], include_in_schema=False)
 Csrf = Depends(require_csrf)
 _PICK = "oauth_pick"
@@ -114,10 +116,11 @@ async def callback(request: Request, platform: str, user: WebUser,
                            platform=platform)
     _, brand, _ = await brand_and_role(user, checked["brand_id"], Role.ADMIN)
     if query.get("error") or not query.get("code"):
-        reason = query.get("error_description") or query.get("error_reason") or ""
-        raise state.StateRefused(f"{connector.label} did not give access"
-                           + (f" ({reason[:120]})" if reason else "")
-                           + ". Nothing was connected.")
+        # the network's own words stay in the log: a user-chosen server writes what it likes
+        log.info("%s sign-in not granted: %.40r %.200r", platform, query.get("error"),
+                 query.get("error_description") or query.get("error_reason"))
+        raise state.StateRefused(f"{connector.label} did not give access (the sign-in was "
+                                 "cancelled or refused). Nothing was connected.")
     params: dict[str, Any] = {**query, "redirect_uri": redirect_uri(services.settings, platform),
                               "code_verifier": checked["verifier"], "start": checked["start"]}
     choice = await connector.connect_options(brand, params)

@@ -8,14 +8,16 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiohttp import web
 
 from core.models import OAuthClientApp, SocialAccount
 from tests.conftest import make_settings
-from tests.e2e.connectors.oauth_dance import brand_of, csrf_of, signed_in
+from tests.e2e.connectors.oauth_dance import authorize, brand_of, csrf_of, signed_in
 from tests.fakes.bluesky_pds import APP_PASSWORD, HANDLE, FakeBluesky
+from tests.fakes.mastodon_api import FakeMastodon
 from tests.support.listener import Listener, counting_listener
 from tests.support.outbound import loopback_outbound
 from tests.support.server import free_port, live_app
@@ -171,3 +173,20 @@ async def test_mastodon_network_failures_all_read_the_same(tmp_path: Path,
         await runner.cleanup()
     assert len(messages) == 1, messages
     assert "could not connect to that Mastodon server" in messages.pop()
+
+
+async def test_a_refused_sign_in_shows_our_words_not_the_servers(tmp_path: Path) -> None:
+    async with FakeMastodon().running() as server:
+        settings = make_settings(tmp_path, **loopback_outbound(server.base_url))
+        async with live_app(settings) as base:
+            browser = await signed_in(base, "owner@example.com")
+            brand = await brand_of("owner@example.com", "Acme")
+            callback = await authorize(browser, brand.id, "mastodon",
+                                       form={"server": server.base_url})
+            query = parse_qs(urlsplit(callback).query)
+            denied = await browser.get(urlsplit(callback).path, params={
+                "state": query["state"][0], "error": "access_denied",
+                "error_description": "Call +1-555-0100 now to unlock your account"})
+            await browser.aclose()
+    assert denied.status_code in (400, 422) and "did not give access" in denied.text
+    assert "555" not in denied.text and "unlock" not in denied.text
