@@ -150,7 +150,8 @@ class MetaGraphFake:
         self.cdn_ttl = cdn_ttl
         self.cdn_clock = 0.0
         self.fetched_urls: list[str] = []
-        self.fetch_timeout = 2.0
+        # generous: on a busy machine the app under test may take seconds to serve a link
+        self.fetch_timeout = 30.0
         self._ids = itertools.count(17900000000000001)
         self._tasks: set[asyncio.Task[None]] = set()
         self.http = httpx.AsyncClient(timeout=self.fetch_timeout)

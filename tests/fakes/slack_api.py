@@ -245,7 +245,7 @@ class FakeSlack(LoopbackFake):
     @staticmethod
     async def _fetchable(url: str) -> bool:
         try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as s, \
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as s, \
                     s.get(url) as response:
                 return response.status == 200 and response.content_type.startswith("image/")
         except (aiohttp.ClientError, TimeoutError, ValueError):

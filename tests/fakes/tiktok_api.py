@@ -298,7 +298,7 @@ class FakeTikTok(LoopbackFake):
             return self.fail(400, "invalid_params", "privacy_level is invalid")
         publish_id = f"p_pub_url~v2.{self.next_id()}"
         upload = Upload(publish_id, "photo", info, source)
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=30) as client:  # generous on a busy machine
             for url in source.get("photo_images", []):
                 response = await client.get(url)
                 if response.status_code != 200 or not response.content.startswith(b"\xff\xd8"):

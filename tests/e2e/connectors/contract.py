@@ -181,7 +181,7 @@ async def contract_env(case: ContractCase, tmp_path: Path, **extra: Any
 
     async with case.fake() as run:
         settings = make_settings(
-            tmp_path, connector_poll_interval_seconds=0.02, connector_poll_timeout_seconds=10.0,
+            tmp_path, connector_poll_interval_seconds=0.02, connector_poll_timeout_seconds=60.0,
             publish_retry_base_seconds=0.05, sweep_interval_seconds=3600.0,
             **{**case.settings, **run.overrides, **extra})
         await prepared_database(settings)
