@@ -67,7 +67,7 @@ def rotate_ccw_copy(source: Path, path: Path, degrees: int) -> None:
     """Copy `source` with a display rotation of `degrees` counter-clockwise.
 
     ffmpeg 6+ sets the display matrix with `-display_rotation`; ffmpeg 5.1 (Debian 12) has no
-    such option but still turns the legacy `rotate` tag (clockwise degrees) into the matrix.
+    such option but turns the legacy `rotate` stream tag into the same matrix.
     """
     try:
         ffmpeg("-display_rotation", str(degrees), "-i", str(source), "-c", "copy", str(path))
@@ -75,7 +75,7 @@ def rotate_ccw_copy(source: Path, path: Path, degrees: int) -> None:
         if "display_rotation" not in str(exc):
             raise
         ffmpeg("-i", str(source), "-c", "copy", "-metadata:s:v:0",
-               f"rotate={(360 - degrees) % 360}", str(path))
+               f"rotate={degrees % 360}", str(path))
 
 
 def orientation_marker(directory: Path) -> Path:
