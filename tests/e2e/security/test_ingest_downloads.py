@@ -1,0 +1,52 @@
+"""Instagram ingest downloads the links the Graph API hands back through the outbound guard:
+a link to a private address is never fetched, and a permalink is kept only as an
+instagram.com link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors._oauth import redirect_uri
+from core.brands import create_brand
+from core.errors import OutboundRefused
+from core.models import AssetSource, MediaAsset
+from oneclick.bootstrap import get_services
+from tasks.ingest import fetch_post
+from tests.conftest import make_settings
+from tests.e2e.connectors.contract import prepared_database, quick_user
+from tests.fakes.meta_graph import running_meta_graph
+from tests.support.listener import counting_listener
+from tests.support.media import make_jpeg
+from tests.support.server import live_app
+
+
+async def test_cdn_links_to_private_addresses_are_not_fetched(tmp_path: Path) -> None:
+    async with running_meta_graph() as fake, counting_listener() as listener:
+        settings = make_settings(tmp_path, **fake.settings_overrides())
+        await prepared_database(settings)
+        async with live_app(settings):
+            user = await quick_user("owner@example.com")
+            brand = await create_brand(user, "Acme", origin="test")
+            services = get_services()
+            redirect = redirect_uri(settings, "instagram")
+            account = await services.connectors.get("instagram").connect(
+                brand, {"code": fake.issue_code("ig", redirect), "redirect_uri": redirect})
+            for n, link in enumerate((f"{listener.url}/x.jpg",
+                                      f"http://localhost:{listener.port}/x.jpg",
+                                      f"http://[::ffff:127.0.0.1]:{listener.port}/x.jpg",
+                                      "https://169.254.169.254/latest/meta-data/")):
+                item = {"id": f"99{n}", "media_type": "IMAGE", "media_url": link,
+                        "permalink": "https://www.instagram.com/p/x/"}
+                with pytest.raises(OutboundRefused):
+                    await fetch_post(services, account, item)
+            assert await MediaAsset.filter(source=AssetSource.INSTAGRAM).count() == 0
+
+            photo = make_jpeg(tmp_path / "a.jpg", size="320x400").read_bytes()
+            post_id = fake.seed_ig_post("Morning pour", [("IMAGE", photo)])
+            item = {"id": post_id, "media_type": "IMAGE", "media_url": fake.cdn_url(post_id, 0),
+                    "permalink": "javascript:alert(document.cookie)"}
+            asset = await fetch_post(services, account, item)
+            assert asset is not None and asset.source_url == ""
+    assert listener.connections == 0
