@@ -40,3 +40,9 @@ def note_create_sent() -> None:
     effects = _current.get()
     if effects is not None:
         effects.sent = True
+
+
+def create_sent() -> bool:
+    """Whether a create call of the running attempt reached the platform."""
+    effects = _current.get()
+    return effects is not None and effects.sent

@@ -235,6 +235,8 @@ class PublishRunner:
         try:
             external_id, url = await connector.publish(target, target.caption, account)
         except AuthExpired:
+            if effects.create_sent():
+                raise  # the post may be live: a fresh token must not publish it again
             account = await self._refresh(connector, account)
             external_id, url = await connector.publish(target, target.caption, account)
         self.crash.maybe_crash("after_publish")

@@ -184,3 +184,24 @@ async def test_failed_refresh_needs_reconnect_and_keeps_tokens(setup) -> None:  
     assert account.status == AccountStatus.NEEDS_RECONNECT
     assert account.refresh_token_enc == "kept"
     assert "reconnect" in (await PublishTarget.get(id=target.id)).error.lower()
+
+
+class SentThenExpired(CountingWeb):
+    """Its create call reaches the network, then a read after it is refused (401)."""
+
+    async def publish(self, target, caption, account):  # type: ignore[no-untyped-def]
+        from core.effects import note_create_sent
+
+        self.publishes += 1
+        note_create_sent()
+        raise AuthExpired("Token expired.", platform="web")
+
+
+async def test_expired_token_after_the_post_left_never_publishes_again(setup) -> None:  # type: ignore[no-untyped-def]
+    services, _, target = setup
+    web = SentThenExpired(services.connectors.ctx)
+    outcome = await runner_with(services, web).run(target.id)
+    assert web.publishes == 1 and web.refreshes == 0
+    assert outcome.status != TargetStatus.PUBLISHED
+    stored = await PublishTarget.get(id=target.id)
+    assert stored.publish_started_at is not None  # looked up before anything is sent again
