@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator, Sequence
 
 from core import notify
+from core.ai.base import CaptionResult
+from core.ai.brand_settings import clean_ai_settings
 from core.app.actor import Actor
 from core.app.roles import Action
 from core.captions import CaptionService
 from core.config import Settings
+from core.errors import InvalidInput
 from core.intake import Spooled, ingest_media
 from core.models import AdaptedCaption, AssetSource, MediaAsset
 from core.quota import check_quota
@@ -58,3 +62,25 @@ class Assets:
         await actor.may(asset.brand_id, Action.EDIT)
         return await self.captions.set_override(asset, platform, text, actor=actor.user,
                                                 origin=actor.origin)
+
+    async def preview(self, actor: Actor, *, brand_id: int, text: str,
+                      platforms: Sequence[str] | None, ai_system_prompt: str,
+                      default_hashtags: Sequence[str], forbidden_phrases: Sequence[str]
+                      ) -> dict[str, CaptionResult]:
+        """A sample text's captions with the brand's AI settings as typed (nothing saved).
+
+        `platforms`: None for every network. Counts as one AI call of the person.
+        """
+        brand = await actor.may(brand_id, Action.EDIT)
+        cleaned = clean_ai_settings(ai_system_prompt=ai_system_prompt,
+                                    default_hashtags=default_hashtags,
+                                    forbidden_phrases=forbidden_phrases)
+        draft = copy.copy(brand)  # never saved: the preview uses the form's values
+        draft.ai_system_prompt = cleaned.ai_system_prompt
+        draft.default_hashtags = cleaned.default_hashtags
+        draft.forbidden_phrases = cleaned.forbidden_phrases
+        rules = self.captions.rules
+        chosen = [p for p in (platforms or list(rules)) if p in rules]
+        if not chosen:
+            raise InvalidInput("Choose at least one known platform.")
+        return await self.captions.preview(draft, text, chosen, actor=actor.user)
