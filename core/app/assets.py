@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 
-from core import notify
+from core import audit, notify
 from core.ai.base import CaptionResult
 from core.ai.brand_settings import clean_ai_settings
 from core.app.actor import Actor
-from core.app.roles import Action
+from core.app.roles import Action, allows, require
 from core.captions import CaptionService
 from core.config import Settings
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput, NotFound
 from core.intake import Spooled, ingest_media
-from core.models import AdaptedCaption, AssetSource, MediaAsset
+from core.models import (
+    AdaptedCaption,
+    AssetSource,
+    JobStatus,
+    MediaAsset,
+    PublishTarget,
+    TargetStatus,
+)
 from core.quota import check_quota
+
+NOT_WAITING = "This request is no longer waiting for a decision."
 
 
 class Assets:
@@ -84,3 +93,74 @@ class Assets:
         if not chosen:
             raise InvalidInput("Choose at least one known platform.")
         return await self.captions.preview(draft, text, chosen, actor=actor.user)
+
+    async def upload_shared(self, actor: Actor, *, brand_id: int,
+                            chunks: AsyncIterator[bytes] | Spooled, file_name: str | None,
+                            source: AssetSource, source_id: str, caption: str = "",
+                            source_url: str = "", announce: bool = True) -> MediaAsset:
+        """Store a photo or video shared in a chat (`source_id` names the chat's file).
+
+        As `upload`, and the asset remembers where it came from (`source_url`: a link
+        back to it, already checked by the caller).
+        """
+        brand = await actor.may(brand_id, Action.UPLOAD)
+        asset = await ingest_media(self.settings, brand=brand, chunks=chunks,
+                                   file_name=file_name, caption=caption, actor=actor.user,
+                                   origin=actor.origin, source=source, source_id=source_id,
+                                   source_url=source_url)
+        if announce:
+            await notify.inbox_item(asset)
+        return asset
+
+    async def edit_captions(self, actor: Actor, *, asset_id: int, captions: Mapping[str, str],
+                            job_id: int | None = None) -> list[str]:
+        """A person's caption edits from a chat card; the networks whose text changed.
+
+        Changed texts become the asset's own captions (checked against each network's
+        rules); with `job_id`, a job still waiting for approval takes them too (audited).
+        """
+        asset = await actor.scope.asset(asset_id)
+        await actor.may(asset.brand_id, Action.EDIT)
+        job = None
+        if job_id is not None:
+            job = await actor.scope.job(job_id)
+            if job.asset_id != asset.id:
+                raise NotFound("Job not found.")
+            if job.status != JobStatus.AWAITING_APPROVAL:
+                raise Conflict(NOT_WAITING)
+            current = {t.platform: t.caption for t in await PublishTarget.filter(
+                job_id=job.id)}
+        else:
+            current = {c.platform: c.text for c in await AdaptedCaption.filter(
+                asset_id=asset.id, platform__in=list(captions))}
+        changed = {p: t for p, t in captions.items()
+                   if t.strip() != current.get(p, "").strip()}
+        for platform, text in changed.items():
+            await self.captions.set_override(asset, platform, text, actor=actor.user,
+                                             origin=actor.origin)
+        if job is not None and changed:
+            texts = await self.captions.captions_for_publish(asset, list(changed), changed)
+            for platform, text in texts.items():
+                await PublishTarget.filter(job_id=job.id, platform=platform,
+                                           status=TargetStatus.PENDING).update(caption=text)
+            await audit.record("job.captions_edited", actor=actor.user, brand=job.brand_id,
+                               obj=job, origin=actor.origin,
+                               details={"platforms": sorted(changed)})
+        return sorted(changed)
+
+    async def dismiss(self, actor: Actor, *, asset_id: int, note: str = "",
+                      card_id: int | None = None) -> MediaAsset:
+        """Turn down an inbox item on a chat card (it stays in the inbox), audited.
+
+        Editors, who handle the inbox, and approvers, who may reject, may both do it.
+        """
+        asset = await actor.scope.asset(asset_id)
+        role = await actor.role(asset.brand_id)
+        if not (allows(role, Action.EDIT) or allows(role, Action.APPROVE)):
+            require(role, Action.APPROVE)
+        details: dict[str, object] = {"reason": note[:500]}
+        if card_id is not None:
+            details["card"] = card_id
+        await audit.record("asset.dismissed", actor=actor.user, brand=asset.brand_id,
+                           obj=asset, origin=actor.origin, details=details)
+        return asset
