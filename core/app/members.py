@@ -1,0 +1,48 @@
+"""Members: who a person in a linked chat acts as, and the membership they get there."""
+
+from __future__ import annotations
+
+import contextlib
+
+from tortoise.exceptions import IntegrityError
+
+from core import audit
+from core.errors import Forbidden
+from core.identities import chat_user
+from core.models import Brand, BrandMember, ChatProvider, Role, SlackIdentity, User
+
+#: the brand setting naming the role of Slack channel people who never linked an account
+SLACK_CHANNEL_ROLE = "slack_channel_role"
+#: the roles that setting may give (anything else, e.g. `none`: only linked people act)
+SLACK_CHANNEL_ROLES = frozenset({Role.EDITOR, Role.APPROVER})
+ONLY_LINKED = ("Only people who linked their OneClick account can act here. Get a link code "
+               "on the web page and run `/oneclick link CODE`.")
+
+
+async def slack_member(brand: Brand, *, team_id: str, slack_user_id: str,
+                       display_name: str = "") -> User:
+    """The core user a Slack user acts as in the brand (the caller checked the channel's link).
+
+    Someone who linked (`/oneclick link CODE`) acts as that account. Anyone else acts as
+    their own chat user, found by identity (never by email), made a member with the role
+    the brand gives its channel (`slack_channel_role`: editor by default, or approver;
+    `none` refuses them). Users and memberships made here are audited.
+    """
+    identity = await SlackIdentity.get_or_none(brand_id=brand.id, team_id=team_id,
+                                               slack_user_id=slack_user_id)
+    if identity is not None:
+        return await User.get(id=identity.user_id)
+    role_name = str((brand.settings or {}).get(SLACK_CHANNEL_ROLE, Role.EDITOR.value))
+    if role_name not in {r.value for r in SLACK_CHANNEL_ROLES}:
+        raise Forbidden(ONLY_LINKED)
+    user = await chat_user(ChatProvider.SLACK, slack_user_id, team_id=team_id,
+                           display_name=display_name, brand=brand)
+    member, added = await BrandMember.get_or_create(brand=brand, user=user,
+                                                    defaults={"role": Role(role_name)})
+    if added:
+        await audit.record("member.added", actor=None, brand=brand, obj=member, origin="slack",
+                           details={"role": role_name, "slack_user_id": slack_user_id})
+    with contextlib.suppress(IntegrityError):  # made concurrently by a parallel request
+        await SlackIdentity.create(brand=brand, team_id=team_id, slack_user_id=slack_user_id,
+                                   user=user)
+    return user
