@@ -7,7 +7,15 @@ from core.app.actor import Actor
 from core.app.roles import Action
 from core.brands import issue_link_code, redeem_link_code
 from core.errors import InvalidInput
-from core.models import Brand, ChatKind, ChatLink, SlackIdentity, SlackInstallation, User
+from core.models import (
+    Brand,
+    ChatKind,
+    ChatLink,
+    SlackIdentity,
+    SlackInstallation,
+    TelegramIdentity,
+    User,
+)
 
 
 async def issue_code(actor: Actor, *, brand_id: int) -> str:
@@ -55,3 +63,21 @@ async def slack_installed(installation: SlackInstallation, *, created: bool) -> 
                        origin="slack", details={"team_id": installation.team_id,
                                                 "team_name": installation.team_name,
                                                 "new": created})
+
+
+async def link_telegram_chat(code: str, *, chat_id: str, telegram_user_id: str) -> Brand:
+    """`/start CODE`: link the chat; the Telegram user acts as the code's creator (audited).
+
+    The code's creator is the brand owner when the code came from the CLI; the choice is
+    kept per brand, so a restart or a second brand changes nothing.
+    """
+    link = await redeem_link_code(code, kind=ChatKind.TELEGRAM, chat_id=chat_id,
+                                  external_user_id=telegram_user_id)
+    brand = await Brand.get(id=link.brand_id)
+    user_id = link.linked_by_id or brand.owner_id
+    identity, _ = await TelegramIdentity.update_or_create(
+        brand_id=brand.id, telegram_user_id=telegram_user_id, defaults={"user_id": user_id})
+    await audit.record("telegram.identity.linked", actor=await User.get(id=user_id),
+                       brand=brand, obj=identity, origin="telegram",
+                       details={"chat_id": chat_id, "telegram_user_id": telegram_user_id})
+    return brand

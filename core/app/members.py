@@ -9,7 +9,17 @@ from tortoise.exceptions import IntegrityError
 from core import audit
 from core.errors import Forbidden
 from core.identities import chat_user
-from core.models import Brand, BrandMember, ChatProvider, Role, SlackIdentity, User
+from core.models import (
+    Brand,
+    BrandMember,
+    ChatKind,
+    ChatLink,
+    ChatProvider,
+    Role,
+    SlackIdentity,
+    TelegramIdentity,
+    User,
+)
 
 #: the brand setting naming the role of Slack channel people who never linked an account
 SLACK_CHANNEL_ROLE = "slack_channel_role"
@@ -45,4 +55,45 @@ async def slack_member(brand: Brand, *, team_id: str, slack_user_id: str,
     with contextlib.suppress(IntegrityError):  # made concurrently by a parallel request
         await SlackIdentity.create(brand=brand, team_id=team_id, slack_user_id=slack_user_id,
                                    user=user)
+    return user
+
+
+#: the brand setting naming the role of Telegram group people who did not link the chat
+TELEGRAM_GROUP_ROLE = "telegram_group_role"
+#: the roles that setting may give: the same as Slack's (anything else, e.g. `none`, refuses)
+TELEGRAM_GROUP_ROLES = SLACK_CHANNEL_ROLES
+ONLY_LINKER = ("Only the person who linked this chat can use the bot here. Ask them for a "
+               "link code of your own.")
+
+
+async def telegram_member(brand: Brand, *, chat_id: str, telegram_user_id: str,
+                          display_name: str = "") -> User:
+    """The core user a Telegram user acts as in the brand (the caller checked the chat's link).
+
+    Whoever redeemed a code (`/start CODE`) acts as that code's creator. Anyone else in the
+    linked chat acts as their own chat user, found by identity (never by email), made a
+    member with the role the brand gives its groups (`telegram_group_role`: editor by
+    default, or approver; `none` refuses them). Users and memberships made here are audited.
+    """
+    identity = await TelegramIdentity.get_or_none(brand_id=brand.id,
+                                                  telegram_user_id=telegram_user_id)
+    if identity is not None:
+        return await User.get(id=identity.user_id)
+    link = await ChatLink.get(kind=ChatKind.TELEGRAM, chat_id=chat_id, brand_id=brand.id)
+    if link.external_user_id == telegram_user_id:
+        user = await User.get(id=link.linked_by_id or brand.owner_id)
+    else:
+        role_name = str((brand.settings or {}).get(TELEGRAM_GROUP_ROLE, Role.EDITOR.value))
+        if role_name not in {r.value for r in TELEGRAM_GROUP_ROLES}:
+            raise Forbidden(ONLY_LINKER)
+        user = await chat_user(ChatProvider.TELEGRAM, telegram_user_id,
+                               display_name=display_name, brand=brand)
+        member, added = await BrandMember.get_or_create(brand=brand, user=user,
+                                                        defaults={"role": Role(role_name)})
+        if added:
+            await audit.record("member.added", actor=None, brand=brand, obj=member,
+                               origin="telegram", details={
+                                   "role": role_name, "telegram_user_id": telegram_user_id})
+    with contextlib.suppress(IntegrityError):  # made concurrently by a parallel update
+        await TelegramIdentity.create(brand=brand, telegram_user_id=telegram_user_id, user=user)
     return user
