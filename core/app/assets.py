@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from core import audit, notify
 from core.ai.base import CaptionResult
@@ -12,10 +13,11 @@ from core.app.actor import Actor
 from core.app.roles import Action, allows, require
 from core.captions import CaptionService
 from core.config import Settings
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, MediaRejected, NotFound, OneClickError
 from core.intake import Spooled, ingest_media
 from core.models import (
     AdaptedCaption,
+    AssetKind,
     AssetSource,
     JobStatus,
     MediaAsset,
@@ -164,3 +166,84 @@ class Assets:
         await audit.record("asset.dismissed", actor=actor.user, brand=asset.brand_id,
                            obj=asset, origin=actor.origin, details=details)
         return asset
+
+    async def check_rewrite(self, actor: Actor, *, asset_id: int) -> None:
+        """Before a rewrite: the person may change captions and has AI calls left (else why)."""
+        asset = await actor.scope.asset(asset_id)
+        await actor.may(asset.brand_id, Action.EDIT)
+        self.captions.check_allowance(actor.user)
+
+    async def receive(self, actor: Actor, *, brand_id: int, file: ChatFile,
+                      source: AssetSource, caption: str = "", announce: bool = True
+                      ) -> MediaAsset:
+        """A photo or video a chat message carries; the same message again returns its asset.
+
+        The file is read only when it is new (a webhook may deliver an update twice).
+        """
+        brand = await actor.may(brand_id, Action.UPLOAD)
+        found = await MediaAsset.get_or_none(brand_id=brand.id, source=source,
+                                             source_id=file.source_id)
+        if found is not None:
+            return found
+        asset = await ingest_media(self.settings, brand=brand, chunks=await file.open(),
+                                   file_name=file.file_name, caption=caption, actor=actor.user,
+                                   origin=actor.origin, source=source, source_id=file.source_id)
+        if announce:
+            await notify.inbox_item(asset)
+        return asset
+
+    async def receive_album(self, actor: Actor, *, brand_id: int,
+                            files: Sequence[ChatFile | None], source: AssetSource,
+                            source_id: str, caption: str = "", announce: bool = True
+                            ) -> MediaAsset:
+        """An album a chat sent, stored as one carousel of its first ten files (audited).
+
+        `None` stands for a file that is not a photo or video. Files that cannot be used
+        are skipped; when none can, `MediaRejected` says why for each. The same album
+        again returns its asset.
+        """
+        brand = await actor.may(brand_id, Action.UPLOAD)
+        parent = await MediaAsset.get_or_none(brand_id=brand.id, source=source,
+                                              source_id=source_id)
+        if parent is not None:
+            return parent
+        parent = await MediaAsset.create(brand=brand, source=source, source_id=source_id,
+                                         kind=AssetKind.CAROUSEL,
+                                         original_caption=caption.strip(), created_by=actor.user)
+        refused: list[str] = []
+        for position, file in enumerate(files[:ALBUM_LIMIT]):
+            if file is None:
+                refused.append("an unsupported file")
+                continue
+            try:
+                await ingest_media(self.settings, brand=brand, chunks=await file.open(),
+                                   file_name=file.file_name, actor=actor.user,
+                                   origin=actor.origin, source=source, source_id=file.source_id,
+                                   parent=parent, position=position)
+            except OneClickError as exc:
+                refused.append(exc.user_message)
+        if not await MediaAsset.filter(parent_id=parent.id).exists():
+            await parent.delete()
+            raise MediaRejected("None of the album's files could be used: " + "; ".join(refused))
+        await audit.record("asset.created", actor=actor.user, brand=brand, obj=parent,
+                           origin=actor.origin, details={"source": source.value,
+                                                         "kind": "carousel",
+                                                         "skipped": len(refused)})
+        if announce:
+            await notify.inbox_item(parent)
+        return parent
+
+
+ALBUM_LIMIT = 10  # the most items a carousel takes on the networks that have one
+
+
+@dataclass(frozen=True)
+class ChatFile:
+    """A file a chat message carries: its name, the chat's id for it, how to read it.
+
+    `open` is called only when the file is new: it may refuse (too large) before reading.
+    """
+
+    file_name: str | None
+    source_id: str
+    open: Callable[[], Awaitable[AsyncIterator[bytes]]]
