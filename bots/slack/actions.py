@@ -1,10 +1,15 @@
-"""Buttons on a card: platform checkboxes and `Approve & publish`."""
+"""Buttons on a card: platform checkboxes and `Approve & publish`.
+
+On an approval card `Approve & publish` approves the waiting job (approvers); on an inbox
+card it publishes the item (editors: the role table), which may become a request for
+approval when the brand requires one.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -19,14 +24,14 @@ from bots.slack.interaction import (
     mark,
     origin_of,
 )
-from bots.slack.runtime import Runtime
+from bots.slack.runtime import Runtime, runtime_of
+from core.app.roles import Action
 from core.errors import Conflict, InvalidInput
-from core.models import JobStatus, PublishTarget, SlackCard, TargetStatus
-from core.publishing import create_job, decide, existing_job, scoped_key
-from core.target_states import transition
-from tasks.publish import start_job
+from core.models import SlackCard
+from core.publishing import scoped_key
 
 ON_ITS_WAY = "Already on its way: see the status in the thread."
+TICK_ONE = "Tick at least one network to publish to."
 
 
 def card_key(card: SlackCard) -> str:
@@ -41,65 +46,56 @@ def _chosen(body: dict[str, Any], card: SlackCard) -> list[str]:
 
 
 async def approve_pending(rt: Runtime, a: Acting, where: Origin, chosen: list[str]) -> None:
-    """An approver approves a waiting job: decide, drop unticked networks, start, follow."""
+    """An approver approves a waiting job with the ticked networks, then follows it."""
     assert a.card.job_id is not None
-    job = await a.scope.job(a.card.job_id)
-    if not chosen:
-        raise InvalidInput("Tick at least one network to publish to.")
-    job = await decide(a.scope, job, approve=True, origin="slack")
-    for target in await PublishTarget.filter(job_id=job.id, status=TargetStatus.PENDING):
-        if target.platform not in chosen:
-            await transition(target, TargetStatus.CANCELLED, origin="slack",
-                             actor_id=a.user.id)
-    await start_job(job.id)
+    job = await rt.services.publishing.decide(a.actor, job_id=a.card.job_id, approve=True,
+                                              platforms=chosen)
     await mark(rt, list(await SlackCard.filter(job_id=job.id)), "approved", where, a.user)
     await rt.watcher.attach(await SlackCard.get(id=a.card.id))
 
 
 async def publish_inbox(rt: Runtime, a: Acting, where: Origin, chosen: list[str],
                         client: AsyncWebClient) -> None:
-    """Publish an inbox item (one job per card); a non-approver's request waits for approval."""
+    """Publish an inbox item (one job per card); a request waits where approval is required."""
     card, key = a.card, card_key(a.card)
-    if card.job_id is not None or await existing_job(key, brand_id=card.brand_id):
+    await a.actor.may(card.brand_id, Action.PUBLISH)  # an approver: the role table's words
+    if card.job_id is not None or await rt.services.publishing.existing(
+            a.actor, brand_id=card.brand_id, idempotency_key=key):
         raise Conflict(ON_ITS_WAY)
     if not chosen:
-        raise InvalidInput("Tick at least one network to publish to.")
-    asset = await a.scope.asset(card.asset_id)
+        raise InvalidInput(TICK_ONE)
     # the job stores the brand-scoped form of the key; the notifier matches on it
     card.job_key, card.selected = scoped_key(key, brand_id=card.brand_id) or "", chosen
     await card.save(update_fields=["job_key", "selected", "updated_at"])
-    captions = await rt.services.captions.captions_for_publish(asset, chosen, {})
-    job, created = await create_job(
-        a.scope, asset=asset, platforms=chosen, known_platforms=rt.services.connectors.platforms(),
-        captions=captions, origin="slack", idempotency_key=key)
-    if not created:
+    result = await rt.services.publishing.publish(a.actor, asset_id=card.asset_id,
+                                                  platforms=chosen, idempotency_key=key)
+    if not result.created:
         raise Conflict(ON_ITS_WAY)
     card = await SlackCard.get(id=card.id)  # the notifier may have turned it into an approval
-    if job.status == JobStatus.AWAITING_APPROVAL:
+    if result.awaiting_approval:
         if card.job_id is None:
-            card.kind, card.job_id = "approval", job.id
+            card.kind, card.job_id = "approval", result.job.id
             await card.save(update_fields=["kind", "job_id", "updated_at"])
             await rt.cards.show(card)
         await tell(client, where.channel_id, where.user_id,
                    f"🕒 Sent for approval: an approver of {a.brand.name} decides.")
         return
-    card.job_id = job.id
+    card.job_id = result.job.id
     await card.save(update_fields=["job_id", "updated_at"])
-    await start_job(job.id)
     await mark(rt, [card], "sent", where, a.user)
     await rt.watcher.attach(await SlackCard.get(id=card.id))
 
 
-def register(app: AsyncApp, rt: Runtime) -> None:
+def register(app: AsyncApp) -> None:
     """Add the button listeners."""
 
     @app.action(blocks.APPROVE)
     @funnel
     async def approve(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                      client: AsyncWebClient) -> None:
+                      client: AsyncWebClient, context: AsyncBoltContext) -> None:
         """Approve & publish: ack at once, then decide or publish."""
         await ack()
-        where = origin_of(body)
+        rt, where = runtime_of(context), origin_of(body)
         a = await acting_on(rt, card_id_of(action), where)
         ensure_open(a.card)
         chosen = _chosen(body, a.card)
@@ -111,10 +107,10 @@ def register(app: AsyncApp, rt: Runtime) -> None:
     @app.action(blocks.PLATFORMS)
     @funnel
     async def platforms(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                        client: AsyncWebClient) -> None:
+                        client: AsyncWebClient, context: AsyncBoltContext) -> None:
         """Remember the ticked networks and show them on the card."""
         await ack()
-        where = origin_of(body)
+        rt, where = runtime_of(context), origin_of(body)
         card_id = int(str(action.get("block_id", "")).rpartition(":")[2] or 0)
         a = await acting_on(rt, card_id, where)
         ensure_open(a.card)
@@ -127,4 +123,3 @@ def register(app: AsyncApp, rt: Runtime) -> None:
     async def reconnect(ack: AsyncAck) -> None:
         """A link button: Slack opens the URL, we only acknowledge."""
         await ack()
-

@@ -12,10 +12,10 @@ from bots.slack.cards import SlackCards
 from bots.slack.client import SlackClients, make_client
 from bots.slack.errors import on_error
 from bots.slack.install import DbInstallationStore, oauth_settings
-from bots.slack.runtime import Runtime
+from bots.slack.runtime import Runtime, provide
 from bots.slack.status import StatusWatcher
 from core.config import Settings
-from oneclick.bootstrap import Services
+from oneclick.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,10 @@ def build_app(services: Services) -> tuple[AsyncApp, Runtime]:
     clients = SlackClients(settings, store)
     cards = SlackCards(services, clients)
     runtime = Runtime(services, clients, cards, StatusWatcher(cards))
+    provide(app, runtime)  # listeners find it in their `context`
     app.error(on_error)
-    commands.register(app)
-    actions.register(app, runtime)
-    unknown.register(app, runtime)
-    modals.register(app, runtime)
-    uploads.register(app, runtime)
+    for feature in (commands, actions, unknown, modals, uploads):
+        feature.register(app)
     return app, runtime
 
 

@@ -10,10 +10,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bots.slack import identity
 from bots.slack.blocks import esc
 from bots.slack.errors import reply_text
+from bots.slack.runtime import Runtime, runtime_of
 from core.errors import OneClickError
 from core.ingest_sync import handle
 from core.models import BrandMember, SlackIdentity
-from tasks.ingest import sync_now
 
 HELP = (
     "*OneClick Social* posts new inbox items and approvals here.\n"
@@ -49,17 +49,17 @@ async def _brands(team_id: str, channel_id: str, user_id: str) -> str:
     return "This channel is linked to:\n" + "\n".join(lines)
 
 
-async def _sync(team_id: str, channel_id: str, user_id: str) -> str:
+async def _sync(rt: Runtime, team_id: str, channel_id: str, user_id: str) -> str:
     brands = await identity.linked_brands(team_id, channel_id)
     if not brands:
         return identity.UNLINKED
     lines = []
     for brand in brands:
         try:
-            _, scope = await identity.acting(brand, team_id=team_id, channel_id=channel_id,
+            actor = await identity.actor_for(brand, team_id=team_id, channel_id=channel_id,
                                              slack_user_id=user_id)
-            accounts = await sync_now(scope, brand_id=brand.id, origin="slack")
-        except OneClickError as exc:
+            accounts = await rt.services.accounts.sync_now(actor, brand_id=brand.id)
+        except OneClickError as exc:  # one brand's refusal must not hide the others'
             lines.append(f"*{esc(brand.name)}*: {esc(exc.user_message)}")
             continue
         names = ", ".join(esc(handle(a)) for a in accounts)
@@ -89,6 +89,7 @@ def register(app: AsyncApp) -> None:
         elif sub == "brands":
             await ack(text=await reply_text(_brands(team_id, channel_id, user_id)))
         elif sub == "sync":
-            await ack(text=await reply_text(_sync(team_id, channel_id, user_id)))
+            await ack(text=await reply_text(_sync(runtime_of(context), team_id, channel_id,
+                                                  user_id)))
         else:
             await ack(text=HELP)

@@ -1,4 +1,9 @@
-"""'Add to Slack': OAuth v2 with installations and states in our database, tokens encrypted."""
+"""'Add to Slack': OAuth v2 with installations and states in our database, tokens encrypted.
+
+These stores are infrastructure (slack-sdk's installation and state store interfaces over
+our tables), not use cases; the audit row of an installation is written by
+`core.app.chat_links.slack_installed`.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
-from core import audit
+from core.app import chat_links
 from core.config import Settings
 from core.models import SlackInstallation, SlackOAuthState
 from core.security import TokenCipher
@@ -60,9 +65,7 @@ class DbInstallationStore(AsyncInstallationStore):
             client_id=self.client_id, enterprise_id=installation.enterprise_id or "",
             team_id=installation.team_id or "", user_id=installation.user_id or "",
             defaults=values)
-        await audit.record("slack.installed", actor=None, brand=None, obj=row, origin="slack",
-                           details={"team_id": row.team_id, "team_name": row.team_name,
-                                    "new": created})
+        await chat_links.slack_installed(row, created=created)
 
     async def async_save_bot(self, bot: Bot) -> None:
         """Store a rotated bot token on the workspace's installations."""

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bots.slack import blocks, identity
 from bots.slack.runtime import Runtime
+from core.app.actor import Actor
 from core.errors import Conflict, NotFound
 from core.models import Brand, SlackCard, User
 from core.target_states import now
@@ -53,18 +54,26 @@ class Acting:
 
     card: SlackCard
     brand: Brand
-    user: User
-    scope: BrandScope
+    actor: Actor
+
+    @property
+    def user(self) -> User:
+        """The acting core user."""
+        return self.actor.user
+
+    @property
+    def scope(self) -> BrandScope:
+        """What the acting person may read."""
+        return self.actor.scope
 
 
 async def acting_on(rt: Runtime, card_id: int, where: Origin) -> Acting:
     """The card of this channel and workspace, its brand still linked here, and the actor."""
     card = await rt.cards.load(card_id, team_id=where.team_id, channel_id=where.channel_id)
     brand = await Brand.get(id=card.brand_id)
-    user, scope = await identity.acting(brand, team_id=where.team_id,
-                                        channel_id=where.channel_id,
-                                        slack_user_id=where.user_id, display_name=where.name)
-    return Acting(card, brand, user, scope)
+    actor = await identity.actor_for(brand, team_id=where.team_id, channel_id=where.channel_id,
+                                     slack_user_id=where.user_id, display_name=where.name)
+    return Acting(card, brand, actor)
 
 
 def ensure_open(card: SlackCard) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -20,14 +20,11 @@ from bots.slack.interaction import (
     mark,
     origin_of,
 )
-from bots.slack.runtime import Runtime
-from core import audit
+from bots.slack.runtime import Runtime, runtime_of
+from core.app.assets import NOT_WAITING
+from core.app.roles import Action
 from core.errors import Conflict, Forbidden, NotFound
-from core.models import JobStatus, PublishJob, PublishTarget, SlackCard, TargetStatus
-from core.publishing import decide
-from core.tenancy import can_approve
-
-NOT_WAITING = "This request is no longer waiting for a decision."
+from core.models import JobStatus, PublishJob, PublishTarget, SlackCard
 
 
 def _meta(card: SlackCard, where: Origin) -> dict[str, Any]:
@@ -65,38 +62,27 @@ async def _captions(rt: Runtime, a: Acting) -> dict[str, str]:
 
 
 async def save_captions(rt: Runtime, a: Acting, texts: dict[str, str]) -> None:
-    """Overrides per network; a waiting job's targets take the new text too (audited)."""
-    asset = await a.scope.asset(a.card.asset_id)
-    current = await _captions(rt, a)
-    changed = {p: t for p, t in texts.items() if t.strip() != current.get(p, "").strip()}
-    for platform, text in changed.items():
-        await rt.services.captions.set_override(asset, platform, text, actor=a.user,
-                                                origin="slack")
-    job = await _waiting_job(a)
-    if job is not None and changed:
-        captions = await rt.services.captions.captions_for_publish(asset, list(changed),
-                                                                   changed)
-        for platform, text in captions.items():
-            await PublishTarget.filter(job_id=job.id, platform=platform,
-                                       status=TargetStatus.PENDING).update(caption=text)
-        await audit.record("job.captions_edited", actor=a.user, brand=a.brand, obj=job,
-                           origin="slack", details={"platforms": sorted(changed)})
-    for card in await SlackCard.filter(asset_id=asset.id, decision__in=["", "requested"]):
+    """Save the modal's captions (a waiting job takes them too) and re-show open cards."""
+    await rt.services.assets.edit_captions(a.actor, asset_id=a.card.asset_id, captions=texts,
+                                           job_id=a.card.job_id)
+    for card in await SlackCard.filter(asset_id=a.card.asset_id,
+                                       decision__in=["", "requested"]):
         await rt.cards.show(card)
 
 
-def register(app: AsyncApp, rt: Runtime) -> None:
+def register(app: AsyncApp) -> None:
     """Add the Edit and Reject buttons and their modals."""
 
     @app.action(blocks.EDIT)
     @funnel
     async def edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                   client: AsyncWebClient) -> None:
+                   client: AsyncWebClient, context: AsyncBoltContext) -> None:
         """Open the caption modal (the trigger id is valid for 3 s: no slow work first)."""
         await ack()
-        where = origin_of(body)
+        rt, where = runtime_of(context), origin_of(body)
         a = await acting_on(rt, card_id_of(action), where)
         ensure_open(a.card)
+        await a.actor.may(a.brand.id, Action.EDIT)
         await _waiting_job(a)
         view = blocks.edit_modal(a.card, await _captions(rt, a), rt.cards.labels(),
                                  _meta(a.card, where))
@@ -104,14 +90,16 @@ def register(app: AsyncApp, rt: Runtime) -> None:
 
     @app.view(blocks.EDIT_VIEW)
     @funnel
-    async def edit_submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-                             ) -> None:
+    async def edit_submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                             context: AsyncBoltContext) -> None:
         """Check every caption against its network's rules; errors stay in the modal."""
+        rt = runtime_of(context)
         card_id, where = _from_view(body)
         values = blocks.modal_values(body.get("view") or {})
         try:
             a = await acting_on(rt, card_id, where)
             ensure_open(a.card)
+            await a.actor.may(a.brand.id, Action.EDIT)
         except (NotFound, Forbidden, Conflict) as exc:
             await ack(response_action="errors", errors={
                 next(iter(values), "x"): exc.user_message})
@@ -134,22 +122,21 @@ def register(app: AsyncApp, rt: Runtime) -> None:
     @app.action(blocks.REJECT)
     @funnel
     async def reject(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                     client: AsyncWebClient) -> None:
+                     client: AsyncWebClient, context: AsyncBoltContext) -> None:
         """Ask for the reason (approvers only, for a waiting request)."""
         await ack()
-        where = origin_of(body)
+        rt, where = runtime_of(context), origin_of(body)
         a = await acting_on(rt, card_id_of(action), where)
         ensure_open(a.card)
-        if await _waiting_job(a) is not None and not can_approve(
-                await a.scope.role(a.brand.id)):
-            raise Forbidden("Only the brand's approvers can approve or reject.")
+        if await _waiting_job(a) is not None:
+            await a.actor.may(a.brand.id, Action.APPROVE)
         await client.views_open(trigger_id=body["trigger_id"],
                                 view=blocks.reject_modal(_meta(a.card, where)))
 
     @app.view(blocks.REJECT_VIEW)
     @funnel
-    async def reject_submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-                               ) -> None:
+    async def reject_submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                               context: AsyncBoltContext) -> None:
         """Reject the waiting job (or dismiss the inbox item) with the reason."""
         card_id, where = _from_view(body)
         reason = blocks.modal_values(body.get("view") or {}).get("reason", "").strip()
@@ -157,15 +144,16 @@ def register(app: AsyncApp, rt: Runtime) -> None:
             await ack(response_action="errors", errors={"reason": "Say why, in a few words."})
             return
         await ack()
+        rt = runtime_of(context)
         a = await acting_on(rt, card_id, where)
         ensure_open(a.card)
         job = await _waiting_job(a)
         if job is not None:
-            await decide(a.scope, job, approve=False, origin="slack", note=reason)
+            await rt.services.publishing.decide(a.actor, job_id=job.id, approve=False,
+                                                note=reason)
             await mark(rt, list(await SlackCard.filter(job_id=job.id)), "rejected", where,
                        a.user, reason)
             return
-        asset = await a.scope.asset(a.card.asset_id)
-        await audit.record("asset.dismissed", actor=a.user, brand=a.brand, obj=asset,
-                           origin="slack", details={"reason": reason, "card": a.card.id})
+        await rt.services.assets.dismiss(a.actor, asset_id=a.card.asset_id, note=reason,
+                                         card_id=a.card.id)
         await mark(rt, [a.card], "dismissed", where, a.user, reason)

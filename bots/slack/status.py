@@ -3,7 +3,8 @@
 The watcher polls the database (the job may run in another process), edits at most once
 per `SLACK_STATUS_MIN_INTERVAL_SECONDS` per message; 429s are waited out by the client's
 retry handler. Which reply belongs to which job is stored on the card, so watchers resume
-after a restart.
+after a restart. A failure (the database blinked) is logged and the watcher follows the
+job again after a pause (`CardWatchers._follow`), until the job comes to rest.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bots.common.watchers import CardWatchers
 from bots.slack import blocks
 from bots.slack.cards import SlackCards
+from core.errors import NotFound
 from core.models import JobStatus, PublishJob, PublishTarget, SlackCard
 
 POLL_SECONDS = 0.25
@@ -65,35 +67,36 @@ class StatusWatcher(CardWatchers):
         return len(ids)
 
     async def _run(self, card_id: int) -> None:
+        """Edit the reply whenever the job moves; return when it is at rest (or gone).
+
+        Errors (a database blink) reach `CardWatchers._follow`, which logs, waits and
+        runs this again: the reply keeps following the job until it ends.
+        """
         shown, last_edit = "", 0.0
         interval = self.settings.slack_status_min_interval_seconds
-        try:
-            while True:
-                card = await SlackCard.get_or_none(id=card_id)
-                if card is None or card.job_id is None or card.status_ts is None:
-                    return
-                text, layout, final = await self.render(card.job_id)
-                key = text + repr(layout)
-                if key != shown:
-                    wait = interval - (time.monotonic() - last_edit)
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                        continue  # re-read: the state may have moved on meanwhile
+        while True:
+            card = await SlackCard.get_or_none(id=card_id)
+            if card is None or card.job_id is None or card.status_ts is None:
+                return
+            text, layout, final = await self.render(card.job_id)
+            key = text + repr(layout)
+            if key != shown:
+                wait = interval - (time.monotonic() - last_edit)
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                    continue  # re-read: the state may have moved on meanwhile
+                try:
                     client = await self.cards.clients.for_team(card.team_id)
-                    try:
-                        await client.chat_update(channel=card.channel_id, ts=card.status_ts,
-                                                 text=text, blocks=layout or [])
-                    except SlackApiError as exc:
-                        log.info("status reply of card %s cannot be edited: %s", card_id,
-                                 exc.response.get("error"))
-                        await SlackCard.filter(id=card_id).update(status_done=True)
-                        return
-                    shown, last_edit = key, time.monotonic()
-                if final and key == shown:
+                    await client.chat_update(channel=card.channel_id, ts=card.status_ts,
+                                             text=text, blocks=layout or [])
+                except (SlackApiError, NotFound) as exc:  # deleted, or the app uninstalled
+                    log.info("status reply of card %s cannot be edited: %s", card_id,
+                             exc.response.get("error") if isinstance(exc, SlackApiError)
+                             else exc.user_message)
                     await SlackCard.filter(id=card_id).update(status_done=True)
                     return
-                await asyncio.sleep(POLL_SECONDS)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - a watcher must not die silently with no trace
-            log.exception("status watcher of card %s failed", card_id)
+                shown, last_edit = key, time.monotonic()
+            if final and key == shown:
+                await SlackCard.filter(id=card_id).update(status_done=True)
+                return
+            await asyncio.sleep(POLL_SECONDS)

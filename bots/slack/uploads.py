@@ -15,7 +15,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 from tortoise.exceptions import IntegrityError
@@ -23,12 +23,10 @@ from tortoise.exceptions import IntegrityError
 from bots.slack import blocks, identity
 from bots.slack.errors import funnel, tell, user_text
 from bots.slack.interaction import origin_of
-from bots.slack.runtime import Runtime
-from core import notify
+from bots.slack.runtime import Runtime, runtime_of
 from core.config import Settings
 from core.errors import InvalidInput, MediaRejected, OneClickError, TooLarge
-from core.intake import ingest_media
-from core.models import AssetSource, SlackFile
+from core.models import AssetSource, SlackCard, SlackFile
 from core.safe_links import host_of, web_link
 
 log = logging.getLogger(__name__)
@@ -68,6 +66,7 @@ async def take_file(rt: Runtime, client: AsyncWebClient, *, team_id: str, channe
     brand = brands[0]
     actor = await identity.actor_for(brand, team_id=team_id, channel_id=channel_id,
                                      slack_user_id=user_id)
+    await rt.services.assets.check_room(actor, brand_id=brand.id)  # may add media, has room
     try:
         claim = await SlackFile.create(team_id=team_id, file_id=file_id)
     except IntegrityError:
@@ -86,13 +85,14 @@ async def take_file(rt: Runtime, client: AsyncWebClient, *, team_id: str, channe
             raise InvalidInput(EXTERNAL.format(name=str(info.get("name") or "This file")[:80]))
         if not url:
             raise InvalidInput(NO_ACCESS)
-        asset = await ingest_media(
-            settings, brand=brand, chunks=_chunks(rt, url, str(client.token)),
-            file_name=info.get("name"), caption=caption, actor=actor, origin="slack",
-            source=AssetSource.SLACK, source_id=f"{team_id}:{file_id}",
+        # stored and announced: every linked channel gets its card (this one too)
+        asset = await rt.services.assets.upload_shared(
+            actor, brand_id=brand.id, chunks=_chunks(rt, url, str(client.token)),
+            file_name=info.get("name"), caption=caption, source=AssetSource.SLACK,
+            source_id=f"{team_id}:{file_id}",
             source_url=web_link(str(info.get("permalink") or ""),
                                 allow_http=settings.outbound_allow_http))
-    except MediaRejected as exc:
+    except MediaRejected as exc:  # the claim stays: the same file is refused only once
         raise MediaRejected("Only photos and videos can be posted: " + exc.user_message) \
             from exc
     except BaseException:
@@ -100,9 +100,10 @@ async def take_file(rt: Runtime, client: AsyncWebClient, *, team_id: str, channe
         raise
     claim.asset_id = asset.id
     await claim.save(update_fields=["asset_id"])
-    await rt.cards.create(brand=brand, asset=asset, team_id=team_id, channel_id=channel_id,
-                          kind="inbox", actor=actor)
-    await notify.inbox_item(asset)
+    if not await SlackCard.exists(asset_id=asset.id, team_id=team_id, channel_id=channel_id):
+        # the announcement could not post it here: say why to the person who shared it
+        await rt.cards.create(brand=brand, asset=asset, team_id=team_id,
+                              channel_id=channel_id, kind="inbox", actor=actor.user)
     return True
 
 
@@ -119,26 +120,27 @@ async def take_files(rt: Runtime, client: AsyncWebClient, *, team_id: str, chann
             await tell(client, channel_id, user_id, user_text(exc))
 
 
-def register(app: AsyncApp, rt: Runtime) -> None:
+def register(app: AsyncApp) -> None:
     """Add the file listeners and the message shortcut."""
 
     @app.event("message")
     @funnel
-    async def message(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
-                      ) -> None:
+    async def message(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
+                      context: AsyncBoltContext) -> None:
         """A message with files in a linked channel (other messages are ignored)."""
         files = event.get("files") or []
         if not files or event.get("bot_id") or not event.get("user"):
             return
         team_id = str(event.get("team") or body.get("team_id") or "")
-        await take_files(rt, client, team_id=team_id, channel_id=str(event.get("channel")),
+        await take_files(runtime_of(context), client, team_id=team_id,
+                         channel_id=str(event.get("channel")),
                          user_id=str(event["user"]), caption=event.get("text") or "",
                          file_ids=[str(f["id"]) for f in files if f.get("id")])
 
     @app.event("file_shared")
     @funnel
     async def file_shared(event: dict[str, Any], body: dict[str, Any],
-                          client: AsyncWebClient) -> None:
+                          client: AsyncWebClient, context: AsyncBoltContext) -> None:
         """Only when the message event did not bring the file (see the module notes)."""
         await asyncio.sleep(FILE_SHARED_GRACE)
         team_id = str(body.get("team_id") or "")
@@ -148,12 +150,14 @@ def register(app: AsyncApp, rt: Runtime) -> None:
                 or not await identity.linked_brands(team_id, channel_id)):
             return  # taken already, or an unlinked channel (the message event said so)
         with contextlib.suppress(IntegrityError):
-            await take_file(rt, client, team_id=team_id, channel_id=channel_id,
-                            user_id=str(event.get("user_id")), file_id=file_id, caption="")
+            await take_file(runtime_of(context), client, team_id=team_id,
+                            channel_id=channel_id, user_id=str(event.get("user_id")),
+                            file_id=file_id, caption="")
 
     @app.shortcut(blocks.REPOST)
     @funnel
-    async def repost(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def repost(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                     context: AsyncBoltContext) -> None:
         """Message shortcut "Repost with OneClick": the message's files become assets."""
         await ack()
         where = origin_of(body)
@@ -161,6 +165,7 @@ def register(app: AsyncApp, rt: Runtime) -> None:
         file_ids = [str(f["id"]) for f in message_.get("files") or [] if f.get("id")]
         if not file_ids:
             raise InvalidInput("This message has no photo or video to repost.")
-        await take_files(rt, client, team_id=where.team_id, channel_id=where.channel_id,
+        await take_files(runtime_of(context), client, team_id=where.team_id,
+                         channel_id=where.channel_id,
                          user_id=where.user_id, file_ids=file_ids,
                          caption=message_.get("text") or "")
