@@ -47,8 +47,9 @@ async def test_unknown_targets_buttons_in_the_thread(slack: SlackHarness) -> Non
     assert answer.status_code == 200
     await h.until(lambda: PublishTarget.exists(id=web.id, status=TargetStatus.PUBLISHED),
                   "the web target marked as posted")
-    assert await AuditLog.exists(action="target.marked_posted", actor_id=owner.id,
-                                 origin="slack")
+    # the audit row is written just after the target moves: wait for it, do not race it
+    await h.until(lambda: AuditLog.exists(action="target.marked_posted", actor_id=owner.id,
+                                          origin="slack"), "the audit row of Mark as posted")
 
     # the reply now says the channel post is unknown, with its two buttons
     def telegram_buttons() -> dict | None:
@@ -62,6 +63,7 @@ async def test_unknown_targets_buttons_in_the_thread(slack: SlackHarness) -> Non
     await h.send.click(h.team, CHANNEL, OWNER, message, "Mark as posted: Telegram channel")
     await h.until(lambda: PublishTarget.exists(id=telegram.id,
                                                status=TargetStatus.PUBLISHED), "marked")
-    assert any("Marked as posted" in t for t in h.fake.ephemeral_texts(OWNER))
+    await h.until(lambda: any("Marked as posted" in t for t in h.fake.ephemeral_texts(OWNER)),
+                  "the note to the person who clicked")  # sent after the target moved
     await h.until(lambda: h.message(CHANNEL, reply["ts"])["text"].startswith(
         "✅ Published everywhere"), "the reply edited to published")
