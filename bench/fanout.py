@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -169,14 +170,12 @@ async def run_once(*, targets: int, brands: int, per_job: int, latency: float, w
         subprocess.run([sys.executable, "-m", "oneclick", "db", "upgrade"], env=env, check=True,
                        cwd=tmp, capture_output=True)
         from core.config import Settings
-        from core.db import close_db, init_db
-        from oneclick.bootstrap import build_services, set_services
+        from oneclick.bootstrap import open_services
 
         settings = Settings()
         settings.ensure_secrets()
-        await init_db(settings)
-        services = build_services(settings)
-        set_services(services)
+        closing = contextlib.AsyncExitStack()
+        services = await closing.enter_async_context(open_services(settings))
         async with fake.running():
             jobs = await _seed(settings, services, fake, targets=targets, brands=brands,
                                per_job=per_job,
@@ -191,7 +190,7 @@ async def run_once(*, targets: int, brands: int, per_job: int, latency: float, w
             await _wait_for_listeners(env["REDIS_URL"], workers)
             cpu = CpuMeter(procs[0].pid, redis.pid)
             result = await _publish_and_wait(
-                jobs, targets=targets, cpu=cpu, start_scheduler=lambda: procs.append(
+                services, jobs, targets=targets, cpu=cpu, start_scheduler=lambda: procs.append(
                     subprocess.Popen([sys.executable, "-m", "oneclick", "scheduler"], env=env,
                                      cwd=tmp, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)))
@@ -203,8 +202,7 @@ async def run_once(*, targets: int, brands: int, per_job: int, latency: float, w
                 p["idempotency_key"] for p in fake.published).values())
             result["repeated_status_calls"] = sum(max(0, n - 1)
                                                   for n in fake.status_posts.values())
-        await services.aclose()
-        await close_db()
+        await closing.aclose()
         return result
     finally:
         for proc in procs:
@@ -277,13 +275,13 @@ async def _commits() -> int:
     return int(rows[0]["xact_commit"])
 
 
-async def _publish_and_wait(jobs: list[tuple[Any, Any]], *, targets: int, cpu: CpuMeter,
+async def _publish_and_wait(services: Any, jobs: list[tuple[Any, Any]], *, targets: int,
+                            cpu: CpuMeter,
                             start_scheduler: Any) -> dict[str, Any]:
     from core.models import AuditLog, PublishTarget
     from core.publishing import create_job
     from core.target_states import ENDED
     from core.tenancy import BrandScope
-    from tasks.publish import start_job
 
     # the publish requests are written first (the API's work, not the workers'); the clock
     # starts when they are all released to the queue at once, like a burst of Publish taps
@@ -300,7 +298,7 @@ async def _publish_and_wait(jobs: list[tuple[Any, Any]], *, targets: int, cpu: C
 
     async def release(job_id: int) -> None:
         async with taps:
-            await start_job(job_id)
+            await services.queue.start_job(job_id)
             released[job_id] = datetime.now(UTC)
 
     taps = asyncio.Semaphore(20)  # many people tapping Publish at once, as an API sees it

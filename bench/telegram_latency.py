@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -24,10 +25,9 @@ from pydantic import SecretStr  # noqa: E402
 
 from bots.telegram.app import TelegramBot  # noqa: E402
 from core.brands import create_brand, issue_link_code  # noqa: E402
-from core.db import close_db, init_db, upgrade  # noqa: E402
+from core.db import upgrade  # noqa: E402
 from core.users import create_user  # noqa: E402
-from oneclick.bootstrap import build_services, set_services  # noqa: E402
-from tasks.broker import broker  # noqa: E402
+from oneclick.bootstrap import open_services  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 from tests.fakes.telegram_api import running_fake  # noqa: E402
 from tests.support.media import make_jpeg  # noqa: E402
@@ -56,10 +56,8 @@ async def main(taps: int) -> None:
             settings = make_settings(Path(tmp), telegram_bot_token=SecretStr(fake.token),
                                      telegram_api_base=fake.base)
             await upgrade(settings)
-            await init_db(settings)
-            services = build_services(settings)
-            set_services(services)
-            await broker.startup()
+            closing = contextlib.AsyncExitStack()
+            services = await closing.enter_async_context(open_services(settings))
             bot = TelegramBot(services)
             await bot.start_polling(polling_timeout=5)
             try:
@@ -95,10 +93,7 @@ async def main(taps: int) -> None:
                 _report("/help → sendMessage", helps)
             finally:
                 await bot.stop()
-                await broker.shutdown()
-                await services.aclose()
-                set_services(None)
-                await close_db()
+                await closing.aclose()
 
 
 if __name__ == "__main__":

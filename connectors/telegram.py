@@ -29,7 +29,6 @@ from aiogram.exceptions import (
 from aiogram.types import FSInputFile, InputMediaPhoto, InputMediaVideo, Message
 
 from connectors.base import Connector, PublishState, PublishStatus
-from core import audit
 from core.ai.style_rules import DEFAULT_RULES
 from core.effects import note_create_sent
 from core.errors import ConnectorError, InvalidInput, MaybeApplied
@@ -152,9 +151,7 @@ class TelegramConnector(Connector):
             defaults={"display_name": chat.title or chat.username or str(chat.id),
                       "status": AccountStatus.OK, "status_reason": "",
                       "meta": {"username": chat.username or "", "type": chat.type}})
-        await audit.record("account.connected", actor=None, brand=brand, obj=account,
-                           origin="cli", details={"platform": PLATFORM, "chat_id": str(chat.id)})
-        return account
+        return account  # the caller (core.app.accounts) audits who connected it
 
     async def disconnect(self, account: SocialAccount) -> None:
         """Stop posting to the channel (the bot stays in it; remove it there if wanted)."""

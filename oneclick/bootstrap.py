@@ -1,11 +1,18 @@
-"""The one place that wires the product: settings, connectors, media, captions, runner."""
+"""The composition root: builds what a process runs, and closes it again.
+
+Every process (`oneclick run`, `web`, `worker`, `scheduler`, `bot …`, `promo`) enters
+`open_services(settings)` once; front ends get the result through their framework (FastAPI
+`app.state`, taskiq's broker state, the bots' own objects). Only entry points import this
+module: bots, the web app's routes and the tasks take the `Services` type from
+`oneclick.services`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import contextlib
+from collections.abc import AsyncIterator
 
-import httpx
+from taskiq import AsyncBroker, TaskiqEvents, TaskiqState
 
 from connectors._outbound import outbound_client
 from connectors._transport import network_client
@@ -13,43 +20,24 @@ from connectors.base import ConnectorContext
 from connectors.registry import ConnectorRegistry
 from core.ai import build_caption_adapter
 from core.ai.limits import AICallLimiter
+from core.app.accounts import Accounts
+from core.app.assets import Assets
+from core.app.publishing import Publishing
 from core.captions import CaptionService
-from core.config import Settings
+from core.config import Settings, get_settings
 from core.media.pipeline import MediaPipeline
 from core.net_guard import OutboundPolicy
 from core.publish_runner import PublishRunner
 from core.security import TokenCipher
+from oneclick.services import Services
+from tasks.broker import build_broker
+from tasks.queue import TaskQueue
+
+__all__ = ["Services", "build_services", "open_services", "worker_broker"]
 
 
-@dataclass
-class Services:
-    """Everything a front end or worker needs, built once per process."""
-
-    settings: Settings
-    cipher: TokenCipher
-    pipeline: MediaPipeline
-    connectors: ConnectorRegistry
-    captions: CaptionService
-    runner: PublishRunner
-    http: httpx.AsyncClient
-    #: the guarded client for addresses users or remote servers chose (core/net_guard.py)
-    outbound: httpx.AsyncClient
-    notifiers: list[Any] = field(default_factory=list)
-
-    async def aclose(self) -> None:
-        """Release network clients and unregister this process's chat notifiers."""
-        from core import notify
-
-        for notifier in self.notifiers:
-            notify.unregister(notifier)
-            await notifier.aclose()
-        self.notifiers.clear()
-        await self.http.aclose()
-        await self.outbound.aclose()
-
-
-def build_services(settings: Settings) -> Services:
-    """Wire the product for these settings (tests pass their own settings)."""
+def build_services(settings: Settings, queue: TaskQueue) -> Services:
+    """Wire the product for these settings on this queue (prefer `open_services`)."""
     settings.ensure_secrets()
     assert settings.token_encryption_key is not None
     cipher = TokenCipher(settings.token_encryption_key.get_secret_value())
@@ -62,11 +50,65 @@ def build_services(settings: Settings) -> Services:
     captions = CaptionService(build_caption_adapter(settings), registry.rules(),
                               limiter=AICallLimiter(settings.ai_user_calls_per_minute))
     runner = PublishRunner(settings, registry)
+    publishing = Publishing(captions=captions, platforms=registry.platforms, queue=queue)
+    assets = Assets(settings=settings, captions=captions)
+    accounts = Accounts(connectors=registry, queue=queue)
     services = Services(settings=settings, cipher=cipher, pipeline=pipeline,
                         connectors=registry, captions=captions, runner=runner, http=http,
-                        outbound=outbound)
+                        outbound=outbound, publishing=publishing, assets=assets,
+                        accounts=accounts, queue=queue)
     _register_notifiers(services)
     return services
+
+
+@contextlib.asynccontextmanager
+async def open_services(settings: Settings, *, database: bool = True,
+                        broker: AsyncBroker | None = None) -> AsyncIterator[Services]:
+    """The process's services, open: database, network clients, notifiers, the broker.
+
+    `database=False` when the caller opened the database already (tests); `broker`: a
+    broker someone else starts and stops (the taskiq worker's). Everything opened here
+    is closed on the way out, in reverse order, also after an error.
+    """
+    from core.db import close_db, init_db
+
+    async with contextlib.AsyncExitStack() as stack:
+        if database:
+            await init_db(settings)
+            stack.push_async_callback(close_db)
+        own_broker = broker is None
+        broker = broker or build_broker(settings)
+        queue = TaskQueue(broker, ticket_seconds=settings.queue_ticket_seconds)
+        services = build_services(settings, queue)
+        stack.push_async_callback(services.aclose)
+        broker.state.services = services  # what tasks get through TaskiqDepends(services_of)
+        if own_broker:
+            await broker.startup()
+            stack.push_async_callback(broker.shutdown)
+        queue.open()
+        stack.callback(queue.close)
+        yield services
+
+
+def worker_broker() -> AsyncBroker:
+    """The broker of a `oneclick worker` process (taskiq calls this in each worker process).
+
+    Built from the settings when the worker starts; its start-up opens the services and
+    its shutdown closes them.
+    """
+    settings = get_settings()
+    broker = build_broker(settings)
+    stack = contextlib.AsyncExitStack()
+
+    async def startup(state: TaskiqState) -> None:
+        await stack.enter_async_context(open_services(settings, broker=broker))
+
+    async def shutdown(state: TaskiqState) -> None:
+        await stack.aclose()
+
+    broker.add_event_handler(TaskiqEvents.WORKER_STARTUP, startup)
+    broker.add_event_handler(TaskiqEvents.WORKER_SHUTDOWN, shutdown)
+    return broker
 
 
 def _register_notifiers(services: Services) -> None:
@@ -87,24 +129,3 @@ def _register_notifiers(services: Services) -> None:
         slack = SlackNotifier(services)
         services.notifiers.append(slack)
         notify.register(slack)
-
-
-_current: Services | None = None
-
-
-def set_services(services: Services | None) -> None:
-    """Make these the process's services (done at start-up)."""
-    global _current
-    _current = services
-
-
-def has_services() -> bool:
-    """Whether this process has been wired already."""
-    return _current is not None
-
-
-def get_services() -> Services:
-    """The process's services; an error if start-up did not run."""
-    if _current is None:
-        raise RuntimeError("services are not initialised; start through `oneclick`")
-    return _current

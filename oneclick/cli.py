@@ -28,8 +28,12 @@ app.add_typer(promo_app, name="promo")
 
 R = TypeVar("R")
 
+ORIGIN = "cli"
+
 if TYPE_CHECKING:
-    from oneclick.bootstrap import Services
+    from core.app.actor import Actor
+    from core.models import Brand
+    from oneclick.services import Services
 
 
 class ChatBot(Protocol):
@@ -52,11 +56,26 @@ def _with_db(work: Callable[[], Awaitable[R]]) -> R:
         finally:
             await close_db()
 
+    return _run(main)
+
+
+def _run(work: Callable[[], Awaitable[R]]) -> R:
+    """Run `work` (which opens what it needs); core errors become a clean exit message."""
     try:
-        return asyncio.run(main())
+        return asyncio.run(work())
     except OneClickError as exc:
         typer.secho(exc.user_message, fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None
+
+
+async def _as_owner(slug: str) -> tuple[Actor, Brand]:
+    """The operator acts for the brand's owner (the audit log names the owner, origin cli)."""
+    from core.app.actor import Actor
+    from core.brands import brand_by_slug
+    from core.models import User
+
+    brand = await brand_by_slug(slug)
+    return Actor(await User.get(id=brand.owner_id), ORIGIN), brand
 
 
 def _logging() -> None:
@@ -126,7 +145,8 @@ def worker(workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) 
     import tasks
 
     task_modules = [f"tasks.{m.name}" for m in pkgutil.iter_modules(tasks.__path__)]
-    args = WorkerArgs(broker="tasks.broker:broker", modules=task_modules,
+    # a factory: each worker process builds its broker from the settings when it starts
+    args = WorkerArgs(broker="oneclick.bootstrap:worker_broker", modules=task_modules,
                       workers=workers, configure_logging=False, wait_tasks_timeout=25,
                       shutdown_timeout=30,
                       max_async_tasks=get_settings().worker_concurrency)
@@ -136,9 +156,7 @@ def worker(workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) 
 @app.command()
 def scheduler() -> None:
     """Queues due work: scheduled posts, retries, crashed workers' targets, ingest, tokens."""
-    from core.db import close_db, init_db
-    from oneclick.bootstrap import build_services, set_services
-    from tasks.broker import broker
+    from oneclick.bootstrap import open_services
     from tasks.publish import run_sweeper
     from tasks.schedule import run_schedule
 
@@ -146,17 +164,8 @@ def scheduler() -> None:
     settings = get_settings()
 
     async def main() -> None:
-        await init_db(settings)
-        services = build_services(settings)
-        set_services(services)
-        await broker.startup()
-        try:
-            await asyncio.gather(run_sweeper(settings.sweep_interval_seconds),
-                                 run_schedule(settings))
-        finally:
-            await broker.shutdown()
-            await services.aclose()
-            await close_db()
+        async with open_services(settings) as services:
+            await asyncio.gather(run_sweeper(services), run_schedule(services))
 
     asyncio.run(main())
 
@@ -194,12 +203,15 @@ def apikey_create(email: str, name: Annotated[str, typer.Option()] = "cli") -> N
 def brand_create(name: str, owner: Annotated[str, typer.Option(help="Owner's email.")],
                  slug: Annotated[str | None, typer.Option()] = None) -> None:
     """Create a brand owned by a user."""
-    from core.brands import create_brand, reserved_slugs
+    from core.app import brands
+    from core.app.actor import Actor
+    from core.brands import reserved_slugs
     from core.users import user_by_email
 
     async def work() -> str:
-        brand = await create_brand(await user_by_email(owner), name, slug=slug, origin="cli",
-                                   reserved=reserved_slugs(get_settings()))
+        actor = Actor(await user_by_email(owner), ORIGIN)
+        brand = await brands.create(actor, name=name, slug=slug,
+                                    reserved=reserved_slugs(get_settings()))
         return f"Created brand {brand.name} (slug {brand.slug}, id {brand.id})."
 
     typer.echo(_with_db(work))
@@ -208,11 +220,11 @@ def brand_create(name: str, owner: Annotated[str, typer.Option(help="Owner's ema
 @brand_app.command("link-code")
 def brand_link_code(slug: str) -> None:
     """A one-time code for `/start CODE` (Telegram) or `/oneclick link CODE` (Slack)."""
-    from core.brands import brand_by_slug, issue_link_code
+    from core.app import chat_links
 
     async def work() -> str:
-        brand = await brand_by_slug(slug)
-        return await issue_link_code(brand, actor=None, origin="cli")
+        actor, brand = await _as_owner(slug)
+        return await chat_links.issue_code(actor, brand_id=brand.id)
 
     code = _with_db(work)
     typer.echo(code)
@@ -293,25 +305,16 @@ def _run_bot(settings: Settings, create: Callable[[Services], Bot],
     `create(services)` makes the bot (anything with an async `stop()`), `begin(bot)` starts
     it; jobs it creates go to the queue (Redis workers when REDIS_URL is set).
     """
-    from core.db import close_db, init_db
-    from oneclick.bootstrap import build_services, set_services
-    from tasks.broker import broker
+    from oneclick.bootstrap import open_services
 
     async def main() -> None:
-        await init_db(settings)
-        services = build_services(settings)
-        set_services(services)
-        await broker.startup()
-        bot = create(services)
-        try:
-            await begin(bot)
-            await asyncio.Event().wait()
-        finally:
-            await bot.stop()
-            await broker.shutdown()
-            await services.aclose()
-            set_services(None)
-            await close_db()
+        async with open_services(settings) as services:
+            bot = create(services)
+            try:
+                await begin(bot)
+                await asyncio.Event().wait()
+            finally:
+                await bot.stop()
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
@@ -323,19 +326,17 @@ def account_add_telegram(
     chat_id: Annotated[str, typer.Option("--chat-id", help="The channel: -100… or @name.")],
 ) -> None:
     """Connect a Telegram channel the bot administers as a publishing target."""
-    from core.brands import brand_by_slug
-    from oneclick.bootstrap import build_services
+    from oneclick.bootstrap import open_services
 
-    async def work() -> str:
-        services = build_services(get_settings())
-        try:
-            account = await services.connectors.get("telegram").connect(
-                await brand_by_slug(brand), {"chat_id": chat_id})
-        finally:
-            await services.aclose()
+    async def main() -> str:
+        async with open_services(get_settings()) as services:
+            actor, found = await _as_owner(brand)
+            connected = await services.accounts.connect(
+                actor, brand_id=found.id, platform="telegram", params={"chat_id": chat_id})
+        account = connected.account
         return f"Connected Telegram channel {account.display_name} ({account.external_id})."
 
-    typer.echo(_with_db(work))
+    typer.echo(_run(main))
 
 
 def main() -> None:

@@ -21,12 +21,14 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from taskiq import AckableMessage, AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
+from taskiq import AckableMessage, AsyncBroker, Context, InMemoryBroker, TaskiqDepends
+from taskiq.brokers.shared_broker import AsyncSharedBroker
 from taskiq.decor import AsyncTaskiqDecoratedTask
 from taskiq.exceptions import SendTaskError
 from taskiq_redis import RedisStreamBroker
 
-from core.config import Settings, get_settings
+from core.config import Settings
+from oneclick.services import Services
 
 log = logging.getLogger(__name__)
 # what a Redis that is away, restarting or failing over raises (taskiq wraps it when sending)
@@ -37,6 +39,16 @@ ACK_GIVE_UP_SECONDS = 30.0
 # a message unacknowledged this long is claimed by another reader; publishing does not
 # rely on it (the database lease and the sweeper take over a dead worker's targets)
 IDLE_CLAIM_MS = 900_000
+
+#: the tasks, declared once and bound to no broker: each process builds its broker from its
+#: settings at start-up (`build_broker`) and sends through it (tasks.queue.TaskQueue)
+shared = AsyncSharedBroker()
+
+
+def services_of(context: Context = TaskiqDepends()) -> Services:
+    """A task's services: what the composition root put in the broker's state."""
+    services: Services = context.state.services
+    return services
 
 
 class ResilientStreamBroker(RedisStreamBroker):
@@ -123,7 +135,8 @@ class Outbox:
     sweeper queues the work when its queue ticket runs out.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, broker: AsyncBroker) -> None:
+        self.broker = broker
         self._waiting: list[tuple[AsyncTaskiqDecoratedTask[Any, Any], tuple[Any, ...]]] = []
         self._sender: asyncio.Task[None] | None = None
 
@@ -134,7 +147,7 @@ class Outbox:
         """Queue `task(*args)` now, or as soon as Redis answers."""
         if not self._waiting:
             try:
-                await task.kiq(*args)
+                await self.send(task, *args)
                 return
             except BROKER_ERRORS as exc:
                 log.warning("Redis did not take %s%s (%s); it is sent again as soon as Redis "
@@ -149,11 +162,15 @@ class Outbox:
             while self._waiting:
                 task, args = self._waiting[0]
                 try:
-                    await task.kiq(*args)
+                    await self.send(task, *args)
                 except BROKER_ERRORS:
                     break  # still away: try again in a second
                 self._waiting.pop(0)
         log.info("queue outbox sent: Redis answers again")
+
+    async def send(self, task: AsyncTaskiqDecoratedTask[Any, Any], *args: Any) -> None:
+        """Queue `task(*args)` on this outbox's broker now (broker errors propagate)."""
+        await task.kicker().with_broker(self.broker).kiq(*args)
 
 
 def build_broker(settings: Settings) -> AsyncBroker:
@@ -173,37 +190,8 @@ def build_broker(settings: Settings) -> AsyncBroker:
     )
 
 
-async def queue_was_reset() -> bool:
+async def queue_was_reset(broker: AsyncBroker) -> bool:
     """Whether Redis lost its data since the last look (messages not yet read are gone)."""
     if not isinstance(broker, ResilientStreamBroker):
         return False
     return await broker.mark_alive()
-
-
-broker = build_broker(Settings())
-outbox = Outbox()
-
-
-@broker.on_event(TaskiqEvents.WORKER_STARTUP)
-async def _worker_startup(state: TaskiqState) -> None:
-    from core.db import init_db
-    from oneclick.bootstrap import build_services, has_services, set_services
-
-    if has_services():
-        return  # in-process broker: the host process (web app) already wired everything
-    state.owns_services = True
-    settings = get_settings()
-    await init_db(settings)
-    set_services(build_services(settings))
-
-
-@broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
-async def _worker_shutdown(state: TaskiqState) -> None:
-    from core.db import close_db
-    from oneclick.bootstrap import get_services, set_services
-
-    if not getattr(state, "owns_services", False):
-        return
-    await get_services().aclose()
-    set_services(None)
-    await close_db()

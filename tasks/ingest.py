@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from taskiq import TaskiqDepends
+
 from connectors._http import access_token
 from connectors.instagram import InstagramConnector
 from core.errors import ConnectorError
@@ -16,8 +18,8 @@ from core.ingest import download_post, new_posts
 from core.ingest_sync import SYNC_PLATFORMS, first_sync, request_sync
 from core.models import AccountStatus, MediaAsset, SocialAccount
 from core.tenancy import BrandScope
-from oneclick.bootstrap import Services, get_services
-from tasks.broker import broker
+from oneclick.services import Services
+from tasks.broker import services_of, shared
 
 log = logging.getLogger(__name__)
 
@@ -67,45 +69,23 @@ async def ingest_account_now(services: Services, account: SocialAccount,
     return created
 
 
-@broker.task(task_name="oneclick.ingest_all")
-async def ingest_all() -> int:
+@shared.task(task_name="oneclick.ingest_all")
+async def ingest_all(services: Services = TaskiqDepends(services_of)) -> int:
     """Queue a listing of every connected Instagram account."""
     ids = await SocialAccount.filter(platform="instagram", status=AccountStatus.OK
                                      ).values_list("id", flat=True)
     for account_id in ids:
-        await ingest_account.kiq(account_id)
+        await services.queue.send(ingest_account, account_id)
     return len(ids)
 
 
-async def sync_now(scope: BrandScope, *, brand_id: int, origin: str,
-                   account_id: int | None = None) -> list[SocialAccount]:
-    """"Sync now" of every front end: checked and audited in core, then queued."""
-    accounts = await request_sync(scope, brand_id=brand_id, origin=origin,
-                                  account_id=account_id)
-    for account in accounts:
-        await ingest_account.kiq(account.id, "manual")
-    return accounts
-
-
-async def after_connect(account: SocialAccount) -> bool:
-    """A newly (re)connected account that brings posts in syncs at once; whether queued."""
-    if account.platform not in SYNC_PLATFORMS or account.status != AccountStatus.OK:
-        return False
-    try:
-        await ingest_account.kiq(account.id, "connect")
-    except Exception:  # noqa: BLE001 - the account is connected; the schedule syncs it later
-        log.exception("could not queue the first sync of account %s", account.id)
-        return False
-    return True
-
-
-@broker.task(task_name="oneclick.ingest_account")
-async def ingest_account(account_id: int, reason: str = "schedule") -> int:
+@shared.task(task_name="oneclick.ingest_account")
+async def ingest_account(account_id: int, reason: str = "schedule",
+                         services: Services = TaskiqDepends(services_of)) -> int:
     """List one account's new posts and queue a download for each (first sync: inline)."""
     account = await SocialAccount.get_or_none(id=account_id, status=AccountStatus.OK)
     if account is None:
         return 0
-    services = get_services()
     try:
         first = await first_sync_of(services, account, reason)
         if first is not None:
@@ -115,19 +95,48 @@ async def ingest_account(account_id: int, reason: str = "schedule") -> int:
         log.warning("instagram ingest of account %s failed: %s", account_id, exc.code)
         return 0
     for item in items:
-        await ingest_download.kiq(account_id, item)
+        await services.queue.send(ingest_download, account_id, item)
     return len(items)
 
 
-@broker.task(task_name="oneclick.ingest_download")
-async def ingest_download(account_id: int, item: dict[str, Any]) -> int | None:
+@shared.task(task_name="oneclick.ingest_download")
+async def ingest_download(account_id: int, item: dict[str, Any],
+                          services: Services = TaskiqDepends(services_of)) -> int | None:
     """Download one post (retries inside; a failure waits for the next listing)."""
     account = await SocialAccount.get_or_none(id=account_id, status=AccountStatus.OK)
     if account is None:
         return None
     try:
-        asset = await fetch_post(get_services(), account, item)
+        asset = await fetch_post(services, account, item)
     except ConnectorError as exc:
         log.warning("instagram post %s not downloaded: %s", item.get("id"), exc.code)
         return None
     return asset.id if asset else None
+
+
+# Until every front end calls `services.accounts` (core/app/accounts.py): the queue the
+# composition root opened last.
+async def sync_now(scope: BrandScope, *, brand_id: int, origin: str,
+                   account_id: int | None = None) -> list[SocialAccount]:
+    """"Sync now", checked and audited in core, then queued (transitional)."""
+    from tasks.queue import legacy_queue
+
+    accounts = await request_sync(scope, brand_id=brand_id, origin=origin,
+                                  account_id=account_id)
+    for account in accounts:
+        await legacy_queue().sync_account(account.id, "manual")
+    return accounts
+
+
+async def after_connect(account: SocialAccount) -> bool:
+    """A newly (re)connected account that brings posts in syncs at once (transitional)."""
+    from tasks.queue import legacy_queue
+
+    if account.platform not in SYNC_PLATFORMS or account.status != AccountStatus.OK:
+        return False
+    try:
+        await legacy_queue().sync_account(account.id, "connect")
+    except Exception:  # noqa: BLE001 - the account is connected; the schedule syncs it later
+        log.exception("could not queue the first sync of account %s", account.id)
+        return False
+    return True

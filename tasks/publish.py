@@ -6,93 +6,100 @@ import asyncio
 import logging
 import time
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
+from taskiq import TaskiqDepends
 from tortoise.queryset import QuerySet
 
 from core.models import PublishTarget, TargetStatus
 from core.publishing import jobs_due, next_lease_end
 from core.target_states import now
-from oneclick.bootstrap import get_services
-from tasks.broker import BROKER_ERRORS, broker, outbox, queue_was_reset
+from oneclick.services import Services
+from tasks.broker import BROKER_ERRORS, services_of, shared
+
+if TYPE_CHECKING:
+    from tasks.queue import TaskQueue
 
 log = logging.getLogger(__name__)
 INLINE_RETRY_MAX_SECONDS = 60.0
 
 
-async def _leave_ticket(targets: QuerySet[PublishTarget]) -> None:
+async def _leave_ticket(targets: QuerySet[PublishTarget], ticket: timedelta) -> None:
     """Mark queued targets for a short while so the sweeper does not queue them again.
 
     If the queue loses the message (Redis came back empty), the sweeper notices on its
     next pass and queues the target again; a worker that takes the message up turns the
     ticket into a short lease it renews while it runs.
     """
-    ticket = timedelta(seconds=get_services().settings.queue_ticket_seconds)
     await targets.update(lease_until=now() + ticket)
 
 
-async def enqueue_targets(target_ids: list[int]) -> None:
+async def queue_targets(queue: TaskQueue, target_ids: list[int]) -> None:
     """Queue targets one by one (retries, the sweeper's catch-up, a person's Retry)."""
     if not target_ids:
         return
     await _leave_ticket(PublishTarget.filter(
-        id__in=target_ids, status__in=[TargetStatus.PENDING, TargetStatus.RETRY_WAIT]))
+        id__in=target_ids, status__in=[TargetStatus.PENDING, TargetStatus.RETRY_WAIT]),
+        queue.ticket)
     for target_id in target_ids:
-        await outbox.kiq(publish_target, target_id)
+        await queue.kiq(publish_target, target_id)
 
 
-async def start_job(job_id: int) -> None:
+async def queue_job(queue: TaskQueue, job_id: int) -> None:
     """Queue a new or approved job."""
-    await _leave_ticket(PublishTarget.filter(job_id=job_id, status=TargetStatus.PENDING))
-    await outbox.kiq(run_job, job_id)
+    await _leave_ticket(PublishTarget.filter(job_id=job_id, status=TargetStatus.PENDING),
+                        queue.ticket)
+    await queue.kiq(run_job, job_id)
 
 
-@broker.task(task_name="oneclick.run_job")
-async def run_job(job_id: int) -> None:
+@shared.task(task_name="oneclick.run_job")
+async def run_job(job_id: int, services: Services = TaskiqDepends(services_of)) -> None:
     """Make every format the job needs in one pass, then publish its targets concurrently.
 
     The targets run in this task (no second trip through the queue). A redelivered job
     runs only what is still pending; the sweeper takes up targets whose worker died
     mid-publish once their lease runs out.
     """
-    runner = get_services().runner
-    targets = await runner.prepare_job(job_id)
-    results = await asyncio.gather(*(_run_target(t.id, fetched=t) for t in targets),
+    targets = await services.runner.prepare_job(job_id)
+    results = await asyncio.gather(*(_run_target(services, t.id, fetched=t) for t in targets),
                                    return_exceptions=True)
     for result in results:
         if isinstance(result, BaseException):
             raise result  # after every target had its turn
 
 
-@broker.task(task_name="oneclick.publish_target")
-async def publish_target(target_id: int) -> None:
+@shared.task(task_name="oneclick.publish_target")
+async def publish_target(target_id: int,
+                         services: Services = TaskiqDepends(services_of)) -> None:
     """One attempt at one target (retries, the sweeper's catch-up, a person's Retry)."""
-    await _run_target(target_id)
+    await _run_target(services, target_id)
 
 
-async def _run_target(target_id: int, *, fetched: PublishTarget | None = None) -> None:
+async def _run_target(services: Services, target_id: int, *,
+                      fetched: PublishTarget | None = None) -> None:
     """Run the target; a short retry waits here, a long one for the sweeper."""
-    outcome = await get_services().runner.run(target_id, fetched=fetched)
+    outcome = await services.runner.run(target_id, fetched=fetched)
     if outcome.retry_in is not None and outcome.retry_in <= INLINE_RETRY_MAX_SECONDS:
         await asyncio.sleep(outcome.retry_in)
-        await enqueue_targets([target_id])
+        await services.queue.enqueue_targets([target_id])
 
 
-async def sweep_once(*, take_over: bool = True) -> int:
+async def sweep_once(queue: TaskQueue, *, take_over: bool = True) -> int:
     """Queue everything due: scheduled jobs, retries, targets whose worker died, and
     after Redis came back empty, what was waiting in it."""
     try:
-        reset = await queue_was_reset()
+        reset = await queue.was_reset()
     except BROKER_ERRORS:
         reset = False  # Redis is away: the outbox holds what we queue; look next pass
     due = await jobs_due(ignore_tickets=reset, take_over=take_over)
     if reset and due:
         log.warning("Redis is new or came back empty (messages not yet read are gone): "
                     "queuing %d targets again", len(due))
-    await enqueue_targets(due)
+    await queue_targets(queue, due)
     return len(due)
 
 
-async def run_sweeper(interval: float) -> None:
+async def run_sweeper(services: Services) -> None:
     """Sweep forever (inside `oneclick run` and `oneclick scheduler`).
 
     The next pass comes when the first lease runs out, if that is sooner than `interval`,
@@ -100,13 +107,14 @@ async def run_sweeper(interval: float) -> None:
     was away), expired leases wait one lease period before they are taken over: the
     workers' heartbeats could not land meanwhile.
     """
-    lease = get_services().settings.publish_lease_seconds
+    interval = services.settings.sweep_interval_seconds
+    lease = services.settings.publish_lease_seconds
     failed_at = -float(lease)
     while True:
         wait = interval
         try:
             take_over = time.monotonic() - failed_at >= lease
-            count = await sweep_once(take_over=take_over)
+            count = await sweep_once(services.queue, take_over=take_over)
             if count:
                 log.info("sweeper queued %d targets", count)
             ends = await next_lease_end() if take_over else None
@@ -116,3 +124,19 @@ async def run_sweeper(interval: float) -> None:
             log.exception("sweeper pass failed")
             failed_at = time.monotonic()
         await asyncio.sleep(wait)
+
+
+# Until every front end calls the use cases (core/app), which queue through the queue
+# their process was given: the queue the composition root opened last.
+async def start_job(job_id: int) -> None:
+    """Queue a new or approved job (transitional; use `services.publishing`)."""
+    from tasks.queue import legacy_queue
+
+    await queue_job(legacy_queue(), job_id)
+
+
+async def enqueue_targets(target_ids: list[int]) -> None:
+    """Queue targets again (transitional; use `services.publishing`)."""
+    from tasks.queue import legacy_queue
+
+    await queue_targets(legacy_queue(), target_ids)

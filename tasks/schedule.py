@@ -10,7 +10,7 @@ import asyncio
 import logging
 import time
 
-from core.config import Settings
+from oneclick.services import Services
 from tasks.ingest import ingest_all
 from tasks.tokens import refresh_tokens
 
@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 FIRST_DELAY = 30.0
 
 
-async def run_schedule(settings: Settings, *, first_delay: float = FIRST_DELAY) -> None:
+async def run_schedule(services: Services, *, first_delay: float = FIRST_DELAY) -> None:
     """Queue token refresh and ingest at their configured intervals, forever."""
+    settings = services.settings
     jobs = [("token refresh", refresh_tokens, settings.token_refresh_interval_seconds),
             ("instagram ingest", ingest_all, settings.ingest_interval_seconds)]
     due = {name: time.monotonic() + first_delay for name, _, _ in jobs}
@@ -30,7 +31,7 @@ async def run_schedule(settings: Settings, *, first_delay: float = FIRST_DELAY) 
                 continue
             due[name] = now + max(interval, 1.0)
             try:
-                await task.kiq()
+                await services.queue.send(task)
             except Exception:  # noqa: BLE001 - the loop must survive a broker hiccup
                 log.exception("could not queue %s", name)
         await asyncio.sleep(max(min(due.values()) - time.monotonic(), 0.05))

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from taskiq import TaskiqDepends
+
 from core import audit, notify
 from core.errors import ConnectorError
 from core.models import AccountStatus, SocialAccount
-from oneclick.bootstrap import Services, get_services
-from tasks.broker import broker
+from oneclick.services import Services
+from tasks.broker import services_of, shared
 
 log = logging.getLogger(__name__)
 HORIZON = timedelta(days=30)
@@ -70,7 +72,7 @@ async def mark_needs_reconnect(account: SocialAccount, reason: str) -> None:
     await notify.account_needs_reconnect(account)
 
 
-@broker.task(task_name="oneclick.refresh_tokens")
-async def refresh_tokens() -> dict[str, int]:
+@shared.task(task_name="oneclick.refresh_tokens")
+async def refresh_tokens(services: Services = TaskiqDepends(services_of)) -> dict[str, int]:
     """The scheduled pass over every connected account."""
-    return await refresh_due(get_services())
+    return await refresh_due(services)

@@ -14,9 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from bots.slack import web as slack_web
 from bots.telegram import webhook as telegram_webhook
 from core.config import Settings, get_settings
-from core.db import close_db, init_db
-from oneclick.bootstrap import build_services, set_services
-from tasks.broker import broker
+from oneclick.bootstrap import open_services
 from tasks.publish import run_sweeper
 from tasks.schedule import run_schedule
 from webapp import media_urls
@@ -53,32 +51,25 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await init_db(settings)
-        services = build_services(settings)
-        set_services(services)
-        app.state.services = services
-        await broker.startup()
-        telegram = await telegram_webhook.start(app, services, polling=telegram_polling)
-        slack = await slack_web.start(app, services)
-        loops: list[asyncio.Task[None]] = []
-        if run_jobs_here:
-            loops.append(asyncio.create_task(run_sweeper(settings.sweep_interval_seconds)))
-            loops.append(asyncio.create_task(run_schedule(settings)))
-        try:
-            yield
-        finally:
-            for loop in loops:
-                loop.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await loop
-            if telegram is not None:
-                await telegram.stop()
-            if slack is not None:
-                await slack.stop()
-            await broker.shutdown()
-            await services.aclose()
-            set_services(None)
-            await close_db()
+        async with open_services(settings) as services:
+            app.state.services = services  # routes get it through webapp.deps.services_dep
+            telegram = await telegram_webhook.start(app, services, polling=telegram_polling)
+            slack = await slack_web.start(app, services)
+            loops: list[asyncio.Task[None]] = []
+            if run_jobs_here:
+                loops.append(asyncio.create_task(run_sweeper(services)))
+                loops.append(asyncio.create_task(run_schedule(services)))
+            try:
+                yield
+            finally:
+                for loop in loops:
+                    loop.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await loop
+                if telegram is not None:
+                    await telegram.stop()
+                if slack is not None:
+                    await slack.stop()
 
     app = FastAPI(title="OneClick Social", version="0.1.0", lifespan=lifespan,
                   description="Publish one piece of content to every network a brand uses.")

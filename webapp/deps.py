@@ -10,14 +10,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from core.models import User
 from core.tenancy import BrandScope
 from core.users import user_for_api_key
-from oneclick.bootstrap import Services, get_services
+from oneclick.services import Services
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from `oneclick apikey create`.")
 
 
-def services_dep() -> Services:
-    """The process's wired services."""
-    return get_services()
+def services_dep(request: Request) -> Services:
+    """The services the app's lifespan opened (`app.state.services`)."""
+    services: Services = request.app.state.services
+    return services
 
 
 async def api_user(

@@ -23,7 +23,7 @@ from core.models import (
     User,
 )
 from core.publishing import default_platforms
-from oneclick.bootstrap import Services
+from oneclick.services import Services
 
 log = logging.getLogger(__name__)
 GONE = "This message is no longer valid here. Share the media again."

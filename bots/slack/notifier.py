@@ -19,7 +19,7 @@ from core.models import (
     SocialAccount,
 )
 from core.notify import SyncSummary
-from oneclick.bootstrap import Services
+from oneclick.services import Services
 
 log = logging.getLogger(__name__)
 

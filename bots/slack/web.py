@@ -7,7 +7,7 @@ import logging
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 
 from bots.slack.app import SlackBot, slack_configured
-from oneclick.bootstrap import Services
+from oneclick.services import Services
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["slack"], include_in_schema=False)

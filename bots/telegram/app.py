@@ -23,7 +23,7 @@ from bots.telegram.routers import (
     upload,
 )
 from bots.telegram.status import StatusWatcher
-from oneclick.bootstrap import Services
+from oneclick.services import Services
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"

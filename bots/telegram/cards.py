@@ -21,7 +21,7 @@ from core.models import (
     User,
 )
 from core.publishing import default_platforms
-from oneclick.bootstrap import Services
+from oneclick.services import Services
 
 log = logging.getLogger(__name__)
 GONE = "This card is no longer available. Send the media again."

@@ -19,7 +19,7 @@ from core.models import (
     TelegramCard,
 )
 from core.notify import SyncSummary
-from oneclick.bootstrap import Services
+from oneclick.services import Services
 
 log = logging.getLogger(__name__)
 

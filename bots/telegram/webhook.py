@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 
 from bots.telegram.app import WEBHOOK_PATH, TelegramBot
-from oneclick.bootstrap import Services
+from oneclick.services import Services
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["telegram"], include_in_schema=False)

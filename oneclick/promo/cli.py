@@ -14,7 +14,7 @@ from core.errors import OneClickError
 
 if TYPE_CHECKING:
     from core.promo.files import WorkDir
-    from oneclick.bootstrap import Services
+    from oneclick.services import Services
 
 promo_app = typer.Typer(help="The product markets itself: record, script, voice, edit, publish.",
                         no_args_is_help=True)
@@ -59,22 +59,12 @@ def _run(work: Callable[[], Awaitable[R]]) -> R:
 
 async def _with_services(settings: Settings, work: Callable[[Services], Awaitable[R]]) -> R:
     """The database, the services and the queue for the steps that touch the product."""
-    from core.db import close_db, init_db, upgrade
-    from oneclick.bootstrap import build_services, set_services
-    from tasks.broker import broker
+    from core.db import upgrade
+    from oneclick.bootstrap import open_services
 
     await upgrade(settings)
-    await init_db(settings)
-    services = build_services(settings)
-    set_services(services)
-    await broker.startup()
-    try:
+    async with open_services(settings) as services:
         return await work(services)
-    finally:
-        await broker.shutdown()
-        await services.aclose()
-        set_services(None)
-        await close_db()
 
 
 async def _record(settings: Settings, work: WorkDir, base_url: str | None, width: int,

@@ -10,15 +10,17 @@ from pathlib import Path
 
 import ffmpeg
 
+from core.app.actor import Actor
 from core.config import Settings
+from core.intake import file_chunks
 from core.media.ffmpeg_bin import ffmpeg_exe
 from core.media.graph import GLOBAL_ARGS
 from core.media.probe import probe_file
 from core.media.runner import run_ffmpeg
-from core.models import JobStatus, MediaAsset, PublishJob
-from core.promo.brand import ensure_promo_brand
+from core.models import AssetSource, JobStatus, MediaAsset, PublishJob
+from core.promo.brand import ORIGIN, ensure_promo_brand
 from core.promo.claude_writer import build_script_writer
-from core.promo.deliver import ingest_ad, publish_ad
+from core.promo.deliver import ad_source_id, existing_ad, publish_key
 from core.promo.edit import EditPlan, edit_command
 from core.promo.files import WorkDir
 from core.promo.script import AdScript, DemoFlow, check_length, load_flows, save_flows
@@ -26,9 +28,9 @@ from core.promo.subtitles import cues_for, render_ass, render_srt
 from core.promo.tts import EspeakVoice, Voice, build_voice, espeak_voice
 from core.promo.voiceover import TAIL_SECONDS, VoiceTrack, make_voiceover
 from core.promo.writer import ScriptWriter
-from oneclick.bootstrap import Services
 from oneclick.promo.recorder import DemoRecorder
 from oneclick.promo.screencast import frames_command, write_frames
+from oneclick.services import Services
 
 
 async def make_sample_clip(settings: Settings, dest: Path, seconds: float = 2.0) -> Path:
@@ -118,22 +120,21 @@ async def edit_step(settings: Settings, work: WorkDir, *, seconds: int, width: i
 async def publish_step(services: Services, work: WorkDir, *, seconds: int,
                        platforms: Sequence[str], owner_email: str | None = None
                        ) -> tuple[MediaAsset, PublishJob | None]:
-    """The ad as a generated asset of the product's brand, in its chat inboxes; then a job."""
-    from tasks.publish import start_job
-
-    settings = services.settings
+    """The ad as a generated asset of the product's brand, in its chat inboxes; then a job
+    (awaiting approval when the brand asks for it). A repeated run finds both again."""
     script = AdScript.load(work.need(work.script(seconds), "script"))
     master = work.need(work.master(seconds), "edit")
-    brand, bot = await ensure_promo_brand(settings, owner_email=owner_email)
-    asset = await ingest_ad(settings, brand=brand, bot=bot, master=master, script=script)
+    brand, bot = await ensure_promo_brand(services.settings, owner_email=owner_email)
+    actor = Actor(bot, ORIGIN)
+    source_id = await ad_source_id(master, script)
+    asset = await existing_ad(brand, source_id) or await services.assets.upload_shared(
+        actor, brand_id=brand.id, chunks=file_chunks(master), file_name=master.name,
+        source=AssetSource.GENERATED, source_id=source_id, caption=script.caption)
     if not platforms:
         return asset, None
-    job, created = await publish_ad(services.captions, asset=asset, bot=bot,
-                                    platforms=platforms,
-                                    known_platforms=services.connectors.platforms())
-    if created and job.status == JobStatus.RUNNING:
-        await start_job(job.id)
-    return asset, job
+    result = await services.publishing.publish(actor, asset_id=asset.id, platforms=platforms,
+                                               idempotency_key=publish_key(asset, platforms))
+    return asset, result.job
 
 
 async def wait_for_job(job: PublishJob, *, patience: float = 900.0) -> PublishJob:

@@ -28,7 +28,7 @@ from core.publishing import create_job
 from core.target_states import ENDED
 from core.tenancy import BrandScope
 from core.users import create_api_key, create_user
-from oneclick.bootstrap import build_services
+from oneclick.bootstrap import open_services
 from tests.conftest import _create_pg_database, _drop_pg_database, make_settings
 from tests.fakes.telegram_api import FakeTelegram, running_fake
 from tests.support.faults import (
@@ -120,12 +120,9 @@ async def _open(stack: Stack, tmp_path: Path, database_url: str) -> str:
     await init_db(settings)
     stack.owner = await create_user("owner@example.com", "long enough pw", origin="test")
     brand = stack.brand = await create_brand(stack.owner, "Acme")
-    services = build_services(settings)
-    try:
+    async with open_services(settings, database=False) as services:
         stack.account = await services.connectors.get("telegram").connect(
             brand, {"chat_id": CHANNEL})
-    finally:
-        await services.aclose()
     stack.photo = await ingest_media(
         settings, brand=brand, chunks=file_chunks(make_jpeg(tmp_path / "p.jpg")),
         file_name="p.jpg", caption="hi", actor=stack.owner, origin="test")

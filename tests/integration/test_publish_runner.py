@@ -25,7 +25,7 @@ from core.publishing import create_job, jobs_due
 from core.target_states import now
 from core.tenancy import BrandScope
 from core.users import create_user
-from oneclick.bootstrap import build_services
+from oneclick.bootstrap import open_services
 from tests.support.media import make_jpeg
 
 
@@ -63,7 +63,6 @@ class Lookup:
 @pytest.fixture
 async def setup(any_db_settings, tmp_path: Path):  # type: ignore[no-untyped-def]
     db = any_db_settings
-    services = build_services(db)
     user = await create_user("owner@example.com", "long enough pw", origin="test")
     from core.brands import create_brand
 
@@ -75,8 +74,8 @@ async def setup(any_db_settings, tmp_path: Path):  # type: ignore[no-untyped-def
     job, _ = await create_job(scope, asset=asset, platforms=["web"], known_platforms=["web"],
                               captions={"web": "Hello web"}, origin="test")
     target = await PublishTarget.get(job_id=job.id)
-    yield services, job, target
-    await services.aclose()
+    async with open_services(db, database=False) as services:
+        yield services, job, target
 
 
 def runner_with(services, connector):  # type: ignore[no-untyped-def]

@@ -6,14 +6,20 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from core.config import Settings
 from core.models import User
 from core.users import create_api_key, create_user
 from tests.support.db import migrated
+
+if TYPE_CHECKING:
+    from oneclick.services import Services
 
 
 def free_port() -> int:
@@ -23,16 +29,38 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Served:
+    """A live app: its base URL and the app (whose lifespan opened its services)."""
+
+    url: str
+    app: FastAPI
+
+    @property
+    def services(self) -> Services:
+        """The services the app's lifespan opened."""
+        services: Services = self.app.state.services
+        return services
+
+
 @asynccontextmanager
 async def live_app(settings: Settings) -> AsyncIterator[str]:
     """The app served by uvicorn on 127.0.0.1; yields its base URL."""
+    async with serving(settings) as served:
+        yield served.url
+
+
+@asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[Served]:
+    """The app served by uvicorn on 127.0.0.1; yields its URL and the app."""
     from webapp.app import create_app
 
     await migrated(settings)
     port = free_port()
     settings.public_base_url = f"http://127.0.0.1:{port}"
-    config = uvicorn.Config(create_app(settings, in_process_queue=True), host="127.0.0.1",
-                            port=port, log_level="warning", lifespan="on")
+    app = create_app(settings, in_process_queue=True)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
@@ -42,7 +70,7 @@ async def live_app(settings: Settings) -> AsyncIterator[str]:
             if task.done():
                 task.result()
             await asyncio.sleep(0.02)
-        yield settings.public_base_url
+        yield Served(settings.public_base_url, app)
     finally:
         server.should_exit = True
         await task

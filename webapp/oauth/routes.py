@@ -22,7 +22,7 @@ from connectors.base import Connector
 from core import audit
 from core.errors import InvalidInput
 from core.models import Brand, Role, SocialAccount, User
-from oneclick.bootstrap import Services
+from oneclick.services import Services
 from tasks.ingest import after_connect
 from webapp.deps import ServicesDep
 from webapp.oauth import state

@@ -14,7 +14,7 @@ from bots.telegram.routers.card import STALE, card_for, editable
 from bots.telegram.routers.common import acting
 from core.errors import NotFound
 from core.models import Brand, MediaAsset, TelegramCard, TelegramChatState, User
-from oneclick.bootstrap import Services
+from oneclick.services import Services
 
 router = Router(name="edit")
 

@@ -14,7 +14,7 @@ from core.errors import InvalidInput, NotFound
 from core.models import Brand, JobStatus, MediaAsset, PublishTarget, TelegramCard
 from core.publishing import create_job, existing_job, retry_target
 from core.unknown_targets import resolve_unknown
-from oneclick.bootstrap import Services
+from oneclick.services import Services
 from tasks.publish import enqueue_targets, start_job
 
 router = Router(name="publish")

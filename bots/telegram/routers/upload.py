@@ -16,7 +16,7 @@ from core import audit, notify
 from core.errors import MediaRejected, OneClickError
 from core.intake import ingest_media
 from core.models import AssetKind, AssetSource, Brand, MediaAsset, User
-from oneclick.bootstrap import Services
+from oneclick.services import Services
 
 router = Router(name="upload")
 log = logging.getLogger(__name__)

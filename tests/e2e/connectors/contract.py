@@ -28,11 +28,11 @@ from core.intake import file_chunks, ingest_media
 from core.models import Brand, MediaAsset, PublishTarget, SocialAccount, User
 from core.publishing import create_job
 from core.tenancy import BrandScope
-from oneclick.bootstrap import Services, get_services
+from oneclick.services import Services
 from tests.conftest import make_settings
 from tests.support.db import migrated
 from tests.support.media import make_jpeg, make_mp4
-from tests.support.server import live_app
+from tests.support.server import serving
 
 PASSWORD = "correct horse battery"
 
@@ -185,12 +185,12 @@ async def contract_env(case: ContractCase, tmp_path: Path, **extra: Any
             publish_retry_base_seconds=0.05, sweep_interval_seconds=3600.0,
             **{**case.settings, **run.overrides, **extra})
         await prepared_database(settings)
-        async with live_app(settings) as base_url:
+        async with serving(settings) as served:
             user = await quick_user(f"owner-{case.platform}@example.com")
             brand = await create_brand(user, f"Acme {case.platform}", origin="test")
             media_dir = tmp_path / "src"
             media_dir.mkdir(exist_ok=True)
-            yield ContractEnv(settings=settings, services=get_services(), base_url=base_url,
+            yield ContractEnv(settings=settings, services=served.services, base_url=served.url,
                               user=user, brand=brand, handle=run.handle, media_dir=media_dir,
                               case=case)
 

@@ -13,14 +13,13 @@ from core import notify
 from core.ingest import cover_path
 from core.ingest_sync import claim_first_sync
 from core.models import AssetKind, AssetSource, MediaAsset, SocialAccount
-from oneclick.bootstrap import Services, get_services
-from tasks.broker import broker
+from oneclick.services import Services
 from tasks.ingest import fetch_post, ingest_account_now, ingest_all, list_account
 from tests.conftest import make_settings
 from tests.e2e.connectors.contract import prepared_database, quick_user
 from tests.fakes.meta_graph import MetaGraphFake, running_meta_graph
 from tests.support.media import make_jpeg, make_mp4
-from tests.support.server import live_app
+from tests.support.server import serving
 
 
 @dataclass
@@ -53,12 +52,12 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     async with running_meta_graph() as fake:
         settings = make_settings(tmp_path, **fake.settings_overrides())
         await prepared_database(settings)
-        async with live_app(settings):
+        async with serving(settings) as served:
             from core.brands import create_brand
 
             user = await quick_user("owner@example.com")
             brand = await create_brand(user, "Acme", origin="test")
-            services = get_services()
+            services = served.services
             redirect = redirect_uri(settings, "instagram")
             account = await services.connectors.get("instagram").connect(
                 brand, {"code": fake.issue_code("ig", redirect), "redirect_uri": redirect})
@@ -107,8 +106,8 @@ async def test_two_runs_create_each_post_once_with_all_files(world: World) -> No
 
     # the second run goes through the scheduled tasks and the queue: nothing new
     before = await MediaAsset.all().count()
-    assert await ingest_all() == 1
-    await broker.wait_all()
+    assert await ingest_all(world.services) == 1
+    await world.services.queue.broker.wait_all()  # type: ignore[attr-defined]
     assert await MediaAsset.all().count() == before
     assert len(world.inbox.items) == 3
 

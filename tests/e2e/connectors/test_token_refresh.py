@@ -10,12 +10,11 @@ from pathlib import Path
 from connectors._oauth import redirect_uri
 from core import notify
 from core.models import AccountStatus, AuditLog, SocialAccount
-from oneclick.bootstrap import get_services
 from tasks.tokens import refresh_due
 from tests.conftest import make_settings
 from tests.e2e.connectors.contract import prepared_database, quick_user
 from tests.fakes.meta_graph import PAGES, running_meta_graph
-from tests.support.server import live_app
+from tests.support.server import serving
 
 
 @dataclass
@@ -38,12 +37,12 @@ async def test_tokens_are_renewed_and_a_refusal_keeps_the_refresh_token(tmp_path
     async with running_meta_graph() as fake:
         settings = make_settings(tmp_path, **fake.settings_overrides())
         await prepared_database(settings)
-        async with live_app(settings):
+        async with serving(settings) as served:
             from core.brands import create_brand
 
             user = await quick_user("owner@example.com")
             brand = await create_brand(user, "Acme", origin="test")
-            services = get_services()
+            services = served.services
             accounts = {}
             for platform, net in (("instagram", "ig"), ("threads", "th"), ("facebook", "fb")):
                 connector = services.connectors.get(platform)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from core.models import AuditLog, Brand, ChatKind, ChatLink, SocialAccount, User
+from oneclick.services import Services
 from tests.conftest import make_settings
 from tests.e2e.connectors.contract import prepared_database, quick_user
 from tests.e2e.connectors.oauth_dance import authorize, csrf_of, sign_in
@@ -25,7 +26,7 @@ from tests.fakes.slack_api import running_fake as running_slack
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_api import running_fake as running_telegram
 from tests.support.media import make_jpeg
-from tests.support.server import live_app
+from tests.support.server import serving
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 CHANNEL, OWNER = "C0ACME001", "U0OWNER01"
@@ -45,7 +46,16 @@ class World:
     base: str
     send: Sender
     tmp: Path
+    services: Services  # the live app's
     photo: bytes = b""
+
+    async def scheduled_ingest(self) -> int:
+        """The scheduled ingest run, through the in-process queue, to its end."""
+        from tasks.ingest import ingest_all
+
+        count: int = await ingest_all(self.services)
+        await self.services.queue.broker.wait_all()  # type: ignore[attr-defined]
+        return count
 
     async def until(self, check: Callable[[], Any], what: str, limit: float = 30.0) -> Any:
         """Poll until `check()` is truthy; fail naming `what`."""
@@ -123,7 +133,8 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
                 connector_poll_interval_seconds=0.02, publish_retry_base_seconds=0.05)
             await prepared_database(settings)
             photo = await asyncio.to_thread(make_jpeg, tmp_path / "post.jpg")
-            async with live_app(settings) as base, httpx.AsyncClient(base_url=base,
-                                                                     timeout=30) as web:
-                yield World(meta, telegram, slack, team, ai, base, Sender(web, SECRET, slack),
-                            tmp_path, photo.read_bytes())
+            async with serving(settings) as served, httpx.AsyncClient(base_url=served.url,
+                                                                      timeout=30) as web:
+                yield World(meta, telegram, slack, team, ai, served.url,
+                            Sender(web, SECRET, slack), tmp_path, served.services,
+                            photo.read_bytes())

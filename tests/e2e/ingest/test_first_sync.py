@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from core.models import AssetSource, AuditLog, MediaAsset, SlackCard, TelegramCard
-from tasks.broker import broker
-from tasks.ingest import ingest_all
 from tests.e2e.ingest.conftest import CHANNEL, DAY, HOUR, World
 
 
@@ -39,16 +37,14 @@ async def test_first_sync_imports_three_recent_posts_with_one_summary(world: Wor
     assert row.details["imported"] == 3
 
     # the scheduled run later: the seven older posts stay out, nothing more is said
-    assert await ingest_all() == 1
-    await broker.wait_all()
+    assert await w.scheduled_ingest() == 1
     assert await MediaAsset.filter(brand_id=brand.id).count() == 3
     assert len(w.chat_texts()) == 1
     assert w.ai.requests == []
 
     # a post published after connecting arrives as a card (captions made for it then)
     w.seed("Brand new latte", 5)
-    await ingest_all()
-    await broker.wait_all()
+    await w.scheduled_ingest()
     fresh = await w.until(lambda: MediaAsset.get_or_none(original_caption="Brand new latte"),
                           "the new post")
     card = await w.until(lambda: TelegramCard.get_or_none(asset_id=fresh.id,
@@ -69,7 +65,6 @@ async def test_first_sync_of_an_account_without_recent_posts_says_so(world: Worl
     texts = w.chat_texts()
     assert len(texts) == 1 and "no posts from the last 7 days to import" in texts[0], texts
     # the old post never comes in later either
-    await ingest_all()
-    await broker.wait_all()
+    await w.scheduled_ingest()
     assert await MediaAsset.filter(brand_id=brand.id).count() == 0
     await browser.aclose()

@@ -9,19 +9,9 @@ from core.intake import file_chunks, ingest_media
 from core.models import AssetSource, MediaAsset, PublishJob, PublishTarget, SlackCard, TelegramCard
 from core.publishing import create_job
 from core.tenancy import BrandScope
-from oneclick.bootstrap import get_services
-from tasks.broker import broker
-from tasks.ingest import ingest_all
-from tasks.publish import start_job
 from tests.e2e.ingest.conftest import CHANNEL, CHAT, World
 
 ENDED = ("published", "partial", "failed", "cancelled")
-
-
-async def _sync() -> None:
-    """The scheduled ingest run, through the queue."""
-    await ingest_all()
-    await broker.wait_all()
 
 
 async def test_published_post_is_not_ingested_and_cards_skip_the_source(world: World) -> None:
@@ -29,7 +19,7 @@ async def test_published_post_is_not_ingested_and_cards_skip_the_source(world: W
     user, brand, browser = await w.owner()
     await w.link_slack(brand, user)
     await w.connect_instagram(browser, brand)
-    services = get_services()
+    services = w.services
 
     # publish a photo to Instagram through the real runner
     asset = await ingest_media(services.settings, brand=brand,
@@ -38,7 +28,7 @@ async def test_published_post_is_not_ingested_and_cards_skip_the_source(world: W
     job, _ = await create_job(BrandScope(user), asset=asset, platforms=["instagram"],
                               known_platforms=services.connectors.platforms(), captions={},
                               origin="test")
-    await start_job(job.id)
+    await services.queue.start_job(job.id)
     job = await w.until(lambda: PublishJob.get_or_none(id=job.id, status__in=ENDED),
                         "the publish job", limit=90)
     assert job.status == "published"
@@ -48,7 +38,7 @@ async def test_published_post_is_not_ingested_and_cards_skip_the_source(world: W
     mine = await MediaAsset.all().count()
 
     # ingest from the same account: our own post is not taken back
-    await _sync()
+    await w.scheduled_ingest()
     assert await MediaAsset.all().count() == mine
     assert not await MediaAsset.exists(source=AssetSource.INSTAGRAM, source_id=post["id"])
 
@@ -56,12 +46,12 @@ async def test_published_post_is_not_ingested_and_cards_skip_the_source(world: W
     code = post["permalink"].rstrip("/").rsplit("/", 1)[-1]
     await PublishTarget.filter(id=target.id).update(
         external_id="container-17", external_url=f"https://instagram.com/reel/{code}/?igsh=x1")
-    await _sync()
+    await w.scheduled_ingest()
     assert await MediaAsset.all().count() == mine
 
     # a genuinely new post arrives as cards that leave Instagram unticked
     new_id = w.seed("Cold brew season", 30)
-    await _sync()
+    await w.scheduled_ingest()
     fresh = await w.until(lambda: MediaAsset.get_or_none(source_id=new_id), "the new post")
     tg = await w.until(lambda: TelegramCard.get_or_none(asset_id=fresh.id, chat_id=str(CHAT),
                                                         message_id__isnull=False), "its card")

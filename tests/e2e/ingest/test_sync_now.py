@@ -7,7 +7,6 @@ from typing import Any
 from bots.telegram.app import TelegramBot
 from core.brands import issue_link_code
 from core.models import AuditLog, MediaAsset, SocialAccount
-from oneclick.bootstrap import get_services
 from tests.e2e.connectors.oauth_dance import csrf_of
 from tests.e2e.ingest.conftest import CHANNEL, OWNER, World
 
@@ -42,7 +41,7 @@ async def test_sync_now_from_web_bot_and_slack(world: World) -> None:
                                  object_id=str(account.id), actor_id=user.id)
 
     # Telegram: /sync in a chat linked with /start CODE, through the real bot
-    bot = TelegramBot(get_services())
+    bot = TelegramBot(w.services)
     await bot.start_polling(polling_timeout=1)
     try:
         chat = {"id": PRIVATE, "type": "private", "first_name": "Ann"}

@@ -12,12 +12,10 @@ from core.promo.files import WorkDir
 from core.promo.script import AdScript
 from core.publishing import decide
 from core.tenancy import BrandScope
-from oneclick.bootstrap import get_services
 from oneclick.promo.steps import publish_step, wait_for_job
-from tasks.publish import start_job
 from tests.e2e.promo.test_promo_chain import Inbox, _wait_for_feed_item
 from tests.support.media import make_mp4
-from tests.support.server import live_app, user_with_key
+from tests.support.server import serving, user_with_key
 
 
 async def test_the_ad_waits_for_approval_then_publishes(settings: Settings,
@@ -30,9 +28,10 @@ async def test_the_ad_waits_for_approval_then_publishes(settings: Settings,
     inbox = Inbox()
     notify.register(inbox)
     try:
-        async with live_app(settings) as base:
+        async with serving(settings) as served:
+            services = served.services
             owner, _ = await user_with_key("owner@oneclick.example")
-            asset, job = await publish_step(get_services(), work, seconds=15,
+            asset, job = await publish_step(services, work, seconds=15,
                                             platforms=["web"], owner_email=owner.email)
             assert job is not None and job.status == "awaiting_approval"
             assert [a.id for a in inbox.items] == [asset.id]
@@ -40,15 +39,15 @@ async def test_the_ad_waits_for_approval_then_publishes(settings: Settings,
             member = await BrandMember.get(brand_id=asset.brand_id, user_id=owner.id)
             assert member.role == "owner"
 
-            again, same_job = await publish_step(get_services(), work, seconds=15,
+            again, same_job = await publish_step(services, work, seconds=15,
                                                  platforms=["web"], owner_email=owner.email)
             assert (again.id, same_job.id) == (asset.id, job.id)
             assert await MediaAsset.filter(source=AssetSource.GENERATED).count() == 1
 
             approved = await decide(BrandScope(owner), job, approve=True, origin="test")
-            await start_job(approved.id)
+            await services.queue.start_job(approved.id)
             assert (await wait_for_job(approved, patience=60)).status == "published"
-            item = await _wait_for_feed_item(base, settings.promo_brand_slug)
+            item = await _wait_for_feed_item(served.url, settings.promo_brand_slug)
             assert item["attachments"][0]["mime_type"] == "video/mp4"
     finally:
         notify.unregister(inbox)

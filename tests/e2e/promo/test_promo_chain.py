@@ -23,11 +23,10 @@ from core.promo.edit import still_command
 from core.promo.files import WorkDir
 from core.promo.subtitles import cues_for
 from core.promo.voiceover import TAIL_SECONDS
-from oneclick.bootstrap import get_services
 from oneclick.promo.steps import edit_step, publish_step, record_step, script_step, voice_step
 from tests.e2e.web.conftest import ensure_chromium
 from tests.fakes.anthropic_api import FakeMessagesAPI
-from tests.support.server import live_app
+from tests.support.server import serving
 
 W, H = 640, 360
 AD = {"lines": ["Still posting one video to every network by hand?",
@@ -76,7 +75,8 @@ async def test_the_product_makes_and_publishes_its_own_ad(settings: Settings, tm
     inbox = Inbox()
     notify.register(inbox)
     try:
-        async with live_app(settings) as base:
+        async with serving(settings) as served:
+            base = served.url
             flows = await record_step(settings, work, base_url=base, width=W, height=H,
                                       pause=0.15, typing_delay_ms=0)
             assert [f.name for f in flows] == ["sign_in", "connections", "upload", "publish",
@@ -110,7 +110,7 @@ async def test_the_product_makes_and_publishes_its_own_ad(settings: Settings, tm
 
             await _assert_subtitles_burned_in(settings, plan, track, master, tmp_path)
 
-            asset, job = await publish_step(get_services(), work, seconds=30,
+            asset, job = await publish_step(served.services, work, seconds=30,
                                             platforms=["web"])
             assert job is not None
             brand = await Brand.get(slug=settings.promo_brand_slug)

@@ -12,24 +12,23 @@ from connectors._oauth import redirect_uri
 from core.brands import create_brand
 from core.errors import OutboundRefused
 from core.models import AssetSource, MediaAsset
-from oneclick.bootstrap import get_services
 from tasks.ingest import fetch_post
 from tests.conftest import make_settings
 from tests.e2e.connectors.contract import prepared_database, quick_user
 from tests.fakes.meta_graph import running_meta_graph
 from tests.support.listener import counting_listener
 from tests.support.media import make_jpeg
-from tests.support.server import live_app
+from tests.support.server import serving
 
 
 async def test_cdn_links_to_private_addresses_are_not_fetched(tmp_path: Path) -> None:
     async with running_meta_graph() as fake, counting_listener() as listener:
         settings = make_settings(tmp_path, **fake.settings_overrides())
         await prepared_database(settings)
-        async with live_app(settings):
+        async with serving(settings) as served:
             user = await quick_user("owner@example.com")
             brand = await create_brand(user, "Acme", origin="test")
-            services = get_services()
+            services = served.services
             redirect = redirect_uri(settings, "instagram")
             account = await services.connectors.get("instagram").connect(
                 brand, {"code": fake.issue_code("ig", redirect), "redirect_uri": redirect})

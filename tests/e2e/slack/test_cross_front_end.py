@@ -12,7 +12,6 @@ from pydantic import SecretStr
 from bots.telegram.app import TelegramBot
 from core.brands import issue_link_code
 from core.models import AuditLog, JobStatus, PublishJob, SlackCard, WebPost
-from oneclick.bootstrap import get_services
 from tests.conftest import make_settings
 from tests.e2e.slack.conftest import CHANNEL, OWNER, SECRET, SlackHarness
 from tests.e2e.slack.sender import Sender
@@ -21,7 +20,7 @@ from tests.e2e.telegram.conftest import Harness, button, link, person
 from tests.fakes.slack_api import running_fake as slack_fake
 from tests.fakes.telegram_api import running_fake as telegram_fake
 from tests.support.media import make_jpeg
-from tests.support.server import live_app
+from tests.support.server import serving
 
 
 async def test_telegram_upload_by_member_approved_in_slack_publishes(tmp_path: Path) -> None:
@@ -34,15 +33,15 @@ async def test_telegram_upload_by_member_approved_in_slack_publishes(tmp_path: P
             slack_api_base=sfake.api_base, slack_status_min_interval_seconds=0.2,
             telegram_bot_token=SecretStr(tfake.token), telegram_api_base=tfake.base,
             telegram_status_min_interval_seconds=0.3)
-        async with live_app(settings) as base, httpx.AsyncClient(base_url=base,
+        async with serving(settings) as served, httpx.AsyncClient(base_url=served.url,
                                                                  timeout=30) as web:
             h = SlackHarness(sfake, team, settings, web, Sender(web, SECRET, sfake), tmp_path)
-            bot = TelegramBot(get_services())  # the web app's services: one set of notifiers
+            bot = TelegramBot(served.services)  # the web app's services: one set of notifiers
             await bot.start_polling(polling_timeout=1)
             try:
                 owner, brand, code = await h.owner_brand(approval=True)
                 await h.link(code)
-                tg = Harness(tfake, bot, get_services(), settings)
+                tg = Harness(tfake, bot, served.services, settings)
                 group = {"id": -4001, "type": "group", "title": "Acme team"}
                 olga, ed = person(8101, "Olga"), person(8102, "Ed")
                 await link(tg, group, olga, await issue_link_code(brand, actor=owner,

@@ -16,8 +16,7 @@ from core.brands import create_brand, issue_link_code
 from core.config import Settings
 from core.models import Brand, User
 from core.users import create_user
-from oneclick.bootstrap import Services, build_services, set_services
-from tasks.broker import broker
+from oneclick.bootstrap import Services, open_services
 from tests.fakes.telegram_api import FakeTelegram, running_fake
 
 CHANNEL = "-1001234567890"
@@ -90,18 +89,13 @@ async def tg(db: Settings) -> AsyncIterator[Harness]:
         settings.telegram_api_base = fake.base
         settings.telegram_status_min_interval_seconds = 0.3
         settings.telegram_album_wait_seconds = 0.3
-        services = build_services(settings)
-        set_services(services)
-        await broker.startup()
-        bot = TelegramBot(services)
-        await bot.start_polling(polling_timeout=1)
-        try:
-            yield Harness(fake, bot, services, settings)
-        finally:
-            await bot.stop()
-            await broker.shutdown()
-            await services.aclose()
-            set_services(None)
+        async with open_services(settings, database=False) as services:
+            bot = TelegramBot(services)
+            await bot.start_polling(polling_timeout=1)
+            try:
+                yield Harness(fake, bot, services, settings)
+            finally:
+                await bot.stop()
 
 
 async def owner_brand(h: Harness, email: str = "owner@example.com", name: str = "Acme Coffee",
