@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ from tasks.publish import start_job
 from tests.conftest import make_settings
 from tests.support.media import make_jpeg, make_mp4
 from tests.support.server import live_app
+from tests.support.waiting import until
 
 
 async def test_mixed_album_published_to_web(tmp_path: Path) -> None:
@@ -35,11 +35,11 @@ async def test_mixed_album_published_to_web(tmp_path: Path) -> None:
         job, _ = await create_job(BrandScope(owner), asset=album, platforms=["web"],
                                   known_platforms=["web"], captions={}, origin="test")
         await start_job(job.id)
-        for _ in range(200):
-            job = await PublishJob.get(id=job.id)
-            if job.status not in ("running", "scheduled"):
-                break
-            await asyncio.sleep(0.1)
+        async def finished() -> PublishJob | None:
+            done = await PublishJob.get(id=job.id)
+            return done if done.status not in ("running", "scheduled") else None
+
+        job = await until(finished, "the job to finish")
         assert job.status == "published"
         async with httpx.AsyncClient(base_url=base) as http:
             item = (await http.get("/b/acme/feed.json")).json()["items"][0]

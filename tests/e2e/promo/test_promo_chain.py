@@ -4,7 +4,6 @@ the ad ends in the product brand's inbox and on its web feed, through the same p
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -12,13 +11,13 @@ import av
 import httpx
 from pydantic import SecretStr
 
+from adapters.anthropic_script import build_script_writer
 from core import notify
 from core.config import Settings
 from core.media.ffmpeg_bin import ffmpeg_exe
 from core.media.probe import probe_file
 from core.media.runner import run_ffmpeg
 from core.models import AssetSource, Brand, MediaAsset, PublishJob
-from core.promo.claude_writer import build_script_writer
 from core.promo.edit import still_command
 from core.promo.files import WorkDir
 from core.promo.subtitles import cues_for
@@ -27,6 +26,7 @@ from oneclick.promo.steps import edit_step, publish_step, record_step, script_st
 from tests.e2e.web.conftest import ensure_chromium
 from tests.fakes.anthropic_api import FakeMessagesAPI
 from tests.support.server import serving
+from tests.support.waiting import until
 
 W, H = 640, 360
 AD = {"lines": ["Still posting one video to every network by hand?",
@@ -153,10 +153,10 @@ async def _assert_subtitles_burned_in(settings: Settings, plan, track, master: P
 
 
 async def _wait_for_feed_item(base: str, slug: str) -> dict:
-    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-        for _ in range(240):
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        async def first_item() -> dict | None:
             feed = (await http.get(f"/b/{slug}/feed.json")).json()
-            if feed["items"]:
-                return feed["items"][0]
-            await asyncio.sleep(0.25)
-    raise AssertionError("the ad never reached the web feed")
+            return feed["items"][0] if feed["items"] else None
+
+        return dict(await until(first_item, "the ad on the web feed", limit=120.0,
+                                every=0.25))

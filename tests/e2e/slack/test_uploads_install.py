@@ -12,6 +12,7 @@ from tests.e2e.slack.sender import Sender
 from tests.fakes.slack_api import running_fake
 from tests.support.media import make_jpeg
 from tests.support.server import live_app
+from tests.support.waiting import settled
 
 
 def file_message(h: SlackHarness, files: list[dict], user: str, channel: str = CHANNEL,
@@ -36,7 +37,7 @@ async def test_shared_file_and_shortcut_become_assets(slack: SlackHarness) -> No
     assert "Fresh from the roastery" in str(card["blocks"])
     assert asset.source_id == f"{h.team.id}:{photo['id']}"
     assert asset.original_caption == "Fresh from the roastery"
-    await asyncio.sleep(0.3)
+    await settled()  # both deliveries handled
     assert await MediaAsset.filter(brand_id=brand.id).count() == 1
     assert h.fake.counts["download"] == 1
 
@@ -56,6 +57,12 @@ async def test_shared_file_and_shortcut_become_assets(slack: SlackHarness) -> No
         return await MediaAsset.filter(source=AssetSource.SLACK).count() == 2
 
     await h.until(two, "the shortcut's asset")
+
+    async def two_cards() -> bool:  # the card is posted after the asset is stored
+        return await SlackCard.filter(brand_id=brand.id).count() == 2
+
+    await h.until(two_cards, "the shortcut's card")
+    await settled()
     assert await SlackCard.filter(brand_id=brand.id).count() == 2
 
     # a file in an unlinked channel

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import httpx
@@ -22,6 +21,7 @@ from core.target_states import refresh_job
 from tests.integration.web.helpers import csrf_from, signup
 from tests.support.media import make_fake_mp4, make_jpeg
 from tests.support.server import live_app
+from tests.support.waiting import until
 
 
 async def _brand(http: httpx.AsyncClient, name: str) -> int:
@@ -135,12 +135,11 @@ async def test_pages_render_act_and_are_scoped(settings: Settings, tmp_path) -> 
 
 
 async def _wait_job(http: httpx.AsyncClient, url: str, status: str) -> dict:
-    for _ in range(300):
+    async def reached() -> dict | None:
         data = (await http.get(url + ".json", headers={"Accept": "application/json"})).json()
-        if data["status"] == status:
-            return data
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"job never reached {status}: {data}")
+        return data if data["status"] == status else None
+
+    return await until(reached, f"the job to reach {status}")
 
 
 async def test_publish_twice_is_one_job_and_retry_republishes(settings: Settings,

@@ -3,7 +3,6 @@ the REST API; both go through one core function (role, state check, audit)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import httpx
@@ -23,6 +22,7 @@ from core.target_states import refresh_job
 from tests.integration.web.helpers import csrf_from, signup
 from tests.support.media import make_jpeg
 from tests.support.server import client, live_app, user_with_key
+from tests.support.waiting import until
 
 UNKNOWN_ERROR = ("Unknown: check the Web feed account. It answered with an error, and whether "
                  "the post went out cannot be checked automatically: press Mark as posted if "
@@ -48,12 +48,11 @@ async def _published_target(http: httpx.AsyncClient, brand_id: int, token: str, 
 
 
 async def _wait(http: httpx.AsyncClient, job_url: str, status: str) -> dict:
-    for _ in range(300):
+    async def reached() -> dict | None:
         data = (await http.get(job_url + ".json")).json()
-        if data["status"] == status:
-            return data
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"job never reached {status}: {data}")
+        return data if data["status"] == status else None
+
+    return await until(reached, f"the job to reach {status}")
 
 
 async def _make_unknown(target_id: int) -> None:
@@ -125,11 +124,11 @@ async def test_api_mark_posted_and_retry(settings: Settings, tmp_path) -> None:
                                     files={"file": ("b.jpg", image.read_bytes())})).json()
             job = (await api.post(f"/api/v1/assets/{asset['id']}/publish",
                                   json={"platforms": ["web"]})).json()
-            for _ in range(300):
-                job = (await api.get(f"/api/v1/jobs/{job['id']}")).json()
-                if job["status"] == "published":
-                    break
-                await asyncio.sleep(0.05)
+            async def published() -> dict | None:
+                shown = (await api.get(f"/api/v1/jobs/{job['id']}")).json()
+                return shown if shown["status"] == "published" else None
+
+            job = await until(published, "the job to be published")
             target_id = job["targets"][0]["id"]
             await _make_unknown(target_id)
             shown = (await api.get(f"/api/v1/jobs/{job['id']}")).json()
