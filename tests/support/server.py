@@ -21,6 +21,8 @@ from tests.support.db import migrated
 if TYPE_CHECKING:
     from oneclick.services import Services
 
+STARTUP_DEADLINE = 60.0  # generous: start-up is slow on a busy machine, never wrong
+
 
 def free_port() -> int:
     """An unused TCP port on 127.0.0.1."""
@@ -64,16 +66,24 @@ async def serving(settings: Settings) -> AsyncIterator[Served]:
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
-        for _ in range(200):
-            if server.started:
-                break
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.02)
+        await _started(server, task)
         yield Served(settings.public_base_url, app)
     finally:
         server.should_exit = True
         await task
+
+
+async def _started(server: uvicorn.Server, task: asyncio.Task[None],
+                   limit: float = STARTUP_DEADLINE) -> None:
+    """Wait until uvicorn listens (its lifespan ran); its error if it stopped instead."""
+    deadline = asyncio.get_running_loop().time() + limit
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("uvicorn stopped before it started listening")
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the app did not start listening within {limit:.0f} s")
+        await asyncio.sleep(0.01)
 
 
 async def user_with_key(email: str) -> tuple[User, str]:
