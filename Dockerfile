@@ -6,6 +6,7 @@ COPY pyproject.toml README.md requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY core core
 COPY connectors connectors
+COPY adapters adapters
 COPY tasks tasks
 COPY webapp webapp
 COPY bots bots

@@ -1,4 +1,8 @@
-"""Claude adapter: one structured request per asset for all its platforms, then enforcement."""
+"""Captions by Anthropic's Claude (an adapter of core.ai.base.CaptionAdapter).
+
+One structured request per asset for all its platforms, then enforcement; the rules
+adapter when there is no key or Claude fails.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +20,14 @@ from core.ai.prompt import build_request
 from core.ai.rules_adapter import RuleBasedAdapter
 from core.ai.style_rules import DEFAULT_RULES
 from core.ai.usage import CallUsage, budget_exhausted, record_usage
+from core.config import Settings
 from core.errors import InvalidInput
 from core.models import Brand
 from core.platform_rules import PlatformRules
 
 log = logging.getLogger(__name__)
+MAX_RETRIES = 3  # the SDK retries 408/409/429/5xx/529 with backoff, honouring retry-after
+REQUEST_TIMEOUT_SECONDS = 60.0
 
 UNAVAILABLE = "Claude is unavailable right now ({reason}): made by the built-in rules instead."
 
@@ -136,3 +143,17 @@ def _parse(answer: str, platforms: Sequence[str]) -> dict[str, str] | None:
                 and isinstance(item.get("text"), str)):
             out.setdefault(item["platform"], item["text"])
     return out
+
+
+def build_caption_adapter(settings: Settings, *, max_retries: int = MAX_RETRIES,
+                          timeout: float = REQUEST_TIMEOUT_SECONDS,
+                          deadline_seconds: float = 120.0) -> CaptionAdapter:
+    """ClaudeAdapter when ANTHROPIC_API_KEY is set, else the deterministic RuleBasedAdapter."""
+    if settings.anthropic_api_key is None or not settings.anthropic_api_key.get_secret_value():
+        return RuleBasedAdapter()
+    client = anthropic.AsyncAnthropic(
+        api_key=settings.anthropic_api_key.get_secret_value(),
+        base_url=settings.anthropic_base_url or None,
+        max_retries=max_retries, timeout=timeout)
+    return ClaudeAdapter(client, settings.anthropic_model, deadline_seconds=deadline_seconds,
+                         budget_cap_usd=settings.ai_monthly_budget_usd)

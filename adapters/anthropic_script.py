@@ -10,9 +10,13 @@ from typing import Any
 
 import anthropic
 
-from core.ai.claude import UNAVAILABLE, call_usage
+from adapters.anthropic_captions import (
+    MAX_RETRIES,
+    REQUEST_TIMEOUT_SECONDS,
+    UNAVAILABLE,
+    call_usage,
+)
 from core.ai.enforce import find_forbidden
-from core.ai.factory import MAX_RETRIES, REQUEST_TIMEOUT_SECONDS
 from core.ai.prompt import CACHE_1H, render_brand_block
 from core.ai.usage import budget_exhausted, record_usage
 from core.config import Settings

@@ -20,8 +20,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.ai.claude import ClaudeAdapter  # noqa: E402
-from core.ai.factory import build_caption_adapter  # noqa: E402
+from adapters.anthropic_captions import (
+    ClaudeAdapter,  # noqa: E402
+    build_caption_adapter,  # noqa: E402
+)
 from core.ai.pricing import cost_usd, uncached_input_cost_usd  # noqa: E402
 from core.ai.style_rules import DEFAULT_RULES  # noqa: E402
 from core.config import Settings  # noqa: E402

@@ -33,6 +33,7 @@ from connectors.base import Connector, PublishState, PublishStatus
 from core import audit
 from core.ai.style_rules import DEFAULT_RULES
 from core.errors import AuthExpired, ConnectorError, InvalidInput, PublishOutcomeUnknown
+from core.media_links import signed_media_url
 from core.models import (
     AccountStatus,
     AssetKind,
@@ -378,8 +379,6 @@ class TikTokConnector(Connector):
     async def _post_photos(self, target: PublishTarget, asset: MediaAsset, caption: str,
                            token: str, creator: Mapping[str, Any], prefs: Mapping[str, Any],
                            privacy: str) -> str:
-        from webapp.media_urls import signed_media_url
-
         rows = await self.ctx.pipeline.ensure_each(asset, [self.media_profile(asset)])
         photos = [row[self.media_profile(asset)] for row in rows][:PHOTO_MAX]
         info = self._post_info(caption, creator, prefs, privacy)

@@ -18,7 +18,6 @@ from typing import Protocol
 from tortoise.exceptions import DoesNotExist
 from tortoise.queryset import QuerySet
 
-from connectors.base import Connector, PublishState
 from core import effects, notify
 from core.coalesce import Coalescer, inside_transaction
 from core.config import Settings
@@ -42,6 +41,7 @@ from core.models import (
     SocialAccount,
     TargetStatus,
 )
+from core.ports.connector import Connector, PublishState
 from core.target_states import ACTIVE, ENDED, now, settle_job, transition
 
 log = logging.getLogger(__name__)

@@ -14,11 +14,11 @@ from collections.abc import AsyncIterator
 
 from taskiq import AsyncBroker, TaskiqEvents, TaskiqState
 
+from adapters.anthropic_captions import build_caption_adapter
 from connectors._outbound import outbound_client
 from connectors._transport import network_client
 from connectors.base import ConnectorContext
 from connectors.registry import ConnectorRegistry
-from core.ai import build_caption_adapter
 from core.ai.limits import AICallLimiter
 from core.app.accounts import Accounts
 from core.app.assets import Assets

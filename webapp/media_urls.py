@@ -1,7 +1,8 @@
 """Signed, expiring public URLs for the media that pull-based APIs fetch (Meta, TikTok).
 
-`signed_media_url` mints `PUBLIC_BASE_URL/m/<token>`; `GET /m/{token}` serves the
-transcoded file (or its video cover) with HTTP range support until the token expires.
+`core.media_links.signed_media_url` mints `PUBLIC_BASE_URL/m/<token>`; `GET /m/{token}`
+serves the transcoded file (or its video cover) with HTTP range support until the token
+expires.
 Nothing else is reachable through these URLs: the token names one file and an expiry.
 """
 
@@ -13,12 +14,11 @@ import os
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
-from core.media_links import read_media_token, signed_media_url
+from core.media_links import read_media_token
 from core.models import TranscodedMedia
 from webapp.deps import ServicesDep
 
 router = APIRouter(tags=["media urls"])
-__all__ = ["read_media_token", "router", "signed_media_url"]
 
 _GONE = "This media link has expired or is not valid."
 

@@ -1,4 +1,4 @@
-"""The one connector interface every network implements.
+"""The one connector interface every network implements (a port: connectors/ adapt it).
 
 A connector speaks one network's API. It never retries on its own: it raises
 `core.errors.ConnectorError` with `retryable`/`retry_after`/`needs_reconnect`
@@ -19,8 +19,6 @@ from typing import Any, ClassVar, Literal
 
 import httpx
 
-from connectors._outbound import outbound_client
-from connectors._transport import network_client
 from core.config import Settings
 from core.errors import InvalidInput, PublishOutcomeUnknown
 from core.media.pipeline import MediaPipeline
@@ -33,7 +31,6 @@ from core.models import (
     TranscodedMedia,
 )
 from core.models.relations import loaded
-from core.net_guard import OutboundPolicy
 from core.platform_rules import PlatformRules
 from core.safe_links import web_link
 from core.security import TokenCipher
@@ -92,14 +89,11 @@ class ConnectorContext:
     settings: Settings
     pipeline: MediaPipeline
     cipher: TokenCipher
-    http: httpx.AsyncClient = field(default_factory=network_client)
+    #: for the networks' own API addresses (connectors/_transport.py builds it)
+    http: httpx.AsyncClient
     #: for addresses a user or a remote server chose (their server, links they hand back):
     #: only public https addresses, checked at connect time (connectors/_outbound.py)
-    outbound: httpx.AsyncClient = field(default=None)  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        if self.outbound is None:
-            self.outbound = outbound_client(OutboundPolicy.of(self.settings))
+    outbound: httpx.AsyncClient
 
 
 class Connector(ABC):

@@ -17,7 +17,7 @@ from core.media.ffmpeg_bin import ffmpeg_exe
 from core.media.runner import run_ffmpeg
 from core.promo.script import AdScript
 from core.promo.subtitles import TimedLine
-from core.promo.tts import EspeakVoice, SpokenClip, Voice, speak_lines
+from core.promo.tts import SpokenClip, Voice, speak_lines
 
 SAMPLE_RATE = 48_000
 GAP_SECONDS = 0.25
@@ -89,7 +89,7 @@ def join_command(exe: str, clips: list[Path], dest: Path, *, gap: float = GAP_SE
 
 
 async def make_voiceover(settings: Settings, script: AdScript, dest: Path, voice: Voice, *,
-                         fallback: EspeakVoice | None = None) -> VoiceTrack:
+                         fallback: Voice | None = None) -> VoiceTrack:
     """Speak the script into `dest` (WAV) so that it fits the ad's length with the tail."""
     clips, engine, note = await speak_lines(script.lines, dest.parent / f"{dest.stem}-lines",
                                             voice, fallback)

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import ffmpeg
 
+from adapters.anthropic_script import build_script_writer
+from adapters.elevenlabs_tts import build_voice
+from adapters.espeak_tts import EspeakVoice, espeak_voice
 from core.app.actor import Actor
 from core.config import Settings
 from core.intake import file_chunks
@@ -19,13 +22,12 @@ from core.media.probe import probe_file
 from core.media.runner import run_ffmpeg
 from core.models import AssetSource, JobStatus, MediaAsset, PublishJob
 from core.promo.brand import ORIGIN, ensure_promo_brand
-from core.promo.claude_writer import build_script_writer
 from core.promo.deliver import ad_source_id, existing_ad, publish_key
 from core.promo.edit import EditPlan, edit_command
 from core.promo.files import WorkDir
 from core.promo.script import AdScript, DemoFlow, check_length, load_flows, save_flows
 from core.promo.subtitles import cues_for, render_ass, render_srt
-from core.promo.tts import EspeakVoice, Voice, build_voice, espeak_voice
+from core.promo.tts import Voice
 from core.promo.voiceover import TAIL_SECONDS, VoiceTrack, make_voiceover
 from core.promo.writer import ScriptWriter
 from oneclick.promo.recorder import DemoRecorder

@@ -18,10 +18,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
 from connectors._oauth import new_code_verifier, redirect_uri
-from connectors.base import Connector
 from core import audit
 from core.errors import InvalidInput
 from core.models import Brand, Role, SocialAccount, User
+from core.ports.connector import Connector
 from oneclick.services import Services
 from tasks.ingest import after_connect
 from webapp.deps import ServicesDep

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.ai.claude import ClaudeAdapter
-from core.ai.factory import build_caption_adapter
+from adapters.anthropic_captions import ClaudeAdapter, build_caption_adapter
 from core.config import Settings
 from core.models import AssetKind, Brand, MediaAsset, User
 from tests.conftest import make_settings

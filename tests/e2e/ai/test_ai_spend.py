@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.ai.claude import ClaudeAdapter
-from core.ai.factory import build_caption_adapter
+from adapters.anthropic_captions import ClaudeAdapter, build_caption_adapter
 from core.ai.limits import AICallLimiter
 from core.ai.style_rules import DEFAULT_RULES
 from core.captions import CaptionService

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.ai.claude import ClaudeAdapter
+from adapters.anthropic_captions import ClaudeAdapter
 from core.ai.style_rules import DEFAULT_RULES
 from core.ai.usage import usage_report
 from core.captions import CaptionService

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from core.ai.claude import ClaudeAdapter
+from adapters.anthropic_captions import ClaudeAdapter, build_caption_adapter
 from core.ai.enforce import find_forbidden, measure
-from core.ai.factory import build_caption_adapter
 from core.ai.pricing import cost_usd
 from core.ai.prompt import CACHE_1H
 from core.ai.style_rules import DEFAULT_RULES

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.ai.claude import ClaudeAdapter
-from core.ai.factory import build_caption_adapter
+from adapters.anthropic_captions import ClaudeAdapter, build_caption_adapter
 from core.ai.limits import AICallLimiter
 from tests.conftest import make_settings
 from tests.e2e.telegram.conftest import Harness, button, link, owner_brand, person, private

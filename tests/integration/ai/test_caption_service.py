@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from adapters.anthropic_captions import ClaudeAdapter, build_caption_adapter
 from core.ai.base import CaptionAdapter, CaptionResult
-from core.ai.claude import ClaudeAdapter
-from core.ai.factory import build_caption_adapter
 from core.ai.rules_adapter import RuleBasedAdapter
 from core.ai.style_rules import DEFAULT_RULES
 from core.ai.usage import CallUsage, record_usage, usage_report

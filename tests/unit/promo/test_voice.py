@@ -7,11 +7,11 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from adapters.elevenlabs_tts import ELEVENLABS_FORMAT, ElevenLabsVoice, build_voice
 from core.config import Settings
 from core.promo.files import WorkDir
 from core.promo.script import AdScript
 from core.promo.subtitles import TimedLine, cues_for, render_ass, render_srt
-from core.promo.tts import ELEVENLABS_FORMAT, ElevenLabsVoice, build_voice
 from core.promo.voiceover import GAP_SECONDS, audio_seconds
 from oneclick.promo.steps import voice_step
 from tests.fakes.elevenlabs_api import WORDS_PER_SECOND, FakeElevenLabs

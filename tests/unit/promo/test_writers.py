@@ -7,10 +7,10 @@ import json
 import pytest
 from pydantic import SecretStr
 
+from adapters.anthropic_script import PURPOSE, build_script_writer
 from core.config import Settings
 from core.models import AIUsage, Brand
 from core.promo.brand import ensure_promo_brand
-from core.promo.claude_writer import PURPOSE, build_script_writer
 from core.promo.script import AdScript, DemoFlow, seconds_for, word_budget
 from core.promo.writer import CALL_TO_ACTION, HOOK, RuleBasedScriptWriter
 from tests.fakes.anthropic_api import FakeMessagesAPI, user_text
