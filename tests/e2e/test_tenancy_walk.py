@@ -22,6 +22,7 @@ BODIES: dict[tuple[str, str], dict | None] = {
     ("POST", "/api/v1/assets/{asset_id}/publish"): {"platforms": ["web"]},
     ("GET", "/api/v1/jobs/{job_id}"): None,
     ("POST", "/api/v1/targets/{target_id}/retry"): None,
+    ("POST", "/api/v1/targets/{target_id}/mark-posted"): {"url": "https://example.com/p/1"},
 }
 MISSING_ID = 987654321
 

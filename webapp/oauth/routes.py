@@ -18,16 +18,17 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
 from connectors._oauth import new_code_verifier, redirect_uri
-from core import audit
+from core.app.accounts import Connected
+from core.app.roles import Action
 from core.errors import InvalidInput
-from core.models import Brand, Role, SocialAccount, User
+from core.models import Brand
 from core.ports.connector import Connector
 from oneclick.services import Services
-from tasks.ingest import after_connect
+from webapp.actors import WebActor
 from webapp.deps import ServicesDep
 from webapp.oauth import state
-from webapp.pages.common import WebRoute, brand_and_role, flash, redirect, render
-from webapp.session import WebUser, require_csrf, session_data
+from webapp.pages.common import WebRoute, flash, redirect, render
+from webapp.session import require_csrf, session_data
 
 log = logging.getLogger(__name__)
 router = APIRouter(route_class=WebRoute, tags=["connect"], include_in_schema=False)
@@ -52,22 +53,18 @@ def _form(request: Request, brand: Brand, connector: Connector) -> Response:
                   fields=connector.credential_fields)
 
 
-async def _connected(request: Request, user: User, brand: Brand, account: SocialAccount,
-                     label: str) -> None:
-    await audit.record("account.connected", actor=user, brand=brand, obj=account, origin="web",
-                       details={"platform": account.platform,
-                                "external_id": account.external_id})
-    note = " Its recent posts are on their way to the inbox." if await after_connect(
-        account) else ""
+def _connected(request: Request, done: Connected, label: str) -> None:
+    account = done.account
+    note = " Its recent posts are on their way to the inbox." if done.syncing else ""
     flash(request, f"{label} connected: {account.display_name or account.external_id}.{note}")
 
 
 @router.get("/brands/{brand_id}/connect/{platform}")
-async def connect_start(request: Request, brand_id: int, platform: str, user: WebUser,
+async def connect_start(request: Request, brand_id: int, platform: str, actor: WebActor,
                         services: ServicesDep) -> Response:
     """Send the person to the network's sign-in page, or show the form a network needs
     first (app password, a Mastodon server): nothing is contacted on a GET."""
-    _, brand, _ = await brand_and_role(user, brand_id, Role.ADMIN)
+    brand = await actor.may(brand_id, Action.CONNECT)
     connector = _connector(services, platform)
     if connector.credential_fields:
         return _form(request, brand, connector)
@@ -88,11 +85,11 @@ async def _begin(request: Request, brand: Brand, connector: Connector, services:
 
 
 @router.post("/brands/{brand_id}/connect/{platform}", dependencies=[Csrf])
-async def connect_credentials(request: Request, brand_id: int, platform: str, user: WebUser,
-                              services: ServicesDep) -> Response:
+async def connect_credentials(request: Request, brand_id: int, platform: str,
+                              actor: WebActor, services: ServicesDep) -> Response:
     """The connect form (CSRF-checked): an app-password network connects at once; a network
     that needs a server first (Mastodon) goes on to that server's sign-in page."""
-    _, brand, _ = await brand_and_role(user, brand_id, Role.ADMIN)
+    brand = await actor.may(brand_id, Action.CONNECT)
     connector = _connector(services, platform)
     if not connector.credential_fields:
         raise InvalidInput(f"{connector.label} is connected through its sign-in page.")
@@ -101,20 +98,21 @@ async def connect_credentials(request: Request, brand_id: int, platform: str, us
               for name, _ in connector.credential_fields}
     if connector.auth_kind != "app_password":
         return await _begin(request, brand, connector, services, values)
-    account = await connector.connect(brand, values)
-    await _connected(request, user, brand, account, connector.label)
+    done = await services.accounts.connect(actor, brand_id=brand.id, platform=platform,
+                                           params=values)
+    _connected(request, done, connector.label)
     return redirect(_connections(brand.id))
 
 
 @router.get("/oauth/{platform}/callback")
-async def callback(request: Request, platform: str, user: WebUser,
+async def callback(request: Request, platform: str, actor: WebActor,
                    services: ServicesDep) -> Response:
     """Check the state, then connect (or offer the picker)."""
     connector = _connector(services, platform)
     query = dict(request.query_params)
     checked = state.finish(request, services.settings, state=query.get("state"),
                            platform=platform)
-    _, brand, _ = await brand_and_role(user, checked["brand_id"], Role.ADMIN)
+    brand = await actor.may(checked["brand_id"], Action.CONNECT)
     if query.get("error") or not query.get("code"):
         # the network's own words stay in the log: a user-chosen server writes what it likes
         log.info("%s sign-in not granted: %.40r %.200r", platform, query.get("error"),
@@ -125,8 +123,9 @@ async def callback(request: Request, platform: str, user: WebUser,
                               "code_verifier": checked["verifier"], "start": checked["start"]}
     choice = await connector.connect_options(brand, params)
     if choice is None:
-        account = await connector.connect(brand, params)
-        await _connected(request, user, brand, account, connector.label)
+        done = await services.accounts.connect(actor, brand_id=brand.id, platform=platform,
+                                               params=params)
+        _connected(request, done, connector.label)
         return redirect(_connections(brand.id))
     if not choice.options:
         raise InvalidInput(f"{connector.label}: {choice.title} — there is nothing to choose "
@@ -147,10 +146,10 @@ def _pending_pick(request: Request, brand_id: int, platform: str) -> dict[str, A
 
 
 @router.get("/brands/{brand_id}/connect/{platform}/pick")
-async def pick_page(request: Request, brand_id: int, platform: str, user: WebUser,
+async def pick_page(request: Request, brand_id: int, platform: str, actor: WebActor,
                     services: ServicesDep) -> Response:
     """The picker: which Pages (or board) to connect."""
-    _, brand, _ = await brand_and_role(user, brand_id, Role.ADMIN)
+    brand = await actor.may(brand_id, Action.CONNECT)
     connector = _connector(services, platform)
     pick = _pending_pick(request, brand.id, platform)
     options = [{"id": i, "label": label, "detail": detail} for i, label, detail in
@@ -161,10 +160,10 @@ async def pick_page(request: Request, brand_id: int, platform: str, user: WebUse
 
 
 @router.post("/brands/{brand_id}/connect/{platform}/pick", dependencies=[Csrf])
-async def pick_submit(request: Request, brand_id: int, platform: str, user: WebUser,
+async def pick_submit(request: Request, brand_id: int, platform: str, actor: WebActor,
                       services: ServicesDep) -> Response:
     """Connect what was picked; the pending choice is used once."""
-    _, brand, _ = await brand_and_role(user, brand_id, Role.ADMIN)
+    brand = await actor.may(brand_id, Action.CONNECT)
     connector = _connector(services, platform)
     pick = _pending_pick(request, brand.id, platform)
     allowed = {o[0] for o in pick["options"]}
@@ -178,6 +177,7 @@ async def pick_submit(request: Request, brand_id: int, platform: str, user: WebU
     for option in chosen:
         params = {**carry, "choice": [option],
                   "redirect_uri": redirect_uri(services.settings, platform)}
-        account = await connector.connect(brand, params)
-        await _connected(request, user, brand, account, connector.label)
+        done = await services.accounts.connect(actor, brand_id=brand.id, platform=platform,
+                                               params=params)
+        _connected(request, done, connector.label)
     return redirect(_connections(brand.id))

@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from fastapi import APIRouter, Request, Response
 
+from core.app.roles import Action
 from core.errors import InvalidInput
 from core.models import AuditLog
-from webapp.pages.common import WebRoute, brand_and_role, render
-from webapp.session import WebUser
+from webapp.actors import WebActor
+from webapp.pages.common import WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PAGE = 100
@@ -36,10 +37,10 @@ def summarise(details: dict[str, object]) -> str:
 
 
 @router.get("/brands/{brand_id}/audit")
-async def audit_page(request: Request, brand_id: int, user: WebUser, action: str = "",
+async def audit_page(request: Request, brand_id: int, actor: WebActor, action: str = "",
                      since: str = "", until: str = "", page: int = 1) -> Response:
     """Who did what in the brand, newest first."""
-    _, brand, _ = await brand_and_role(user, brand_id)
+    brand = await actor.may(brand_id, Action.VIEW)
     start, end = parse_day(since, "from"), parse_day(until, "to")
     query = AuditLog.filter(brand_id=brand.id)
     if action:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from functools import cache
 from typing import Any
@@ -11,15 +10,15 @@ from zoneinfo import available_timezones
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from core.ai.brand_settings import clean_ai_settings
 from core.ai.enforce import measure
-from core.brands import update_brand
+from core.app import brands
+from core.app.roles import Action
 from core.errors import InvalidInput
 from core.media.profiles import FITS, PROFILES, VideoProfile
-from core.models import Role
+from webapp.actors import WebActor
 from webapp.deps import ServicesDep
-from webapp.pages.common import WebRoute, brand_and_role, flash, redirect, render
-from webapp.session import WebUser, require_csrf, require_csrf_header
+from webapp.pages.common import WebRoute, brand_view, flash, redirect, render
+from webapp.session import require_csrf, require_csrf_header
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Csrf = Depends(require_csrf)
@@ -45,27 +44,27 @@ def split_list(text: str, *, lines: bool) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _page(request: Request, brand: Any, role: Role, *, error: str | None = None,
-          status_code: int = 200) -> Response:
+def _page(request: Request, brand: Any, actions: frozenset[Action], *,
+          error: str | None = None, status_code: int = 200) -> Response:
     media = (brand.settings or {}).get("media") or {}
     return render(request, "pages/settings.html", status_code=status_code, brand=brand,
-                  can_edit=role in (Role.OWNER, Role.ADMIN), error=error,
+                  actions=actions, error=error,
                   timezones=timezones(), profiles=fit_profiles(), fits=FITS,
                   fit_labels=FIT_LABELS, chosen_fits=media.get("fit") or {},
                   duration_policy=media.get("duration_policy", "trim"))
 
 
 @router.get("/brands/{brand_id}/settings")
-async def settings_page(request: Request, brand_id: int, user: WebUser) -> Response:
+async def settings_page(request: Request, brand_id: int, actor: WebActor) -> Response:
     """The brand's settings form and preview."""
-    _, brand, role = await brand_and_role(user, brand_id)
-    return _page(request, brand, role)
+    brand, actions = await brand_view(actor, brand_id)
+    return _page(request, brand, actions)
 
 
 @router.post("/brands/{brand_id}/settings", dependencies=[Csrf])
-async def settings_save(request: Request, brand_id: int, user: WebUser) -> Response:
+async def settings_save(request: Request, brand_id: int, actor: WebActor) -> Response:
     """Save the settings (admins and owners)."""
-    _, brand, role = await brand_and_role(user, brand_id, Role.ADMIN)
+    brand = await actor.may(brand_id, Action.MANAGE_SETTINGS)
     form = await request.form()
 
     def text(name: str) -> str:
@@ -87,12 +86,13 @@ async def settings_save(request: Request, brand_id: int, user: WebUser) -> Respo
         "settings": {"media": media},
     }
     try:
-        await update_brand(brand, changes, actor=user, origin="web")
+        await brands.update(actor, brand_id=brand.id, changes=changes)
     except InvalidInput as exc:
         for key, value in changes.items():  # show what was typed, with the error
             if key != "settings":
                 setattr(brand, key, value)
-        return _page(request, brand, role, error=exc.user_message, status_code=400)
+        return _page(request, brand, await actor.actions(brand.id),
+                     error=exc.user_message, status_code=400)
     flash(request, "Settings saved.")
     return redirect(f"/brands/{brand.id}/settings")
 
@@ -109,27 +109,18 @@ class PreviewIn(BaseModel):
 
 @router.post("/brands/{brand_id}/settings/preview.json",
              dependencies=[Depends(require_csrf_header)])
-async def settings_preview(brand_id: int, body: PreviewIn, user: WebUser,
+async def settings_preview(brand_id: int, body: PreviewIn, actor: WebActor,
                            services: ServicesDep) -> dict[str, Any]:
     """The sample text adapted for each platform with the settings as typed (not saved)."""
-    _, brand, _ = await brand_and_role(user, brand_id, Role.EDITOR)
-    cleaned = clean_ai_settings(
+    made = await services.assets.preview(
+        actor, brand_id=brand_id, text=body.text, platforms=body.platforms,
         ai_system_prompt=body.ai_system_prompt,
         default_hashtags=split_list(body.default_hashtags, lines=False),
         forbidden_phrases=split_list(body.forbidden_phrases, lines=True))
-    draft = copy.copy(brand)  # never saved: the preview uses the form's values
-    draft.ai_system_prompt = cleaned.ai_system_prompt
-    draft.default_hashtags = cleaned.default_hashtags
-    draft.forbidden_phrases = cleaned.forbidden_phrases
     rules = services.captions.rules
-    platforms = [p for p in (body.platforms or services.connectors.platforms()) if p in rules]
-    if not platforms:
-        raise InvalidInput("Choose at least one known platform.")
-    made = await services.captions.preview(draft, body.text, platforms, actor=user)
     return {"platforms": [
         {"platform": p, "label": rules[p].label, "text": made[p].text,
          "length": measure(made[p].text, rules[p]), "max": rules[p].caption_max,
          "adapter": made[p].adapter, "is_fallback": made[p].is_fallback,
          "note": made[p].note or ""}
-        for p in platforms if p in made]}
-
+        for p in (body.platforms or list(rules)) if p in made]}

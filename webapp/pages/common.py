@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from core.app.actor import Actor
+from core.app.roles import Action
 from core.errors import OneClickError
-from core.models import Brand, Role, User
-from core.tenancy import BrandScope
+from core.models import Brand
 from webapp.errors import status_for
 from webapp.session import csrf_token
 from webapp.throttle import TooManyAttempts
@@ -81,9 +82,7 @@ class WebRoute(APIRoute):
         return page_handler
 
 
-async def brand_and_role(user: User, brand_id: int, min_role: Role = Role.APPROVER
-                         ) -> tuple[BrandScope, Brand, Role]:
-    """The user's scope, one of their brands (404 otherwise) and their role in it."""
-    scope = BrandScope(user)
-    brand = await scope.brand(brand_id, min_role=min_role)
-    return scope, brand, await scope.role(brand_id)
+async def brand_view(actor: Actor, brand_id: int) -> tuple[Brand, frozenset[Action]]:
+    """One of the person's brands (404 otherwise) and what the role table lets them do in it."""
+    brand = await actor.may(brand_id, Action.VIEW)
+    return brand, await actor.actions(brand_id)
