@@ -7,12 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
-from core import notify
-from core.intake import ingest_media
-from core.models import AdaptedCaption, PublishTarget, Role, TranscodedMedia
-from core.publishing import create_job, existing_job
-from core.quota import check_quota
-from tasks.publish import start_job
+from core.app.roles import Action
+from core.models import AdaptedCaption, PublishTarget, TranscodedMedia
+from webapp.actors import ApiActor
 from webapp.api.schemas import AssetOut, CaptionOut, CaptionsIn, JobOut, PublishIn
 from webapp.deps import ScopeDep, ServicesDep
 from webapp.upload import check_declared_size, read_upload
@@ -34,18 +31,17 @@ def valid_idempotency_key(key: str) -> bool:
                      "type": "object", "required": ["file"],
                      "properties": {"file": {"type": "string", "format": "binary"},
                                     "caption": {"type": "string"}}}}}}})
-async def upload_asset(brand_id: int, request: Request, scope: ScopeDep,
+async def upload_asset(brand_id: int, request: Request, actor: ApiActor,
                        services: ServicesDep) -> AssetOut:
     """Upload a photo or video (multipart `file`, optional `caption`) into the inbox."""
-    brand = await scope.brand(brand_id, min_role=Role.EDITOR)
+    await actor.may(brand_id, Action.UPLOAD)
     declared = check_declared_size(request, services.settings)
-    await check_quota(services.settings, brand_id=brand.id, incoming=declared or 0)
+    await services.assets.check_room(actor, brand_id=brand_id, incoming=declared or 0)
     form = await read_upload(request, services.settings)
     assert form.file is not None
-    asset = await ingest_media(services.settings, brand=brand, chunks=form.file,
-                               file_name=form.file_name, caption=form.fields.get("caption", ""),
-                               actor=scope.user, origin="api")
-    await notify.inbox_item(asset)
+    asset = await services.assets.upload(actor, brand_id=brand_id, chunks=form.file,
+                                         file_name=form.file_name,
+                                         caption=form.fields.get("caption", ""))
     return AssetOut.of(asset)
 
 
@@ -70,43 +66,26 @@ async def get_asset(asset_id: int, scope: ScopeDep) -> AssetOut:
 
 
 @router.post("/api/v1/assets/{asset_id}/captions", response_model=list[CaptionOut])
-async def adapt_captions(asset_id: int, body: CaptionsIn, scope: ScopeDep,
+async def adapt_captions(asset_id: int, body: CaptionsIn, actor: ApiActor,
                          services: ServicesDep) -> list[CaptionOut]:
     """The adapted caption per platform (a preview; stored for publishing)."""
-    asset = await scope.asset(asset_id)
-    await scope.brand(asset.brand_id, min_role=Role.EDITOR)
-    for platform in body.platforms:
-        services.connectors.get(platform)
-    captions = await services.captions.adapt(asset, body.platforms, hint=body.hint,
-                                             regenerate=body.regenerate, actor=scope.user,
-                                             origin="api")
+    captions = await services.assets.adapt(actor, asset_id=asset_id, platforms=body.platforms,
+                                           hint=body.hint, regenerate=body.regenerate)
     return [CaptionOut.of(captions[p]) for p in body.platforms if p in captions]
 
 
 @router.post("/api/v1/assets/{asset_id}/publish", response_model=JobOut, status_code=202)
 async def publish_asset(
-    asset_id: int, body: PublishIn, scope: ScopeDep, services: ServicesDep,
+    asset_id: int, body: PublishIn, actor: ApiActor, services: ServicesDep,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     """Publish the asset to the platforms: 202 with the job (same key, same job)."""
     if idempotency_key is not None and not valid_idempotency_key(idempotency_key):
         return JSONResponse({"detail": BAD_KEY}, status_code=400)
-    asset = await scope.asset(asset_id)
-    await scope.brand(asset.brand_id, min_role=Role.EDITOR)
-    known = services.connectors.platforms()
-    for platform in body.platforms:
-        services.connectors.get(platform)
-    key = f"api:{scope.user.id}:{idempotency_key}" if idempotency_key else None
-    job = await existing_job(key, brand_id=asset.brand_id)
-    created = False
-    if job is None:
-        captions = await services.captions.captions_for_publish(asset, body.platforms,
-                                                                body.captions)
-        job, created = await create_job(
-            scope, asset=asset, platforms=body.platforms, known_platforms=known,
-            captions=captions, origin="api", publish_at=body.publish_at, idempotency_key=key)
-    if created and job.status == "running":
-        await start_job(job.id)
-    targets = await PublishTarget.filter(job_id=job.id).order_by("id")
-    out = JobOut.of(job, targets)
-    return JSONResponse(out.model_dump(mode="json"), status_code=202 if created else 200)
+    result = await services.publishing.publish(
+        actor, asset_id=asset_id, platforms=body.platforms, captions=body.captions,
+        publish_at=body.publish_at,
+        idempotency_key=f"api:{actor.user.id}:{idempotency_key}" if idempotency_key else None)
+    targets = await PublishTarget.filter(job_id=result.job.id).order_by("id")
+    out = JobOut.of(result.job, targets)
+    return JSONResponse(out.model_dump(mode="json"), status_code=202 if result.created else 200)

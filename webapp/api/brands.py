@@ -8,8 +8,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from core.ai.usage import usage_report
-from core.brands import create_brand, reserved_slugs, update_brand
-from core.models import Role, SocialAccount
+from core.app import brands
+from core.brands import reserved_slugs
+from core.models import SocialAccount
+from webapp.actors import ApiActor
 from webapp.api.schemas import AccountOut, BrandIn, BrandOut, BrandPatch
 from webapp.deps import ScopeDep, ServicesDep
 
@@ -27,10 +29,10 @@ async def list_brands(scope: ScopeDep, services: ServicesDep) -> list[BrandOut]:
 
 
 @router.post("", response_model=BrandOut, status_code=201)
-async def post_brand(body: BrandIn, scope: ScopeDep, services: ServicesDep) -> BrandOut:
+async def post_brand(body: BrandIn, actor: ApiActor, services: ServicesDep) -> BrandOut:
     """Create a brand owned by the user."""
-    brand = await create_brand(scope.user, body.name, slug=body.slug, origin="api",
-                               reserved=reserved_slugs(services.settings))
+    brand = await brands.create(actor, name=body.name, slug=body.slug,
+                                reserved=reserved_slugs(services.settings))
     return _out(brand, services)
 
 
@@ -41,12 +43,11 @@ async def get_brand(brand_id: int, scope: ScopeDep, services: ServicesDep) -> Br
 
 
 @router.patch("/{brand_id}", response_model=BrandOut)
-async def patch_brand(brand_id: int, body: BrandPatch, scope: ScopeDep,
+async def patch_brand(brand_id: int, body: BrandPatch, actor: ApiActor,
                       services: ServicesDep) -> BrandOut:
     """Change a brand's settings."""
-    brand = await scope.brand(brand_id, min_role=Role.ADMIN)
-    changes = body.model_dump(exclude_unset=True)
-    brand = await update_brand(brand, changes, actor=scope.user, origin="api")
+    brand = await brands.update(actor, brand_id=brand_id,
+                                changes=body.model_dump(exclude_unset=True))
     return _out(brand, services)
 
 

@@ -7,11 +7,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from core.models import PublishTarget
-from core.publishing import retry_target
-from core.unknown_targets import URL_MAX, resolve_unknown
-from tasks.publish import enqueue_targets
+from core.unknown_targets import URL_MAX
+from webapp.actors import ApiActor
 from webapp.api.schemas import JobOut, TargetOut
-from webapp.deps import ScopeDep
+from webapp.deps import ScopeDep, ServicesDep
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
 
@@ -25,12 +24,9 @@ async def get_job(job_id: int, scope: ScopeDep) -> JobOut:
 
 
 @router.post("/targets/{target_id}/retry", response_model=TargetOut, status_code=202)
-async def retry(target_id: int, scope: ScopeDep) -> TargetOut:
+async def retry(target_id: int, actor: ApiActor, services: ServicesDep) -> TargetOut:
     """Queue a failed target again; for an unknown one this is "Publish again"."""
-    target = await scope.target(target_id)
-    target = await retry_target(scope, target, origin="api")
-    await enqueue_targets([target.id])
-    return TargetOut.of(target)
+    return TargetOut.of(await services.publishing.retry(actor, target_id=target_id))
 
 
 class MarkPosted(BaseModel):
@@ -40,10 +36,9 @@ class MarkPosted(BaseModel):
 
 
 @router.post("/targets/{target_id}/mark-posted", response_model=TargetOut)
-async def mark_posted(target_id: int, scope: ScopeDep,
+async def mark_posted(target_id: int, actor: ApiActor, services: ServicesDep,
                       body: MarkPosted | None = None) -> TargetOut:
     """Mark an unknown target as posted (a person saw the post on the network)."""
-    target = await scope.target(target_id)
-    target = await resolve_unknown(scope, target, posted=True, origin="api",
-                                   url=body.url if body else "")
+    target = await services.publishing.resolve(actor, target_id=target_id, posted=True,
+                                               url=body.url if body else "")
     return TargetOut.of(target)
