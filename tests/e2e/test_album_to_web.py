@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-
 from core.brands import create_brand
 from core.intake import file_chunks, ingest_media
 from core.models import AssetKind, MediaAsset, PublishJob
@@ -14,8 +12,8 @@ from core.tenancy import BrandScope
 from core.users import create_user
 from tasks.publish import start_job
 from tests.conftest import make_settings
+from tests.support.asgi import running_app, web_client
 from tests.support.media import make_jpeg, make_mp4
-from tests.support.server import live_app
 from tests.support.waiting import until
 
 
@@ -23,7 +21,7 @@ async def test_mixed_album_published_to_web(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     photo = make_jpeg(tmp_path / "p.jpg")
     video = make_mp4(tmp_path / "v.mp4", seconds=2)
-    async with live_app(settings) as base:
+    async with running_app(settings) as app:
         owner = await create_user("owner@example.com", "long enough pw", origin="test")
         brand = await create_brand(owner, "Acme")
         album = await MediaAsset.create(brand=brand, kind=AssetKind.CAROUSEL,
@@ -41,7 +39,7 @@ async def test_mixed_album_published_to_web(tmp_path: Path) -> None:
 
         job = await until(finished, "the job to finish")
         assert job.status == "published"
-        async with httpx.AsyncClient(base_url=base) as http:
+        async with web_client(app) as http:
             item = (await http.get("/b/acme/feed.json")).json()["items"][0]
             kinds = [a["mime_type"] for a in item["attachments"]]
             assert kinds == ["image/jpeg", "video/mp4"]

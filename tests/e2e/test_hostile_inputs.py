@@ -6,8 +6,9 @@ from pathlib import Path
 
 from core.models import MediaAsset
 from tests.conftest import make_settings
+from tests.support.asgi import api_client, running_app
 from tests.support.media import make_jpeg, make_mp4
-from tests.support.server import client, live_app, user_with_key
+from tests.support.server import user_with_key
 
 
 async def test_hostile_uploads_and_fields(tmp_path: Path) -> None:
@@ -15,9 +16,9 @@ async def test_hostile_uploads_and_fields(tmp_path: Path) -> None:
     photo = make_jpeg(tmp_path / "p.jpg")
     big_video = make_mp4(tmp_path / "big.mp4", seconds=4, size="640x480")
     assert big_video.stat().st_size > 300_000
-    async with live_app(settings) as base:
+    async with running_app(settings) as app:
         _, key = await user_with_key("owner@example.com")
-        async with client(base, key) as api:
+        async with api_client(app, key) as api:
             brand = (await api.post("/api/v1/brands",
                                     json={"name": "Robert'); DROP TABLE brands;--"})).json()
             assert brand["name"] == "Robert'); DROP TABLE brands;--"

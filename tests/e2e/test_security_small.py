@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import httpx
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
@@ -15,8 +14,9 @@ from core.models import MediaAsset, PublishJob, PublishTarget
 from tests.conftest import make_settings
 from tests.fakes.anthropic_api import FakeMessagesAPI
 from tests.integration.web.helpers import csrf_from, signup
+from tests.support.asgi import api_client, running_app, web_client
 from tests.support.media import make_jpeg
-from tests.support.server import client, live_app, user_with_key
+from tests.support.server import user_with_key
 
 # Arabic-Indic, fullwidth, superscript, Extended Arabic-Indic and Devanagari digits, numbers
 # too big for the database or for int(), and other spellings int() would accept
@@ -40,9 +40,9 @@ async def test_ai_limits_answer_where_the_person_acted(tmp_path: Path) -> None:
     with FakeMessagesAPI() as fake:
         settings = make_settings(tmp_path, anthropic_api_key="test-key",
                                  anthropic_base_url=fake.base_url, ai_user_calls_per_minute=2)
-        async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as web:
+        async with running_app(settings) as app, web_client(app) as web:
             _, key = await user_with_key("api@example.com")
-            async with client(base, key) as api:
+            async with api_client(app, key) as api:
                 brand = (await api.post("/api/v1/brands", json={"name": "Api Bakes"})).json()
                 asset = await MediaAsset.create(brand_id=brand["id"], kind="image",
                                                 original_caption="Rye at seven.")
@@ -69,9 +69,9 @@ async def test_ai_limits_answer_where_the_person_acted(tmp_path: Path) -> None:
 
 async def test_idempotency_key_is_per_brand_and_bounded(tmp_path: Path) -> None:
     photo = make_jpeg(tmp_path / "p.jpg").read_bytes()
-    async with live_app(make_settings(tmp_path)) as base:
+    async with running_app(make_settings(tmp_path)) as app:
         _, key = await user_with_key("owner@example.com")
-        async with client(base, key) as api:
+        async with api_client(app, key) as api:
             jobs = []
             for name in ("Brand A", "Brand B"):
                 brand = (await api.post("/api/v1/brands", json={"name": name})).json()
@@ -101,12 +101,12 @@ async def test_idempotency_key_is_per_brand_and_bounded(tmp_path: Path) -> None:
 
 async def test_odd_digits_in_path_parameters_are_never_a_500(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
-    async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as web:
+    async with running_app(settings) as app, web_client(app) as web:
         from webapp.app import create_app
 
         _, key = await user_with_key("api@example.com")
         await signup(web, "web@example.com")
-        async with client(base, key) as api:
+        async with api_client(app, key) as api:
             brand = (await api.post("/api/v1/brands", json={"name": "Digits"})).json()
             real = {"slug": brand["slug"], "brand_id": str(brand["id"])}
             routes = [(path, methods) for path, methods in every_route(create_app(settings).routes)

@@ -29,3 +29,9 @@ def web_client(app: FastAPI, address: str = "198.51.100.10",
     transport = httpx.ASGITransport(app=app, client=(address, 50123))
     return httpx.AsyncClient(transport=transport, base_url="http://testserver",
                              headers=headers or {}, timeout=60.0)
+
+
+def api_client(app: FastAPI, key: str | None = None,
+               address: str = "198.51.100.10") -> httpx.AsyncClient:
+    """A REST API client talking to the app in-process, authenticated when a key is given."""
+    return web_client(app, address, {"Authorization": f"Bearer {key}"} if key else None)

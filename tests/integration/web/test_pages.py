@@ -19,8 +19,8 @@ from core.models import (
 )
 from core.target_states import refresh_job
 from tests.integration.web.helpers import csrf_from, signup
+from tests.support.asgi import running_app, web_client
 from tests.support.media import make_fake_mp4, make_jpeg
-from tests.support.server import live_app
 from tests.support.waiting import until
 
 
@@ -35,8 +35,8 @@ async def _brand(http: httpx.AsyncClient, name: str) -> int:
 
 async def test_pages_render_act_and_are_scoped(settings: Settings, tmp_path) -> None:
     settings.telegram_bot_username = "OneClickTestBot"
-    async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as ada, \
-            httpx.AsyncClient(base_url=base) as eve:
+    async with running_app(settings) as app, web_client(app) as ada, \
+            web_client(app) as eve:
         await signup(ada, "ada@example.com")
         brand_id = await _brand(ada, "Ada Bakes")
         token = csrf_from((await ada.get(f"/brands/{brand_id}/inbox")).text)
@@ -144,7 +144,7 @@ async def _wait_job(http: httpx.AsyncClient, url: str, status: str) -> dict:
 
 async def test_publish_twice_is_one_job_and_retry_republishes(settings: Settings,
                                                                tmp_path) -> None:
-    async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as ada:
+    async with running_app(settings) as app, web_client(app) as ada:
         await signup(ada, "ada@example.com")
         brand_id = await _brand(ada, "Ada Bakes")
         token = csrf_from((await ada.get(f"/brands/{brand_id}/inbox")).text)

@@ -7,12 +7,12 @@ from fastapi import FastAPI, Request
 
 from core.config import Settings
 from tests.integration.web.helpers import csrf_from, signup
-from tests.support.server import live_app
+from tests.support.asgi import running_app, web_client
 from webapp.session import WebUser, install_sessions, session_data
 
 
 async def test_signup_signin_signout_and_cookie_flags(settings: Settings) -> None:
-    async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as http:
+    async with running_app(settings) as app, web_client(app) as http:
         first = await http.get("/brands?x=1")
         assert first.status_code == 303
         assert first.headers["location"] == "/login?next=/brands%3Fx%3D1"
@@ -38,12 +38,13 @@ async def test_signup_signin_signout_and_cookie_flags(settings: Settings) -> Non
             "password": "correct horse 42", "next": "//evil.example/x"})
         assert answer.status_code == 303 and answer.headers["location"] == "/brands"
         # the cookie from before the sign-out signs nobody in: the session ended on the server
-        async with httpx.AsyncClient(base_url=base, cookies=stolen) as thief:
+        async with web_client(app) as thief:
+            thief.cookies.update(stolen)
             assert (await thief.get("/brands")).headers["location"].startswith("/login")
 
 
 async def test_post_without_csrf_token_is_refused(settings: Settings) -> None:
-    async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as http:
+    async with running_app(settings) as app, web_client(app) as http:
         page = await http.get("/signup")
         assert page.status_code == 200
         refused = await http.post("/signup", data={
@@ -58,7 +59,7 @@ async def test_post_without_csrf_token_is_refused(settings: Settings) -> None:
 
 
 async def test_login_rate_limit(settings: Settings) -> None:
-    async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as http:
+    async with running_app(settings) as app, web_client(app) as http:
         await signup(http, "bob@example.com")
         http.cookies.clear()
         token = csrf_from((await http.get("/login")).text)

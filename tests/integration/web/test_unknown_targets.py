@@ -20,8 +20,9 @@ from core.models import (
 )
 from core.target_states import refresh_job
 from tests.integration.web.helpers import csrf_from, signup
+from tests.support.asgi import api_client, running_app, web_client
 from tests.support.media import make_jpeg
-from tests.support.server import client, live_app, user_with_key
+from tests.support.server import user_with_key
 from tests.support.waiting import until
 
 UNKNOWN_ERROR = ("Unknown: check the Web feed account. It answered with an error, and whether "
@@ -65,7 +66,7 @@ async def _make_unknown(target_id: int) -> None:
 
 
 async def test_web_buttons_mark_posted_and_publish_again(settings: Settings, tmp_path) -> None:
-    async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as ada:
+    async with running_app(settings) as app, web_client(app) as ada:
         await signup(ada, "ada@example.com")
         page = await ada.get("/brands")
         made = await ada.post("/brands", data={"csrf_token": csrf_from(page.text),
@@ -113,12 +114,12 @@ async def test_web_buttons_mark_posted_and_publish_again(settings: Settings, tmp
 
 
 async def test_api_mark_posted_and_retry(settings: Settings, tmp_path) -> None:
-    async with live_app(settings) as base:
+    async with running_app(settings) as app:
         owner, key = await user_with_key("owner@example.com")
         approver, approver_key = await user_with_key("approver@example.com")
         brand = await create_brand(owner, "Rye", origin="test")
         await BrandMember.create(brand=brand, user=approver, role=Role.APPROVER)
-        async with client(base, key) as api, client(base, approver_key) as other:
+        async with api_client(app, key) as api, api_client(app, approver_key) as other:
             image = make_jpeg(tmp_path / "b.jpg")
             asset = (await api.post(f"/api/v1/brands/{brand.id}/assets",
                                     files={"file": ("b.jpg", image.read_bytes())})).json()
