@@ -85,8 +85,6 @@ async def open_services(settings: Settings, *, database: bool = True,
         if own_broker:
             await broker.startup()
             stack.push_async_callback(broker.shutdown)
-        queue.open()
-        stack.callback(queue.close)
         yield services
 
 

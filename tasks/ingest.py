@@ -15,9 +15,8 @@ from connectors._http import access_token
 from connectors.instagram import InstagramConnector
 from core.errors import ConnectorError
 from core.ingest import download_post, new_posts
-from core.ingest_sync import SYNC_PLATFORMS, first_sync, request_sync
+from core.ingest_sync import first_sync
 from core.models import AccountStatus, MediaAsset, SocialAccount
-from core.tenancy import BrandScope
 from oneclick.services import Services
 from tasks.broker import services_of, shared
 
@@ -113,30 +112,3 @@ async def ingest_download(account_id: int, item: dict[str, Any],
         return None
     return asset.id if asset else None
 
-
-# Until every front end calls `services.accounts` (core/app/accounts.py): the queue the
-# composition root opened last.
-async def sync_now(scope: BrandScope, *, brand_id: int, origin: str,
-                   account_id: int | None = None) -> list[SocialAccount]:
-    """"Sync now", checked and audited in core, then queued (transitional)."""
-    from tasks.queue import legacy_queue
-
-    accounts = await request_sync(scope, brand_id=brand_id, origin=origin,
-                                  account_id=account_id)
-    for account in accounts:
-        await legacy_queue().sync_account(account.id, "manual")
-    return accounts
-
-
-async def after_connect(account: SocialAccount) -> bool:
-    """A newly (re)connected account that brings posts in syncs at once (transitional)."""
-    from tasks.queue import legacy_queue
-
-    if account.platform not in SYNC_PLATFORMS or account.status != AccountStatus.OK:
-        return False
-    try:
-        await legacy_queue().sync_account(account.id, "connect")
-    except Exception:  # noqa: BLE001 - the account is connected; the schedule syncs it later
-        log.exception("could not queue the first sync of account %s", account.id)
-        return False
-    return True

@@ -125,18 +125,3 @@ async def run_sweeper(services: Services) -> None:
             failed_at = time.monotonic()
         await asyncio.sleep(wait)
 
-
-# Until every front end calls the use cases (core/app), which queue through the queue
-# their process was given: the queue the composition root opened last.
-async def start_job(job_id: int) -> None:
-    """Queue a new or approved job (transitional; use `services.publishing`)."""
-    from tasks.queue import legacy_queue
-
-    await queue_job(legacy_queue(), job_id)
-
-
-async def enqueue_targets(target_ids: list[int]) -> None:
-    """Queue targets again (transitional; use `services.publishing`)."""
-    from tasks.queue import legacy_queue
-
-    await queue_targets(legacy_queue(), target_ids)

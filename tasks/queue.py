@@ -15,9 +15,6 @@ from taskiq.decor import AsyncTaskiqDecoratedTask
 
 from tasks.broker import Outbox, queue_was_reset
 
-#: transitional, until every front end calls the use cases: the queues open in this process
-_open: list[TaskQueue] = []
-
 
 class TaskQueue:
     """Queues publish and sync work on this process's broker (Redis Streams or in-process)."""
@@ -58,19 +55,3 @@ class TaskQueue:
         """Whether Redis lost its data since the last look."""
         return await queue_was_reset(self.broker)
 
-    def open(self) -> None:
-        """Mark this queue in use by its process (the composition root calls this)."""
-        _open.append(self)
-
-    def close(self) -> None:
-        """The process is done with this queue."""
-        if self in _open:
-            _open.remove(self)
-
-
-def legacy_queue() -> TaskQueue:
-    """The queue opened last in this process (transitional, for front ends that still call
-    `tasks.publish.start_job`; the use cases get theirs from the composition root)."""
-    if not _open:
-        raise RuntimeError("no job queue is open; start through `oneclick`")
-    return _open[-1]

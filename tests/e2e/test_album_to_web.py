@@ -10,7 +10,6 @@ from core.models import AssetKind, MediaAsset, PublishJob
 from core.publishing import create_job
 from core.tenancy import BrandScope
 from core.users import create_user
-from tasks.publish import start_job
 from tests.conftest import make_settings
 from tests.support.asgi import running_app, web_client
 from tests.support.media import make_jpeg, make_mp4
@@ -32,7 +31,7 @@ async def test_mixed_album_published_to_web(tmp_path: Path) -> None:
                                position=position)
         job, _ = await create_job(BrandScope(owner), asset=album, platforms=["web"],
                                   known_platforms=["web"], captions={}, origin="test")
-        await start_job(job.id)
+        await app.state.services.queue.start_job(job.id)
         async def finished() -> PublishJob | None:
             done = await PublishJob.get(id=job.id)
             return done if done.status not in ("running", "scheduled") else None
