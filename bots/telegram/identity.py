@@ -1,40 +1,16 @@
-"""Who acts in a linked Telegram chat, and which brand the chat is working on.
+"""Which brands a Telegram chat is linked to, which one it works on, and who acts in it.
 
-Identity rules (documented in the README's Telegram section):
-- The Telegram user who redeems a link code acts as the code's creator (the brand owner
-  when the code came from the CLI). That choice is stored per brand as a
-  `TelegramIdentity`, so a restart or a second brand changes nothing.
-- Anyone else writing in a linked chat (a group) acts as their own core user, created on
-  first use and found through its `ChatIdentity` (never by email, so no web account can
-  stand in for it), with the role in `brand.settings["telegram_group_role"]` (default `editor`:
-  may upload and publish, and needs approval where the brand requires it). Set it to
-  `none` to let only the linking person act. Every membership added this way is audited.
+Who a Telegram user acts as (the code's creator for whoever redeemed it, otherwise their own
+chat user with the brand's group role) is decided in `core.app.members.telegram_member`;
+linking is `core.app.chat_links.link_telegram_chat`. Both are described in the README's
+Telegram section.
 """
 
 from __future__ import annotations
 
-import contextlib
-
-from tortoise.exceptions import IntegrityError
-
-from core import audit
-from core.brands import redeem_link_code
-from core.errors import Forbidden, NotFound
-from core.identities import chat_user
-from core.models import (
-    Brand,
-    BrandMember,
-    ChatKind,
-    ChatLink,
-    ChatProvider,
-    Role,
-    TelegramChatState,
-    TelegramIdentity,
-    User,
-)
-
-GROUP_ROLE_SETTING = "telegram_group_role"
-DEFAULT_GROUP_ROLE = Role.EDITOR
+from core.app import chat_links, members
+from core.errors import NotFound
+from core.models import Brand, ChatKind, ChatLink, TelegramChatState, User
 
 
 async def linked_brands(chat_id: str) -> list[Brand]:
@@ -79,47 +55,18 @@ async def set_active_brand(chat_id: str, brand_id: int) -> Brand:
 
 
 async def link_chat(code: str, *, chat_id: str, telegram_user_id: str) -> Brand:
-    """Redeem a link code for this chat; the redeemer acts as the code's creator."""
-    link = await redeem_link_code(code, kind=ChatKind.TELEGRAM, chat_id=chat_id,
-                                  external_user_id=telegram_user_id)
-    brand = await Brand.get(id=link.brand_id)
-    user_id = link.linked_by_id or brand.owner_id
-    await TelegramIdentity.update_or_create(
-        brand_id=brand.id, telegram_user_id=telegram_user_id, defaults={"user_id": user_id})
+    """Redeem a link code for this chat and make its brand the chat's active one."""
+    brand = await chat_links.link_telegram_chat(code, chat_id=chat_id,
+                                                telegram_user_id=telegram_user_id)
     await set_active_brand(chat_id, brand.id)
     return brand
 
 
 async def actor_for(brand: Brand, *, chat_id: str, telegram_user_id: str,
                     display_name: str = "") -> User:
-    """The core user a Telegram user acts as in this brand (see the module rules)."""
-    identity = await TelegramIdentity.get_or_none(brand_id=brand.id,
-                                                  telegram_user_id=telegram_user_id)
-    if identity is not None:
-        return await User.get(id=identity.user_id)
+    """The core user a Telegram user acts as in this brand (the chat must be linked to it)."""
     if not await is_linked(chat_id, brand.id):
         raise NotFound("This chat is not linked to that brand.")
-    link = await ChatLink.get(kind=ChatKind.TELEGRAM, chat_id=chat_id, brand_id=brand.id)
-    if link.external_user_id == telegram_user_id:
-        user = await User.get(id=link.linked_by_id or brand.owner_id)
-    else:
-        user = await _group_member(brand, telegram_user_id, display_name)
-    with contextlib.suppress(IntegrityError):  # made concurrently by a parallel update
-        await TelegramIdentity.create(brand=brand, telegram_user_id=telegram_user_id, user=user)
-    return user
-
-
-async def _group_member(brand: Brand, telegram_user_id: str, display_name: str) -> User:
-    role_name = str((brand.settings or {}).get(GROUP_ROLE_SETTING, DEFAULT_GROUP_ROLE.value))
-    if role_name not in {r.value for r in Role} or role_name == Role.OWNER.value:
-        raise Forbidden("Only the person who linked this chat can use the bot here. Ask them "
-                        "for a link code of your own.")
-    user = await chat_user(ChatProvider.TELEGRAM, telegram_user_id, display_name=display_name,
-                           brand=brand)
-    member, added = await BrandMember.get_or_create(brand=brand, user=user,
-                                                    defaults={"role": Role(role_name)})
-    if added:
-        await audit.record("member.added", actor=None, brand=brand, obj=member,
-                           origin="telegram", details={"role": role_name,
-                                                       "telegram_user_id": telegram_user_id})
-    return user
+    return await members.telegram_member(brand, chat_id=chat_id,
+                                         telegram_user_id=telegram_user_id,
+                                         display_name=display_name)

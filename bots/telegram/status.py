@@ -3,7 +3,8 @@
 The watcher polls the database (the job may run in another process), edits at most
 once per `TELEGRAM_STATUS_MIN_INTERVAL_SECONDS` per message, and waits out 429
 `retry_after`. Which message belongs to which job is stored on the card, so watchers
-resume after a restart.
+resume after a restart; a database that is away for a while is waited out (the shared
+`CardWatchers._follow` runs the watcher again) until the job comes to rest.
 """
 
 from __future__ import annotations
@@ -65,40 +66,40 @@ class StatusWatcher(CardWatchers):
         return len(ids)
 
     async def _run(self, card_id: int) -> None:
+        """Edit the card's status message until its job comes to rest.
+
+        A database or network error ends this run; `_follow` logs it, waits and runs it
+        again, so a database blink never freezes the message.
+        """
         shown, last_edit = "", 0.0
         interval = self.settings.telegram_status_min_interval_seconds
-        try:
-            while True:
-                card = await TelegramCard.get_or_none(id=card_id)
-                if card is None or card.job_id is None or card.status_message_id is None:
-                    return
-                text, markup, final = await self.render(card.job_id)
-                key = _key(text, markup)
-                if key != shown:
-                    wait = interval - (time.monotonic() - last_edit)
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                        continue  # re-read: the state may have moved on meanwhile
-                    try:
-                        await self.bot.edit_message_text(
-                            text=text, chat_id=card.chat_id, message_id=card.status_message_id,
-                            reply_markup=markup, parse_mode="HTML",
-                            link_preview_options={"is_disabled": True})
-                    except TelegramRetryAfter as exc:
-                        await asyncio.sleep(exc.retry_after)
-                        continue
-                    except TelegramBadRequest as exc:
-                        if "not modified" not in exc.message:
-                            log.info("status message of card %s is gone: %s", card_id,
-                                     exc.message)
-                            await TelegramCard.filter(id=card_id).update(status_done=True)
-                            return
-                    shown, last_edit = key, time.monotonic()
-                if final and key == shown:
-                    await TelegramCard.filter(id=card_id).update(status_done=True)
-                    return
-                await asyncio.sleep(POLL_SECONDS)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - a watcher must not die silently with no trace
-            log.exception("status watcher of card %s failed", card_id)
+        while True:
+            card = await TelegramCard.get_or_none(id=card_id)
+            if card is None or card.job_id is None or card.status_message_id is None:
+                return
+            text, markup, final = await self.render(card.job_id)
+            key = _key(text, markup)
+            if key != shown:
+                wait = interval - (time.monotonic() - last_edit)
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                    continue  # re-read: the state may have moved on meanwhile
+                try:
+                    await self.bot.edit_message_text(
+                        text=text, chat_id=card.chat_id, message_id=card.status_message_id,
+                        reply_markup=markup, parse_mode="HTML",
+                        link_preview_options={"is_disabled": True})
+                except TelegramRetryAfter as exc:
+                    await asyncio.sleep(exc.retry_after)
+                    continue
+                except TelegramBadRequest as exc:
+                    if "not modified" not in exc.message:
+                        log.info("status message of card %s is gone: %s", card_id,
+                                 exc.message)
+                        await TelegramCard.filter(id=card_id).update(status_done=True)
+                        return
+                shown, last_edit = key, time.monotonic()
+            if final and key == shown:
+                await TelegramCard.filter(id=card_id).update(status_done=True)
+                return
+            await asyncio.sleep(POLL_SECONDS)

@@ -9,31 +9,22 @@ from bots.telegram.cards import Cards
 from bots.telegram.routers.card import card_for
 from bots.telegram.status import StatusWatcher
 from core.errors import Conflict
-from core.models import JobStatus, PublishJob, Role, TelegramCard
-from core.publishing import decide
-from core.tenancy import can_approve
-from tasks.publish import start_job
+from core.models import PublishJob, TelegramCard
+from oneclick.services import Services
 
 router = Router(name="approval")
 
 
 @router.callback_query(cb.CardCb.filter(F.a.in_({cb.APPROVE, cb.REJECT})))
 async def decide_tap(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
-                     cards: Cards, watcher: StatusWatcher) -> None:
-    """Record the decision, start the job when approved, and follow its status here too."""
-    card, _, _, scope = await card_for(query, callback_data.c, cards, min_role=Role.APPROVER)
+                     services: Services, cards: Cards, watcher: StatusWatcher) -> None:
+    """Record the decision (publishing starts when approved) and follow its status here too."""
+    card, _, actor = await card_for(query, callback_data.c, cards)
     if card.kind != "approval" or card.job_id is None:
         raise Conflict("This card has no request waiting for a decision.")
-    job = await scope.job(card.job_id)
-    role = await scope.role(job.brand_id)
-    if not can_approve(Role(role)):
-        await query.answer("Only the brand's approvers can decide this.", show_alert=True)
-        return
     approve = callback_data.a == cb.APPROVE
-    job = await decide(scope, job, approve=approve, origin="telegram")
+    job = await services.publishing.decide(actor, job_id=card.job_id, approve=approve)
     await query.answer("Approved: publishing." if approve else "Rejected.")
-    if approve and job.status != JobStatus.AWAITING_APPROVAL:
-        await start_job(job.id)
     await _attach_status(bot, card, watcher, job)
     await watcher.watch_job(job.id)
 

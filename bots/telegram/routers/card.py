@@ -9,26 +9,26 @@ from aiogram import Bot, F, Router, types
 from bots.telegram import callbacks as cb
 from bots.telegram.cards import Cards
 from bots.telegram.routers.common import acting
-from core import audit
+from core.app.actor import Actor
+from core.app.roles import Action
 from core.errors import Conflict, NotFound
-from core.models import Brand, Role, TelegramCard, User
-from core.tenancy import BrandScope
+from core.models import Brand, TelegramCard
+from oneclick.services import Services
 
 router = Router(name="card")
 STALE = "This button is no longer valid."
 
 
-async def card_for(query: types.CallbackQuery, card_id: int, cards: Cards, *,
-                   min_role: Role = Role.EDITOR) -> tuple[TelegramCard, Brand, User, BrandScope]:
+async def card_for(query: types.CallbackQuery, card_id: int, cards: Cards
+                   ) -> tuple[TelegramCard, Brand, Actor]:
     """The tapped card (of this chat, linked brand, live asset) and who acts on it."""
     if query.message is None:
         raise NotFound(STALE)
     card = await cards.load(card_id, str(query.message.chat.id))
     brand = await Brand.get(id=card.brand_id)
-    _, actor, scope = await acting(query.message.chat.id, query.from_user, brand,
-                                  min_role=min_role)
-    await scope.asset(card.asset_id)
-    return card, brand, actor, scope
+    _, actor = await acting(query.message.chat.id, query.from_user, brand)
+    await actor.scope.asset(card.asset_id)
+    return card, brand, actor
 
 
 def editable(card: TelegramCard) -> None:
@@ -43,7 +43,8 @@ def editable(card: TelegramCard) -> None:
 async def toggle(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
                  cards: Cards) -> None:
     """Switch one platform on or off."""
-    card, *_ = await card_for(query, callback_data.c, cards)
+    card, brand, actor = await card_for(query, callback_data.c, cards)
+    await actor.may(brand.id, Action.PUBLISH)
     editable(card)
     platform = callback_data.p
     if platform not in card.platforms:
@@ -58,14 +59,13 @@ async def toggle(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
 
 @router.callback_query(cb.CardCb.filter(F.a == cb.CANCEL))
 async def cancel(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
-                 cards: Cards) -> None:
+                 services: Services, cards: Cards) -> None:
     """Dismiss the card (the asset stays in the inbox)."""
-    card, brand, actor, _ = await card_for(query, callback_data.c, cards)
+    card, _, actor = await card_for(query, callback_data.c, cards)
     editable(card)
+    await services.assets.dismiss(actor, asset_id=card.asset_id, card_id=card.id)
     card.closed_at = datetime.now(UTC)
     await card.save(update_fields=["closed_at", "updated_at"])
-    await audit.record("telegram.card_dismissed", actor=actor, brand=brand, obj=card,
-                       origin="telegram")
     await query.answer("Dismissed.")
     await cards.show(bot, card)
 

@@ -12,8 +12,10 @@ from bots.telegram import identity
 from bots.telegram.cards import Cards
 from bots.telegram.routers.card import STALE, card_for, editable
 from bots.telegram.routers.common import acting
+from core.app.actor import Actor
+from core.app.roles import Action
 from core.errors import NotFound
-from core.models import Brand, MediaAsset, TelegramCard, TelegramChatState, User
+from core.models import Brand, TelegramCard, TelegramChatState
 from oneclick.services import Services
 
 router = Router(name="edit")
@@ -23,7 +25,8 @@ router = Router(name="edit")
 async def edit_menu(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
                     cards: Cards) -> None:
     """Show the edit choices on the card."""
-    card, *_ = await card_for(query, callback_data.c, cards)
+    card, brand, actor = await card_for(query, callback_data.c, cards)
+    await actor.may(brand.id, Action.EDIT)
     editable(card)
     await query.answer()
     await cards.show(bot, card, mode="edit")
@@ -44,7 +47,8 @@ async def _pend(query: types.CallbackQuery, card: TelegramCard, kind: str, platf
 async def choose_platform(query: types.CallbackQuery, callback_data: cb.CardCb,
                           cards: Cards) -> None:
     """The next text message of this person becomes the platform's caption."""
-    card, *_ = await card_for(query, callback_data.c, cards)
+    card, brand, actor = await card_for(query, callback_data.c, cards)
+    await actor.may(brand.id, Action.EDIT)
     editable(card)
     if callback_data.p not in card.platforms:
         raise NotFound(STALE)
@@ -60,7 +64,8 @@ async def choose_platform(query: types.CallbackQuery, callback_data: cb.CardCb,
 @router.callback_query(cb.CardCb.filter(F.a == cb.HINT))
 async def ask_hint(query: types.CallbackQuery, callback_data: cb.CardCb, cards: Cards) -> None:
     """The next text message of this person is a hint for regenerating the captions."""
-    card, *_ = await card_for(query, callback_data.c, cards)
+    card, brand, actor = await card_for(query, callback_data.c, cards)
+    await actor.may(brand.id, Action.EDIT)
     editable(card)
     await _pend(query, card, "hint", "")
     await query.answer()
@@ -71,14 +76,14 @@ async def ask_hint(query: types.CallbackQuery, callback_data: cb.CardCb, cards: 
 
 
 async def regenerate(bot: Bot, services: Services, cards: Cards, card: TelegramCard,
-                     hint: str, actor: User) -> None:
+                     hint: str, actor: Actor) -> None:
     """Remake the selected platforms' captions with the hint, then show the card.
 
     Why the rules wrote them instead of the AI (budget used up, AI down) is said in the chat.
     """
-    asset = await MediaAsset.get(id=card.asset_id)
-    made = await services.captions.adapt(asset, card.selected or card.platforms, hint=hint,
-                                         regenerate=True, actor=actor, origin="telegram")
+    made = await services.assets.adapt(actor, asset_id=card.asset_id,
+                                       platforms=card.selected or card.platforms, hint=hint,
+                                       regenerate=True)
     await cards.show(bot, card)
     for note in dict.fromkeys(n for c in made.values() if (n := getattr(c, "note", None))):
         await bot.send_message(card.chat_id, note)
@@ -88,12 +93,13 @@ async def regenerate(bot: Bot, services: Services, cards: Cards, card: TelegramC
 async def regenerate_tap(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
                          services: Services, cards: Cards) -> None:
     """Regenerate with a preset hint (shorter, longer, more casual)."""
-    card, _, actor, _ = await card_for(query, callback_data.c, cards)
+    card, _, actor = await card_for(query, callback_data.c, cards)
     editable(card)
     hint = cb.HINTS.get(callback_data.p)
     if hint is None:
         raise NotFound(STALE)
-    services.captions.check_allowance(actor)  # refused here, the tap's answer says why
+    # refused before the tap is answered, so the answer says why
+    await services.assets.check_rewrite(actor, asset_id=card.asset_id)
     await query.answer(f"Rewriting: {hint}…")
     await regenerate(bot, services, cards, card, hint, actor)
 
@@ -130,11 +136,10 @@ async def pending_text(message: types.Message, bot: Bot, services: Services,
     card = await cards.load(state.pending_card_id or 0, str(message.chat.id))
     editable(card)
     brand = await Brand.get(id=card.brand_id)
-    _, actor, scope = await acting(message.chat.id, message.from_user, brand)
-    asset = await scope.asset(card.asset_id)
+    _, actor = await acting(message.chat.id, message.from_user, brand)
     if state.pending_kind == "override":
-        caption = await services.captions.set_override(
-            asset, state.pending_platform, message.text, actor=actor, origin="telegram")
+        caption = await services.assets.set_caption(
+            actor, asset_id=card.asset_id, platform=state.pending_platform, text=message.text)
         reply = f"✅ {cards.labels().get(caption.platform, caption.platform)} caption updated."
     else:
         await regenerate(bot, services, cards, card, message.text[:300], actor)

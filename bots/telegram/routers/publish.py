@@ -7,17 +7,16 @@ from aiogram import Bot, F, Router, types
 
 from bots.telegram import callbacks as cb
 from bots.telegram.cards import Cards
-from bots.telegram.routers.card import card_for, editable
+from bots.telegram.routers.card import STALE, card_for, editable
 from bots.telegram.routers.common import acting
 from bots.telegram.status import StatusWatcher
+from core.app.actor import Actor
 from core.errors import InvalidInput, NotFound
-from core.models import Brand, JobStatus, MediaAsset, PublishTarget, TelegramCard
-from core.publishing import create_job, existing_job, retry_target
-from core.unknown_targets import resolve_unknown
+from core.models import Brand, PublishTarget, TelegramCard
 from oneclick.services import Services
-from tasks.publish import enqueue_targets, start_job
 
 router = Router(name="publish")
+ON_ITS_WAY = "Already on its way: see the status message."
 
 
 def card_key(card: TelegramCard) -> str:
@@ -28,29 +27,22 @@ def card_key(card: TelegramCard) -> str:
 @router.callback_query(cb.CardCb.filter(F.a == cb.PUBLISH))
 async def publish(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
                   services: Services, cards: Cards, watcher: StatusWatcher) -> None:
-    """Create the job (or find the one this card already made) and show its status."""
-    card, _, _, scope = await card_for(query, callback_data.c, cards)
-    key = card_key(card)
-    job = await existing_job(key, brand_id=card.brand_id)
-    if job is not None or card.job_id is not None:
-        await query.answer("Already on its way: see the status message.")
+    """Publish the card's networks (or find the job this card already made); show its status."""
+    card, _, actor = await card_for(query, callback_data.c, cards)
+    if card.job_id is not None:
+        await query.answer(ON_ITS_WAY)
         return
     editable(card)
     if not card.selected:
         raise InvalidInput("Switch on at least one network first.")
-    asset = await MediaAsset.get(id=card.asset_id)
-    captions = await services.captions.captions_for_publish(asset, card.selected, {})
-    job, created = await create_job(
-        scope, asset=asset, platforms=card.selected,
-        known_platforms=services.connectors.platforms(), captions=captions, origin="telegram",
-        idempotency_key=key)
-    if not created:
-        await query.answer("Already on its way: see the status message.")
+    result = await services.publishing.publish(actor, asset_id=card.asset_id,
+                                               platforms=card.selected,
+                                               idempotency_key=card_key(card))
+    if not result.created:
+        await query.answer(ON_ITS_WAY)
         return
-    waiting = job.status == JobStatus.AWAITING_APPROVAL
-    await query.answer("Sent for approval." if waiting else "Publishing…")
-    if job.status == JobStatus.RUNNING:
-        await start_job(job.id)
+    job = result.job
+    await query.answer("Sent for approval." if result.awaiting_approval else "Publishing…")
     card.job_id = job.id
     await card.save(update_fields=["job_id", "updated_at"])
     await cards.show(bot, card)
@@ -63,41 +55,35 @@ async def publish(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot
     watcher.watch(card.id)
 
 
-@router.callback_query(cb.UnknownCb.filter())
-async def decide_unknown(query: types.CallbackQuery, callback_data: cb.UnknownCb,
-                         watcher: StatusWatcher) -> None:
-    """Mark as posted, or Publish again, a target whose outcome is unknown."""
+async def _target_acting(query: types.CallbackQuery, target_id: int) -> tuple[int, Actor]:
+    """The tapped status button's target (shown in this chat) and who acts on it."""
     if query.message is None:
-        raise NotFound("This button is no longer valid.")
-    target = await PublishTarget.get_or_none(id=callback_data.t)
+        raise NotFound(STALE)
+    target = await PublishTarget.get_or_none(id=target_id)
     if target is None or not await TelegramCard.exists(
             job_id=target.job_id, chat_id=str(query.message.chat.id)):
-        raise NotFound("This button is no longer valid.")
+        raise NotFound(STALE)
     brand = await Brand.get(id=target.brand_id)
-    _, _, scope = await acting(query.message.chat.id, query.from_user, brand)
-    target = await scope.target(target.id)
+    _, actor = await acting(query.message.chat.id, query.from_user, brand)
+    return target.id, actor
+
+
+@router.callback_query(cb.UnknownCb.filter())
+async def decide_unknown(query: types.CallbackQuery, callback_data: cb.UnknownCb,
+                         services: Services, watcher: StatusWatcher) -> None:
+    """Mark as posted, or Publish again, a target whose outcome is unknown."""
+    target_id, actor = await _target_acting(query, callback_data.t)
     posted = bool(callback_data.p)
-    await resolve_unknown(scope, target, posted=posted, origin="telegram")
-    if not posted:
-        await enqueue_targets([target.id])
+    target = await services.publishing.resolve(actor, target_id=target_id, posted=posted)
     await query.answer("Marked as posted." if posted else "Publishing again…")
     await watcher.watch_job(target.job_id)
 
 
 @router.callback_query(cb.RetryCb.filter())
-async def retry(query: types.CallbackQuery, callback_data: cb.RetryCb,
+async def retry(query: types.CallbackQuery, callback_data: cb.RetryCb, services: Services,
                 watcher: StatusWatcher) -> None:
     """Put a failed target back in the queue and follow it again."""
-    if query.message is None:
-        raise NotFound("This button is no longer valid.")
-    target = await PublishTarget.get_or_none(id=callback_data.t)
-    if target is None or not await TelegramCard.exists(
-            job_id=target.job_id, chat_id=str(query.message.chat.id)):
-        raise NotFound("This button is no longer valid.")
-    brand = await Brand.get(id=target.brand_id)
-    _, _, scope = await acting(query.message.chat.id, query.from_user, brand)
-    target = await scope.target(target.id)
-    await retry_target(scope, target, origin="telegram")
-    await enqueue_targets([target.id])
+    target_id, actor = await _target_acting(query, callback_data.t)
+    target = await services.publishing.retry(actor, target_id=target_id)
     await query.answer("Retrying…")
     await watcher.watch_job(target.job_id)

@@ -9,16 +9,16 @@ from aiogram.filters import Command
 
 from bots.telegram.routers.common import acting
 from core.ingest_sync import handle
-from tasks.ingest import sync_now
+from oneclick.services import Services
 
 router = Router(name="sync")
 
 
 @router.message(Command("sync"))
-async def sync(message: types.Message) -> None:
+async def sync(message: types.Message, services: Services) -> None:
     """Queue a sync of the chat's brand's Instagram accounts and say what happens next."""
-    brand, _, scope = await acting(message.chat.id, message.from_user)
-    accounts = await sync_now(scope, brand_id=brand.id, origin="telegram")
+    brand, actor = await acting(message.chat.id, message.from_user)
+    accounts = await services.accounts.sync_now(actor, brand_id=brand.id)
     names = ", ".join(escape(handle(a)) for a in accounts)
     await message.answer(f"🔄 Syncing {names} for <b>{escape(brand.name)}</b>: new posts "
                          "arrive here in a moment.", parse_mode="HTML")

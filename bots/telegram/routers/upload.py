@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from aiogram import Bot, F, Router, types
@@ -12,10 +13,10 @@ from bots.telegram.cards import Cards, safe_edit
 from bots.telegram.download import file_stream
 from bots.telegram.errors import user_text
 from bots.telegram.routers.common import acting
-from core import audit, notify
+from core.app.assets import ChatFile
+from core.app.roles import Action
 from core.errors import MediaRejected, OneClickError
-from core.intake import ingest_media
-from core.models import AssetKind, AssetSource, Brand, MediaAsset, User
+from core.models import AssetSource
 from oneclick.services import Services
 
 router = Router(name="upload")
@@ -52,19 +53,13 @@ def media_item(message: types.Message) -> Item | None:
     return None
 
 
-async def _ingest(bot: Bot, services: Services, *, brand: Brand, actor: User, chat_id: str,
-                  item: Item, caption: str, parent: MediaAsset | None = None,
-                  position: int = 0) -> MediaAsset:
-    source_id = f"{chat_id}:{item.message_id}"
-    existing = await MediaAsset.get_or_none(brand_id=brand.id, source=AssetSource.TELEGRAM,
-                                            source_id=source_id)
-    if existing is not None:  # the same update delivered twice (webhook re-send)
-        return existing
-    chunks = await file_stream(bot, services.settings, item.file_id, item.size)
-    return await ingest_media(services.settings, brand=brand, chunks=chunks,
-                              file_name=item.name, caption=caption, actor=actor,
-                              origin="telegram", source=AssetSource.TELEGRAM,
-                              source_id=source_id, parent=parent, position=position)
+def chat_file(bot: Bot, services: Services, chat_id: str, item: Item) -> ChatFile:
+    """The use case's view of a message's file: read from the Bot API only when new."""
+
+    async def read() -> AsyncIterator[bytes]:
+        return await file_stream(bot, services.settings, item.file_id, item.size)
+
+    return ChatFile(file_name=item.name, source_id=f"{chat_id}:{item.message_id}", open=read)
 
 
 @router.message(F.media_group_id)
@@ -78,7 +73,8 @@ async def album_item(message: types.Message, bot: Bot, services: Services, cards
 async def single_media(message: types.Message, bot: Bot, services: Services,
                        cards: Cards) -> None:
     """A photo, video or media file: download, store, reply with the card."""
-    brand, actor, _ = await acting(message.chat.id, message.from_user)
+    brand, actor = await acting(message.chat.id, message.from_user)
+    await actor.may(brand.id, Action.UPLOAD)  # refused before anything is received
     item = media_item(message)
     if item is None:
         doc = message.document
@@ -87,12 +83,12 @@ async def single_media(message: types.Message, bot: Bot, services: Services,
     progress = await message.reply("⏳ Got it, receiving the file…")
     chat_id = str(message.chat.id)
     try:
-        asset = await _ingest(bot, services, brand=brand, actor=actor, chat_id=chat_id,
-                              item=item, caption=message.caption or "")
-        await cards.create(bot, brand=brand, asset=asset, chat_id=chat_id, actor=actor,
+        asset = await services.assets.receive(
+            actor, brand_id=brand.id, file=chat_file(bot, services, chat_id, item),
+            source=AssetSource.TELEGRAM, caption=message.caption or "")
+        await cards.create(bot, brand=brand, asset=asset, chat_id=chat_id, actor=actor.user,
                            message_id=progress.message_id)
-        await notify.inbox_item(asset)  # other front ends (Slack) get the inbox card
-    except Exception as exc:
+    except Exception as exc:  # reported to the user in the chat
         await _report(bot, progress, exc)
 
 
@@ -157,46 +153,21 @@ class AlbumCollector:
         messages.sort(key=lambda m: m.message_id)
         first = messages[0]
         try:
-            brand, actor, _ = await acting(first.chat.id, first.from_user)
+            brand, actor = await acting(first.chat.id, first.from_user)
+            await actor.may(brand.id, Action.UPLOAD)
         except OneClickError as exc:
             await first.answer(exc.user_message)
             return
         progress = await first.reply(f"⏳ Got an album of {len(messages)}, receiving…")
+        chat_id = str(first.chat.id)
         try:
-            asset = await self._store(messages, bot, services, brand, actor)
-            await cards.create(bot, brand=brand, asset=asset, chat_id=str(first.chat.id),
-                               actor=actor, message_id=progress.message_id)
-            await notify.inbox_item(asset)
-        except Exception as exc:  # noqa: BLE001 - reported to the user in the chat
+            asset = await services.assets.receive_album(
+                actor, brand_id=brand.id, source=AssetSource.TELEGRAM,
+                source_id=f"album:{chat_id}:{first.media_group_id}",
+                files=[chat_file(bot, services, chat_id, item) if (item := media_item(m))
+                       else None for m in messages],
+                caption=next((m.caption for m in messages if m.caption), "") or "")
+            await cards.create(bot, brand=brand, asset=asset, chat_id=chat_id,
+                               actor=actor.user, message_id=progress.message_id)
+        except Exception as exc:  # reported to the user in the chat
             await _report(bot, progress, exc)
-
-    async def _store(self, messages: list[types.Message], bot: Bot, services: Services,
-                     brand: Brand, actor: User) -> MediaAsset:
-        chat_id = str(messages[0].chat.id)
-        caption = next((m.caption for m in messages if m.caption), "") or ""
-        group = f"album:{chat_id}:{messages[0].media_group_id}"
-        parent = await MediaAsset.get_or_none(brand_id=brand.id, source=AssetSource.TELEGRAM,
-                                              source_id=group)
-        if parent is not None:
-            return parent
-        parent = await MediaAsset.create(brand=brand, source=AssetSource.TELEGRAM,
-                                         source_id=group, kind=AssetKind.CAROUSEL,
-                                         original_caption=caption.strip(), created_by=actor)
-        refused: list[str] = []
-        for position, message in enumerate(messages[:10]):
-            item = media_item(message)
-            if item is None:
-                refused.append("an unsupported file")
-                continue
-            try:
-                await _ingest(bot, services, brand=brand, actor=actor, chat_id=chat_id,
-                              item=item, caption="", parent=parent, position=position)
-            except OneClickError as exc:
-                refused.append(exc.user_message)
-        if not await MediaAsset.filter(parent_id=parent.id).exists():
-            await parent.delete()
-            raise MediaRejected("None of the album's files could be used: " + "; ".join(refused))
-        await audit.record("asset.created", actor=actor, brand=brand, obj=parent,
-                           origin="telegram", details={"source": "telegram", "kind": "carousel",
-                                                       "skipped": len(refused)})
-        return parent

@@ -22,6 +22,7 @@ async def test_pre_registered_bot_address_gets_nothing(tg: Harness, tmp_path: Pa
     olga, ed = person(8301, "Olga"), person(8302, "Ed")
     address = "telegram-8302@users.telegram.invalid"
     app = create_app(h.settings)  # the harness has the database open and services wired
+    app.state.services = h.services  # what the lifespan would set: the harness's services
 
     async with web_client(app, "203.0.113.66") as eve:
         for variant in (address, address.upper(), f" {address} ", address + "."):
