@@ -54,6 +54,20 @@ def _database_templates() -> Iterator[None]:
     drop_templates()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Real argon2id at a test's cost (8 MiB, one pass): the product's 64 MiB × 3 passes took
+    up to a second per sign-up or sign-in on a busy 2-core machine."""
+    from argon2 import PasswordHasher
+
+    from core import security
+
+    product = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    yield
+    security._hasher = product
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings on SQLite in a temp dir."""
