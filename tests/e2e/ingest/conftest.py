@@ -57,7 +57,7 @@ class World:
         await self.services.queue.broker.wait_all()  # type: ignore[attr-defined]
         return count
 
-    async def until(self, check: Callable[[], Any], what: str, limit: float = 30.0) -> Any:
+    async def until(self, check: Callable[[], Any], what: str, limit: float = 60.0) -> Any:
         """Poll until `check()` is truthy; fail naming `what`."""
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:

@@ -42,7 +42,7 @@ class SlackHarness:
     send: Sender
     tmp: Path
 
-    async def until(self, check: Callable[[], Any], what: str, limit: float = 20.0) -> Any:
+    async def until(self, check: Callable[[], Any], what: str, limit: float = 60.0) -> Any:
         """Poll until `check()` is truthy; fail naming `what`."""
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:

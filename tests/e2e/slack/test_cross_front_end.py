@@ -67,7 +67,7 @@ async def test_telegram_upload_by_member_approved_in_slack_publishes(tmp_path: P
                 await h.send.click(team, CHANNEL, OWNER, message, "✅ Approve")
                 await h.until(lambda: any(m["text"].startswith("✅ Published everywhere")
                                           for m in sfake.thread(CHANNEL, card.message_ts)),
-                              "published, in the Slack thread", limit=30)
+                              "published, in the Slack thread", limit=60)
                 job = await PublishJob.get(id=job.id)
                 assert job.status == JobStatus.PUBLISHED and job.approved_by_id == owner.id
                 assert await WebPost.filter(brand_id=brand.id).count() == 1

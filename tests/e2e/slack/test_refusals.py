@@ -94,7 +94,7 @@ async def test_edit_modal_checks_rules_and_saves_the_override(slack: SlackHarnes
     card = await h.card_message(asset)
     h.fake.ratelimit("views.open", retry_after=1)  # Slack says slow down once: the SDK waits
     await h.send.click(h.team, CHANNEL, OWNER, card, "✏️ Edit")
-    await h.until(lambda: h.fake.views, "the edit modal", limit=10)
+    await h.until(lambda: h.fake.views, "the edit modal", limit=60)
     view = next(iter(h.fake.views.values()))
     assert [b["block_id"] for b in view["blocks"]] == ["cap:web"]
     bad = await h.send.submit(h.team, OWNER, view, {"cap:web": "So cheap!"})

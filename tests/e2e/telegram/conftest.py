@@ -31,7 +31,7 @@ class Harness:
     services: Services
     settings: Settings
 
-    async def until(self, check: Callable[[], Any], what: str, limit: float = 20.0) -> Any:
+    async def until(self, check: Callable[[], Any], what: str, limit: float = 60.0) -> Any:
         """Poll until `check()` is truthy; fail naming `what`."""
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:

@@ -50,7 +50,7 @@ async def test_edit_caption_then_album_publish_with_429(tg: Harness, tmp_path: P
     card = h.fake.message(8001, card["message_id"])
     h.fake.tap(ann, card, button(card, "🚀 Publish"))
     await h.until(lambda: any(m.get("text", "").startswith("✅ Published everywhere")
-                              for m in h.fake.chat_messages(8001)), "published", limit=30)
+                              for m in h.fake.chat_messages(8001)), "published", limit=60)
     album = [u for u in h.fake.uploads if u.chat_id == CHANNEL]
     assert len(album) == 2 and album[0].media_group_id == album[1].media_group_id
     assert album[0].caption == "Mugs are back, two colours. #mugs"
