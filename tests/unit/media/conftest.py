@@ -9,5 +9,8 @@ import pytest
 
 @pytest.fixture(scope="session")
 def lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A session-wide directory of generated test media (see tests/media_factory.py)."""
-    return tmp_path_factory.mktemp("media-lib")
+    """A session-wide directory of generated test media (see tests/media_factory.py), one for
+    the unit and the integration media tests alike, so no file is made twice."""
+    path = tmp_path_factory.getbasetemp() / "media-lib"
+    path.mkdir(exist_ok=True)
+    return path
