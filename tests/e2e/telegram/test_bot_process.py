@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from tests.fakes.telegram_api import running_fake
+from tests.support.waiting import until
 
 
 async def test_the_bot_process_polls_and_stops_cleanly(tmp_path: Path) -> None:
@@ -25,11 +26,13 @@ async def test_the_bot_process_polls_and_stops_cleanly(tmp_path: Path) -> None:
             sys.executable, "-m", "oneclick", "bot", "telegram", env=env, cwd=tmp_path,
             stderr=asyncio.subprocess.PIPE)
         try:
-            for _ in range(300):
-                if fake.calls_of("getUpdates"):
-                    break
-                await asyncio.sleep(0.1)
-            assert fake.calls_of("getUpdates"), "the bot never polled the Bot API"
+            # a new process imports the whole product first: slow on a busy machine
+            await until(lambda: fake.calls_of("getUpdates") or bot.returncode is not None,
+                        "the bot process to poll the Bot API", limit=180.0, every=0.1)
+            if not fake.calls_of("getUpdates"):
+                err = (await bot.stderr.read()).decode() if bot.stderr else ""
+                raise AssertionError(f"the bot exited ({bot.returncode}) before it polled: "
+                                     + err[-2000:])
             bot.send_signal(signal.SIGINT)
             code = await asyncio.wait_for(bot.wait(), 30)
         finally:
