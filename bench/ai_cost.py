@@ -21,15 +21,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.anthropic_captions import (
-    ClaudeAdapter,  # noqa: E402
-    build_caption_adapter,  # noqa: E402
+    ClaudeAdapter,
+    build_caption_adapter,
 )
-from core.ai.pricing import cost_usd, uncached_input_cost_usd  # noqa: E402
-from core.ai.style_rules import DEFAULT_RULES  # noqa: E402
-from core.config import Settings  # noqa: E402
-from core.db import close_db, init_db, upgrade  # noqa: E402
-from core.models import Brand, User  # noqa: E402
-from tests.fakes.anthropic_api import (  # noqa: E402
+from core.ai.pricing import cost_usd, uncached_input_cost_usd
+from core.ai.style_rules import DEFAULT_RULES
+from core.config import Settings
+from core.db import close_db, init_db, upgrade
+from core.models import Brand, User
+from tests.fakes.anthropic_api import (
     FakeMessagesAPI,
     captions_json,
     original_caption,

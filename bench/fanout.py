@@ -180,7 +180,7 @@ async def run_once(*, targets: int, brands: int, per_job: int, latency: float, w
             jobs = await _seed(settings, services, fake, targets=targets, brands=brands,
                                per_job=per_job,
                                tmp=tmp)
-            worker_log = open(os.environ.get("BENCH_WORKER_LOG", os.devnull), "w")  # noqa: SIM115
+            worker_log = open(os.environ.get("BENCH_WORKER_LOG", os.devnull), "w")
             pin = os.environ.get("BENCH_WORKER_CPUS")  # e.g. "1": workers on a core of their own
             procs.append(subprocess.Popen(
                 (["taskset", "-c", pin] if pin else [])

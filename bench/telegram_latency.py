@@ -21,16 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pydantic import SecretStr  # noqa: E402
+from pydantic import SecretStr
 
-from bots.telegram.app import TelegramBot  # noqa: E402
-from core.brands import create_brand, issue_link_code  # noqa: E402
-from core.db import upgrade  # noqa: E402
-from core.users import create_user  # noqa: E402
-from oneclick.bootstrap import open_services  # noqa: E402
-from tests.conftest import make_settings  # noqa: E402
-from tests.fakes.telegram_api import running_fake  # noqa: E402
-from tests.support.media import make_jpeg  # noqa: E402
+from bots.telegram.app import TelegramBot
+from core.brands import create_brand, issue_link_code
+from core.db import upgrade
+from core.users import create_user
+from oneclick.bootstrap import open_services
+from tests.conftest import make_settings
+from tests.fakes.telegram_api import running_fake
+from tests.support.media import make_jpeg
 
 
 async def _wait(check, limit: float = 20.0):  # type: ignore[no-untyped-def]

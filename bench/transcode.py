@@ -20,15 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.media.ffmpeg_bin import ffmpeg_exe  # noqa: E402
-from core.media.graph import encode_command  # noqa: E402
-from core.media.pipeline import file_sha256  # noqa: E402
-from core.media.plan import OutputPlan, plan_output  # noqa: E402
-from core.media.probe import MediaInfo, probe_file  # noqa: E402
-from core.media.profiles import PROFILES, VIDEO_PROFILES  # noqa: E402
-from core.media.runner import run_ffmpeg  # noqa: E402
-from core.media.transcode import Transcoder  # noqa: E402
-from tests import media_factory as mf  # noqa: E402
+from core.media.ffmpeg_bin import ffmpeg_exe
+from core.media.graph import encode_command
+from core.media.pipeline import file_sha256
+from core.media.plan import OutputPlan, plan_output
+from core.media.probe import MediaInfo, probe_file
+from core.media.profiles import PROFILES, VIDEO_PROFILES
+from core.media.runner import run_ffmpeg
+from core.media.transcode import Transcoder
+from tests import media_factory as mf
 
 
 def _cpu() -> float:

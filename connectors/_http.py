@@ -184,7 +184,7 @@ def expiry(seconds: float | int | str | None) -> datetime | None:
     if seconds in (None, "", 0, "0"):
         return None
     try:
-        return datetime.now(UTC) + timedelta(seconds=float(seconds))  # type: ignore[arg-type]
+        return datetime.now(UTC) + timedelta(seconds=float(seconds))
     except (TypeError, ValueError):
         return None
 

@@ -95,7 +95,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         try:
             body: bytes | httpx.AsyncByteStream | None = request.content or None
         except httpx.RequestNotRead:
-            body = request.stream  # type: ignore[assignment]
+            body = request.stream  # type: ignore[assignment]  # an AsyncClient sends async streams
         with _httpx_errors(request):
             response = await self._client().request(
                 request.method, str(request.url), headers=headers, data=body,

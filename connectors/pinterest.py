@@ -282,7 +282,8 @@ class PinterestConnector(Connector):
                          interval=self.ctx.settings.connector_poll_interval_seconds,
                          platform=PLATFORM, what="The Pinterest video upload")
         source: dict[str, Any] = {"source_type": "video_id", "media_id": media_id}
-        if cover and await asyncio.to_thread(Path(cover).is_file):
+        has_cover: bool = bool(cover) and await asyncio.to_thread(Path(cover).is_file)
+        if has_cover:
             image = await asyncio.to_thread(Path(cover).read_bytes)
             source.update(cover_image_content_type="image/jpeg",
                           cover_image_data=base64.b64encode(image).decode())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
@@ -87,9 +88,6 @@ class CaptionService:
                     brand, asset, platform, made[platform], actor=actor, origin=origin,
                     action="caption.regenerated" if platform in stored else "caption.created",
                     hint=hint)
-        for caption in stored.values():
-            if not hasattr(caption, "note"):
-                caption.note = None  # type: ignore[attr-defined]
         return {p: stored[p] for p in platforms}
 
     async def set_override(self, asset: MediaAsset, platform: str, text: str, *,
@@ -163,7 +161,7 @@ class CaptionService:
     async def _save(self, brand: Brand, asset: MediaAsset, platform: str,
                     result: CaptionResult, *, actor: User | None, origin: str, action: str,
                     hint: str | None = None, is_override: bool = False) -> AdaptedCaption:
-        values = {"text": result.text, "is_fallback": result.is_fallback,
+        values: dict[str, Any] = {"text": result.text, "is_fallback": result.is_fallback,
                   "is_override": is_override, "adapter": result.adapter}
         caption = await AdaptedCaption.get_or_none(asset_id=asset.id, platform=platform)
         if caption is None:
@@ -185,5 +183,5 @@ class CaptionService:
             details["hint"] = hint
         await audit.record(action, actor=actor, brand=brand, obj=caption, origin=origin,
                            details=details)
-        caption.note = result.note  # type: ignore[attr-defined]  # shown to the user, not stored
+        caption.note = result.note  # shown to the user, not stored
         return caption

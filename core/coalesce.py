@@ -66,7 +66,7 @@ class Coalescer(Generic[Item, Result]):
             results = await self._run_batch([item for item, _ in batch])
             if len(results) != len(batch):
                 raise ValueError(f"a batch of {len(batch)} items got {len(results)} results")
-        except BaseException as exc:  # noqa: BLE001 - handed to every caller of the batch
+        except BaseException as exc:  # handed to every caller of the batch
             for _, future in batch:
                 if not future.done():
                     future.set_exception(exc)

@@ -67,7 +67,7 @@ class RedactingFormatter(logging.Formatter):
         """The formatted line, redacted."""
         return redact(super().format(record))
 
-    def formatException(self, ei: logging._SysExcInfoType) -> str:  # noqa: N802
+    def formatException(self, ei: logging._SysExcInfoType) -> str:
         """The traceback, redacted (it is cached on the record as exc_text)."""
         return redact(super().formatException(ei))
 

@@ -66,7 +66,7 @@ async def inbox_item(asset: MediaAsset) -> None:
     for notifier in list(_notifiers):
         try:
             await notifier.inbox_item(asset)
-        except Exception:  # noqa: BLE001 - a chat outage must not break ingest or upload
+        except Exception:  # a chat outage must not break ingest or upload
             log.exception("notifier %r failed on inbox item %s", notifier, asset.id)
 
 
@@ -75,7 +75,7 @@ async def approval_needed(job: PublishJob) -> None:
     for notifier in list(_notifiers):
         try:
             await notifier.approval_needed(job)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("notifier %r failed on approval for job %s", notifier, job.id)
 
 
@@ -84,7 +84,7 @@ async def account_needs_reconnect(account: SocialAccount) -> None:
     for notifier in list(_notifiers):
         try:
             await notifier.account_needs_reconnect(account)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("notifier %r failed on account %s", notifier, account.id)
 
 
@@ -93,6 +93,6 @@ async def sync_summary(summary: SyncSummary) -> None:
     for notifier in list(_notifiers):
         try:
             await notifier.sync_summary(summary)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("notifier %r failed on the sync summary of account %s", notifier,
                           summary.account.id)

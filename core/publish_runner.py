@@ -13,7 +13,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from tortoise.exceptions import DoesNotExist
 from tortoise.queryset import QuerySet
@@ -142,7 +142,7 @@ class PublishRunner:
                 await transition(target, T.FAILED, error=exc.user_message,
                                  error_code="media_rejected", lease_until=None)
             return []
-        except Exception:  # noqa: BLE001 - each target retries the media step on its own
+        except Exception:  # each target retries the media step on its own
             log.exception("job %s: shared media preparation failed", job_id)
         return targets
 
@@ -276,7 +276,7 @@ class PublishRunner:
                         target.id, external_id)
 
     async def _move(self, target: PublishTarget, to: TargetStatus, *, sure: bool = True,
-                    **fields: object) -> bool:
+                    **fields: Any) -> bool:
         """`transition`, run again while the database is away (restart, failover).
 
         When a retry finds the row moved already, the earlier try may have landed with its
@@ -317,8 +317,8 @@ class PublishRunner:
         A post that may be live keeps its mark, so the next attempt looks it up first;
         when no attempt is left, or the platform cannot be asked, a person decides.
         """
-        fields: dict[str, object] = {"error": exc.user_message, "lease_until": None,
-                                     "error_code": getattr(exc, "code", None) or ""}
+        fields: dict[str, Any] = {"error": exc.user_message, "lease_until": None,
+                                  "error_code": getattr(exc, "code", None) or ""}
         if isinstance(exc, ConnectorError) and exc.needs_reconnect:
             await self._mark_reconnect(target.account_id, exc.user_message)
             await transition(target, T.NEEDS_RECONNECT, **fields)

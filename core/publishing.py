@@ -10,6 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core import audit, notify
+from core.columns import column
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.models import (
     AccountStatus,
@@ -191,16 +192,16 @@ async def jobs_due(limit: int = 500, *, ignore_tickets: bool = False,
         due.append(target.id)
     if not take_over:
         return due[:limit]
-    stale = await PublishTarget.filter(
+    stale = await column(PublishTarget.filter(
         status__in=[TargetStatus.PREPARING, TargetStatus.PUBLISHING], lease_until__lt=t
-    ).limit(limit).values_list("id", flat=True)
-    return (due + list(stale))[:limit]
+    ).limit(limit).values_list("id", flat=True), int)
+    return (due + stale)[:limit]
 
 
 async def next_lease_end() -> datetime | None:
     """When the first lease of a running (or queued) target runs out, if any does."""
-    ends = await PublishTarget.filter(
+    ends = await column(PublishTarget.filter(
         status__in=[TargetStatus.PENDING, TargetStatus.PREPARING, TargetStatus.PUBLISHING],
         lease_until__isnull=False).order_by("lease_until").limit(1).values_list(
-        "lease_until", flat=True)
+        "lease_until", flat=True), datetime)
     return ends[0] if ends else None

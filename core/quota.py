@@ -19,11 +19,11 @@ def _gb(n: int) -> str:
 async def brand_usage(brand_id: int) -> int:
     """Bytes the brand's live assets and their transcodes take (counted per brand)."""
     originals = await MediaAsset.filter(brand_id=brand_id, deleted_at__isnull=True).annotate(
-        total=Sum("size_bytes")).values_list("total", flat=True)
+        total=Sum("size_bytes")).values("total")
     transcodes = await TranscodedMedia.filter(
         brand_id=brand_id, asset__deleted_at__isnull=True).annotate(
-        total=Sum("size_bytes")).values_list("total", flat=True)
-    return int((originals or [0])[0] or 0) + int((transcodes or [0])[0] or 0)
+        total=Sum("size_bytes")).values("total")
+    return sum(int(rows[0]["total"] or 0) for rows in (originals, transcodes) if rows)
 
 
 async def check_quota(settings: Settings, *, brand_id: int, incoming: int = 0) -> None:

@@ -11,6 +11,7 @@ from typing import TypeVar
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from core.columns import column
 from core.errors import Forbidden, NotFound
 from core.models import (
     Brand,
@@ -39,7 +40,7 @@ class BrandScope:
 
     async def brand_ids(self) -> list[int]:
         """Ids of every brand the user belongs to."""
-        return list(await self._member_brand_ids().values_list("brand_id", flat=True))
+        return await column(self._member_brand_ids().values_list("brand_id", flat=True), int)
 
     def brands(self) -> QuerySet[Brand]:
         """The user's brands, as a query."""

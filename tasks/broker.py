@@ -98,7 +98,7 @@ class ResilientStreamBroker(RedisStreamBroker):
             with contextlib.suppress(*BROKER_ERRORS):
                 await self._declare_consumer_group()
 
-    def _ack_generator(self, id: str, queue_name: str) -> Any:  # noqa: A002 - taskiq's name
+    def _ack_generator(self, id: str, queue_name: str) -> Any:  # taskiq's name
         ack = super()._ack_generator(id=id, queue_name=queue_name)
 
         async def _ack() -> None:

@@ -120,7 +120,7 @@ async def run_sweeper(services: Services) -> None:
             ends = await next_lease_end() if take_over else None
             if ends is not None:
                 wait = min(interval, max((ends - now()).total_seconds() + 0.5, 1.0))
-        except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
+        except Exception:  # the loop must survive a database hiccup
             log.exception("sweeper pass failed")
             failed_at = time.monotonic()
         await asyncio.sleep(wait)

@@ -32,6 +32,6 @@ async def run_schedule(services: Services, *, first_delay: float = FIRST_DELAY) 
             due[name] = now + max(interval, 1.0)
             try:
                 await services.queue.send(task)
-            except Exception:  # noqa: BLE001 - the loop must survive a broker hiccup
+            except Exception:  # the loop must survive a broker hiccup
                 log.exception("could not queue %s", name)
         await asyncio.sleep(max(min(due.values()) - time.monotonic(), 0.05))

@@ -33,7 +33,7 @@ _CSRF_KEY = "csrf"
 _DATA_KEY = "data"
 
 
-class LoginRequired(Exception):  # noqa: N818 - a control-flow signal, handled by the app
+class LoginRequired(Exception):  # a control-flow signal, handled by the app
     """Raised by `web_user` when nobody is signed in: the app redirects to /login."""
 
     def __init__(self, next_url: str) -> None:

@@ -37,7 +37,7 @@ class CardWatchers(ABC):
             try:
                 await self._run(card_id)
                 return
-            except Exception:  # noqa: BLE001 - logged; the job still needs following
+            except Exception:  # logged; the job still needs following
                 if time.monotonic() - started > self.retry_max:
                     delay = self.retry_first  # it had been working: a fresh failure
                 log.warning("status watcher of card %s failed; trying again in %.1f s",

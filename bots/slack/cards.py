@@ -52,7 +52,7 @@ class SlackCards:
             try:
                 made = await self.services.pipeline.ensure(asset, ["web_image"])
                 return signed_media_url(settings, made["web_image"])
-            except Exception:  # noqa: BLE001 - a preview must never block the card
+            except Exception:  # a preview must never block the card
                 log.warning("no preview image for asset %s", asset.id, exc_info=True)
                 return None
         cover = await TranscodedMedia.filter(asset_id=asset.id).exclude(

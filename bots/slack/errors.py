@@ -70,7 +70,7 @@ async def reply_text(work: Any) -> str:
         return str(await work)
     except OneClickError as exc:
         return exc.user_message
-    except Exception:  # noqa: BLE001 - logged, and the person still gets an answer
+    except Exception:  # logged, and the person still gets an answer
         log.exception("Slack command failed")
         return FALLBACK
 

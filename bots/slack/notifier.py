@@ -58,7 +58,7 @@ class SlackNotifier:
             try:
                 await self.cards.create(brand=brand, asset=asset, team_id=team_id,
                                         channel_id=channel_id, kind="inbox")
-            except Exception:  # noqa: BLE001 - one broken channel must not stop the others
+            except Exception:  # one broken channel must not stop the others
                 log.exception("inbox card for asset %s in Slack channel %s failed", asset.id,
                               channel_id)
 
@@ -85,7 +85,7 @@ class SlackNotifier:
                     continue
                 await self.cards.create(brand=brand, asset=asset, team_id=team_id,
                                         channel_id=channel_id, kind="approval", job=job)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("approval card for job %s in Slack channel %s failed", job.id,
                               channel_id)
 
@@ -103,7 +103,7 @@ class SlackNotifier:
             try:
                 client = await self.cards.clients.for_team(team_id)
                 await client.chat_postMessage(channel=channel_id, text=text, blocks=body)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("reconnect note in Slack channel %s failed", channel_id)
 
     async def sync_summary(self, summary: SyncSummary) -> None:
@@ -117,5 +117,5 @@ class SlackNotifier:
                 client = await self.cards.clients.for_team(team_id)
                 await client.chat_postMessage(channel=channel_id, text=text,
                                               unfurl_links=False)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("sync summary in Slack channel %s failed", channel_id)

@@ -27,7 +27,7 @@ async def start(app: FastAPI, services: Services) -> SlackBot | None:
     bot = SlackBot(services)
     try:
         await bot.start(socket_mode=settings.slack_app_token is not None)
-    except Exception:  # noqa: BLE001 - the web app must still come up without Slack
+    except Exception:  # the web app must still come up without Slack
         log.exception("the Slack app could not start; the web app runs without it")
         await bot.stop()
         return None

@@ -104,5 +104,5 @@ class TelegramNotifier:
             try:
                 await self.bot.send_message(chat_id, text, parse_mode="HTML",
                                             link_preview_options={"is_disabled": True})
-            except Exception:  # noqa: BLE001 - one gone chat must not stop the others
+            except Exception:  # one gone chat must not stop the others
                 log.exception("sync summary in Telegram chat %s failed", chat_id)

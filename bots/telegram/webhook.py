@@ -31,7 +31,7 @@ async def start(app: FastAPI, services: Services, *, polling: bool) -> TelegramB
                                     settings.telegram_webhook_secret.get_secret_value())
         else:
             await bot.start_polling()
-    except Exception:  # noqa: BLE001 - the web app must still come up without Telegram
+    except Exception:  # the web app must still come up without Telegram
         log.exception("the Telegram bot could not start; the web app runs without it")
         await bot.stop()
         return None

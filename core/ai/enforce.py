@@ -78,8 +78,10 @@ def remove_forbidden(text: str, phrases: Iterable[str]) -> str:
     for phrase in phrases:
         squashed = _squash(phrase)
         if squashed:
-            text = _HASHTAG.sub(lambda m, s=squashed: "" if s in _squash(m.group()) else m.group(),
-                                text)
+            def drop_tag(m: re.Match[str], s: str = squashed) -> str:
+                return "" if s in _squash(m.group()) else m.group()
+
+            text = _HASHTAG.sub(drop_tag, text)
         text = _phrase_pattern(phrase).sub("", text)
     return _tidy(text)
 

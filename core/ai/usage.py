@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.ai.pricing import cost_usd, price_for
+from core.columns import column
 from core.models import AIUsage, Brand
 
 
@@ -76,7 +77,7 @@ async def spent_usd(brand: Brand, since: datetime, until: datetime | None = None
     query = AIUsage.filter(brand_id=brand.id, created_at__gte=since)
     if until is not None:
         query = query.filter(created_at__lt=until)
-    return float(sum(await query.values_list("cost_usd", flat=True)))
+    return float(sum(await column(query.values_list("cost_usd", flat=True), float)))
 
 
 async def budget_exhausted(brand: Brand, now: datetime | None = None, *,

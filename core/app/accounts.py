@@ -77,7 +77,7 @@ class Accounts:
             try:
                 await self.queue.sync_account(account.id, "connect")
                 syncing = True
-            except Exception:  # noqa: BLE001 - connected; the schedule syncs it later
+            except Exception:  # connected; the schedule syncs it later
                 log.exception("could not queue the first sync of account %s", account.id)
         return Connected(account, syncing)
 

@@ -18,6 +18,9 @@ from core.media.profiles import FITS, Fit, ImageProfile, Profile, VideoProfile
 ENCODER_VERSION = 1  # bump when the encode settings change, so old outputs are not reused
 DurationPolicy = Literal["trim", "refuse"]
 Action = Literal["copy", "remux", "encode"]
+ImageFormat = Literal["jpeg", "png", "webp"]
+_IMAGE_FORMATS: dict[str, ImageFormat] = {"image/jpeg": "jpeg", "image/png": "png",
+                                          "image/webp": "webp"}
 MIN_VIDEO_BITRATE = 300_000
 SIZE_HEADROOM = 0.9
 
@@ -41,7 +44,7 @@ class OutputPlan:
     audio_rate: int = 48_000
     audio_bitrate: int = 128_000
     tonemap: bool = False
-    image_format: Literal["jpeg", "png", "webp"] = "jpeg"
+    image_format: ImageFormat = "jpeg"
     jpeg_q: int = 2
     max_bytes: int | None = None
     notes: list[str] = field(default_factory=list)
@@ -107,12 +110,11 @@ def _plan_image(info: MediaInfo, p: ImageProfile, fit: Fit) -> OutputPlan:
     if p.min_width and w * scale < p.min_width:
         scale = p.min_width / w
     out_w, out_h = _even(w * scale), _even(h * scale)
+    fmt = _IMAGE_FORMATS.get(info.mime_type)
     fits_as_is = (info.mime_type in p.formats and info.rotation == 0 and target == aspect
                   and scale == 1.0 and info.size_bytes <= p.max_bytes and not info.is_hdr)
-    if fits_as_is:
-        fmt = info.mime_type.split("/")[1]
-        return OutputPlan("image", "copy", info.width, info.height,
-                          image_format=fmt)  # type: ignore[arg-type]
+    if fits_as_is and fmt is not None:
+        return OutputPlan("image", "copy", info.width, info.height, image_format=fmt)
     notes = []
     if target != aspect:
         notes.append(f"Reshaped from {aspect:.2f}:1 to {target:.2f}:1 ({fit.replace('_', ' ')})"

@@ -232,7 +232,7 @@ def _duration(container: Any, stream: Any) -> float | None:
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
     if container.duration:
-        return container.duration / 1_000_000
+        return float(container.duration) / 1_000_000
     return None
 
 

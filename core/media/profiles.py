@@ -6,7 +6,7 @@ for a given source share one output file (see `transcode.plan_output`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 Fit = Literal["pad_blur", "crop", "letterbox"]
@@ -82,15 +82,15 @@ Profile = VideoProfile | ImageProfile
 # Reels/TikTok/Shorts: 9:16 1080x1920, 23-60 fps, IG <=25 Mbps and <=300 MB, IG 3 s-15 min,
 # TikTok <=10 min, so the shared profile allows 10 min; FB Reels (<=90 s) and Shorts (<=3 min)
 # have their own names and coincide with it (one file) whenever the source is short enough.
-_REEL = {"width": 1080, "height": 1920, "min_short_side": 540, "min_fps": 23.0, "max_fps": 60.0,
-         "min_duration": 3.0, "max_bytes": 300 * MB, "max_video_bitrate": 8_000_000}
+_REEL = VideoProfile("vertical_9x16", "Reels / TikTok (9:16)", width=1080, height=1920,
+                     min_short_side=540, min_fps=23.0, max_fps=60.0, min_duration=3.0,
+                     max_duration=600.0, max_bytes=300 * MB, max_video_bitrate=8_000_000)
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (
     VideoProfile("web_video", "Web feed video", max_long_side=1920, max_fps=60.0),
-    VideoProfile("vertical_9x16", "Reels / TikTok (9:16)", max_duration=600.0, **_REEL),
-    VideoProfile("fb_reels_9x16", "Facebook Reels (9:16)", max_duration=90.0,
-                 **{**_REEL, "max_bytes": 300 * MB}),
-    VideoProfile("shorts_9x16", "YouTube Shorts (9:16)", max_duration=180.0, **_REEL),
+    _REEL,
+    replace(_REEL, name="fb_reels_9x16", label="Facebook Reels (9:16)", max_duration=90.0),
+    replace(_REEL, name="shorts_9x16", label="YouTube Shorts (9:16)", max_duration=180.0),
     VideoProfile("square_1x1", "Square feed video (1:1)", width=1080, height=1080, min_fps=23.0,
                  min_duration=3.0, max_duration=900.0, max_bytes=300 * MB),
     VideoProfile("feed_4x5", "Portrait feed video (4:5)", width=1080, height=1350, min_fps=23.0,

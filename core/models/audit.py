@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -14,13 +16,15 @@ class AuditLog(Model):
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyNullableRelation[Brand] = fields.ForeignKeyField(
         "models.Brand", related_name="audit", null=True, on_delete=fields.CASCADE)
+    brand_id: int | None
     actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="audit", null=True, on_delete=fields.SET_NULL)
+    actor_id: int | None
     action = fields.CharField(max_length=64, db_index=True)
     object_type = fields.CharField(max_length=32, default="")
     object_id = fields.CharField(max_length=64, default="")
     origin = fields.CharField(max_length=16, default="system")
-    details = fields.JSONField(default=dict)
+    details: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -33,6 +37,7 @@ class AIUsage(Model):
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "models.Brand", related_name="ai_usage", on_delete=fields.CASCADE)
+    brand_id: int
     model = fields.CharField(max_length=64)
     purpose = fields.CharField(max_length=32, default="captions")
     input_tokens = fields.IntField(default=0)

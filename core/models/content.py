@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -15,8 +17,10 @@ class MediaAsset(Model):
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "models.Brand", related_name="assets", on_delete=fields.CASCADE)
+    brand_id: int
     parent: fields.ForeignKeyNullableRelation[MediaAsset] = fields.ForeignKeyField(
         "models.MediaAsset", related_name="children", null=True, on_delete=fields.CASCADE)
+    parent_id: int | None
     position = fields.IntField(default=0)
     source = fields.CharEnumField(AssetSource, max_length=16, default=AssetSource.UPLOAD)
     source_id = fields.CharField(max_length=255, null=True)
@@ -31,9 +35,10 @@ class MediaAsset(Model):
     width = fields.IntField(null=True)
     height = fields.IntField(null=True)
     duration_seconds = fields.FloatField(null=True)
-    probe = fields.JSONField(default=dict)
+    probe: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="assets", null=True, on_delete=fields.SET_NULL)
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     deleted_at = fields.DatetimeField(null=True)
 
@@ -48,8 +53,10 @@ class AdaptedCaption(Model):
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "models.Brand", related_name="captions", on_delete=fields.CASCADE)
+    brand_id: int
     asset: fields.ForeignKeyRelation[MediaAsset] = fields.ForeignKeyField(
         "models.MediaAsset", related_name="captions", on_delete=fields.CASCADE)
+    asset_id: int
     platform = fields.CharField(max_length=32)
     text = fields.TextField()
     is_fallback = fields.BooleanField(default=False)
@@ -57,6 +64,7 @@ class AdaptedCaption(Model):
     adapter = fields.CharField(max_length=64, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    note: str | None = None  # not a column: the caption service's word to the user, not stored
 
     class Meta:
         table = "adapted_captions"
@@ -69,8 +77,10 @@ class TranscodedMedia(Model):
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "models.Brand", related_name="transcodes", on_delete=fields.CASCADE)
+    brand_id: int
     asset: fields.ForeignKeyRelation[MediaAsset] = fields.ForeignKeyField(
         "models.MediaAsset", related_name="transcodes", on_delete=fields.CASCADE)
+    asset_id: int
     profile = fields.CharField(max_length=48)
     file_path = fields.CharField(max_length=512)
     content_key = fields.CharField(max_length=64, db_index=True)
@@ -94,13 +104,17 @@ class WebPost(Model):
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "models.Brand", related_name="web_posts", on_delete=fields.CASCADE)
+    brand_id: int
     target_id = fields.IntField(unique=True)
     asset: fields.ForeignKeyRelation[MediaAsset] = fields.ForeignKeyField(
         "models.MediaAsset", related_name="web_posts", on_delete=fields.CASCADE)
+    asset_id: int
     transcode: fields.ForeignKeyNullableRelation[TranscodedMedia] = fields.ForeignKeyField(
         "models.TranscodedMedia", related_name="web_posts", null=True, on_delete=fields.SET_NULL)
+    transcode_id: int | None
     caption = fields.TextField(default="")
-    gallery = fields.JSONField(default=list)  # transcode ids of every album item, in order
+    # transcode ids of every album item, in order
+    gallery: fields.JSONField[list[int]] = fields.JSONField(default=list)
     published_at = fields.DatetimeField(auto_now_add=True)
     deleted_at = fields.DatetimeField(null=True)
 

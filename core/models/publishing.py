@@ -16,10 +16,13 @@ class PublishJob(Model):
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "models.Brand", related_name="jobs", on_delete=fields.CASCADE)
+    brand_id: int
     asset: fields.ForeignKeyRelation[MediaAsset] = fields.ForeignKeyField(
         "models.MediaAsset", related_name="jobs", on_delete=fields.CASCADE)
+    asset_id: int
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="jobs", null=True, on_delete=fields.SET_NULL)
+    created_by_id: int | None
     status = fields.CharEnumField(JobStatus, max_length=24, default=JobStatus.RUNNING)
     publish_at = fields.DatetimeField(null=True)
     origin = fields.CharField(max_length=16, default="api")
@@ -27,10 +30,12 @@ class PublishJob(Model):
     progress = fields.IntField(default=0)
     approved_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="approved_jobs", null=True, on_delete=fields.SET_NULL)
+    approved_by_id: int | None
     decided_at = fields.DatetimeField(null=True)
     decision_note = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    targets: fields.ReverseRelation[PublishTarget]
 
     class Meta:
         table = "publish_jobs"
@@ -42,10 +47,13 @@ class PublishTarget(Model):
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "models.Brand", related_name="targets", on_delete=fields.CASCADE)
+    brand_id: int
     job: fields.ForeignKeyRelation[PublishJob] = fields.ForeignKeyField(
         "models.PublishJob", related_name="targets", on_delete=fields.CASCADE)
+    job_id: int
     account: fields.ForeignKeyRelation[SocialAccount] = fields.ForeignKeyField(
         "models.SocialAccount", related_name="targets", on_delete=fields.RESTRICT)
+    account_id: int
     platform = fields.CharField(max_length=32)
     status = fields.CharEnumField(TargetStatus, max_length=24, default=TargetStatus.PENDING,
                                   db_index=True)
@@ -56,7 +64,7 @@ class PublishTarget(Model):
     next_attempt_at = fields.DatetimeField(null=True)
     publish_started_at = fields.DatetimeField(null=True)
     external_id = fields.CharField(max_length=255, null=True)
-    external_url = fields.TextField(null=True)
+    external_url: str | None = fields.TextField(null=True)  # TextField is typed str only
     error_code = fields.CharField(max_length=64, default="")
     error = fields.TextField(default="")
     published_at = fields.DatetimeField(null=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -20,20 +22,20 @@ class SlackInstallation(Model):
     enterprise_name = fields.CharField(max_length=200, default="")
     team_id = fields.CharField(max_length=64, default="", db_index=True)
     team_name = fields.CharField(max_length=200, default="")
-    bot_token_enc = fields.TextField(null=True)
+    bot_token_enc: str | None = fields.TextField(null=True)  # TextField is typed str only
     bot_id = fields.CharField(max_length=64, default="")
     bot_user_id = fields.CharField(max_length=64, default="")
     bot_scopes = fields.TextField(default="")
-    bot_refresh_token_enc = fields.TextField(null=True)
+    bot_refresh_token_enc: str | None = fields.TextField(null=True)  # TextField is typed str only
     bot_token_expires_at = fields.BigIntField(null=True)
     user_id = fields.CharField(max_length=64, default="")
-    user_token_enc = fields.TextField(null=True)
+    user_token_enc: str | None = fields.TextField(null=True)  # TextField is typed str only
     user_scopes = fields.TextField(default="")
-    user_refresh_token_enc = fields.TextField(null=True)
+    user_refresh_token_enc: str | None = fields.TextField(null=True)  # TextField is typed str only
     user_token_expires_at = fields.BigIntField(null=True)
     is_enterprise_install = fields.BooleanField(default=False)
     token_type = fields.CharField(max_length=16, default="")
-    extra = fields.JSONField(default=dict)
+    extra: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     installed_at = fields.FloatField()
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -59,10 +61,12 @@ class SlackIdentity(Model):
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "models.Brand", related_name="slack_identities", on_delete=fields.CASCADE)
+    brand_id: int
     team_id = fields.CharField(max_length=64)
     slack_user_id = fields.CharField(max_length=64)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="slack_identities", on_delete=fields.CASCADE)
+    user_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -76,16 +80,19 @@ class SlackCard(Model):
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "models.Brand", related_name="slack_cards", on_delete=fields.CASCADE)
+    brand_id: int
     asset: fields.ForeignKeyRelation[MediaAsset] = fields.ForeignKeyField(
         "models.MediaAsset", related_name="slack_cards", on_delete=fields.CASCADE)
+    asset_id: int
     team_id = fields.CharField(max_length=64)
     channel_id = fields.CharField(max_length=64, db_index=True)
     message_ts = fields.CharField(max_length=32, null=True)
     kind = fields.CharField(max_length=16, default="inbox")
-    platforms = fields.JSONField(default=list)
-    selected = fields.JSONField(default=list)
+    platforms: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    selected: fields.JSONField[list[str]] = fields.JSONField(default=list)
     job: fields.ForeignKeyNullableRelation[PublishJob] = fields.ForeignKeyField(
         "models.PublishJob", related_name="slack_cards", null=True, on_delete=fields.SET_NULL)
+    job_id: int | None
     job_key = fields.CharField(max_length=128, default="")
     status_ts = fields.CharField(max_length=32, null=True)
     status_done = fields.BooleanField(default=False)
@@ -95,6 +102,7 @@ class SlackCard(Model):
     decision_note = fields.TextField(default="")
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="slack_cards", null=True, on_delete=fields.SET_NULL)
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -110,6 +118,7 @@ class SlackFile(Model):
     file_id = fields.CharField(max_length=64)
     asset: fields.ForeignKeyNullableRelation[MediaAsset] = fields.ForeignKeyField(
         "models.MediaAsset", related_name="slack_files", null=True, on_delete=fields.SET_NULL)
+    asset_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -118,7 +118,7 @@ class Connector(ABC):
         super().__init_subclass__(**kwargs)
         for name, wrap in _LINK_CHECKS.items():
             method = cls.__dict__.get(name)
-            if method is not None and not getattr(method, "_checks_links", False):
+            if method is not None and method not in _LINK_CHECKED:
                 setattr(cls, name, wrap(method))
 
     def link_hosts(self, account: SocialAccount) -> tuple[str, ...] | None:
@@ -223,6 +223,10 @@ class Connector(ABC):
         )
 
 
+#: the link-checking wrappers made below (a subclass that re-uses one is not wrapped twice)
+_LINK_CHECKED: set[Callable[..., Any]] = set()
+
+
 def _checked_publish(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     async def publish(self: Connector, target: PublishTarget, caption: str,
@@ -230,7 +234,7 @@ def _checked_publish(method: Callable[..., Any]) -> Callable[..., Any]:
         external_id, url = await method(self, target, caption, account)
         return external_id, self.checked_link(url, account)
 
-    publish._checks_links = True  # type: ignore[attr-defined]
+    _LINK_CHECKED.add(publish)
     return publish
 
 
@@ -244,7 +248,7 @@ def _checked_status(method: Callable[..., Any]) -> Callable[..., Any]:
         return replace(status, external_url=self.checked_link(status.external_url, account)
                        or None)
 
-    get_status._checks_links = True  # type: ignore[attr-defined]
+    _LINK_CHECKED.add(get_status)
     return get_status
 
 
@@ -255,7 +259,7 @@ def _checked_found(method: Callable[..., Any]) -> Callable[..., Any]:
         found = await method(self, target, account)
         return None if found is None else (found[0], self.checked_link(found[1], account))
 
-    find_published._checks_links = True  # type: ignore[attr-defined]
+    _LINK_CHECKED.add(find_published)
     return find_published
 
 

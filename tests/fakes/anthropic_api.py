@@ -313,7 +313,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     fake: FakeMessagesAPI
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+    def do_POST(self) -> None:  # http.server naming
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length)
         if self.path.split("?")[0] != "/v1/messages":
@@ -329,7 +329,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 

@@ -56,7 +56,7 @@ class FakeOSV(BaseHTTPRequestHandler):
 
     asked: list[dict] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:  # http.server's name
         query = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         FakeOSV.asked.append(query)
         hit = (query["package"]["name"] == "jinja2"

@@ -88,7 +88,7 @@ async def single_media(message: types.Message, bot: Bot, services: Services,
             source=AssetSource.TELEGRAM, caption=message.caption or "")
         await cards.create(bot, brand=brand, asset=asset, chat_id=chat_id, actor=actor.user,
                            message_id=progress.message_id)
-    except Exception as exc:  # reported to the user in the chat
+    except Exception as exc:  # noqa: BLE001 - reported to the user in the chat
         await _report(bot, progress, exc)
 
 
@@ -169,5 +169,5 @@ class AlbumCollector:
                 caption=next((m.caption for m in messages if m.caption), "") or "")
             await cards.create(bot, brand=brand, asset=asset, chat_id=chat_id,
                                actor=actor.user, message_id=progress.message_id)
-        except Exception as exc:  # reported to the user in the chat
+        except Exception as exc:  # noqa: BLE001 - reported to the user in the chat
             await _report(bot, progress, exc)

@@ -73,7 +73,7 @@ async def test_shared_file_and_shortcut_become_assets(slack: SlackHarness) -> No
                   "the unlinked note")
 
 
-async def test_add_to_slack_stores_an_encrypted_installation(tmp_path) -> None:  # noqa: ANN001
+async def test_add_to_slack_stores_an_encrypted_installation(tmp_path) -> None:
     async with running_fake() as fake:
         team = fake.add_team("T0NEWTEAM", "Newco")
         fake.add_user(team, "U0ADMIN01", "ada")

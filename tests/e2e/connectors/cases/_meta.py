@@ -30,7 +30,7 @@ class MetaHandle:
         return self.fake.calls(kind)
 
 
-def meta_fake(network: str):  # noqa: ANN201 - a factory of async context managers
+def meta_fake(network: str):  # a factory of async context managers
     """The `fake` of a Meta case."""
 
     @asynccontextmanager
