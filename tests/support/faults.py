@@ -50,13 +50,13 @@ async def wait_reader(url: str, readers: int = 1) -> None:
     from redis.asyncio import Redis
 
     client = Redis.from_url(url)
-    try:
-        for _ in range(1200):
-            clients = await client.client_list()
-            if sum(1 for c in clients if c.get("cmd") == "xreadgroup") >= readers:
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError("the workers never started reading the queue")
+
+    async def reading() -> bool:
+        clients = await client.client_list()
+        return sum(1 for c in clients if c.get("cmd") == "xreadgroup") >= readers
+
+    try:  # new worker processes import the whole product first: slow on a busy machine
+        await wait_until(reading, what="the workers to read the queue", every=0.05)
     finally:
         await client.aclose()
 
