@@ -22,6 +22,7 @@ from webapp.api import assets, brands, health, jobs
 from webapp.errors import install_error_handlers
 from webapp.limits import install_body_limit
 from webapp.oauth import routes as oauth_routes
+from webapp.openapi import install_openapi
 from webapp.pages import audit as audit_pages
 from webapp.pages import auth as auth_pages
 from webapp.pages import brand_settings as brand_settings_pages
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
     app = FastAPI(title="OneClick Social", version="0.1.0", lifespan=lifespan,
                   description="Publish one piece of content to every network a brand uses.")
     install_error_handlers(app)
+    install_openapi(app)  # one error body and every status in /openapi.json
     install_sessions(app, settings)
     install_security_headers(app)  # outermost: every response, refusals included
     install_body_limit(app, settings)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -12,8 +11,9 @@ from core.app import brands
 from core.brands import reserved_slugs
 from core.models import SocialAccount
 from webapp.actors import ApiActor
-from webapp.api.schemas import AccountOut, BrandIn, BrandOut, BrandPatch
+from webapp.api.schemas import AccountOut, BrandIn, BrandOut, BrandPatch, DayOrInstant
 from webapp.deps import ScopeDep, ServicesDep
+from webapp.openapi import refusals
 
 router = APIRouter(prefix="/api/v1/brands", tags=["brands"])
 
@@ -28,7 +28,7 @@ async def list_brands(scope: ScopeDep, services: ServicesDep) -> list[BrandOut]:
     return [_out(b, services) for b in await scope.brands().order_by("name")]
 
 
-@router.post("", response_model=BrandOut, status_code=201)
+@router.post("", response_model=BrandOut, status_code=201, responses=refusals(409))
 async def post_brand(body: BrandIn, actor: ApiActor, services: ServicesDep) -> BrandOut:
     """Create a brand owned by the user."""
     brand = await brands.create(actor, name=body.name, slug=body.slug,
@@ -42,7 +42,7 @@ async def get_brand(brand_id: int, scope: ScopeDep, services: ServicesDep) -> Br
     return _out(await scope.brand(brand_id), services)
 
 
-@router.patch("/{brand_id}", response_model=BrandOut)
+@router.patch("/{brand_id}", response_model=BrandOut, responses=refusals(403))
 async def patch_brand(brand_id: int, body: BrandPatch, actor: ApiActor,
                       services: ServicesDep) -> BrandOut:
     """Change a brand's settings."""
@@ -53,8 +53,8 @@ async def patch_brand(brand_id: int, body: BrandPatch, actor: ApiActor,
 
 @router.get("/{brand_id}/usage")
 async def brand_usage(brand_id: int, scope: ScopeDep, services: ServicesDep,
-                      since: datetime | None = None,
-                      until: datetime | None = None) -> dict[str, Any]:
+                      since: DayOrInstant | None = None,
+                      until: DayOrInstant | None = None) -> dict[str, Any]:
     """AI tokens by kind, cache hit rate and dollars for a period (default: this month)."""
     brand = await scope.brand(brand_id)
     return (await usage_report(brand, since=since, until=until,

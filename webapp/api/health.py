@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from core.db import ping
 from webapp.deps import ServicesDep
 
 router = APIRouter(tags=["health"])
+
+
+class Queue(BaseModel):
+    """The job queue: in this process, or Redis."""
+
+    kind: Literal["in-process", "redis"]
+    status: Literal["ok", "unreachable"]
+
+
+class Health(BaseModel):
+    """Whether the database and the queue answer."""
+
+    status: Literal["ok", "degraded"]
+    database: Literal["ok", "unreachable"]
+    queue: Queue
 
 
 async def _queue_ok(redis_url: str | None) -> tuple[bool, str]:
@@ -26,7 +44,9 @@ async def _queue_ok(redis_url: str | None) -> tuple[bool, str]:
     return True, "redis"
 
 
-@router.get("/healthz")
+@router.get("/healthz", responses={
+    200: {"model": Health, "description": "The database and the queue answer."},
+    503: {"model": Health, "description": "The database or the queue does not answer."}})
 async def healthz(services: ServicesDep) -> JSONResponse:
     """200 when the database and the queue answer, 503 otherwise."""
     db_ok = await ping()

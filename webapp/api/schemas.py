@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Annotated, Any
+from zoneinfo import available_timezones
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
+from core.ai.brand_settings import MAX_FORBIDDEN, MAX_HASHTAGS, MAX_PROMPT_CHARS
 from core.models import (
     AccountStatus,
     AdaptedCaption,
@@ -20,25 +25,85 @@ from core.models import (
 from core.safe_links import shown_link
 
 EXPIRING_WITHIN = timedelta(days=7)
+# Rules the core checks with its own plain messages, stated in the OpenAPI document only
+# (ECMA-262 regexes): a name holds a character that is not blank (as str.strip sees it);
+# a slug is core.brands.SLUG_RE before lowercasing, or empty for one made from the name.
+NAME_RULE = {"pattern": "[^\\s\\x1c-\\x1f\\x85]"}
+SLUG_RULE = {"pattern": "^([a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?)?$"}
+Hashtag = Annotated[str, WithJsonSchema({"type": "string", "pattern": "\\w",
+                                         "description": "Holds a letter, digit or _."})]
+Unset = SkipJsonSchema[None]  # may be left out, never sent as null
+# an IANA name that zoneinfo knows (the `time-zone` format; 64 characters at most)
+TimeZone = Annotated[str, Field(max_length=64), WithJsonSchema({
+    "type": "string", "format": "time-zone", "examples": ["Europe/Kyiv", "UTC"],
+    "description": "An IANA time zone name, e.g. Europe/Kyiv."})]
+StrictBool = Annotated[bool, Field(strict=True)]  # true or false, not 0 or "yes"
+# core.unknown_targets: blank, or an http(s):// link once surrounding blanks are stripped
+POST_LINK = {"pattern": "^[\\s\\x1c-\\x1f\\x85]*(https?://[\\s\\S]*)?$"}
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ].*([Zz]|[+-]\d{2}(:?\d{2})?)")
+
+
+def _iso_time(value: Any, *, bound: bool) -> Any:
+    """ISO 8601 text, never a number; a range `bound` is a date or a time with its offset."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and bound and _DAY.fullmatch(value):
+        return f"{value}T00:00:00Z"
+    if isinstance(value, str) and (_WITH_OFFSET.fullmatch(value)
+                                   or (not bound and _DAY.match(value))):
+        return value
+    raise ValueError("Give an ISO 8601 time with its offset, e.g. 2026-12-01T09:00:00Z"
+                     + (", or a date, e.g. 2026-12-01." if bound else "."))
+
+
+# a point in time as ISO 8601 text (core refuses one without its offset, in its own words)
+Instant = Annotated[datetime, BeforeValidator(partial(_iso_time, bound=False))]
+# a range bound: a time with its offset, or a plain date (its midnight, UTC)
+DayOrInstant = Annotated[datetime, BeforeValidator(partial(_iso_time, bound=True)),
+                         WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time"},
+                                                   {"type": "string", "format": "date"}]})]
+
+
+def _platform_items(schema: dict[str, Any]) -> None:
+    """Name the platforms (every connector) as the items' enum."""
+    from connectors.registry import connector_classes
+
+    schema.setdefault("items", {})["enum"] = list(connector_classes())
+
+
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    """Fields that may be left out but not sent as null show no `default: null`."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+
+
+def time_zones() -> list[str]:
+    """The IANA time zone names this server knows."""
+    return sorted(available_timezones())
 
 
 class BrandIn(BaseModel):
     """A new brand."""
 
-    name: str = Field(min_length=1, max_length=200)
-    slug: str | None = Field(default=None, max_length=64)
+    name: str = Field(min_length=1, max_length=200, json_schema_extra=NAME_RULE)
+    slug: str | None = Field(default=None, max_length=64, json_schema_extra=SLUG_RULE)
 
 
 class BrandPatch(BaseModel):
-    """Changes to a brand's settings (only the fields sent are changed)."""
+    """Changes to a brand's settings (only the fields sent are changed; none may be null)."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    ai_system_prompt: str | None = Field(default=None, max_length=20_000)
-    default_hashtags: list[str] | None = Field(default=None, max_length=60)
-    forbidden_phrases: list[str] | None = Field(default=None, max_length=500)
-    timezone: str | None = Field(default=None, max_length=64)
-    approval_required: bool | None = None
-    settings: dict[str, Any] | None = None
+    model_config = ConfigDict(json_schema_extra=_no_null_defaults)
+
+    name: Annotated[str, Field(min_length=1, max_length=200,
+                               json_schema_extra=NAME_RULE)] | Unset = None
+    ai_system_prompt: Annotated[str, Field(max_length=MAX_PROMPT_CHARS)] | Unset = None
+    default_hashtags: Annotated[list[Hashtag], Field(max_length=MAX_HASHTAGS)] | Unset = None
+    forbidden_phrases: Annotated[list[str], Field(max_length=MAX_FORBIDDEN)] | Unset = None
+    timezone: TimeZone | Unset = None
+    approval_required: StrictBool | Unset = None
+    settings: dict[str, Any] | Unset = None
 
 
 class BrandOut(BaseModel):
@@ -162,17 +227,17 @@ class AssetOut(BaseModel):
 class CaptionsIn(BaseModel):
     """Which platforms to adapt the caption for, optionally with a hint."""
 
-    platforms: list[str] = Field(min_length=1, max_length=20)
+    platforms: list[str] = Field(min_length=1, max_length=20, json_schema_extra=_platform_items)
     hint: str | None = Field(default=None, max_length=500)
-    regenerate: bool = False
+    regenerate: StrictBool = False
 
 
 class PublishIn(BaseModel):
     """Publish an asset to platforms, with optional per-platform caption overrides."""
 
-    platforms: list[str] = Field(min_length=1, max_length=20)
+    platforms: list[str] = Field(min_length=1, max_length=20, json_schema_extra=_platform_items)
     captions: dict[str, str] = Field(default_factory=dict)
-    publish_at: datetime | None = None
+    publish_at: Instant | None = None
 
 
 class TargetOut(BaseModel):

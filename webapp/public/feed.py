@@ -20,6 +20,15 @@ from webapp.deps import ServicesDep
 router = APIRouter(tags=["public feed"])
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 FEED_SIZE = 50
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+MEDIA = {"image/*": BINARY, "video/*": BINARY}
+TEXT = {"text/plain": {"schema": {"type": "string"}}}
+MEDIA_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The file.", "content": MEDIA},
+    206: {"description": "The byte range(s) a `Range` header asked for.",
+          "content": {**MEDIA, "multipart/byteranges": BINARY}},
+    400: {"description": "A `Range` header that cannot be read.", "content": TEXT},
+    416: {"description": "A `Range` outside the file.", "content": TEXT}}
 
 
 async def _posts(brand: Brand, limit: int = FEED_SIZE) -> list[WebPost]:
@@ -95,7 +104,9 @@ async def post_page(slug: str, post_id: int, request: Request,
         "brand": brand, "posts": [view], "single": True})
 
 
-@router.get("/b/{slug}/feed.json")
+@router.get("/b/{slug}/feed.json", response_class=Response, responses={200: {
+    "description": "JSON Feed 1.1.", "content": {"application/feed+json": {"schema": {
+        "type": "object", "required": ["version", "title", "items"]}}}}})
 async def json_feed(slug: str, services: ServicesDep) -> Response:
     """JSON Feed 1.1 with each post's media as an attachment."""
     import json
@@ -123,7 +134,8 @@ async def json_feed(slug: str, services: ServicesDep) -> Response:
     return Response(json.dumps(feed, ensure_ascii=False), media_type="application/feed+json")
 
 
-@router.get("/b/{slug}/feed.xml")
+@router.get("/b/{slug}/feed.xml", response_class=Response, responses={200: {
+    "description": "RSS 2.0.", "content": {"application/rss+xml": BINARY}}})
 async def rss_feed(slug: str, services: ServicesDep) -> Response:
     """RSS 2.0 with an enclosure per post."""
     from email.utils import format_datetime
@@ -153,7 +165,7 @@ async def rss_feed(slug: str, services: ServicesDep) -> Response:
     return Response(body, media_type="application/rss+xml; charset=utf-8")
 
 
-@router.get("/b/{slug}/media/{name}")
+@router.get("/b/{slug}/media/{name}", response_class=FileResponse, responses=MEDIA_RESPONSES)
 async def post_media(slug: str, name: str) -> FileResponse:
     """A published post's media file, with HTTP range requests for video players."""
     brand = await brand_by_slug(slug)
