@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 DEV_LOCK := requirements-dev.lock
 
-.PHONY: run test lint migrations install clean browser voice compose lock audit
+.PHONY: run test lint typecheck format migrations install clean browser voice compose lock audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,14 +46,23 @@ lock: | $(BIN)/python
 audit: $(STAMP)
 	$(BIN)/python tools/deps.py audit $(LOCK) $(DEV_LOCK)
 
-## test: install, then ruff, the dependency audit and the whole test suite
+## test: install, then ruff, mypy, the dependency audit and the whole test suite
 test: $(STAMP) browser voice compose
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python tools/deps.py audit $(LOCK) $(DEV_LOCK)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+## typecheck: mypy, strict on core/ and connectors/, standard elsewhere ([tool.mypy])
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## format: format the code with ruff ([tool.ruff.format])
+format: $(STAMP)
+	$(BIN)/ruff format .
 
 ## migrations: generate a migration after changing core/models (commit it)
 migrations: $(STAMP)

@@ -11,6 +11,7 @@ from connectors.base import Connector, ConnectorContext
 from core.columns import column
 from core.errors import InvalidInput
 from core.models import AccountStatus, AssetKind, Brand, MediaAsset, SocialAccount
+from core.platform_rules import PlatformRules
 
 _NOT_CONNECTORS = {"base", "registry"}
 
@@ -62,6 +63,6 @@ class ConnectorRegistry:
             out = [p for p in out if self._connectors[p].supports_carousel]
         return out
 
-    def rules(self) -> dict[str, object]:
+    def rules(self) -> dict[str, PlatformRules]:
         """Each platform's text rules."""
         return {name: c.rules for name, c in self._connectors.items()}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 
@@ -59,7 +59,7 @@ def _with_db(work: Callable[[], Awaitable[R]]) -> R:
     return _run(main)
 
 
-def _run(work: Callable[[], Awaitable[R]]) -> R:
+def _run(work: Callable[[], Coroutine[Any, Any, R]]) -> R:
     """Run `work` (which opens what it needs); core errors become a clean exit message."""
     try:
         return asyncio.run(work())

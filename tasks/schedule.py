@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
+
+from taskiq.decor import AsyncTaskiqDecoratedTask
 
 from oneclick.services import Services
 from tasks.ingest import ingest_all
@@ -21,8 +24,9 @@ FIRST_DELAY = 30.0
 async def run_schedule(services: Services, *, first_delay: float = FIRST_DELAY) -> None:
     """Queue token refresh and ingest at their configured intervals, forever."""
     settings = services.settings
-    jobs = [("token refresh", refresh_tokens, settings.token_refresh_interval_seconds),
-            ("instagram ingest", ingest_all, settings.ingest_interval_seconds)]
+    jobs: list[tuple[str, AsyncTaskiqDecoratedTask[Any, Any], float]] = [
+        ("token refresh", refresh_tokens, settings.token_refresh_interval_seconds),
+        ("instagram ingest", ingest_all, settings.ingest_interval_seconds)]
     due = {name: time.monotonic() + first_delay for name, _, _ in jobs}
     while True:
         now = time.monotonic()

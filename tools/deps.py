@@ -19,6 +19,7 @@ import tempfile
 import tomllib
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -89,7 +90,7 @@ def pinned(locks: list[Path]) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
-def run_audit(requirements: Path, service: str, osv_url: str | None) -> dict | str:
+def run_audit(requirements: Path, service: str, osv_url: str | None) -> dict[str, Any] | str:
     """pip-audit's JSON report, or the reason the database could not be asked."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
@@ -100,7 +101,8 @@ def run_audit(requirements: Path, service: str, osv_url: str | None) -> dict | s
             cmd += ["--osv-url", osv_url]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
         if report.exists() and report.read_text().strip():
-            return json.loads(report.read_text())
+            answer: dict[str, Any] = json.loads(report.read_text())
+            return answer
     tail = (done.stderr.strip().splitlines() or ["pip-audit printed nothing"])[-1]
     if any(sign in done.stderr for sign in OFFLINE_SIGNS):
         return f"{service}: {tail[:200]}"
@@ -133,7 +135,7 @@ def audit(locks: list[Path], services: list[str], osv_url: str | None) -> int:
     return 0
 
 
-def verdict(deps: list[dict], audited: list[dict], service: str) -> int:
+def verdict(deps: list[dict[str, Any]], audited: list[dict[str, Any]], service: str) -> int:
     """Print what was found; 1 if any locked dependency has a known vulnerability."""
     bad = [d for d in audited if d["vulns"]]
     skipped = [d["name"] for d in deps if "vulns" not in d]

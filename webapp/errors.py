@@ -57,7 +57,7 @@ class ApiError(BaseModel):
 
     detail: str = Field(description="What went wrong, in plain words for a person.")
     code: str = Field(description="A stable identifier of the kind of error, for programs.",
-                      json_schema_extra={"enum": ERROR_CODES})
+                      json_schema_extra={"enum": [*ERROR_CODES]})
     errors: list[FieldError] | SkipJsonSchema[None] = Field(
         default=None, description="Request validation only: each part that does not fit.")
 

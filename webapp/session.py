@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
-from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.sessions import Session, SessionMiddleware
 
 from core.client_address import parse_proxies
 from core.config import Settings
@@ -164,5 +164,6 @@ def session_data(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         data = {}
         request.session[_DATA_KEY] = data
-    request.session.mark_modified()  # nested changes are saved with the response
+    if isinstance(request.session, Session):  # starlette's own: it tracks top-level changes only
+        request.session.mark_modified()  # nested changes are saved with the response
     return data

@@ -112,4 +112,4 @@ class SignInGuard:
 
 def sign_in_guard(request: Request) -> SignInGuard:
     """The sign-in limits of this app (one per app, so tests and apps never share counts)."""
-    return request.app.state.sign_in_guard  # type: ignore[no-any-return]
+    return request.app.state.sign_in_guard

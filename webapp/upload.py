@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 from python_multipart import MultipartParser
@@ -19,6 +20,9 @@ from python_multipart.multipart import parse_options_header
 from core.config import Settings
 from core.errors import Forbidden, InvalidInput, MediaRejected, TooLarge
 from core.intake import Spool, Spooled
+
+if TYPE_CHECKING:  # a typing-only name of python-multipart
+    from python_multipart.multipart import MultipartCallbacks
 
 FILE_FIELD = "file"
 MAX_PART_HEADERS = 8 * 1024
@@ -110,10 +114,11 @@ class _Collector:
         self._headers, self._value, self._is_file = {}, bytearray(), False
         self._header_bytes = 0
 
-    def callbacks(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in (
-            "on_header_field", "on_header_value", "on_header_end", "on_headers_finished",
-            "on_part_data", "on_part_end")}
+    def callbacks(self) -> MultipartCallbacks:
+        return {"on_header_field": self.on_header_field, "on_header_value": self.on_header_value,
+                "on_header_end": self.on_header_end,
+                "on_headers_finished": self.on_headers_finished,
+                "on_part_data": self.on_part_data, "on_part_end": self.on_part_end}
 
 
 def _declared_length(request: Request) -> int | None:
@@ -147,7 +152,7 @@ async def read_upload(request: Request, settings: Settings, *,
     limit = body_limit(settings)
     request.scope[BODY_LIMIT_KEY] = limit
     collector = _Collector(settings, csrf)
-    parser = MultipartParser(options[b"boundary"], collector.callbacks())  # type: ignore[arg-type]
+    parser = MultipartParser(options[b"boundary"], collector.callbacks())
     received = 0
     try:
         async for chunk in request.stream():

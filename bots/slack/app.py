@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -16,6 +17,9 @@ from bots.slack.runtime import Runtime, provide
 from bots.slack.status import StatusWatcher
 from core.config import Settings
 from oneclick.services import Services
+
+if TYPE_CHECKING:  # imported when Socket Mode starts
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +59,7 @@ class SlackBot:
         self.services = services
         self.app, self.runtime = build_app(services)
         self.handler = AsyncSlackRequestHandler(self.app)
-        self._socket: object | None = None
+        self._socket: AsyncSocketModeHandler | None = None
 
     @property
     def watcher(self) -> StatusWatcher:
@@ -87,6 +91,6 @@ class SlackBot:
     async def stop(self) -> None:
         """Close the Socket Mode connection and stop the watchers."""
         if self._socket is not None:
-            await self._socket.close_async()  # type: ignore[attr-defined]
+            await self._socket.close_async()
             self._socket = None
         await self.watcher.stop()

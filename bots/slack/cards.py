@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
 from bots.slack.client import SlackClients
+from core.columns import column
 from core.errors import InvalidInput, NotFound
 from core.media_links import signed_media_url
 from core.models import (
@@ -69,8 +70,8 @@ class SlackCards:
                                "Connect one on the brand's Connections page.")
         selected = default_platforms(asset, platforms)
         if job is not None:
-            platforms = selected = list(dict.fromkeys(await PublishTarget.filter(
-                job_id=job.id).order_by("id").values_list("platform", flat=True)))
+            platforms = selected = list(dict.fromkeys(await column(PublishTarget.filter(
+                job_id=job.id).order_by("id").values_list("platform", flat=True), str)))
         card = await SlackCard.create(brand=brand, asset=asset, team_id=team_id,
                                       channel_id=channel_id, kind=kind, platforms=platforms,
                                       selected=selected, job=job, job_key=job_key,

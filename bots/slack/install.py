@@ -89,9 +89,10 @@ class DbInstallationStore(AsyncInstallationStore):
 
     def _installation(self, row: SlackInstallation) -> Installation:
         extra = row.extra or {}
-        plain = {f: getattr(row, f) or None for f in _PLAIN_FIELDS}
+        plain: dict[str, Any] = {f: getattr(row, f) or None for f in _PLAIN_FIELDS}
         plain["user_id"] = row.user_id
-        secret = {f: self.cipher.decrypt(getattr(row, f"{f}_enc")) for f in _SECRET_FIELDS}
+        secret: dict[str, Any] = {f: self.cipher.decrypt(getattr(row, f"{f}_enc"))
+                                  for f in _SECRET_FIELDS}
         return Installation(
             **plain, **secret, enterprise_id=row.enterprise_id or None,
             team_id=row.team_id or None, bot_scopes=row.bot_scopes,
@@ -212,6 +213,8 @@ def oauth_settings(settings: Settings, store: DbInstallationStore) -> AsyncOAuth
         state_expiration_seconds=settings.oauth_state_max_age_seconds,
         authorization_url=settings.slack_authorize_url, logger=log)
     single = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    oauth.authorize = OneClickAuthorize(oauth.authorize,  # type: ignore[arg-type]
-                                        single)
+    store_authorize = oauth.authorize  # typed as any AsyncAuthorize; bolt makes this one
+    if not isinstance(store_authorize, AsyncInstallationStoreAuthorize):
+        raise TypeError("slack-bolt's OAuth settings no longer authorize from the store")
+    oauth.authorize = OneClickAuthorize(store_authorize, single)
     return oauth

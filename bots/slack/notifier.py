@@ -8,6 +8,7 @@ from bots.slack import blocks
 from bots.slack.cards import SlackCards
 from bots.slack.client import SlackClients
 from bots.slack.install import DbInstallationStore
+from core.columns import column
 from core.models import (
     Brand,
     ChatKind,
@@ -66,8 +67,8 @@ class SlackNotifier:
         """The approval card in every linked channel (the card that asked turns into it)."""
         brand = await Brand.get(id=job.brand_id)
         asset = await MediaAsset.get(id=job.asset_id)
-        platforms = list(dict.fromkeys(await PublishTarget.filter(job_id=job.id).order_by(
-            "id").values_list("platform", flat=True)))
+        platforms = list(dict.fromkeys(await column(PublishTarget.filter(
+            job_id=job.id).order_by("id").values_list("platform", flat=True), str)))
         for team_id, channel_id in await self._channels(brand.id):
             try:
                 if await SlackCard.exists(job_id=job.id, team_id=team_id,

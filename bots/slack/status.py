@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bots.common.watchers import CardWatchers
 from bots.slack import blocks
 from bots.slack.cards import SlackCards
+from core.columns import column
 from core.errors import NotFound
 from core.models import JobStatus, PublishJob, PublishTarget, SlackCard
 
@@ -60,8 +61,8 @@ class StatusWatcher(CardWatchers):
 
     async def resume(self) -> int:
         """After a restart: follow every status reply whose job had not come to rest."""
-        ids = await SlackCard.filter(status_ts__isnull=False, status_done=False
-                                     ).values_list("id", flat=True)
+        ids = await column(SlackCard.filter(status_ts__isnull=False, status_done=False
+                                            ).values_list("id", flat=True), int)
         for card_id in ids:
             self.watch(card_id)
         return len(ids)

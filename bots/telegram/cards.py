@@ -11,6 +11,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import InlineKeyboardMarkup
 
 from bots.telegram import render
+from core.columns import column
 from core.errors import InvalidInput, NotFound
 from core.models import (
     Brand,
@@ -34,7 +35,7 @@ async def safe_edit(bot: Bot, chat_id: str | int, message_id: int, text: str,
         try:
             await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id,
                                         reply_markup=markup, parse_mode="HTML",
-                                        link_preview_options={"is_disabled": True})
+                                        link_preview_options=render.NO_PREVIEW)
             return True
         except TelegramRetryAfter as exc:
             await asyncio.sleep(exc.retry_after)
@@ -70,8 +71,8 @@ class Cards:
                                "Connect one on the brand's Connections page.")
         selected = default_platforms(asset, platforms)
         if job is not None:
-            selected = list(dict.fromkeys(await PublishTarget.filter(
-                job_id=job.id).values_list("platform", flat=True)))
+            selected = list(dict.fromkeys(await column(PublishTarget.filter(
+                job_id=job.id).values_list("platform", flat=True), str)))
         card = await TelegramCard.create(brand=brand, asset=asset, chat_id=chat_id, kind=kind,
                                          platforms=platforms, selected=selected, job=job,
                                          created_by=actor, message_id=message_id)
@@ -81,7 +82,7 @@ class Cards:
         else:
             sent = await bot.send_message(chat_id, text, reply_markup=markup, parse_mode="HTML",
                                           reply_to_message_id=reply_to,
-                                          link_preview_options={"is_disabled": True})
+                                          link_preview_options=render.NO_PREVIEW)
             card.message_id = sent.message_id
             await card.save(update_fields=["message_id", "updated_at"])
         return card

@@ -8,7 +8,9 @@ from html import escape
 from aiogram import Bot
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bots.telegram import render
 from bots.telegram.cards import Cards
+from core.columns import column
 from core.models import (
     Brand,
     ChatKind,
@@ -58,8 +60,8 @@ class TelegramNotifier:
 
     @staticmethod
     async def _chats(brand_id: int) -> list[str]:
-        return list(await ChatLink.filter(brand_id=brand_id, kind=ChatKind.TELEGRAM,
-                                          is_active=True).values_list("chat_id", flat=True))
+        return await column(ChatLink.filter(brand_id=brand_id, kind=ChatKind.TELEGRAM,
+                                            is_active=True).values_list("chat_id", flat=True), str)
 
     async def inbox_item(self, asset: MediaAsset) -> None:
         """Flow A: the card of a new inbox item in every linked chat."""
@@ -103,6 +105,6 @@ class TelegramNotifier:
         for chat_id in await self._chats(brand.id):
             try:
                 await self.bot.send_message(chat_id, text, parse_mode="HTML",
-                                            link_preview_options={"is_disabled": True})
+                                            link_preview_options=render.NO_PREVIEW)
             except Exception:  # one gone chat must not stop the others
                 log.exception("sync summary in Telegram chat %s failed", chat_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bots.common.status_text import Markup
@@ -15,6 +15,7 @@ from core.models import AssetKind, MediaAsset, PublishJob, PublishTarget, Telegr
 
 TEXT_BUDGET = 3800  # Telegram's limit is 4,096 after entities; keep room for the header
 ON, OFF = "✅", "▫️"
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # cards and replies show no link preview
 
 
 def _clip(text: str, limit: int) -> str:

@@ -20,6 +20,7 @@ from aiogram.types import InlineKeyboardMarkup
 from bots.common.watchers import CardWatchers
 from bots.telegram import render
 from bots.telegram.cards import Cards
+from core.columns import column
 from core.models import JobStatus, PublishJob, PublishTarget, TelegramCard
 
 POLL_SECONDS = 0.25
@@ -59,8 +60,9 @@ class StatusWatcher(CardWatchers):
 
     async def resume(self) -> int:
         """After a restart: follow every status message whose job had not come to rest."""
-        ids = await TelegramCard.filter(status_message_id__isnull=False, status_done=False
-                                        ).values_list("id", flat=True)
+        ids = await column(TelegramCard.filter(status_message_id__isnull=False,
+                                               status_done=False).values_list("id", flat=True),
+                           int)
         for card_id in ids:
             self.watch(card_id)
         return len(ids)
@@ -88,7 +90,7 @@ class StatusWatcher(CardWatchers):
                     await self.bot.edit_message_text(
                         text=text, chat_id=card.chat_id, message_id=card.status_message_id,
                         reply_markup=markup, parse_mode="HTML",
-                        link_preview_options={"is_disabled": True})
+                        link_preview_options=render.NO_PREVIEW)
                 except TelegramRetryAfter as exc:
                     await asyncio.sleep(exc.retry_after)
                     continue

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -48,7 +48,7 @@ def _platforms(value: str | None) -> list[str]:
     return [p.strip() for p in (value or "").split(",") if p.strip()]
 
 
-def _run(work: Callable[[], Awaitable[R]]) -> R:
+def _run(work: Callable[[], Coroutine[Any, Any, R]]) -> R:
     """Run a step; core errors become a short message and exit code 1."""
     try:
         return asyncio.run(work())

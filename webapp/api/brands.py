@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from core.ai.usage import usage_report
 from core.app import brands
 from core.brands import reserved_slugs
-from core.models import SocialAccount
+from core.models import Brand, SocialAccount
 from webapp.actors import ApiActor
 from webapp.api.schemas import AccountOut, BrandIn, BrandOut, BrandPatch, DayOrInstant
 from webapp.deps import ScopeDep, ServicesDep
@@ -18,7 +18,7 @@ from webapp.openapi import refusals
 router = APIRouter(prefix="/api/v1/brands", tags=["brands"])
 
 
-def _out(brand, services: ServicesDep) -> BrandOut:  # type: ignore[no-untyped-def]
+def _out(brand: Brand, services: ServicesDep) -> BrandOut:
     return BrandOut.of(brand, services.settings.public_url(f"/b/{brand.slug}"))
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from zoneinfo import available_timezones
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema
 
 from core.ai.brand_settings import MAX_FORBIDDEN, MAX_HASHTAGS, MAX_PROMPT_CHARS
@@ -28,8 +29,8 @@ EXPIRING_WITHIN = timedelta(days=7)
 # Rules the core checks with its own plain messages, stated in the OpenAPI document only
 # (ECMA-262 regexes): a name holds a character that is not blank (as str.strip sees it);
 # a slug is core.brands.SLUG_RE before lowercasing, or empty for one made from the name.
-NAME_RULE = {"pattern": "[^\\s\\x1c-\\x1f\\x85]"}
-SLUG_RULE = {"pattern": "^([a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?)?$"}
+NAME_RULE: JsonDict = {"pattern": "[^\\s\\x1c-\\x1f\\x85]"}
+SLUG_RULE: JsonDict = {"pattern": "^([a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?)?$"}
 Hashtag = Annotated[str, WithJsonSchema({"type": "string", "pattern": "\\w",
                                          "description": "Holds a letter, digit or _."})]
 Unset = SkipJsonSchema[None]  # may be left out, never sent as null
@@ -39,7 +40,7 @@ TimeZone = Annotated[str, Field(max_length=64), WithJsonSchema({
     "description": "An IANA time zone name, e.g. Europe/Kyiv."})]
 StrictBool = Annotated[bool, Field(strict=True)]  # true or false, not 0 or "yes"
 # core.unknown_targets: blank, or an http(s):// link once surrounding blanks are stripped
-POST_LINK = {"pattern": "^[\\s\\x1c-\\x1f\\x85]*(https?://[\\s\\S]*)?$"}
+POST_LINK: JsonDict = {"pattern": "^[\\s\\x1c-\\x1f\\x85]*(https?://[\\s\\S]*)?$"}
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ].*([Zz]|[+-]\d{2}(:?\d{2})?)")
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from core.app.actor import Actor
 from core.app.roles import Action
+from core.columns import column
 from core.errors import NotFound
 from core.models import AccountStatus, AdaptedCaption, Brand, MediaAsset, SocialAccount
 from core.publishing import default_platforms
@@ -28,8 +29,8 @@ INBOX_SIZE = 100
 
 async def usable_platforms(brand_id: int, services: ServicesDep) -> list[tuple[str, str]]:
     """(platform, label) of the brand's connected networks, in registry order."""
-    connected = set(await SocialAccount.filter(brand_id=brand_id).exclude(
-        status=AccountStatus.DISCONNECTED).values_list("platform", flat=True))
+    connected = set(await column(SocialAccount.filter(brand_id=brand_id).exclude(
+        status=AccountStatus.DISCONNECTED).values_list("platform", flat=True), str))
     return [(p, services.connectors.get(p).label) for p in services.connectors.platforms()
             if p in connected]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router, types
 
 from bots.telegram import callbacks as cb
+from bots.telegram import render
 from bots.telegram.cards import Cards
 from bots.telegram.routers.card import card_for
 from bots.telegram.status import StatusWatcher
@@ -34,7 +35,7 @@ async def _attach_status(bot: Bot, card: TelegramCard, watcher: StatusWatcher,
     text, markup, _ = await watcher.render(job.id)
     sent = await bot.send_message(card.chat_id, text, reply_markup=markup, parse_mode="HTML",
                                   reply_to_message_id=card.message_id,
-                                  link_preview_options={"is_disabled": True})
+                                  link_preview_options=render.NO_PREVIEW)
     card.status_message_id = sent.message_id
     await card.save(update_fields=["status_message_id", "updated_at"])
     await watcher.cards.show(bot, card)

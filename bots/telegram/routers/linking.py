@@ -67,7 +67,9 @@ async def pick_brand(query: types.CallbackQuery, callback_data: BrandCb) -> None
         return
     brand = await identity.set_active_brand(str(query.message.chat.id), callback_data.b)
     await query.answer(f"Now working on {brand.name}.")
-    await query.message.edit_text(f"Now working on <b>{escape(brand.name)}</b>.", parse_mode="HTML")
+    if isinstance(query.message, types.Message):  # an inaccessible one can no longer be edited
+        await query.message.edit_text(f"Now working on <b>{escape(brand.name)}</b>.",
+                                      parse_mode="HTML")
 
 
 @router.message(F.text.startswith("/"), F.chat.type == "private")
