@@ -9,8 +9,8 @@ from pathlib import Path
 
 from connectors._oauth import redirect_uri
 from core import notify
+from core.app.token_upkeep import refresh_due
 from core.models import AccountStatus, AuditLog, SocialAccount
-from tasks.tokens import refresh_due
 from tests.conftest import make_settings
 from tests.e2e.connectors.contract import prepared_database, quick_user
 from tests.fakes.meta_graph import PAGES, running_meta_graph
@@ -56,14 +56,14 @@ async def test_tokens_are_renewed_and_a_refusal_keeps_the_refresh_token(tmp_path
             notify.register(reconnects)
             try:
                 # fresh 60-day tokens are left alone
-                assert await refresh_due(services) == {"refreshed": 0, "failed": 0,
+                assert await refresh_due(services.connectors) == {"refreshed": 0, "failed": 0,
                                                        "reconnect": 0}
                 soon = datetime.now(UTC) + timedelta(days=2)
                 await SocialAccount.filter(brand_id=brand.id).exclude(platform="web").update(
                     token_expires_at=soon)
                 before = {a.id: a.access_token_enc for a in accounts.values()}
 
-                assert await refresh_due(services) == {"refreshed": 3, "failed": 0,
+                assert await refresh_due(services.connectors) == {"refreshed": 3, "failed": 0,
                                                        "reconnect": 0}
                 for account in accounts.values():
                     fresh = await SocialAccount.get(id=account.id)
@@ -75,7 +75,7 @@ async def test_tokens_are_renewed_and_a_refusal_keeps_the_refresh_token(tmp_path
                 page = await SocialAccount.get(id=accounts["facebook"].id)
                 await SocialAccount.filter(id=page.id).update(token_expires_at=soon)
                 fake.inject("refresh_refused")
-                assert await refresh_due(services) == {"refreshed": 0, "failed": 0,
+                assert await refresh_due(services.connectors) == {"refreshed": 0, "failed": 0,
                                                        "reconnect": 1}
                 flagged = await SocialAccount.get(id=page.id)
                 assert flagged.status == AccountStatus.NEEDS_RECONNECT
@@ -84,7 +84,7 @@ async def test_tokens_are_renewed_and_a_refusal_keeps_the_refresh_token(tmp_path
                 assert flagged.access_token_enc == page.access_token_enc
                 assert reconnects.accounts == [page.id]
                 # flagged accounts are not retried blindly, and not notified twice
-                assert (await refresh_due(services))["reconnect"] == 0
+                assert (await refresh_due(services.connectors))["reconnect"] == 0
                 assert reconnects.accounts == [page.id]
             finally:
                 notify.unregister_all()
