@@ -70,6 +70,20 @@ class Leases:
                 self._due = loop.time() + FIRST_BEAT_SECONDS
 
     async def renew(self, target_ids: list[int]) -> int:
-        """Extend the leases of these targets that are still running; how many were."""
-        return await PublishTarget.filter(id__in=target_ids, status__in=RUNNING).update(
-            lease_until=self.until())
+        """Extend the leases of these targets that are still running; how many were.
+
+        On PostgreSQL a row another statement holds right now (its own transition, which
+        sets the lease itself) is skipped, and rows are locked in id order: a heartbeat
+        never deadlocks with the runner's statements.
+        """
+        meta = PublishTarget._meta
+        if meta.db.capabilities.dialect != "postgres":
+            return await PublishTarget.filter(id__in=target_ids, status__in=RUNNING).update(
+                lease_until=self.until())
+        table = meta.db_table
+        rows = await meta.db.execute_query_dict(
+            f'UPDATE "{table}" SET "lease_until" = $1 WHERE "id" IN ('
+            f'SELECT "id" FROM "{table}" WHERE "id" = ANY($2::int[]) AND "status" = ANY($3) '
+            'ORDER BY "id" FOR UPDATE SKIP LOCKED) RETURNING "id"',
+            [self.until(), sorted(target_ids), [s.value for s in RUNNING]])
+        return len(rows)
