@@ -29,8 +29,9 @@ from core.target_states import ENDED
 from core.tenancy import BrandScope
 from core.users import create_api_key, create_user
 from oneclick.bootstrap import open_services
-from tests.conftest import _create_pg_database, _drop_pg_database, make_settings
+from tests.conftest import _drop_pg_database, make_settings
 from tests.fakes.telegram_api import FakeTelegram, running_fake
+from tests.support.db import create_migrated_pg_database
 from tests.support.faults import (
     PrivatePostgres,
     kill_group,
@@ -164,7 +165,7 @@ async def _teardown(stack: Stack) -> None:
 
 
 async def test_redis_killed_and_back_empty(stack: Stack, tmp_path: Path) -> None:
-    pg_url = await _create_pg_database()
+    pg_url = await create_migrated_pg_database(make_settings(tmp_path))  # _open: no-op upgrade
     try:
         redis_url = await _open(stack, tmp_path, pg_url)
         assert stack.owner is not None and stack.photo is not None
@@ -246,7 +247,7 @@ async def test_postgres_crash_keeps_the_platforms_answers(stack: Stack,
 
 
 async def test_worker_killed_mid_publish(stack: Stack, tmp_path: Path) -> None:
-    pg_url = await _create_pg_database()
+    pg_url = await create_migrated_pg_database(make_settings(tmp_path))  # _open: no-op upgrade
     try:
         redis_url = await _open(stack, tmp_path, pg_url)
         assert stack.owner is not None

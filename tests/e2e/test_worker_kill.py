@@ -9,7 +9,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -23,12 +22,8 @@ from core.publishing import create_job
 from core.target_states import ENDED
 from core.tenancy import BrandScope
 from core.users import create_user
-from tests.conftest import (
-    PG_ADMIN_URL,
-    _create_pg_database,
-    _drop_pg_database,
-    make_settings,
-)
+from tests.conftest import PG_ADMIN_URL, _drop_pg_database, make_settings
+from tests.support.db import create_migrated_pg_database
 from tests.support.faults import kill_group as _kill_group
 from tests.support.faults import private_redis as _private_redis
 from tests.support.faults import spawn as _spawn
@@ -65,7 +60,7 @@ async def test_killed_workers_never_duplicate_or_lose(tmp_path: Path) -> None:
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
     redis = _private_redis(redis_port, tmp_path)
     await _wait_redis(redis_url)
-    pg_url = await _create_pg_database()
+    pg_url = await create_migrated_pg_database(make_settings(tmp_path))
     queue = f"oneclick-test-{uuid.uuid4().hex[:8]}"
     settings = make_settings(tmp_path, database_url=pg_url, redis_url=redis_url,
                              queue_name=queue, publish_lease_seconds=3)
@@ -80,9 +75,6 @@ async def test_killed_workers_never_duplicate_or_lose(tmp_path: Path) -> None:
     log = tmp_path / "processes.log"
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        upgrade = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "oneclick", "db", "upgrade", env=env)
-        assert await upgrade.wait() == 0
         await init_db(settings)
         owner = await create_user("owner@example.com", "long enough pw", origin="test")
         brand = await create_brand(owner, "Acme")

@@ -9,7 +9,9 @@ import signal
 import sys
 from pathlib import Path
 
+from tests.conftest import make_settings
 from tests.fakes.telegram_api import running_fake
+from tests.support.db import migrated
 from tests.support.waiting import until
 
 
@@ -19,9 +21,7 @@ async def test_the_bot_process_polls_and_stops_cleanly(tmp_path: Path) -> None:
                "DATABASE_URL": f"sqlite://{tmp_path}/db.sqlite3",
                "DATA_DIR": str(tmp_path / "data"), "REDIS_URL": "", "LOG_LEVEL": "WARNING"}
         env.pop("TELEGRAM_WEBHOOK_SECRET", None)
-        upgrade = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "oneclick", "db", "upgrade", env=env, cwd=tmp_path)
-        assert await upgrade.wait() == 0
+        await migrated(make_settings(tmp_path, database_url=env["DATABASE_URL"]))
         bot = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "oneclick", "bot", "telegram", env=env, cwd=tmp_path,
             stderr=asyncio.subprocess.PIPE)
