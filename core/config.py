@@ -150,11 +150,6 @@ class Settings(BaseSettings):
     connector_timeout_seconds: float = Field(default=60.0, gt=0)
     # how long a Telegram channel upload (sendPhoto/sendVideo/sendMediaGroup) may take
     telegram_upload_timeout_seconds: int = Field(default=600, gt=0)
-    # how long a network call may wait for an answer (uploads set their own, longer, wait);
-    # a create call cut off by it is looked up before any retry, never sent again blindly
-    connector_timeout_seconds: float = Field(default=60.0, gt=0)
-    # how long a Telegram channel upload (sendPhoto/sendVideo/sendMediaGroup) may take
-    telegram_upload_timeout_seconds: int = Field(default=600, gt=0)
     media_url_ttl_seconds: int = 6 * 3600
     ingest_interval_seconds: float = 6 * 3600.0
     ingest_download_attempts: int = 4

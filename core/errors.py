@@ -75,16 +75,15 @@ class PublishOutcomeUnknown(ConnectorError):
     """A publish may or may not have reached the platform and cannot be checked."""
 
 
-class MaybeApplied(PublishOutcomeUnknown):
-    """A call that creates a post failed after it may have acted (5xx, timeout, cut off).
+class OutboundRefused(ConnectorError):
+    """An address a user or a remote server chose may not be called (not public https)."""
 
-    Never publish again blindly: the runner looks for the post first (`find_published`).
-    """
+    user_message = ("That server address cannot be used: only public https:// servers "
+                    "are allowed.")
 
-    def __init__(self, user_message: str, *, platform: str, retryable: bool = True,
-                 retry_after: float | None = None, code: str | None = None) -> None:
-        super().__init__(user_message, platform=platform, retryable=retryable,
-                         retry_after=retry_after, code=code)
+    def __init__(self, detail: str, *, platform: str = "outbound") -> None:
+        super().__init__(type(self).user_message, platform=platform, code="address_refused")
+        self.detail = detail  # for the log only: the user sees `user_message`
 
 
 class RateLimited(OneClickError):
@@ -95,12 +94,13 @@ class RateLimited(OneClickError):
         self.retry_after = retry_after
 
 
-class OutboundRefused(ConnectorError):
-    """An address a user or a remote server chose may not be called (not public https)."""
+class MaybeApplied(PublishOutcomeUnknown):
+    """A call that creates a post failed after it may have acted (5xx, timeout, cut off).
 
-    user_message = ("That server address cannot be used: only public https:// servers "
-                    "are allowed.")
+    Never publish again blindly: the runner looks for the post first (`find_published`).
+    """
 
-    def __init__(self, detail: str, *, platform: str = "outbound") -> None:
-        super().__init__(type(self).user_message, platform=platform, code="address_refused")
-        self.detail = detail  # for the log only: the user sees `user_message`
+    def __init__(self, user_message: str, *, platform: str, retryable: bool = True,
+                 retry_after: float | None = None, code: str | None = None) -> None:
+        super().__init__(user_message, platform=platform, retryable=retryable,
+                         retry_after=retry_after, code=code)
