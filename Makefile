@@ -46,15 +46,17 @@ lock: | $(BIN)/python
 audit: $(STAMP)
 	$(BIN)/python tools/deps.py audit $(LOCK) $(DEV_LOCK)
 
-## test: install, then ruff, mypy, the dependency audit and the whole test suite
+## test: install, then ruff (lint and format), mypy, the dependency audit and the whole test suite
 test: $(STAMP) browser voice compose
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python tools/deps.py audit $(LOCK) $(DEV_LOCK)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## typecheck: mypy, strict on core/ and connectors/, standard elsewhere ([tool.mypy])
 typecheck: $(STAMP)

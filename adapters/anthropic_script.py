@@ -50,8 +50,10 @@ plain text, in the brand's voice.
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
-    "properties": {"lines": {"type": "array", "items": {"type": "string"}},
-                   "caption": {"type": "string"}},
+    "properties": {
+        "lines": {"type": "array", "items": {"type": "string"}},
+        "caption": {"type": "string"},
+    },
     "required": ["lines", "caption"],
     "additionalProperties": False,
 }
@@ -62,17 +64,26 @@ def render_request_text(flows: Sequence[DemoFlow], seconds: int) -> str:
     parts = []
     for flow in flows:
         steps = "\n".join(f"  - {step}" for step in flow.steps)
-        parts.append(f'<flow name="{flow.name}" seconds="{flow.duration:.1f}">{flow.title}\n'
-                     f"{steps}\n</flow>")
-    return (f"<demo_flows>\n{chr(10).join(parts) or '(no recording: describe the product)'}\n"
-            f"</demo_flows>\n<ad seconds=\"{seconds}\" max_words=\"{word_budget(seconds)}\"/>")
+        parts.append(
+            f'<flow name="{flow.name}" seconds="{flow.duration:.1f}">{flow.title}\n{steps}\n</flow>'
+        )
+    return (
+        f"<demo_flows>\n{chr(10).join(parts) or '(no recording: describe the product)'}\n"
+        f'</demo_flows>\n<ad seconds="{seconds}" max_words="{word_budget(seconds)}"/>'
+    )
 
 
 class ClaudeScriptWriter(ScriptWriter):
     """One structured Messages API request per script; the rules when it cannot be used."""
 
-    def __init__(self, client: anthropic.AsyncAnthropic, model: str, *,
-                 max_tokens: int = 4096, deadline_seconds: float = 120.0) -> None:
+    def __init__(
+        self,
+        client: anthropic.AsyncAnthropic,
+        model: str,
+        *,
+        max_tokens: int = 4096,
+        deadline_seconds: float = 120.0,
+    ) -> None:
         self.client = client
         self.model = model
         self.name = model
@@ -95,25 +106,29 @@ class ClaudeScriptWriter(ScriptWriter):
     def request(self, brand: Brand, flows: Sequence[DemoFlow], seconds: int) -> dict[str, Any]:
         """Keyword arguments for `messages.create` (no sampling params, no tool_choice)."""
         return {
-            "model": self.model, "max_tokens": self.max_tokens,
-            "system": [{"type": "text", "text": INSTRUCTIONS, "cache_control": CACHE_1H},
-                       {"type": "text", "text": render_brand_block(brand),
-                        "cache_control": CACHE_1H}],
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "system": [
+                {"type": "text", "text": INSTRUCTIONS, "cache_control": CACHE_1H},
+                {"type": "text", "text": render_brand_block(brand), "cache_control": CACHE_1H},
+            ],
             "messages": [{"role": "user", "content": render_request_text(flows, seconds)}],
             "output_config": {"format": {"type": "json_schema", "schema": SCHEMA}},
         }
 
-    async def _call(self, brand: Brand, flows: Sequence[DemoFlow], seconds: int
-                    ) -> tuple[dict[str, Any] | None, str | None]:
+    async def _call(
+        self, brand: Brand, flows: Sequence[DemoFlow], seconds: int
+    ) -> tuple[dict[str, Any] | None, str | None]:
         try:
             async with asyncio.timeout(self.deadline_seconds):
-                message = await self.client.messages.create(
-                    **self.request(brand, flows, seconds))
+                message = await self.client.messages.create(**self.request(brand, flows, seconds))
         except anthropic.APIStatusError as exc:
-            log.warning("Claude script call failed for brand %s: HTTP %s", brand.id,
-                        exc.status_code)
+            log.warning(
+                "Claude script call failed for brand %s: HTTP %s", brand.id, exc.status_code
+            )
             reason = {429: "rate limited", 529: "overloaded"}.get(
-                exc.status_code, f"error {exc.status_code}")
+                exc.status_code, f"error {exc.status_code}"
+            )
             return None, UNAVAILABLE.format(reason=reason)
         except (anthropic.APIConnectionError, TimeoutError) as exc:
             log.warning("Claude script call failed for brand %s: %r", brand.id, exc)
@@ -128,32 +143,42 @@ class ClaudeScriptWriter(ScriptWriter):
             return None, UNAVAILABLE.format(reason="its answer could not be read")
         return data, None
 
-    def _accept(self, brand: Brand, data: dict[str, Any], seconds: int
-                ) -> tuple[AdScript | None, str | None]:
+    def _accept(
+        self, brand: Brand, data: dict[str, Any], seconds: int
+    ) -> tuple[AdScript | None, str | None]:
         lines = [str(x).strip() for x in data.get("lines") or [] if str(x).strip()]
         caption = str(data.get("caption") or "").strip()
         if not lines or not caption or any(len(x) > MAX_LINE_CHARS for x in lines):
             return None, "Claude's script was not usable: written by the built-in rules."
         spoken = " ".join(lines)
         if word_count(spoken) > word_budget(seconds) * 1.15:
-            return None, (f"Claude's script was too long for {seconds} seconds: written by the "
-                          "built-in rules.")
+            return None, (
+                f"Claude's script was too long for {seconds} seconds: written by the "
+                "built-in rules."
+            )
         if find_forbidden(spoken + "\n" + caption, brand.forbidden_phrases or []):
             return None, "Claude's script used a forbidden phrase: written by the built-in rules."
         tags = [str(t) for t in brand.default_hashtags or []]
-        return AdScript(seconds=seconds, lines=lines, caption=caption, writer=self.model,
-                        hashtags=tags), None
+        return AdScript(
+            seconds=seconds, lines=lines, caption=caption, writer=self.model, hashtags=tags
+        ), None
 
 
-def build_script_writer(settings: Settings, *, max_retries: int = MAX_RETRIES,
-                        timeout: float = REQUEST_TIMEOUT_SECONDS,
-                        deadline_seconds: float = 120.0) -> ScriptWriter:
+def build_script_writer(
+    settings: Settings,
+    *,
+    max_retries: int = MAX_RETRIES,
+    timeout: float = REQUEST_TIMEOUT_SECONDS,
+    deadline_seconds: float = 120.0,
+) -> ScriptWriter:
     """Claude with ANTHROPIC_API_KEY (the captions' client settings), else the rules."""
     key = settings.anthropic_api_key
     if key is None or not key.get_secret_value():
         return RuleBasedScriptWriter()
-    client = anthropic.AsyncAnthropic(api_key=key.get_secret_value(),
-                                      base_url=settings.anthropic_base_url or None,
-                                      max_retries=max_retries, timeout=timeout)
-    return ClaudeScriptWriter(client, settings.anthropic_model,
-                              deadline_seconds=deadline_seconds)
+    client = anthropic.AsyncAnthropic(
+        api_key=key.get_secret_value(),
+        base_url=settings.anthropic_base_url or None,
+        max_retries=max_retries,
+        timeout=timeout,
+    )
+    return ClaudeScriptWriter(client, settings.anthropic_model, deadline_seconds=deadline_seconds)

@@ -26,8 +26,9 @@ class ElevenLabsVoice:
         self.model_id = model_id
         self.name = f"elevenlabs:{model_id}:{voice_id}"
 
-    async def speak(self, text: str, dest: Path, *, previous: str = "", following: str = ""
-                    ) -> Path:
+    async def speak(
+        self, text: str, dest: Path, *, previous: str = "", following: str = ""
+    ) -> Path:
         """An MP3 of `text`; the neighbouring sentences keep the intonation continuous."""
         out = dest.with_suffix(".mp3")
         extra = {}
@@ -39,8 +40,12 @@ class ElevenLabsVoice:
         try:
             async with aiofiles.open(out, "wb") as handle:
                 async for chunk in self.client.text_to_speech.convert(
-                        self.voice_id, text=text, model_id=self.model_id,
-                        output_format=ELEVENLABS_FORMAT, **extra):
+                    self.voice_id,
+                    text=text,
+                    model_id=self.model_id,
+                    output_format=ELEVENLABS_FORMAT,
+                    **extra,
+                ):
                     size += len(chunk)
                     await handle.write(chunk)
         except (ApiError, httpx.HTTPError, TimeoutError) as exc:
@@ -66,7 +71,9 @@ def build_voice(settings: Settings) -> Voice:
     key = settings.elevenlabs_api_key
     if key is None or not key.get_secret_value():
         return espeak_voice(settings)
-    client = AsyncElevenLabs(api_key=key.get_secret_value(),
-                             base_url=settings.elevenlabs_base_url or None,
-                             timeout=settings.elevenlabs_timeout_seconds)
+    client = AsyncElevenLabs(
+        api_key=key.get_secret_value(),
+        base_url=settings.elevenlabs_base_url or None,
+        timeout=settings.elevenlabs_timeout_seconds,
+    )
     return ElevenLabsVoice(client, settings.elevenlabs_voice_id, settings.elevenlabs_model_id)

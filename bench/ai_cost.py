@@ -49,18 +49,29 @@ BRAND_PROMPT = (
     "Portuguese. Sign off without slogans. When a product is seasonal, say until when it "
     "is available if the original caption says so; never guess dates."
 )
-PRODUCTS = ["rye loaf", "custard tarts", "seeded sourdough", "olive focaccia",
-            "cinnamon knots", "spelt baguette", "almond croissants", "fig and walnut bread",
-            "cornbread (broa)", "orange cake"]
+PRODUCTS = [
+    "rye loaf",
+    "custard tarts",
+    "seeded sourdough",
+    "olive focaccia",
+    "cinnamon knots",
+    "spelt baguette",
+    "almond croissants",
+    "fig and walnut bread",
+    "cornbread (broa)",
+    "orange cake",
+]
 
 
 def asset_caption(n: int) -> str:
     """A typical original caption of 40-60 words."""
     product = PRODUCTS[n % len(PRODUCTS)]
-    return (f"New this week at Linden: our {product}, baked every morning from 6 am with "
-            f"flour from a mill in Alentejo. Batch {n + 1} came out of the oven with a "
-            f"crackling crust and a soft, open crumb. Come early, we usually sell out by "
-            f"eleven. {2 + n % 4},{(n * 10) % 60:02d} € each. #lisbon #sourdough")
+    return (
+        f"New this week at Linden: our {product}, baked every morning from 6 am with "
+        f"flour from a mill in Alentejo. Batch {n + 1} came out of the oven with a "
+        f"crackling crust and a soft, open crumb. Come early, we usually sell out by "
+        f"eleven. {2 + n % 4},{(n * 10) % 60:02d} € each. #lisbon #sourdough"
+    )
 
 
 def realistic_answer(body: dict[str, Any]) -> str:
@@ -94,48 +105,72 @@ class Totals:
         self.write += usage["cache_creation_input_tokens"]
         self.read += usage["cache_read_input_tokens"]
         self.output += usage["output_tokens"]
-        self.dollars += cost_usd(model, input_tokens=usage["input_tokens"],
-                                 output_tokens=usage["output_tokens"],
-                                 cache_read_tokens=usage["cache_read_input_tokens"],
-                                 cache_write_1h_tokens=written_1h,
-                                 cache_write_5m_tokens=written_5m)
-        self.billed_input += cost_usd(model, input_tokens=usage["input_tokens"], output_tokens=0,
-                                      cache_read_tokens=usage["cache_read_input_tokens"],
-                                      cache_write_1h_tokens=written_1h,
-                                      cache_write_5m_tokens=written_5m)
+        self.dollars += cost_usd(
+            model,
+            input_tokens=usage["input_tokens"],
+            output_tokens=usage["output_tokens"],
+            cache_read_tokens=usage["cache_read_input_tokens"],
+            cache_write_1h_tokens=written_1h,
+            cache_write_5m_tokens=written_5m,
+        )
+        self.billed_input += cost_usd(
+            model,
+            input_tokens=usage["input_tokens"],
+            output_tokens=0,
+            cache_read_tokens=usage["cache_read_input_tokens"],
+            cache_write_1h_tokens=written_1h,
+            cache_write_5m_tokens=written_5m,
+        )
         self.uncached_input += uncached_input_cost_usd(
-            model, usage["input_tokens"] + usage["cache_creation_input_tokens"]
-            + usage["cache_read_input_tokens"])
+            model,
+            usage["input_tokens"]
+            + usage["cache_creation_input_tokens"]
+            + usage["cache_read_input_tokens"],
+        )
 
     @property
     def ratio(self) -> float:
         return self.billed_input / self.uncached_input if self.uncached_input else 0.0
 
 
-async def run(model: str, assets: int, per_platform: bool, workdir: Path, *,
-              warm_guide: bool = False) -> tuple[Totals, Totals]:
+async def run(
+    model: str, assets: int, per_platform: bool, workdir: Path, *, warm_guide: bool = False
+) -> tuple[Totals, Totals]:
     """(all calls, repeated calls) of one scenario, on a cold cache unless `warm_guide`.
 
     `warm_guide`: another brand adapted one asset just before (not counted), so the
     platform guide every brand shares is already cached, as in a multi-brand deployment.
     """
     with FakeMessagesAPI(responder=realistic_answer) as api:
-        settings = Settings(_env_file=None, anthropic_api_key="bench-key",  # type: ignore[call-arg]
-                            anthropic_base_url=api.base_url, anthropic_model=model,
-                            data_dir=workdir, database_url=f"sqlite://{workdir}/bench.sqlite3")
+        settings = Settings(
+            _env_file=None,
+            anthropic_api_key="bench-key",  # type: ignore[call-arg]
+            anthropic_base_url=api.base_url,
+            anthropic_model=model,
+            data_dir=workdir,
+            database_url=f"sqlite://{workdir}/bench.sqlite3",
+        )
         adapter = build_caption_adapter(settings, max_retries=0)
         assert isinstance(adapter, ClaudeAdapter)
         tag = f"{model}-{per_platform}-{warm_guide}"
         owner = await User.create(email=f"bench-{tag}@example.com", password_hash="x")
         if warm_guide:
-            other = await Brand.create(name="Other brand", slug=f"other-{tag}", owner=owner,
-                                       ai_system_prompt="Plain and friendly.")
+            other = await Brand.create(
+                name="Other brand",
+                slug=f"other-{tag}",
+                owner=owner,
+                ai_system_prompt="Plain and friendly.",
+            )
             await adapter.adapt(other, asset_caption(99), PLATFORMS, DEFAULT_RULES)
         start = len(api.ok_requests)
         brand = await Brand.create(
-            name="Linden & Co.", slug=f"linden-{tag}", owner=owner,
-            ai_system_prompt=BRAND_PROMPT, default_hashtags=["#lindenbakery", "#alfama"],
-            forbidden_phrases=["cheapest", "best in town"])
+            name="Linden & Co.",
+            slug=f"linden-{tag}",
+            owner=owner,
+            ai_system_prompt=BRAND_PROMPT,
+            default_hashtags=["#lindenbakery", "#alfama"],
+            forbidden_phrases=["cheapest", "best in town"],
+        )
         for n in range(assets):
             if per_platform:
                 for platform in PLATFORMS:
@@ -168,40 +203,63 @@ def report(title: str, t: Totals, repeated: Totals, assets: int) -> None:
 async def main() -> None:
     """Run both scenarios for each model and print the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", action="append",
-                        help="model id (repeatable); default: claude-sonnet-5-5 and -4-6")
+    parser.add_argument(
+        "--model",
+        action="append",
+        help="model id (repeatable); default: claude-sonnet-5-5 and -4-6",
+    )
     parser.add_argument("--assets", type=int, default=20)
     args = parser.parse_args()
     models = args.model or ["claude-sonnet-5-5", "claude-sonnet-4-6"]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        settings = Settings(_env_file=None, data_dir=workdir,  # type: ignore[call-arg]
-                            database_url=f"sqlite://{workdir}/bench.sqlite3")
+        settings = Settings(
+            _env_file=None,
+            data_dir=workdir,  # type: ignore[call-arg]
+            database_url=f"sqlite://{workdir}/bench.sqlite3",
+        )
         await upgrade(settings)
         await init_db(settings)
         try:
-            print(f"One brand, ~150-word prompt, {args.assets} assets x {len(PLATFORMS)} "
-                  f"platforms ({', '.join(PLATFORMS)}), fake with Anthropic caching rules.")
+            print(
+                f"One brand, ~150-word prompt, {args.assets} assets x {len(PLATFORMS)} "
+                f"platforms ({', '.join(PLATFORMS)}), fake with Anthropic caching rules."
+            )
             for model in models:
                 one, one_rep = await run(model, args.assets, False, workdir)
                 six, six_rep = await run(model, args.assets, True, workdir)
                 warm, warm_rep = await run(model, args.assets, False, workdir, warm_guide=True)
                 print(f"\n{model}")
-                report("one request per asset (all platforms, structured output)", one,
-                       one_rep, args.assets)
-                report("six per-platform requests per asset (same caching)", six, six_rep,
-                       args.assets)
-                report("one request per asset, shared guide already cached by another brand",
-                       warm, warm_rep, args.assets)
-                print(f"  => dollars per asset: ${one.dollars / args.assets:.5f} (one request) "
-                      f"vs ${six.dollars / args.assets:.5f} (six requests), "
-                      f"{six.dollars / one.dollars:.2f}x")
-                for label, value in (("cold start, all calls", one.ratio),
-                                     ("repeated calls", one_rep.ratio),
-                                     ("guide warm, all calls", warm.ratio)):
+                report(
+                    "one request per asset (all platforms, structured output)",
+                    one,
+                    one_rep,
+                    args.assets,
+                )
+                report(
+                    "six per-platform requests per asset (same caching)", six, six_rep, args.assets
+                )
+                report(
+                    "one request per asset, shared guide already cached by another brand",
+                    warm,
+                    warm_rep,
+                    args.assets,
+                )
+                print(
+                    f"  => dollars per asset: ${one.dollars / args.assets:.5f} (one request) "
+                    f"vs ${six.dollars / args.assets:.5f} (six requests), "
+                    f"{six.dollars / one.dollars:.2f}x"
+                )
+                for label, value in (
+                    ("cold start, all calls", one.ratio),
+                    ("repeated calls", one_rep.ratio),
+                    ("guide warm, all calls", warm.ratio),
+                ):
                     verdict = "met" if value <= 0.20 else "NOT met"
-                    print(f"  => billed/uncached input, {label:<22} {value:.3f}  "
-                          f"(goal <= 0.20 {verdict})")
+                    print(
+                        f"  => billed/uncached input, {label:<22} {value:.3f}  "
+                        f"(goal <= 0.20 {verdict})"
+                    )
         finally:
             await close_db()
 

@@ -100,10 +100,17 @@ class CpuMeter:
     def _parties(self) -> dict[str, list[int]]:
         children = Path(f"/proc/{self.worker_manager}/task/{self.worker_manager}/children")
         workers = [int(p) for p in children.read_text().split()] if children.exists() else []
-        postgres = [int(p.parent.name) for p in Path("/proc").glob("[0-9]*/comm")
-                    if p.exists() and p.read_text().strip() == "postgres"]
-        return {"workers": workers, "postgres": postgres, "redis": [self.redis],
-                "bench+fake platform": [os.getpid()]}
+        postgres = [
+            int(p.parent.name)
+            for p in Path("/proc").glob("[0-9]*/comm")
+            if p.exists() and p.read_text().strip() == "postgres"
+        ]
+        return {
+            "workers": workers,
+            "postgres": postgres,
+            "redis": [self.redis],
+            "bench+fake platform": [os.getpid()],
+        }
 
     @staticmethod
     def _machine() -> tuple[float, float]:
@@ -114,8 +121,10 @@ class CpuMeter:
     def start(self) -> None:
         """Remember where every party's CPU clock stands."""
         self.machine = self._machine()
-        self.before = {party: {pid: self._pid_seconds(pid) for pid in pids}
-                       for party, pids in self._parties().items()}
+        self.before = {
+            party: {pid: self._pid_seconds(pid) for pid in pids}
+            for party, pids in self._parties().items()
+        }
 
     def stop(self) -> None:
         """CPU seconds each party spent since `start`."""
@@ -123,8 +132,7 @@ class CpuMeter:
         self.busy_fraction = (busy - self.machine[0]) / max(total - self.machine[1], 1)
         for party, pids in self._parties().items():
             seen = self.before.get(party, {})
-            self.spent[party] = sum(self._pid_seconds(pid) - seen.get(pid, 0.0)
-                                    for pid in pids)
+            self.spent[party] = sum(self._pid_seconds(pid) - seen.get(pid, 0.0) for pid in pids)
 
 
 async def _create_db() -> str:
@@ -145,30 +153,64 @@ async def _drop_db(url: str) -> None:
     await conn.close()
 
 
-async def run_once(*, targets: int, brands: int, per_job: int, latency: float, workers: int
-                   ) -> dict[str, Any]:
+async def run_once(
+    *, targets: int, brands: int, per_job: int, latency: float, workers: int
+) -> dict[str, Any]:
     """One measured run in a fresh database, queue and platform."""
     tmp = Path(tempfile.mkdtemp(prefix="oneclick-bench-"))
     redis_port = free_port()
-    redis = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port",
-                              str(redis_port), "--save", "", "--appendonly", "no"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    redis = subprocess.Popen(
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(redis_port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     pg_url = await _create_db()
-    env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": f"redis://127.0.0.1:{redis_port}",
-           "QUEUE_NAME": "bench", "DATA_DIR": str(tmp / "data"),
-           "MEDIA_DIR": str(tmp / "data" / "media"),
-           # the test-only outbound settings: the loopback fake Mastodon is reachable
-           "OUTBOUND_ALLOW_HTTP": "true", "OUTBOUND_ALLOW_HOSTS": "127.0.0.1",
-           "SWEEP_INTERVAL_SECONDS": "5", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": pg_url,
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}",
+        "QUEUE_NAME": "bench",
+        "DATA_DIR": str(tmp / "data"),
+        "MEDIA_DIR": str(tmp / "data" / "media"),
+        # the test-only outbound settings: the loopback fake Mastodon is reachable
+        "OUTBOUND_ALLOW_HTTP": "true",
+        "OUTBOUND_ALLOW_HOSTS": "127.0.0.1",
+        "SWEEP_INTERVAL_SECONDS": "5",
+        "LOG_LEVEL": "WARNING",
+    }
     env.pop("ANTHROPIC_API_KEY", None)
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "QUEUE_NAME",
-                                           "DATA_DIR", "MEDIA_DIR", "OUTBOUND_ALLOW_HTTP",
-                                           "OUTBOUND_ALLOW_HOSTS")})
+    os.environ.update(
+        {
+            k: env[k]
+            for k in (
+                "DATABASE_URL",
+                "REDIS_URL",
+                "QUEUE_NAME",
+                "DATA_DIR",
+                "MEDIA_DIR",
+                "OUTBOUND_ALLOW_HTTP",
+                "OUTBOUND_ALLOW_HOSTS",
+            )
+        }
+    )
     procs: list[subprocess.Popen[bytes]] = []
     fake = SlowMastodon(latency)
     try:
-        subprocess.run([sys.executable, "-m", "oneclick", "db", "upgrade"], env=env, check=True,
-                       cwd=tmp, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "oneclick", "db", "upgrade"],
+            env=env,
+            check=True,
+            cwd=tmp,
+            capture_output=True,
+        )
         from core.config import Settings
         from oneclick.bootstrap import open_services
 
@@ -177,31 +219,48 @@ async def run_once(*, targets: int, brands: int, per_job: int, latency: float, w
         closing = contextlib.AsyncExitStack()
         services = await closing.enter_async_context(open_services(settings))
         async with fake.running():
-            jobs = await _seed(settings, services, fake, targets=targets, brands=brands,
-                               per_job=per_job,
-                               tmp=tmp)
+            jobs = await _seed(
+                settings, services, fake, targets=targets, brands=brands, per_job=per_job, tmp=tmp
+            )
             worker_log = open(os.environ.get("BENCH_WORKER_LOG", os.devnull), "w")
             pin = os.environ.get("BENCH_WORKER_CPUS")  # e.g. "1": workers on a core of their own
-            procs.append(subprocess.Popen(
-                (["taskset", "-c", pin] if pin else [])
-                + [sys.executable, "-m", "oneclick", "worker", "--workers", str(workers)],
-                env={**env, "LOG_LEVEL": os.environ.get("BENCH_WORKER_LOG_LEVEL", "WARNING")},
-                cwd=tmp, stdout=worker_log, stderr=subprocess.STDOUT))
+            procs.append(
+                subprocess.Popen(
+                    (["taskset", "-c", pin] if pin else [])
+                    + [sys.executable, "-m", "oneclick", "worker", "--workers", str(workers)],
+                    env={**env, "LOG_LEVEL": os.environ.get("BENCH_WORKER_LOG_LEVEL", "WARNING")},
+                    cwd=tmp,
+                    stdout=worker_log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
             await _wait_for_listeners(env["REDIS_URL"], workers)
             cpu = CpuMeter(procs[0].pid, redis.pid)
             result = await _publish_and_wait(
-                services, jobs, targets=targets, cpu=cpu, start_scheduler=lambda: procs.append(
-                    subprocess.Popen([sys.executable, "-m", "oneclick", "scheduler"], env=env,
-                                     cwd=tmp, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)))
-            result["cpu_ms_per_target"] = {party: seconds * 1000 / targets
-                                           for party, seconds in cpu.spent.items()}
+                services,
+                jobs,
+                targets=targets,
+                cpu=cpu,
+                start_scheduler=lambda: procs.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "oneclick", "scheduler"],
+                        env=env,
+                        cwd=tmp,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                ),
+            )
+            result["cpu_ms_per_target"] = {
+                party: seconds * 1000 / targets for party, seconds in cpu.spent.items()
+            }
             result["machine_busy"] = cpu.busy_fraction
             result["peak_in_flight_per_worker"] = fake.peak / workers
-            result["duplicates"] = sum(max(0, n - 1) for n in Counter(
-                p["idempotency_key"] for p in fake.published).values())
-            result["repeated_status_calls"] = sum(max(0, n - 1)
-                                                  for n in fake.status_posts.values())
+            result["duplicates"] = sum(
+                max(0, n - 1)
+                for n in Counter(p["idempotency_key"] for p in fake.published).values()
+            )
+            result["repeated_status_calls"] = sum(max(0, n - 1) for n in fake.status_posts.values())
         await closing.aclose()
         return result
     finally:
@@ -235,8 +294,16 @@ async def _wait_for_listeners(redis_url: str, workers: int) -> None:
         await client.aclose()
 
 
-async def _seed(settings: Any, services: Any, fake: SlowMastodon, *, targets: int, brands: int,
-                per_job: int, tmp: Path) -> list[tuple[Any, Any]]:
+async def _seed(
+    settings: Any,
+    services: Any,
+    fake: SlowMastodon,
+    *,
+    targets: int,
+    brands: int,
+    per_job: int,
+    tmp: Path,
+) -> list[tuple[Any, Any]]:
     from core.brands import create_brand
     from core.intake import file_chunks, ingest_media
     from core.models import BrandMember, Role, SocialAccount
@@ -253,13 +320,22 @@ async def _seed(settings: Any, services: Any, fake: SlowMastodon, *, targets: in
             token = f"token-{b}-{a}"
             fake.tokens.add(token)
             await SocialAccount.create(
-                brand=brand, platform="mastodon", external_id=f"{b}-{a}@fake",
-                display_name=f"@b{b}a{a}", access_token_enc=services.cipher.encrypt(token),
-                meta={"server": fake.base_url, "account_id": f"{b}{a:02d}",
-                      "acct": f"b{b}a{a}"})
-        asset = await ingest_media(settings, brand=brand, chunks=file_chunks(photo),
-                                   file_name="photo.jpg", caption=f"Brand {b} news",
-                                   actor=owner, origin="bench")
+                brand=brand,
+                platform="mastodon",
+                external_id=f"{b}-{a}@fake",
+                display_name=f"@b{b}a{a}",
+                access_token_enc=services.cipher.encrypt(token),
+                meta={"server": fake.base_url, "account_id": f"{b}{a:02d}", "acct": f"b{b}a{a}"},
+            )
+        asset = await ingest_media(
+            settings,
+            brand=brand,
+            chunks=file_chunks(photo),
+            file_name="photo.jpg",
+            caption=f"Brand {b} news",
+            actor=owner,
+            origin="bench",
+        )
         work.append((owner, asset))
     jobs_per_brand = targets // brands // per_job
     return [w for w in work for _ in range(jobs_per_brand)]
@@ -271,13 +347,14 @@ async def _commits() -> int:
 
     await asyncio.sleep(0.6)  # PostgreSQL publishes its statistics every 500 ms
     rows = await connections.get("default").execute_query_dict(
-        "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+        "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+    )
     return int(rows[0]["xact_commit"])
 
 
-async def _publish_and_wait(services: Any, jobs: list[tuple[Any, Any]], *, targets: int,
-                            cpu: CpuMeter,
-                            start_scheduler: Any) -> dict[str, Any]:
+async def _publish_and_wait(
+    services: Any, jobs: list[tuple[Any, Any]], *, targets: int, cpu: CpuMeter, start_scheduler: Any
+) -> dict[str, Any]:
     from core.models import AuditLog, PublishTarget
     from core.publishing import create_job
     from core.target_states import ENDED
@@ -287,9 +364,14 @@ async def _publish_and_wait(services: Any, jobs: list[tuple[Any, Any]], *, targe
     # starts when they are all released to the queue at once, like a burst of Publish taps
     job_ids = []
     for i, (owner, asset) in enumerate(jobs):
-        job, _ = await create_job(BrandScope(owner), asset=asset, platforms=["mastodon"],
-                                  known_platforms=["mastodon", "web"],
-                                  captions={"mastodon": f"Post {i}"}, origin="bench")
+        job, _ = await create_job(
+            BrandScope(owner),
+            asset=asset,
+            platforms=["mastodon"],
+            known_platforms=["mastodon", "web"],
+            captions={"mastodon": f"Post {i}"},
+            origin="bench",
+        )
         job_ids.append(job.id)
     commits = await _commits()
     cpu.start()
@@ -317,14 +399,17 @@ async def _publish_and_wait(services: Any, jobs: list[tuple[Any, Any]], *, targe
     commits = await _commits() - commits
     statuses = Counter(await PublishTarget.all().values_list("status", flat=True))
     retried = await PublishTarget.filter(attempts__gt=1).count()
-    audit_errors = Counter(row["details"].get("error", "")[:80] for row in await AuditLog.filter(
-        action="target.retry_wait").values("details"))
+    audit_errors = Counter(
+        row["details"].get("error", "")[:80]
+        for row in await AuditLog.filter(action="target.retry_wait").values("details")
+    )
     last_change: dict[int, datetime] = {}
     ends = []
     for row in await PublishTarget.filter(status__in=ended).values("job_id", "updated_at"):
         ends.append(row["updated_at"])
-        last_change[row["job_id"]] = max(row["updated_at"],
-                                         last_change.get(row["job_id"], row["updated_at"]))
+        last_change[row["job_id"]] = max(
+            row["updated_at"], last_change.get(row["job_id"], row["updated_at"])
+        )
     ends.sort()
     # steady state: the middle 80 % of the targets' ends, without the ramp-up (the first
     # answers need two platform round trips) and the tail
@@ -337,17 +422,23 @@ async def _publish_and_wait(services: Any, jobs: list[tuple[Any, Any]], *, targe
     last_end = max(last_change.values(), default=None)
     first = min(released.values())
     wall = (last_end - first).total_seconds() if last_end else finished - started
-    return {"targets": targets, "published": statuses.get("published", 0),
-            "lost": targets - sum(statuses.values()) + sum(
-                n for s, n in statuses.items() if s not in ("published", "failed")),
-            "failed": statuses.get("failed", 0),
-            "db_commits_per_target": commits / targets,
-            "retried": retried, "retry_reasons": dict(audit_errors.most_common(3)),
-            "enqueue_seconds": enqueued - started, "wall_seconds": wall,
-            "throughput": sum(statuses.get(s, 0) for s in ended) / wall if wall > 0 else 0.0,
-            "steady_throughput": steady,
-            "p50": statistics.median(latencies) if latencies else float("nan"),
-            "p95": latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan")}
+    return {
+        "targets": targets,
+        "published": statuses.get("published", 0),
+        "lost": targets
+        - sum(statuses.values())
+        + sum(n for s, n in statuses.items() if s not in ("published", "failed")),
+        "failed": statuses.get("failed", 0),
+        "db_commits_per_target": commits / targets,
+        "retried": retried,
+        "retry_reasons": dict(audit_errors.most_common(3)),
+        "enqueue_seconds": enqueued - started,
+        "wall_seconds": wall,
+        "throughput": sum(statuses.get(s, 0) for s in ended) / wall if wall > 0 else 0.0,
+        "steady_throughput": steady,
+        "p50": statistics.median(latencies) if latencies else float("nan"),
+        "p95": latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan"),
+    }
 
 
 def main() -> None:
@@ -361,47 +452,80 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.json:  # one run, in its own process: the queue client is bound to one Redis
-        r = asyncio.run(run_once(targets=args.targets, brands=args.brands, per_job=args.per_job,
-                                 latency=args.latency, workers=args.workers[0]))
+        r = asyncio.run(
+            run_once(
+                targets=args.targets,
+                brands=args.brands,
+                per_job=args.per_job,
+                latency=args.latency,
+                workers=args.workers[0],
+            )
+        )
         print("RESULT " + json.dumps(r))
         return
     results = {}
     for workers in args.workers:
-        done = subprocess.run([sys.executable, __file__, "--json", "--targets",
-                               str(args.targets), "--brands", str(args.brands), "--per-job",
-                               str(args.per_job), "--latency",
-                               str(args.latency), "--workers", str(workers)],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--json",
+                "--targets",
+                str(args.targets),
+                "--brands",
+                str(args.brands),
+                "--per-job",
+                str(args.per_job),
+                "--latency",
+                str(args.latency),
+                "--workers",
+                str(workers),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
         if line is None:
-            print(f"workers={workers}: the run failed\n{done.stdout[-2000:]}"
-                  f"{done.stderr[-2000:]}")
+            print(f"workers={workers}: the run failed\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
             continue
         r = json.loads(line.removeprefix("RESULT "))
         results[workers] = r
-        print(f"workers={workers}: {r['published']}/{r['targets']} published, "
-              f"{r['failed']} failed, lost {r['lost']}, duplicates {r['duplicates']} "
-              f"(repeated status calls answered idempotently: {r['repeated_status_calls']}); "
-              f"{r['retried']} needed a retry {r['retry_reasons'] or ''}")
-        print(f"  throughput {r['throughput']:.1f} targets/s "
-              f"({r['throughput'] / workers:.1f} per worker), wall {r['wall_seconds']:.1f}s "
-              f"(enqueue {r['enqueue_seconds']:.1f}s); steady state (middle 80 % of ends) "
-              f"{r['steady_throughput']:.1f} targets/s "
-              f"({r['steady_throughput'] / workers:.1f} per worker)")
-        print(f"  Publish → ended: p50 {r['p50']:.2f}s, p95 {r['p95']:.2f}s; "
-              f"peak platform requests in flight per worker {r['peak_in_flight_per_worker']:.0f}")
+        print(
+            f"workers={workers}: {r['published']}/{r['targets']} published, "
+            f"{r['failed']} failed, lost {r['lost']}, duplicates {r['duplicates']} "
+            f"(repeated status calls answered idempotently: {r['repeated_status_calls']}); "
+            f"{r['retried']} needed a retry {r['retry_reasons'] or ''}"
+        )
+        print(
+            f"  throughput {r['throughput']:.1f} targets/s "
+            f"({r['throughput'] / workers:.1f} per worker), wall {r['wall_seconds']:.1f}s "
+            f"(enqueue {r['enqueue_seconds']:.1f}s); steady state (middle 80 % of ends) "
+            f"{r['steady_throughput']:.1f} targets/s "
+            f"({r['steady_throughput'] / workers:.1f} per worker)"
+        )
+        print(
+            f"  Publish → ended: p50 {r['p50']:.2f}s, p95 {r['p95']:.2f}s; "
+            f"peak platform requests in flight per worker {r['peak_in_flight_per_worker']:.0f}"
+        )
         spent = r["cpu_ms_per_target"]
-        print("  CPU per target: " + ", ".join(f"{party} {ms:.2f} ms"
-                                                for party, ms in spent.items())
-              + f"; machine busy {r['machine_busy']:.0%} of {os.cpu_count()} cores; "
-              f"{r['db_commits_per_target']:.1f} database statements per target")
+        print(
+            "  CPU per target: "
+            + ", ".join(f"{party} {ms:.2f} ms" for party, ms in spent.items())
+            + f"; machine busy {r['machine_busy']:.0%} of {os.cpu_count()} cores; "
+            f"{r['db_commits_per_target']:.1f} database statements per target"
+        )
         if spent.get("workers"):
-            print(f"  → a worker process on a core of its own would do "
-                  f"{1000 / spent['workers']:.0f} targets/s "
-                  f"(its CPU-bound ceiling; the platform's latency is overlapped)")
+            print(
+                f"  → a worker process on a core of its own would do "
+                f"{1000 / spent['workers']:.0f} targets/s "
+                f"(its CPU-bound ceiling; the platform's latency is overlapped)"
+            )
     if 1 in results and 2 in results:
-        print(f"speed-up from the second worker: "
-              f"{results[2]['throughput'] / results[1]['throughput']:.2f}x (ideal 2.00x)")
+        print(
+            f"speed-up from the second worker: "
+            f"{results[2]['throughput'] / results[1]['throughput']:.2f}x (ideal 2.00x)"
+        )
 
 
 if __name__ == "__main__":

@@ -46,15 +46,18 @@ def _report(name: str, samples: list[float]) -> None:
     ms = sorted(s * 1000 for s in samples)
     p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
     verdict = "OK" if statistics.median(ms) < 100 else "OVER GOAL"
-    print(f"{name:<28} n={len(ms):<3} median {statistics.median(ms):6.1f} ms   "
-          f"p95 {p95:6.1f} ms   max {ms[-1]:6.1f} ms   [{verdict}, goal < 100 ms]")
+    print(
+        f"{name:<28} n={len(ms):<3} median {statistics.median(ms):6.1f} ms   "
+        f"p95 {p95:6.1f} ms   max {ms[-1]:6.1f} ms   [{verdict}, goal < 100 ms]"
+    )
 
 
 async def main(taps: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         async with running_fake() as fake:
-            settings = make_settings(Path(tmp), telegram_bot_token=SecretStr(fake.token),
-                                     telegram_api_base=fake.base)
+            settings = make_settings(
+                Path(tmp), telegram_bot_token=SecretStr(fake.token), telegram_api_base=fake.base
+            )
             await upgrade(settings)
             closing = contextlib.AsyncExitStack()
             services = await closing.enter_async_context(open_services(settings))
@@ -70,9 +73,16 @@ async def main(taps: int) -> None:
                 await _wait(lambda: fake.chat_messages(42))
                 photo = make_jpeg(Path(tmp) / "p.jpg").read_bytes()
                 fake.user_message(chat, user, photo=fake.photo_sizes(photo), caption="Hello")
-                card = await _wait(lambda: next((m for m in fake.chat_messages(42)
-                                                 if "Publish" in str(m.get("reply_markup"))),
-                                                None))
+                card = await _wait(
+                    lambda: next(
+                        (
+                            m
+                            for m in fake.chat_messages(42)
+                            if "Publish" in str(m.get("reply_markup"))
+                        ),
+                        None,
+                    )
+                )
                 data = card["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
                 toggles = []
                 for _ in range(taps):

@@ -58,8 +58,11 @@ async def encode(src: Path, jobs: list[tuple[OutputPlan, Path]], preset: str) ->
 def forced_encode(info: MediaInfo, name: str) -> OutputPlan:
     """The encode plan of a profile even when the source could be copied."""
     plan = plan_output(info, PROFILES[name])
-    return plan if plan.action == "encode" else plan_output(replace(info, bitrate=10**9),
-                                                              PROFILES[name])
+    return (
+        plan
+        if plan.action == "encode"
+        else plan_output(replace(info, bitrate=10**9), PROFILES[name])
+    )
 
 
 async def main(seconds: float, preset: str) -> None:
@@ -74,9 +77,11 @@ async def main(seconds: float, preset: str) -> None:
         for name in VIDEO_PROFILES:
             plan = plan_output(info, PROFILES[name])
             real[plan.content_key(src_hash)] = plan
-        print(f"source {info.width}x{info.height} {info.duration:.0f} s {info.video_codec}/"
-              f"{info.audio_codec}, {len(VIDEO_PROFILES)} video profiles, preset {preset}, "
-              f"{os.cpu_count()} cores")
+        print(
+            f"source {info.width}x{info.height} {info.duration:.0f} s {info.video_codec}/"
+            f"{info.audio_codec}, {len(VIDEO_PROFILES)} video profiles, preset {preset}, "
+            f"{os.cpu_count()} cores"
+        )
 
         with Clock() as naive:
             for name, plan in forced.items():
@@ -87,42 +92,65 @@ async def main(seconds: float, preset: str) -> None:
                 await encode(src, [(plan, work / f"one-{key[:8]}.mp4")], preset)
         print(f"B one process per distinct output ({len(distinct)} processes):      {per_output}")
         with Clock() as multi:
-            await encode(src, [(p, work / f"multi-{k[:8]}.mp4") for k, p in distinct.items()],
-                         preset)
+            await encode(
+                src, [(p, work / f"multi-{k[:8]}.mp4") for k, p in distinct.items()], preset
+            )
         print(f"C same {len(distinct)} outputs, decode once, one process:          {multi}")
         actions = [p.action for p in real.values()]
         with Clock() as pipeline:
-            await Transcoder(ffmpeg_exe(), work / "out", timeout=3600,
-                             preset=preset).produce(src, info, real)
-        print(f"D pipeline: {actions.count('encode')} encoded in one process + "
-              f"{len(actions) - actions.count('encode')} copied/remuxed + covers:      {pipeline}")
+            await Transcoder(ffmpeg_exe(), work / "out", timeout=3600, preset=preset).produce(
+                src, info, real
+            )
+        print(
+            f"D pipeline: {actions.count('encode')} encoded in one process + "
+            f"{len(actions) - actions.count('encode')} copied/remuxed + covers:      {pipeline}"
+        )
 
         reel = mf.video(work, width=1080, height=1920, seconds=seconds, name="compliant")
         reel_info = await probe_file(reel)
         reel_hash = await asyncio.to_thread(file_sha256, reel)
         with Clock() as reencode:
-            await encode(reel, [(forced_encode(replace(reel_info, video_codec="hevc"),
-                                               "vertical_9x16"), work / "re.mp4")], preset)
+            await encode(
+                reel,
+                [
+                    (
+                        forced_encode(replace(reel_info, video_codec="hevc"), "vertical_9x16"),
+                        work / "re.mp4",
+                    )
+                ],
+                preset,
+            )
         copy_plans = {}
         for name in ("vertical_9x16", "fb_reels_9x16", "shorts_9x16", "web_video"):
             plan = plan_output(reel_info, PROFILES[name])
             copy_plans[plan.content_key(reel_hash)] = plan
         with Clock() as copied:
-            await Transcoder(ffmpeg_exe(), work / "out", timeout=3600,
-                             preset=preset).produce(reel, reel_info, copy_plans)
+            await Transcoder(ffmpeg_exe(), work / "out", timeout=3600, preset=preset).produce(
+                reel, reel_info, copy_plans
+            )
         print(f"E compliant 1080x1920 source, re-encode to 9:16:                 {reencode}")
-        print(f"F compliant source, 4 profiles -> {len(copy_plans)} "
-              f"{'/'.join(sorted({p.action for p in copy_plans.values()}))} + cover:          "
-              f"{copied}")
+        print(
+            f"F compliant source, 4 profiles -> {len(copy_plans)} "
+            f"{'/'.join(sorted({p.action for p in copy_plans.values()}))} + cover:          "
+            f"{copied}"
+        )
         print()
-        print(f"pipeline (D) vs one process per profile (A):  {naive.wall / pipeline.wall:5.2f}x "
-              f"wall, {naive.cpu / pipeline.cpu:5.2f}x cpu  (goal >= 1.5x)")
-        print(f"decode-once alone (C) vs per output (B):      {per_output.wall / multi.wall:5.2f}x "
-              f"wall, {per_output.cpu / multi.cpu:5.2f}x cpu")
-        print(f"multi-output (C) vs one per profile (A):      {naive.wall / multi.wall:5.2f}x "
-              f"wall, {naive.cpu / multi.cpu:5.2f}x cpu")
-        print(f"compliant copy (F) / re-encode (E):           {copied.wall / reencode.wall:6.1%} "
-              f"wall  (goal <= 5%)")
+        print(
+            f"pipeline (D) vs one process per profile (A):  {naive.wall / pipeline.wall:5.2f}x "
+            f"wall, {naive.cpu / pipeline.cpu:5.2f}x cpu  (goal >= 1.5x)"
+        )
+        print(
+            f"decode-once alone (C) vs per output (B):      {per_output.wall / multi.wall:5.2f}x "
+            f"wall, {per_output.cpu / multi.cpu:5.2f}x cpu"
+        )
+        print(
+            f"multi-output (C) vs one per profile (A):      {naive.wall / multi.wall:5.2f}x "
+            f"wall, {naive.cpu / multi.cpu:5.2f}x cpu"
+        )
+        print(
+            f"compliant copy (F) / re-encode (E):           {copied.wall / reencode.wall:6.1%} "
+            f"wall  (goal <= 5%)"
+        )
 
 
 if __name__ == "__main__":

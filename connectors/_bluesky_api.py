@@ -25,14 +25,18 @@ IMAGES_MAX = 4
 TAG_MAX = 64
 # the patterns of Bluesky's own rich-text detection (links, then #hashtags)
 _LINK = regex.compile(r"(?:^|\s|\()(https?://[\S]+)")
-_TAG = regex.compile(r"(?:^|\s)([#＃])((?!\ufe0f)[^\s\u00AD\u2060\u200A\u200B\u200C\u200D\u20e2]*"
-                     r"[^\d\s\p{P}\u00AD\u2060\u200A\u200B\u200C\u200D\u20e2]+"
-                     r"[^\s\u00AD\u2060\u200A\u200B\u200C\u200D\u20e2]*)?")
+_TAG = regex.compile(
+    r"(?:^|\s)([#＃])((?!\ufe0f)[^\s\u00AD\u2060\u200A\u200B\u200C\u200D\u20e2]*"
+    r"[^\d\s\p{P}\u00AD\u2060\u200A\u200B\u200C\u200D\u20e2]+"
+    r"[^\s\u00AD\u2060\u200A\u200B\u200C\u200D\u20e2]*)?"
+)
 _TRAILING = regex.compile(r"\p{P}+$")
 HANDLE = regex.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
 DID = regex.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,2000}")
-UNREACHABLE = ("We could not sign in on that Bluesky server. Check the server address "
-               "(leave it empty for bsky.social): only public https:// servers can be used.")
+UNREACHABLE = (
+    "We could not sign in on that Bluesky server. Check the server address "
+    "(leave it empty for bsky.social): only public https:// servers can be used."
+)
 
 
 def grapheme_len(text: str) -> int:
@@ -55,9 +59,15 @@ def facets(text: str) -> list[dict[str, Any]]:
             uri = uri[:-1]
         if uri.endswith(")") and "(" not in uri:
             uri = uri[:-1]
-        out.append({"index": {"byteStart": _byte_index(text, start),
-                              "byteEnd": _byte_index(text, start + len(uri))},
-                    "features": [{"$type": "app.bsky.richtext.facet#link", "uri": uri}]})
+        out.append(
+            {
+                "index": {
+                    "byteStart": _byte_index(text, start),
+                    "byteEnd": _byte_index(text, start + len(uri)),
+                },
+                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": uri}],
+            }
+        )
     for match in _TAG.finditer(text):
         if match.group(2) is None:
             continue
@@ -66,9 +76,12 @@ def facets(text: str) -> list[dict[str, Any]]:
             continue
         start = match.start(1)
         end = match.start(2) + len(tag)
-        out.append({"index": {"byteStart": _byte_index(text, start),
-                              "byteEnd": _byte_index(text, end)},
-                    "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]})
+        out.append(
+            {
+                "index": {"byteStart": _byte_index(text, start), "byteEnd": _byte_index(text, end)},
+                "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}],
+            }
+        )
     return sorted(out, key=lambda f: f["index"]["byteStart"])
 
 
@@ -101,28 +114,48 @@ def map_error(response: httpx.Response) -> ConnectorError | None:
     status = response.status_code
     if name in ("ExpiredToken", "InvalidToken") or status == 401:
         if name in ("AccountTakedown", "AccountDeactivated"):
-            return ConnectorError("This Bluesky account is suspended or deactivated; it "
-                                  "cannot post.", platform=PLATFORM, needs_reconnect=True,
-                                  code=name)
-        return AuthExpired("Bluesky no longer accepts this session; it will be renewed, or "
-                           "reconnect Bluesky with an app password.", platform=PLATFORM,
-                           code=name or "AuthenticationRequired")
+            return ConnectorError(
+                "This Bluesky account is suspended or deactivated; it cannot post.",
+                platform=PLATFORM,
+                needs_reconnect=True,
+                code=name,
+            )
+        return AuthExpired(
+            "Bluesky no longer accepts this session; it will be renewed, or "
+            "reconnect Bluesky with an app password.",
+            platform=PLATFORM,
+            code=name or "AuthenticationRequired",
+        )
     if name == "RateLimitExceeded" or status == 429:
         wait = retry_after_seconds(response.headers.get("Retry-After"))
         reset = response.headers.get("ratelimit-reset")
         if wait is None and reset and reset.isdigit():
             wait = max(float(reset) - time.time(), 1.0)
-        return ConnectorError("Bluesky is limiting how often we may post; it will be retried "
-                              "later.", platform=PLATFORM, retryable=True,
-                              retry_after=wait or 60.0, code="RateLimitExceeded")
+        return ConnectorError(
+            "Bluesky is limiting how often we may post; it will be retried later.",
+            platform=PLATFORM,
+            retryable=True,
+            retry_after=wait or 60.0,
+            code="RateLimitExceeded",
+        )
     if name in ("BlobTooLarge", "PayloadTooLarge") or status == 413:
-        return ConnectorError("The media is larger than Bluesky accepts.", platform=PLATFORM,
-                              code=name or "BlobTooLarge")
+        return ConnectorError(
+            "The media is larger than Bluesky accepts.",
+            platform=PLATFORM,
+            code=name or "BlobTooLarge",
+        )
     if status >= 500:
-        return ConnectorError("Bluesky had a temporary problem; it will be retried.",
-                              platform=PLATFORM, retryable=True, code=name or f"http_{status}")
+        return ConnectorError(
+            "Bluesky had a temporary problem; it will be retried.",
+            platform=PLATFORM,
+            retryable=True,
+            code=name or f"http_{status}",
+        )
     if name:
         log.info("bluesky refused a call: %.60r %.300r", name, message)
-        return ConnectorError("Bluesky refused the post as invalid (its text, links or media).",
-                              platform=PLATFORM, code=name[:60])
+        return ConnectorError(
+            "Bluesky refused the post as invalid (its text, links or media).",
+            platform=PLATFORM,
+            code=name[:60],
+        )
     return None

@@ -33,8 +33,14 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 ErrorMapper = Callable[[httpx.Response], ConnectorError | None]
 #: failures that happen before a request leaves this machine: nothing can have acted
-NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout,
-              httpx.UnsupportedProtocol, httpx.ProxyError, httpx.LocalProtocolError)
+NEVER_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.ProxyError,
+    httpx.LocalProtocolError,
+)
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -83,37 +89,56 @@ async def call(
         log.warning("%s %s %s timed out", platform, method, safe_url(url))
         if creates and not isinstance(exc, NEVER_SENT):
             raise maybe_applied(platform, label, "did not answer in time", "timeout") from None
-        raise ConnectorError(f"{label} did not answer in time; it will be retried.",
-                             platform=platform, retryable=True, code="timeout") from None
+        raise ConnectorError(
+            f"{label} did not answer in time; it will be retried.",
+            platform=platform,
+            retryable=True,
+            code="timeout",
+        ) from None
     except httpx.TransportError as exc:
         log.warning("%s %s %s failed: %s", platform, method, safe_url(url), type(exc).__name__)
         if creates and not isinstance(exc, NEVER_SENT):
-            raise maybe_applied(platform, label, "closed the connection before answering",
-                                "connection_lost") from None
-        raise ConnectorError(f"{label} could not be reached; it will be retried.",
-                             platform=platform, retryable=True, code="unreachable") from None
+            raise maybe_applied(
+                platform, label, "closed the connection before answering", "connection_lost"
+            ) from None
+        raise ConnectorError(
+            f"{label} could not be reached; it will be retried.",
+            platform=platform,
+            retryable=True,
+            code="unreachable",
+        ) from None
     if creates and (response.is_success or response.status_code >= 500):
         note_create_sent()
     if response.is_success:
         return response
     log.info("%s %s %s answered %s", platform, method, safe_url(url), response.status_code)
     mapped = errors(response) if errors is not None else None
-    error = mapped if mapped is not None else generic_error(response, platform=platform,
-                                                            label=label)
+    error = (
+        mapped if mapped is not None else generic_error(response, platform=platform, label=label)
+    )
     if creates and response.status_code >= 500 and not error.needs_reconnect:
-        raise maybe_applied(platform, label, f"answered with an error ({response.status_code})",
-                            error.code or f"http_{response.status_code}",
-                            retry_after=error.retry_after)
+        raise maybe_applied(
+            platform,
+            label,
+            f"answered with an error ({response.status_code})",
+            error.code or f"http_{response.status_code}",
+            retry_after=error.retry_after,
+        )
     raise error
 
 
-def maybe_applied(platform: str, label: str, what: str, code: str, *,
-                  retry_after: float | None = None) -> MaybeApplied:
+def maybe_applied(
+    platform: str, label: str, what: str, code: str, *, retry_after: float | None = None
+) -> MaybeApplied:
     """The error of a create call that may have acted; noted for the running attempt."""
     note_create_sent()
-    return MaybeApplied(f"{label} {what} after the post was sent, so it may already be "
-                        "there; it is looked up before anything is sent again.",
-                        platform=platform, retry_after=retry_after, code=code)
+    return MaybeApplied(
+        f"{label} {what} after the post was sent, so it may already be "
+        "there; it is looked up before anything is sent again.",
+        platform=platform,
+        retry_after=retry_after,
+        code=code,
+    )
 
 
 def generic_error(response: httpx.Response, *, platform: str, label: str) -> ConnectorError:
@@ -124,16 +149,29 @@ def generic_error(response: httpx.Response, *, platform: str, label: str) -> Con
         return ConnectorError(
             f"{label} is limiting how fast we may post; it will be retried"
             + (f" in {human_delay(wait)}." if wait else " shortly."),
-            platform=platform, retryable=True, retry_after=wait, code="rate_limited")
+            platform=platform,
+            retryable=True,
+            retry_after=wait,
+            code="rate_limited",
+        )
     if status >= 500:
-        return ConnectorError(f"{label} had a temporary problem ({status}); it will be retried.",
-                              platform=platform, retryable=True, retry_after=wait,
-                              code=f"http_{status}")
+        return ConnectorError(
+            f"{label} had a temporary problem ({status}); it will be retried.",
+            platform=platform,
+            retryable=True,
+            retry_after=wait,
+            code=f"http_{status}",
+        )
     if status == 401:
-        return AuthExpired(f"The {label} connection is no longer accepted; reconnect it on the "
-                           "brand's Connections page.", platform=platform, code="http_401")
-    return ConnectorError(f"{label} refused the request ({status}).", platform=platform,
-                          code=f"http_{status}")
+        return AuthExpired(
+            f"The {label} connection is no longer accepted; reconnect it on the "
+            "brand's Connections page.",
+            platform=platform,
+            code="http_401",
+        )
+    return ConnectorError(
+        f"{label} refused the request ({status}).", platform=platform, code=f"http_{status}"
+    )
 
 
 def human_delay(seconds: float | None) -> str:
@@ -166,8 +204,11 @@ def access_token(cipher: TokenCipher, account: SocialAccount, *, platform: str) 
     except ValueError:
         token = None
     if not token:
-        raise AuthExpired("This account has no usable token; reconnect it on the brand's "
-                          "Connections page.", platform=platform, code="no_token")
+        raise AuthExpired(
+            "This account has no usable token; reconnect it on the brand's Connections page.",
+            platform=platform,
+            code="no_token",
+        )
     return token
 
 
@@ -207,8 +248,14 @@ async def store_tokens(
     if refresh_expires_in is not None:
         account.refresh_expires_at = expiry(refresh_expires_in)
     if save and account.pk is not None:
-        await account.save(update_fields=["access_token_enc", "refresh_token_enc",
-                                          "token_expires_at", "refresh_expires_at"])
+        await account.save(
+            update_fields=[
+                "access_token_enc",
+                "refresh_token_enc",
+                "token_expires_at",
+                "refresh_expires_at",
+            ]
+        )
     return account
 
 
@@ -238,9 +285,13 @@ async def poll_until(
         if result is not None:
             return result
         if time.monotonic() + delay > ends:
-            raise ConnectorError(f"{what} was still processing after {human_delay(deadline)}; "
-                                 "it will be checked again.", platform=platform, retryable=True,
-                                 code="processing_timeout")
+            raise ConnectorError(
+                f"{what} was still processing after {human_delay(deadline)}; "
+                "it will be checked again.",
+                platform=platform,
+                retryable=True,
+                code="processing_timeout",
+            )
         await asyncio.sleep(delay)
         delay = min(delay * backoff, cap)
 

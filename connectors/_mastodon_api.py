@@ -21,8 +21,10 @@ SCOPES = ("read:accounts", "read:statuses", "write:media", "write:statuses")
 _URL = regex.compile(r"https?://[^\s<>\"]+")
 _MENTION = regex.compile(r"(?<=^|[^\w/])@(\w+)@[\w.-]+\w")
 LIMITS_TTL_SECONDS = 600.0
-UNREACHABLE = ("We could not connect to that Mastodon server. Check the address (like "
-               "mastodon.social): only public https:// servers can be used.")
+UNREACHABLE = (
+    "We could not connect to that Mastodon server. Check the address (like "
+    "mastodon.social): only public https:// servers can be used."
+)
 
 
 def status_length(text: str, url_length: int = 23) -> int:
@@ -35,7 +37,7 @@ def status_length(text: str, url_length: int = 23) -> int:
 
 
 def normalize_server(value: str, policy: OutboundPolicy | None = None) -> str:
-    """"mastodon.social", "@me@mastodon.social" or a URL → "https://mastodon.social" (the
+    """ "mastodon.social", "@me@mastodon.social" or a URL → "https://mastodon.social" (the
     origin only: no path, query or fragment; a public https server unless the test-only
     outbound settings say otherwise)."""
     value = value.strip()
@@ -47,8 +49,10 @@ def normalize_server(value: str, policy: OutboundPolicy | None = None) -> str:
         return origin(value, policy or OutboundPolicy())
     except OutboundRefused as exc:
         log.info("mastodon server address refused: %s", exc.detail)
-        raise InvalidInput("The Mastodon server address must be a public https:// address "
-                           "like https://mastodon.social.") from None
+        raise InvalidInput(
+            "The Mastodon server address must be a public https:// address "
+            "like https://mastodon.social."
+        ) from None
 
 
 @contextlib.contextmanager
@@ -60,8 +64,12 @@ def server_answers(step: str) -> Iterator[None]:
     except InvalidInput:
         raise
     except (ConnectorError, KeyError, TypeError, ValueError) as exc:
-        log.info("mastodon %s failed: %s %s", step, type(exc).__name__,
-                 getattr(exc, "detail", None) or getattr(exc, "code", None) or "")
+        log.info(
+            "mastodon %s failed: %s %s",
+            step,
+            type(exc).__name__,
+            getattr(exc, "detail", None) or getattr(exc, "code", None) or "",
+        )
         raise InvalidInput(UNREACHABLE) from None
 
 
@@ -80,25 +88,42 @@ def map_error(response: httpx.Response) -> ConnectorError | None:
     status = response.status_code
     message = str(json_body(response).get("error") or "")
     if status == 401:
-        return AuthExpired("Mastodon no longer accepts this connection; reconnect the account "
-                           "on the brand's Connections page.", platform=PLATFORM,
-                           code="unauthorized")
+        return AuthExpired(
+            "Mastodon no longer accepts this connection; reconnect the account "
+            "on the brand's Connections page.",
+            platform=PLATFORM,
+            code="unauthorized",
+        )
     if status == 403:
-        return ConnectorError("This Mastodon account may not post right now (suspended or "
-                              "missing permission). Reconnect it or check the account.",
-                              platform=PLATFORM, needs_reconnect=True, code="forbidden")
+        return ConnectorError(
+            "This Mastodon account may not post right now (suspended or "
+            "missing permission). Reconnect it or check the account.",
+            platform=PLATFORM,
+            needs_reconnect=True,
+            code="forbidden",
+        )
     if status == 429:
-        return ConnectorError("The Mastodon server is limiting how fast we may post; it will "
-                              "be retried later.", platform=PLATFORM, retryable=True,
-                              retry_after=_reset_seconds(response) or 300.0, code="rate_limited")
+        return ConnectorError(
+            "The Mastodon server is limiting how fast we may post; it will be retried later.",
+            platform=PLATFORM,
+            retryable=True,
+            retry_after=_reset_seconds(response) or 300.0,
+            code="rate_limited",
+        )
     if status >= 500:
-        return ConnectorError("The Mastodon server had a temporary problem; it will be "
-                              "retried.", platform=PLATFORM, retryable=True,
-                              retry_after=_reset_seconds(response), code="server_error")
+        return ConnectorError(
+            "The Mastodon server had a temporary problem; it will be retried.",
+            platform=PLATFORM,
+            retryable=True,
+            retry_after=_reset_seconds(response),
+            code="server_error",
+        )
     if status == 422:
         log.info("mastodon refused the post: %.300r", message)
-        words = ("The post is over this Mastodon server's character limit."
-                 if "character limit" in message.lower() else
-                 "Mastodon refused the post as invalid (its text or media).")
+        words = (
+            "The post is over this Mastodon server's character limit."
+            if "character limit" in message.lower()
+            else "Mastodon refused the post as invalid (its text or media)."
+        )
         return ConnectorError(words, platform=PLATFORM, code="unprocessable")
     return None

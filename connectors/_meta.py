@@ -24,7 +24,7 @@ CONTAINER_ACTION = "target.container_created"
 
 
 def possessive(label: str) -> str:
-    """"Instagram's", "Threads'"."""
+    """ "Instagram's", "Threads'"."""
     return label + ("'" if label.endswith("s") else "'s")
 
 
@@ -44,11 +44,15 @@ def regain_seconds(response: httpx.Response) -> float | None:
             data = json.loads(raw)
         except ValueError:
             continue
-        entries = [e for v in data.values() for e in (v if isinstance(v, list) else [v])] \
-            if isinstance(data, dict) else []
+        entries = (
+            [e for v in data.values() for e in (v if isinstance(v, list) else [v])]
+            if isinstance(data, dict)
+            else []
+        )
         for entry in entries:
-            minutes = entry.get("estimated_time_to_regain_access") if isinstance(entry,
-                                                                                 dict) else None
+            minutes = (
+                entry.get("estimated_time_to_regain_access") if isinstance(entry, dict) else None
+            )
             if isinstance(minutes, int | float) and minutes > 0:
                 waits.append(minutes * 60.0)
     retry = response.headers.get("retry-after")
@@ -57,69 +61,118 @@ def regain_seconds(response: httpx.Response) -> float | None:
     return max(waits) if waits else None
 
 
-def graph_error(ctx: ConnectorContext, platform: str, label: str, *, code: int | None,
-                subcode: int | None, message: str = "", status: int = 400,
-                transient: bool = False, wait: float | None = None) -> ConnectorError:
+def graph_error(
+    ctx: ConnectorContext,
+    platform: str,
+    label: str,
+    *,
+    code: int | None,
+    subcode: int | None,
+    message: str = "",
+    status: int = 400,
+    transient: bool = False,
+    wait: float | None = None,
+) -> ConnectorError:
     """The typed error for one of Meta's error codes, with a message in plain words."""
     tag = str(subcode or code or status)
     if code == 190 or code == 102:
-        return AuthExpired(f"{label} no longer accepts this account's sign-in; it needs to be "
-                           "renewed or reconnected on the brand's Connections page.",
-                           platform=platform, code="190")
+        return AuthExpired(
+            f"{label} no longer accepts this account's sign-in; it needs to be "
+            "renewed or reconnected on the brand's Connections page.",
+            platform=platform,
+            code="190",
+        )
     if subcode == 2207042 or code == 9:
         wait = wait or 3600.0
         return ConnectorError(
             f"{possessive(label)} daily publishing limit for this account is reached; it will "
-            f"be retried in {human_delay(wait)}.", platform=platform, retryable=True,
-            retry_after=wait, code="2207042")
+            f"be retried in {human_delay(wait)}.",
+            platform=platform,
+            retryable=True,
+            retry_after=wait,
+            code="2207042",
+        )
     if subcode == 2207051:
-        return ConnectorError(f"{label} blocked this post as possible spam or a breach of its "
-                              "rules. Change the post before trying again.",
-                              platform=platform, code="2207051")
+        return ConnectorError(
+            f"{label} blocked this post as possible spam or a breach of its "
+            "rules. Change the post before trying again.",
+            platform=platform,
+            code="2207051",
+        )
     if code in RATE_CODES:
         wait = wait or DEFAULT_RATE_WAIT
-        return ConnectorError(f"{label} is limiting how many requests this app may make; it "
-                              f"will be retried in {human_delay(wait)}.", platform=platform,
-                              retryable=True, retry_after=wait, code=str(code))
+        return ConnectorError(
+            f"{label} is limiting how many requests this app may make; it "
+            f"will be retried in {human_delay(wait)}.",
+            platform=platform,
+            retryable=True,
+            retry_after=wait,
+            code=str(code),
+        )
     if subcode == 2207020:
-        return ConnectorError(f"{label} let the prepared upload expire before it was "
-                              "published; it will be prepared again.", platform=platform,
-                              retryable=True, code="2207020")
+        return ConnectorError(
+            f"{label} let the prepared upload expire before it was "
+            "published; it will be prepared again.",
+            platform=platform,
+            retryable=True,
+            code="2207020",
+        )
     if subcode in FETCH_SUBCODES:
         base = ctx.settings.public_base_url
         return ConnectorError(
             f"{label} could not download the media from this server ({base}). {label} fetches "
             "files from PUBLIC_BASE_URL, so that address must be reachable from the internet: "
             "set a public PUBLIC_BASE_URL or run a tunnel (see the README). It will be "
-            "retried.", platform=platform, retryable=True, code=str(subcode))
+            "retried.",
+            platform=platform,
+            retryable=True,
+            code=str(subcode),
+        )
     if code == 36000 or subcode == 2207004:
-        return ConnectorError(f"The image is larger than {label} accepts (8 MB). Send a "
-                              "smaller photo.", platform=platform, code="2207004")
+        return ConnectorError(
+            f"The image is larger than {label} accepts (8 MB). Send a smaller photo.",
+            platform=platform,
+            code="2207004",
+        )
     if subcode in SERVER_SUBCODES or status >= 500 or transient or code in (1, 2):
-        return ConnectorError(f"{label} had a temporary problem; it will be retried.",
-                              platform=platform, retryable=True, code=tag)
+        return ConnectorError(
+            f"{label} had a temporary problem; it will be retried.",
+            platform=platform,
+            retryable=True,
+            code=tag,
+        )
     if code in (10, 200, 3) or (code is not None and 200 <= code < 300):
-        return ConnectorError(f"{label} says this app lacks the permission to post here; "
-                              "reconnect the account and approve every permission.",
-                              platform=platform, needs_reconnect=True, code=tag)
+        return ConnectorError(
+            f"{label} says this app lacks the permission to post here; "
+            "reconnect the account and approve every permission.",
+            platform=platform,
+            needs_reconnect=True,
+            code=tag,
+        )
     reason = re.sub(r"[{}]", "", message)[:160] or "no reason given"
     return ConnectorError(f"{label} refused the post: {reason}", platform=platform, code=tag)
 
 
-def error_mapper(ctx: ConnectorContext, platform: str, label: str
-                 ) -> Callable[[httpx.Response], ConnectorError | None]:
+def error_mapper(
+    ctx: ConnectorContext, platform: str, label: str
+) -> Callable[[httpx.Response], ConnectorError | None]:
     """A `_http.call` error mapper for Meta's `{"error": {...}}` bodies."""
 
     def mapper(response: httpx.Response) -> ConnectorError | None:
         error = json_body(response).get("error")
         if not isinstance(error, dict):
             return None
-        return graph_error(ctx, platform, label, code=_int(error.get("code")),
-                           subcode=_int(error.get("error_subcode")),
-                           message=str(error.get("error_user_msg") or error.get("message") or ""),
-                           status=response.status_code,
-                           transient=bool(error.get("is_transient")),
-                           wait=regain_seconds(response))
+        return graph_error(
+            ctx,
+            platform,
+            label,
+            code=_int(error.get("code")),
+            subcode=_int(error.get("error_subcode")),
+            message=str(error.get("error_user_msg") or error.get("message") or ""),
+            status=response.status_code,
+            transient=bool(error.get("is_transient")),
+            wait=regain_seconds(response),
+        )
 
     return mapper
 
@@ -148,37 +201,69 @@ class GraphClient:
         """GET `base/path` with the token in the query."""
         return await self.request("GET", path, token, params=params)
 
-    async def post(self, path: str, token: str, *, creates: bool = False,
-                   **data: Any) -> dict[str, Any]:
+    async def post(
+        self, path: str, token: str, *, creates: bool = False, **data: Any
+    ) -> dict[str, Any]:
         """POST a form to `base/path` with the token in the form (`creates`: makes a post)."""
         return await self.request("POST", path, token, data=data, creates=creates)
 
-    async def request(self, method: str, path: str, token: str | None, *,
-                      params: dict[str, Any] | None = None, data: dict[str, Any] | None = None,
-                      url: str | None = None, creates: bool = False, **kwargs: Any
-                      ) -> dict[str, Any]:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        *,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        url: str | None = None,
+        creates: bool = False,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
         """One call; `url` overrides `base/path` (token endpoints outside the version)."""
-        clean = {k: str(v).lower() if isinstance(v, bool) else str(v)
-                 for k, v in (params or {}).items() if v is not None}
-        form = {k: str(v).lower() if isinstance(v, bool) else str(v)
-                for k, v in (data or {}).items() if v is not None} if data is not None else None
+        clean = {
+            k: str(v).lower() if isinstance(v, bool) else str(v)
+            for k, v in (params or {}).items()
+            if v is not None
+        }
+        form = (
+            {
+                k: str(v).lower() if isinstance(v, bool) else str(v)
+                for k, v in (data or {}).items()
+                if v is not None
+            }
+            if data is not None
+            else None
+        )
         if token is not None:
             (form if form is not None else clean)["access_token"] = token
-        response = await call(self.ctx.http, method, url or f"{self.base}/{path.lstrip('/')}",
-                              platform=self.platform, label=self.label, errors=self.errors,
-                              params=clean or None, data=form, creates=creates, **kwargs)
+        response = await call(
+            self.ctx.http,
+            method,
+            url or f"{self.base}/{path.lstrip('/')}",
+            platform=self.platform,
+            label=self.label,
+            errors=self.errors,
+            params=clean or None,
+            data=form,
+            creates=creates,
+            **kwargs,
+        )
         return json_body(response)
 
     async def wait_for(self, what: str, check: Callable[[], Awaitable[Any | None]]) -> Any:
         """Poll with the configured interval and deadline."""
         settings = self.ctx.settings
-        return await poll_until(check, deadline=settings.connector_poll_timeout_seconds,
-                                interval=settings.connector_poll_interval_seconds,
-                                platform=self.platform, what=what)
+        return await poll_until(
+            check,
+            deadline=settings.connector_poll_timeout_seconds,
+            interval=settings.connector_poll_interval_seconds,
+            platform=self.platform,
+            what=what,
+        )
 
-
-    async def wait_container(self, container: str, token: str, *, state_field: str,
-                             detail_field: str) -> None:
+    async def wait_container(
+        self, container: str, token: str, *, state_field: str, detail_field: str
+    ) -> None:
         """Poll a media container until FINISHED; ERROR/EXPIRED become typed errors.
 
         Instagram names the fields `status_code`/`status`, Threads `status`/`error_message`.
@@ -190,17 +275,20 @@ class GraphClient:
             if state in ("FINISHED", "PUBLISHED"):
                 return True
             if state == "EXPIRED":
-                raise graph_error(self.ctx, self.platform, self.label, code=None,
-                                  subcode=2207020)
+                raise graph_error(self.ctx, self.platform, self.label, code=None, subcode=2207020)
             if state == "ERROR":
                 detail = str(data.get(detail_field) or "")
                 sub = subcode_in(detail)
                 if sub is not None and sub != 2207026:
-                    raise graph_error(self.ctx, self.platform, self.label, code=None,
-                                      subcode=sub, message=detail)
-                raise ConnectorError(f"{self.label} could not process this media (format or "
-                                     "length not accepted). Try another file.",
-                                     platform=self.platform, code=str(sub or "container_error"))
+                    raise graph_error(
+                        self.ctx, self.platform, self.label, code=None, subcode=sub, message=detail
+                    )
+                raise ConnectorError(
+                    f"{self.label} could not process this media (format or "
+                    "length not accepted). Try another file.",
+                    platform=self.platform,
+                    code=str(sub or "container_error"),
+                )
             return None
 
         await self.wait_for(f"{possessive(self.label)} processing of the media", check)
@@ -208,13 +296,23 @@ class GraphClient:
 
 async def remember_container(target: PublishTarget, container_id: str, platform: str) -> None:
     """Record the finished container before publishing it: the crash-reconciliation marker."""
-    await audit.record(CONTAINER_ACTION, actor=None, brand=target.brand_id, obj=target,
-                       origin="connector", details={"container_id": container_id,
-                                                    "platform": platform})
+    await audit.record(
+        CONTAINER_ACTION,
+        actor=None,
+        brand=target.brand_id,
+        obj=target,
+        origin="connector",
+        details={"container_id": container_id, "platform": platform},
+    )
 
 
 async def remembered_container(target: PublishTarget) -> str | None:
     """The last container recorded for this target, if any."""
-    row = await AuditLog.filter(action=CONTAINER_ACTION, object_type="publish_targets",
-                                object_id=str(target.id)).order_by("-id").first()
+    row = (
+        await AuditLog.filter(
+            action=CONTAINER_ACTION, object_type="publish_targets", object_id=str(target.id)
+        )
+        .order_by("-id")
+        .first()
+    )
     return str(row.details.get("container_id")) if row and row.details else None

@@ -38,8 +38,9 @@ class GuardedResolver(AbstractResolver):
         self._policy = policy
         self._inner = inner or ThreadedResolver()
 
-    async def resolve(self, host: str, port: int = 0,
-                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
         """The checked addresses of `host`; OutboundRefused if any is not public."""
         found = await self._inner.resolve(host, port, family)
         if not self._policy.exempt(host, port):
@@ -66,12 +67,21 @@ def _checker(policy: OutboundPolicy) -> Callable[[httpx.URL], None]:
     return check
 
 
-def outbound_client(policy: OutboundPolicy, *, timeout: float = 60.0,
-                    connect_timeout: float = 10.0,
-                    resolver: Callable[[], AbstractResolver] | None = None) -> httpx.AsyncClient:
+def outbound_client(
+    policy: OutboundPolicy,
+    *,
+    timeout: float = 60.0,
+    connect_timeout: float = 10.0,
+    resolver: Callable[[], AbstractResolver] | None = None,
+) -> httpx.AsyncClient:
     """An httpx client on aiohttp's pool that only reaches what `policy` allows
     (`resolver`: the name resolution under the guard; aiohttp's threaded one by default)."""
-    transport = AiohttpTransport(check=_checker(policy), resolver=lambda: GuardedResolver(
-        policy, resolver() if resolver is not None else None))
-    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=connect_timeout),
-                             transport=transport, trust_env=False)
+    transport = AiohttpTransport(
+        check=_checker(policy),
+        resolver=lambda: GuardedResolver(policy, resolver() if resolver is not None else None),
+    )
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, connect=connect_timeout),
+        transport=transport,
+        trust_env=False,
+    )

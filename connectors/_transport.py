@@ -36,8 +36,7 @@ def _httpx_errors(request: httpx.Request) -> Iterator[None]:
     except aiohttp.ClientConnectorError as exc:
         raise httpx.ConnectError(str(exc), request=request) from exc
     except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
-        raise httpx.RemoteProtocolError(str(exc) or "server disconnected",
-                                        request=request) from exc
+        raise httpx.RemoteProtocolError(str(exc) or "server disconnected", request=request) from exc
     except aiohttp.ClientError as exc:
         raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
 
@@ -66,9 +65,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     and proxies from the environment (httpx mounts its own transport for those).
     """
 
-    def __init__(self, *, max_connections: int = 200, verify: bool = True,
-                 check: Callable[[httpx.URL], object] | None = None,
-                 resolver: Callable[[], AbstractResolver] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        max_connections: int = 200,
+        verify: bool = True,
+        check: Callable[[httpx.URL], object] | None = None,
+        resolver: Callable[[], AbstractResolver] | None = None,
+    ) -> None:
         self._max_connections = max_connections
         self._verify = verify
         self._check = check  # runs before every request (each redirect hop too) and may raise
@@ -80,9 +84,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             ssl = httpx.create_ssl_context(verify=self._verify)
             resolver = self._resolver() if self._resolver is not None else None
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._max_connections, ssl=ssl,
-                                               resolver=resolver),
-                trust_env=False, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar())
+                connector=aiohttp.TCPConnector(
+                    limit=self._max_connections, ssl=ssl, resolver=resolver
+                ),
+                trust_env=False,
+                auto_decompress=False,
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
         return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -90,26 +98,44 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._check is not None:
             self._check(request.url)
         timeout = request.extensions.get("timeout", {})
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
-                   if k.lower() != b"transfer-encoding"]  # aiohttp chunks a stream itself
+        headers = [
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, v in request.headers.raw
+            if k.lower() != b"transfer-encoding"
+        ]  # aiohttp chunks a stream itself
         try:
             body: bytes | httpx.AsyncByteStream | None = request.content or None
         except httpx.RequestNotRead:
             body = request.stream  # type: ignore[assignment]  # an AsyncClient sends async streams
         with _httpx_errors(request):
             response = await self._client().request(
-                request.method, str(request.url), headers=headers, data=body,
-                allow_redirects=False, skip_auto_headers=("User-Agent", "Accept-Encoding"),
-                timeout=aiohttp.ClientTimeout(total=None, connect=timeout.get("pool"),
-                                              sock_connect=timeout.get("connect"),
-                                              sock_read=timeout.get("read")))
-        extensions = {"http_version": f"HTTP/{response.version.major}.{response.version.minor}"
-                      .encode() if response.version else b"HTTP/1.1"}
+                request.method,
+                str(request.url),
+                headers=headers,
+                data=body,
+                allow_redirects=False,
+                skip_auto_headers=("User-Agent", "Accept-Encoding"),
+                timeout=aiohttp.ClientTimeout(
+                    total=None,
+                    connect=timeout.get("pool"),
+                    sock_connect=timeout.get("connect"),
+                    sock_read=timeout.get("read"),
+                ),
+            )
+        extensions = {
+            "http_version": f"HTTP/{response.version.major}.{response.version.minor}".encode()
+            if response.version
+            else b"HTTP/1.1"
+        }
         if response.reason:
             extensions["reason_phrase"] = response.reason.encode("latin-1", "replace")
-        return httpx.Response(status_code=response.status, headers=response.raw_headers,
-                              stream=_ResponseBody(response, request), request=request,
-                              extensions=extensions)
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.raw_headers,
+            stream=_ResponseBody(response, request),
+            request=request,
+            extensions=extensions,
+        )
 
     async def aclose(self) -> None:
         """Close the aiohttp session and its connections."""
@@ -119,5 +145,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
 def network_client(*, timeout: float = 60.0, connect_timeout: float = 10.0) -> httpx.AsyncClient:
     """The httpx client the connectors share, on aiohttp's pool."""
-    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=connect_timeout),
-                             transport=AiohttpTransport())
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, connect=connect_timeout), transport=AiohttpTransport()
+    )

@@ -10,5 +10,12 @@ from core.ports.connector import (
     PublishStatus,
 )
 
-__all__ = ["AuthKind", "ConnectChoice", "ConnectOption", "Connector", "ConnectorContext",
-           "PublishState", "PublishStatus"]
+__all__ = [
+    "AuthKind",
+    "ConnectChoice",
+    "ConnectOption",
+    "Connector",
+    "ConnectorContext",
+    "PublishState",
+    "PublishStatus",
+]

@@ -57,9 +57,15 @@ class FacebookConnector(Connector):
 
     def _app(self) -> OAuthApp:
         s = self.ctx.settings
-        return oauth_app(s, "facebook", self.label, authorize_url=s.facebook_authorize_url,
-                         token_url=f"{s.graph_api_base}/oauth/access_token", scopes=SCOPES,
-                         scope_separator=",")
+        return oauth_app(
+            s,
+            "facebook",
+            self.label,
+            authorize_url=s.facebook_authorize_url,
+            token_url=f"{s.graph_api_base}/oauth/access_token",
+            scopes=SCOPES,
+            scope_separator=",",
+        )
 
     def media_profile(self, asset: MediaAsset) -> str:
         """A web photo; vertical videos up to 90 s become Reels, others Page videos."""
@@ -74,35 +80,65 @@ class FacebookConnector(Connector):
 
     # --- connect -----------------------------------------------------------------------
 
-    async def authorization_url(self, brand: Brand, *, state: str, redirect_uri: str,
-                                code_verifier: str, params: Mapping[str, str]) -> str:
+    async def authorization_url(
+        self,
+        brand: Brand,
+        *,
+        state: str,
+        redirect_uri: str,
+        code_verifier: str,
+        params: Mapping[str, str],
+    ) -> str:
         """Facebook Login's dialog asking for the Page permissions."""
         return authorization_url(self._app(), redirect=redirect_uri, state=state)
 
     async def _long_user_token(self, token: str) -> dict[str, Any]:
         """`fb_exchange_token`: a long-lived (≈60 day) user token."""
         app = self._app()
-        return await self.graph.request("GET", "oauth/access_token", None, params={
-            "grant_type": "fb_exchange_token", "client_id": app.client_id,
-            "client_secret": app.client_secret, "fb_exchange_token": token})
+        return await self.graph.request(
+            "GET",
+            "oauth/access_token",
+            None,
+            params={
+                "grant_type": "fb_exchange_token",
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+                "fb_exchange_token": token,
+            },
+        )
 
-    async def connect_options(self, brand: Brand, oauth_params: Mapping[str, Any]
-                              ) -> ConnectChoice | None:
+    async def connect_options(
+        self, brand: Brand, oauth_params: Mapping[str, Any]
+    ) -> ConnectChoice | None:
         """Exchange the code for a long-lived user token and list the person's Pages."""
         if oauth_params.get("choice"):
             return None
-        token = await exchange_code(self._app(), code=str(oauth_params.get("code", "")),
-                                    redirect=str(oauth_params.get("redirect_uri", "")))
+        token = await exchange_code(
+            self._app(),
+            code=str(oauth_params.get("code", "")),
+            redirect=str(oauth_params.get("redirect_uri", "")),
+        )
         long = await self._long_user_token(str(token.get("access_token", "")))
-        pages = await self.graph.get("me/accounts", long["access_token"],
-                                     fields="id,name,category", limit=100)
-        options = [ConnectOption(id=str(p["id"]), label=str(p.get("name", p["id"])),
-                                 detail=str(p.get("category", "")))
-                   for p in pages.get("data", [])]
-        return ConnectChoice(title="Choose the Facebook Pages to connect", options=options,
-                             carry={"user_token": long["access_token"],
-                                    "user_expires_in": str(long.get("expires_in", ""))},
-                             multiple=True)
+        pages = await self.graph.get(
+            "me/accounts", long["access_token"], fields="id,name,category", limit=100
+        )
+        options = [
+            ConnectOption(
+                id=str(p["id"]),
+                label=str(p.get("name", p["id"])),
+                detail=str(p.get("category", "")),
+            )
+            for p in pages.get("data", [])
+        ]
+        return ConnectChoice(
+            title="Choose the Facebook Pages to connect",
+            options=options,
+            carry={
+                "user_token": long["access_token"],
+                "user_expires_in": str(long.get("expires_in", "")),
+            },
+            multiple=True,
+        )
 
     async def connect(self, brand: Brand, oauth_params: Mapping[str, Any]) -> SocialAccount:
         """Connect one picked Page with its Page token."""
@@ -110,21 +146,32 @@ class FacebookConnector(Connector):
         user_token = oauth_params.get("user_token")
         if not choice or not user_token:
             raise InvalidInput("Choose the Facebook Page to connect.")
-        page = await self.graph.get(str(choice[0]), str(user_token),
-                                    fields="id,name,access_token")
+        page = await self.graph.get(str(choice[0]), str(user_token), fields="id,name,access_token")
         if not page.get("access_token"):
-            raise ConnectorError("Facebook did not allow posting to this Page; you need a role "
-                                 "on the Page that can create content.", platform=self.platform,
-                                 code="no_page_token")
+            raise ConnectorError(
+                "Facebook did not allow posting to this Page; you need a role "
+                "on the Page that can create content.",
+                platform=self.platform,
+                code="no_page_token",
+            )
         account, _ = await SocialAccount.get_or_create(
-            brand=brand, platform=self.platform, external_id=str(page["id"]),
-            defaults={"display_name": ""})
+            brand=brand,
+            platform=self.platform,
+            external_id=str(page["id"]),
+            defaults={"display_name": ""},
+        )
         account.display_name = str(page.get("name", page["id"]))
         account.status, account.status_reason = AccountStatus.OK, ""
         expires = oauth_params.get("user_expires_in") or None
-        await store_tokens(self.ctx.cipher, account, access=page["access_token"],
-                           refresh=str(user_token), expires_in=expires,
-                           refresh_expires_in=expires, save=False)
+        await store_tokens(
+            self.ctx.cipher,
+            account,
+            access=page["access_token"],
+            refresh=str(user_token),
+            expires_in=expires,
+            refresh_expires_in=expires,
+            save=False,
+        )
         await account.save()
         return account
 
@@ -136,21 +183,30 @@ class FacebookConnector(Connector):
         """Renew the long-lived user token, then fetch a fresh Page token with it."""
         user = refresh_token_of(self.ctx.cipher, account)
         if not user:
-            raise AuthExpired("The Facebook connection has no renewable sign-in; reconnect the "
-                              "Page on the brand's Connections page.", platform=self.platform,
-                              code="no_refresh_token")
+            raise AuthExpired(
+                "The Facebook connection has no renewable sign-in; reconnect the "
+                "Page on the brand's Connections page.",
+                platform=self.platform,
+                code="no_refresh_token",
+            )
         long = await self._long_user_token(user)
-        page = await self.graph.get(account.external_id, long["access_token"],
-                                    fields="id,access_token")
-        return await store_tokens(self.ctx.cipher, account, access=page["access_token"],
-                                  refresh=long["access_token"],
-                                  expires_in=long.get("expires_in"),
-                                  refresh_expires_in=long.get("expires_in"))
+        page = await self.graph.get(
+            account.external_id, long["access_token"], fields="id,access_token"
+        )
+        return await store_tokens(
+            self.ctx.cipher,
+            account,
+            access=page["access_token"],
+            refresh=long["access_token"],
+            expires_in=long.get("expires_in"),
+            refresh_expires_in=long.get("expires_in"),
+        )
 
     # --- publish -----------------------------------------------------------------------
 
-    async def publish(self, target: PublishTarget, caption: str, account: SocialAccount
-                      ) -> tuple[str, str]:
+    async def publish(
+        self, target: PublishTarget, caption: str, account: SocialAccount
+    ) -> tuple[str, str]:
         """A photo (sync) or a Reel / video (uploaded by URL, then processed: async)."""
         job = await self.job_of(target)
         asset: MediaAsset = job.asset
@@ -159,34 +215,55 @@ class FacebookConnector(Connector):
         media = await self.prepare_media(asset, self.media_profile(asset))
         url = signed_media_url(self.ctx.settings, media)
         if asset.kind != AssetKind.VIDEO:
-            photo = await self.graph.post(f"{page}/photos", token, url=url, caption=caption,
-                                          published=True, creates=True)
+            photo = await self.graph.post(
+                f"{page}/photos", token, url=url, caption=caption, published=True, creates=True
+            )
             post_id = str(photo.get("post_id") or photo["id"])
             link = await self.graph.get(post_id, token, fields="id,permalink_url")
             return post_id, str(link.get("permalink_url") or f"https://www.facebook.com/{post_id}")
         if self._is_reel(asset):
             video_id = await self._reel(page, token, url, caption, target)
         else:
-            video_id = str((await self.graph.post(f"{page}/videos", token, file_url=url,
-                                                  description=caption, creates=True))["id"])
+            video_id = str(
+                (
+                    await self.graph.post(
+                        f"{page}/videos", token, file_url=url, description=caption, creates=True
+                    )
+                )["id"]
+            )
             await remember_container(target, video_id, self.platform)
         return video_id, await self._wait_video(video_id, token)
 
-    async def _reel(self, page: str, token: str, url: str, caption: str,
-                    target: PublishTarget) -> str:
+    async def _reel(
+        self, page: str, token: str, url: str, caption: str, target: PublishTarget
+    ) -> str:
         start = await self.graph.post(f"{page}/video_reels", token, upload_phase="start")
         video_id = str(start["video_id"])
-        upload_url = str(start.get("upload_url") or
-                         f"{self.ctx.settings.rupload_base}/video-upload/v24.0/{video_id}")
-        response = await call(self.ctx.http, "POST", upload_url, platform=self.platform,
-                              label=self.label, errors=self._rupload_error,
-                              headers={"Authorization": f"OAuth {token}", "file_url": url})
+        upload_url = str(
+            start.get("upload_url")
+            or f"{self.ctx.settings.rupload_base}/video-upload/v24.0/{video_id}"
+        )
+        response = await call(
+            self.ctx.http,
+            "POST",
+            upload_url,
+            platform=self.platform,
+            label=self.label,
+            errors=self._rupload_error,
+            headers={"Authorization": f"OAuth {token}", "file_url": url},
+        )
         if not json_body(response).get("success"):
             raise self._rupload_error(response)
         await remember_container(target, video_id, self.platform)
-        await self.graph.post(f"{page}/video_reels", token, upload_phase="finish",
-                              video_id=video_id, video_state="PUBLISHED", description=caption,
-                              creates=True)
+        await self.graph.post(
+            f"{page}/video_reels",
+            token,
+            upload_phase="finish",
+            video_id=video_id,
+            video_state="PUBLISHED",
+            description=caption,
+            creates=True,
+        )
         return video_id
 
     def _rupload_error(self, response: Any) -> ConnectorError:
@@ -194,8 +271,14 @@ class FacebookConnector(Connector):
         if response.status_code == 401 or info.get("type") == "OAuthException":
             return graph_error(self.ctx, self.platform, self.label, code=190, subcode=None)
         if response.status_code >= 500 or info.get("retriable"):
-            return graph_error(self.ctx, self.platform, self.label, code=None, subcode=2207001,
-                               status=response.status_code)
+            return graph_error(
+                self.ctx,
+                self.platform,
+                self.label,
+                code=None,
+                subcode=2207001,
+                status=response.status_code,
+            )
         return graph_error(self.ctx, self.platform, self.label, code=None, subcode=2207052)
 
     async def _wait_video(self, video_id: str, token: str) -> str:
@@ -204,9 +287,11 @@ class FacebookConnector(Connector):
             status = data.get("status") or {}
             state = _video_state(status)
             if state == PublishState.FAILED:
-                raise ConnectorError("Facebook could not process this video: "
-                                     + _video_error(status), platform=self.platform,
-                                     code="video_failed")
+                raise ConnectorError(
+                    "Facebook could not process this video: " + _video_error(status),
+                    platform=self.platform,
+                    code="video_failed",
+                )
             if state == PublishState.PUBLISHED:
                 return str(data.get("permalink_url") or f"https://www.facebook.com/{video_id}")
             return None
@@ -225,14 +310,18 @@ class FacebookConnector(Connector):
             if exc.code in ("33", "100"):
                 return PublishStatus(PublishState.NOT_FOUND)
             raise
-        state = _video_state(data.get("status") or {}) if "status" in data else \
-            PublishState.PUBLISHED
-        return PublishStatus(state, data.get("permalink_url"),
-                             error=_video_error(data.get("status") or {})
-                             if state == PublishState.FAILED else "")
+        state = (
+            _video_state(data.get("status") or {}) if "status" in data else PublishState.PUBLISHED
+        )
+        return PublishStatus(
+            state,
+            data.get("permalink_url"),
+            error=_video_error(data.get("status") or {}) if state == PublishState.FAILED else "",
+        )
 
-    async def find_published(self, target: PublishTarget, account: SocialAccount
-                             ) -> tuple[str, str] | None:
+    async def find_published(
+        self, target: PublishTarget, account: SocialAccount
+    ) -> tuple[str, str] | None:
         """A recorded video id, or a Page post with this caption made since the attempt."""
         token = access_token(self.ctx.cipher, account, platform=self.platform)
         video_id = await remembered_container(target)
@@ -244,8 +333,12 @@ class FacebookConnector(Connector):
                 return video_id, await self._wait_video(video_id, token)
             return None
         since = (target.publish_started_at or datetime.now(UTC)).timestamp() - 600
-        posts = await self.graph.get(f"{account.external_id}/posts", token,
-                                     fields="id,message,created_time,permalink_url", limit=25)
+        posts = await self.graph.get(
+            f"{account.external_id}/posts",
+            token,
+            fields="id,message,created_time,permalink_url",
+            limit=25,
+        )
         for post in posts.get("data", []):
             created = _ts(post.get("created_time"))
             if (post.get("message") or "") == target.caption and created and created >= since:
@@ -254,13 +347,17 @@ class FacebookConnector(Connector):
 
 
 def _video_state(status: Mapping[str, Any]) -> PublishState:
-    phases = [status.get(k) or {} for k in ("uploading_phase", "processing_phase",
-                                            "publishing_phase")]
+    phases = [
+        status.get(k) or {} for k in ("uploading_phase", "processing_phase", "publishing_phase")
+    ]
     if status.get("video_status") == "error" or any(p.get("status") == "error" for p in phases):
         return PublishState.FAILED
     publishing = status.get("publishing_phase") or {}
-    if publishing.get("status") == "complete" or status.get("video_status") == "ready" and \
-            publishing.get("publish_status") == "published":
+    if (
+        publishing.get("status") == "complete"
+        or status.get("video_status") == "ready"
+        and publishing.get("publish_status") == "published"
+    ):
         return PublishState.PUBLISHED
     return PublishState.PROCESSING
 

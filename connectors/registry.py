@@ -55,9 +55,13 @@ class ConnectorRegistry:
 
     async def platforms_for(self, brand: Brand, asset: MediaAsset) -> list[str]:
         """The brand's connected platforms that can take this asset, in connection order."""
-        accounts = await column(SocialAccount.filter(brand_id=brand.id).exclude(
-            status=AccountStatus.DISCONNECTED).order_by("id").values_list("platform", flat=True),
-            str)
+        accounts = await column(
+            SocialAccount.filter(brand_id=brand.id)
+            .exclude(status=AccountStatus.DISCONNECTED)
+            .order_by("id")
+            .values_list("platform", flat=True),
+            str,
+        )
         out = [p for p in dict.fromkeys(accounts) if p in self._connectors]
         if asset.kind == AssetKind.CAROUSEL:
             out = [p for p in out if self._connectors[p].supports_carousel]

@@ -68,40 +68,68 @@ def translate(exc: TelegramAPIError, *, sending: bool = False) -> ConnectorError
     API keeps no history to look it up in, so that ends as an honest "unknown".
     """
     if isinstance(exc, TelegramRetryAfter):
-        return ConnectorError("Telegram asked us to slow down; retrying shortly.",
-                              platform=PLATFORM, retryable=True, retry_after=exc.retry_after,
-                              code="429")
+        return ConnectorError(
+            "Telegram asked us to slow down; retrying shortly.",
+            platform=PLATFORM,
+            retryable=True,
+            retry_after=exc.retry_after,
+            code="429",
+        )
     if isinstance(exc, TelegramUnauthorizedError):
-        return ConnectorError("Telegram refused the bot token: check TELEGRAM_BOT_TOKEN.",
-                              platform=PLATFORM, needs_reconnect=True, code="401")
+        return ConnectorError(
+            "Telegram refused the bot token: check TELEGRAM_BOT_TOKEN.",
+            platform=PLATFORM,
+            needs_reconnect=True,
+            code="401",
+        )
     if isinstance(exc, (TelegramForbiddenError, TelegramNotFound)) or (
-            isinstance(exc, TelegramBadRequest) and "chat not found" in exc.message.lower()):
-        return ConnectorError("The bot can no longer post in this channel: add it back as an "
-                              "administrator with the right to post, then retry.",
-                              platform=PLATFORM, needs_reconnect=True, code="forbidden")
+        isinstance(exc, TelegramBadRequest) and "chat not found" in exc.message.lower()
+    ):
+        return ConnectorError(
+            "The bot can no longer post in this channel: add it back as an "
+            "administrator with the right to post, then retry.",
+            platform=PLATFORM,
+            needs_reconnect=True,
+            code="forbidden",
+        )
     if isinstance(exc, TelegramServerError):
         if sending:
             return sent_maybe("Telegram answered with a server error", "5xx")
-        return ConnectorError("Telegram had a server problem; retrying.", platform=PLATFORM,
-                              retryable=True, code="5xx")
+        return ConnectorError(
+            "Telegram had a server problem; retrying.",
+            platform=PLATFORM,
+            retryable=True,
+            code="5xx",
+        )
     if isinstance(exc, TelegramNetworkError):
         if "ClientConnector" in exc.message:  # never connected: nothing was sent
-            return ConnectorError("Telegram could not be reached; retrying.",
-                                  platform=PLATFORM, retryable=True, code="network")
+            return ConnectorError(
+                "Telegram could not be reached; retrying.",
+                platform=PLATFORM,
+                retryable=True,
+                code="network",
+            )
         if sending:
             return sent_maybe("The upload to Telegram was cut off", "network")
-        return ConnectorError("The connection to Telegram was cut off; retrying.",
-                              platform=PLATFORM, retryable=True, code="network")
+        return ConnectorError(
+            "The connection to Telegram was cut off; retrying.",
+            platform=PLATFORM,
+            retryable=True,
+            code="network",
+        )
     reason = exc.message.removeprefix("Bad Request: ")
-    return ConnectorError(f"Telegram refused the post: {reason}.", platform=PLATFORM,
-                          code="400")
+    return ConnectorError(f"Telegram refused the post: {reason}.", platform=PLATFORM, code="400")
 
 
 def sent_maybe(what: str, code: str) -> MaybeApplied:
     """A send whose outcome is unknown (noted for the running attempt)."""
     note_create_sent()
-    return MaybeApplied(f"{what} after the post was sent, so it may be in the channel.",
-                        platform=PLATFORM, retryable=False, code=code)
+    return MaybeApplied(
+        f"{what} after the post was sent, so it may be in the channel.",
+        platform=PLATFORM,
+        retryable=False,
+        code=code,
+    )
 
 
 class TelegramConnector(Connector):
@@ -121,10 +149,14 @@ class TelegramConnector(Connector):
     async def _bot(self) -> Any:
         token = self.ctx.settings.telegram_bot_token
         if token is None:
-            raise ConnectorError("The Telegram bot is not configured (TELEGRAM_BOT_TOKEN).",
-                                 platform=PLATFORM, code="no_token")
+            raise ConnectorError(
+                "The Telegram bot is not configured (TELEGRAM_BOT_TOKEN).",
+                platform=PLATFORM,
+                code="no_token",
+            )
         session = AiohttpSession(
-            api=TelegramAPIServer.from_base(self.ctx.settings.telegram_api_base))
+            api=TelegramAPIServer.from_base(self.ctx.settings.telegram_api_base)
+        )
         bot = Bot(token.get_secret_value(), session=session)
         try:
             yield bot
@@ -141,16 +173,26 @@ class TelegramConnector(Connector):
                 chat = await bot.get_chat(chat_id)
                 member = await bot.get_chat_member(chat.id, bot.id)
             except TelegramAPIError as exc:
-                raise InvalidInput("Telegram does not know that channel or the bot is not in "
-                                   "it: add the bot as an administrator first.") from exc
+                raise InvalidInput(
+                    "Telegram does not know that channel or the bot is not in "
+                    "it: add the bot as an administrator first."
+                ) from exc
         if member.status != "administrator" or not getattr(member, "can_post_messages", True):
-            raise InvalidInput("Make the bot an administrator of the channel with the right "
-                               "to post messages, then try again.")
+            raise InvalidInput(
+                "Make the bot an administrator of the channel with the right "
+                "to post messages, then try again."
+            )
         account, _ = await SocialAccount.update_or_create(
-            brand=brand, platform=PLATFORM, external_id=str(chat.id),
-            defaults={"display_name": chat.title or chat.username or str(chat.id),
-                      "status": AccountStatus.OK, "status_reason": "",
-                      "meta": {"username": chat.username or "", "type": chat.type}})
+            brand=brand,
+            platform=PLATFORM,
+            external_id=str(chat.id),
+            defaults={
+                "display_name": chat.title or chat.username or str(chat.id),
+                "status": AccountStatus.OK,
+                "status_reason": "",
+                "meta": {"username": chat.username or "", "type": chat.type},
+            },
+        )
         return account  # the caller (core.app.accounts) audits who connected it
 
     async def disconnect(self, account: SocialAccount) -> None:
@@ -161,16 +203,24 @@ class TelegramConnector(Connector):
     async def _items(self, asset: MediaAsset) -> list[tuple[MediaAsset, TranscodedMedia]]:
         if asset.kind != AssetKind.CAROUSEL:
             return [(asset, await self.prepare_media(asset, self.media_profile(asset)))]
-        children = await MediaAsset.filter(parent_id=asset.id, deleted_at=None
-                                           ).order_by("position", "id").limit(10)
+        children = (
+            await MediaAsset.filter(parent_id=asset.id, deleted_at=None)
+            .order_by("position", "id")
+            .limit(10)
+        )
         return [(c, await self.prepare_media(c, self.media_profile(c))) for c in children]
 
-    async def publish(self, target: PublishTarget, caption: str, account: SocialAccount
-                      ) -> tuple[str, str]:
+    async def publish(
+        self, target: PublishTarget, caption: str, account: SocialAccount
+    ) -> tuple[str, str]:
         """Upload the prepared media with the caption; (message id(s), t.me link)."""
         if utf16_len(caption) > CAPTION_MAX:
-            raise ConnectorError(f"The caption has {utf16_len(caption):,} characters; Telegram "
-                                 f"allows {CAPTION_MAX:,}.", platform=PLATFORM, code="caption")
+            raise ConnectorError(
+                f"The caption has {utf16_len(caption):,} characters; Telegram "
+                f"allows {CAPTION_MAX:,}.",
+                platform=PLATFORM,
+                code="caption",
+            )
         job = await self.job_of(target)
         items = await self._items(job.asset)
         if not items:
@@ -180,14 +230,17 @@ class TelegramConnector(Connector):
         async with self._bot() as bot:
             try:
                 if len(items) == 1:
-                    message = await self._send_one(bot, chat_id, *items[0], caption,
-                                                   wait=timeout)
+                    message = await self._send_one(bot, chat_id, *items[0], caption, wait=timeout)
                     ids = [message.message_id]
                 else:
                     sent = await bot.send_media_group(
-                        chat_id=chat_id, media=[self._input_media(a, t, caption if i == 0 else None)
-                                  for i, (a, t) in enumerate(items)],
-                        request_timeout=timeout)
+                        chat_id=chat_id,
+                        media=[
+                            self._input_media(a, t, caption if i == 0 else None)
+                            for i, (a, t) in enumerate(items)
+                        ],
+                        request_timeout=timeout,
+                    )
                     ids = [m.message_id for m in sent]
             except TelegramAPIError as exc:
                 raise translate(exc, sending=True) from exc
@@ -197,36 +250,59 @@ class TelegramConnector(Connector):
         return ",".join(str(i) for i in ids), post_url(account, ids[0])
 
     @staticmethod
-    async def _send_one(bot: Bot, chat_id: str, asset: MediaAsset, media: TranscodedMedia,
-                        caption: str, *, wait: int) -> Message:
-        upload = FSInputFile(media.file_path, filename=f"post-{asset.id}"
-                             + (".mp4" if media.mime_type == "video/mp4" else ".jpg"))
+    async def _send_one(
+        bot: Bot,
+        chat_id: str,
+        asset: MediaAsset,
+        media: TranscodedMedia,
+        caption: str,
+        *,
+        wait: int,
+    ) -> Message:
+        upload = FSInputFile(
+            media.file_path,
+            filename=f"post-{asset.id}" + (".mp4" if media.mime_type == "video/mp4" else ".jpg"),
+        )
         if media.mime_type.startswith("video/"):
             return await bot.send_video(
-                chat_id=chat_id, video=upload, caption=caption or None, width=media.width,
-                height=media.height, duration=round(media.duration_seconds or 0) or None,
-                supports_streaming=True, request_timeout=wait)
-        return await bot.send_photo(chat_id=chat_id, photo=upload, caption=caption or None,
-                                    request_timeout=wait)
+                chat_id=chat_id,
+                video=upload,
+                caption=caption or None,
+                width=media.width,
+                height=media.height,
+                duration=round(media.duration_seconds or 0) or None,
+                supports_streaming=True,
+                request_timeout=wait,
+            )
+        return await bot.send_photo(
+            chat_id=chat_id, photo=upload, caption=caption or None, request_timeout=wait
+        )
 
     @staticmethod
-    def _input_media(asset: MediaAsset, media: TranscodedMedia, caption: str | None
-                     ) -> InputMediaPhoto | InputMediaVideo:
+    def _input_media(
+        asset: MediaAsset, media: TranscodedMedia, caption: str | None
+    ) -> InputMediaPhoto | InputMediaVideo:
         if media.mime_type.startswith("video/"):
-            return InputMediaVideo(media=FSInputFile(media.file_path, f"item-{asset.id}.mp4"),
-                                   caption=caption or None, width=media.width,
-                                   height=media.height, supports_streaming=True,
-                                   duration=round(media.duration_seconds or 0) or None)
-        return InputMediaPhoto(media=FSInputFile(media.file_path, f"item-{asset.id}.jpg"),
-                               caption=caption or None)
+            return InputMediaVideo(
+                media=FSInputFile(media.file_path, f"item-{asset.id}.mp4"),
+                caption=caption or None,
+                width=media.width,
+                height=media.height,
+                supports_streaming=True,
+                duration=round(media.duration_seconds or 0) or None,
+            )
+        return InputMediaPhoto(
+            media=FSInputFile(media.file_path, f"item-{asset.id}.jpg"), caption=caption or None
+        )
 
     async def get_status(self, external_id: str, account: SocialAccount) -> PublishStatus:
         """Whether the channel post still exists (probed with a no-op markup edit)."""
         first = external_id.split(",")[0]
         async with self._bot() as bot:
             try:
-                await bot.edit_message_reply_markup(chat_id=account.external_id,
-                                                    message_id=int(first), reply_markup=None)
+                await bot.edit_message_reply_markup(
+                    chat_id=account.external_id, message_id=int(first), reply_markup=None
+                )
             except TelegramBadRequest as exc:
                 text = exc.message.lower()
                 if "not modified" not in text:
@@ -241,14 +317,16 @@ class TelegramConnector(Connector):
         """A bot token does not expire; nothing to refresh."""
         return account
 
-    async def find_published(self, target: PublishTarget, account: SocialAccount
-                             ) -> tuple[str, str] | None:
+    async def find_published(
+        self, target: PublishTarget, account: SocialAccount
+    ) -> tuple[str, str] | None:
         """The recorded post if the id was stored; otherwise Telegram cannot tell (no history)."""
         if target.external_id:
             status = await self.get_status(target.external_id, account)
             if status.state == PublishState.PUBLISHED:
                 return target.external_id, status.external_url or post_url(
-                    account, target.external_id.split(",")[0])
+                    account, target.external_id.split(",")[0]
+                )
             return None
         return await super().find_published(target, account)
 

@@ -56,8 +56,7 @@ PHOTO_TITLE_MAX = 90
 PHOTO_MAX = 35
 SCOPES = ("user.info.basic", "video.publish", "video.upload")
 # most private first: the fallback when the brand's choice is not offered
-PRIVACY_ORDER = ("SELF_ONLY", "FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS",
-                 "PUBLIC_TO_EVERYONE")
+PRIVACY_ORDER = ("SELF_ONLY", "FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS", "PUBLIC_TO_EVERYONE")
 PROCESSING = {"PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD"}
 DONE = {"PUBLISH_COMPLETE", "SEND_TO_USER_INBOX"}
 
@@ -110,9 +109,12 @@ def choose_privacy(wanted: str | None, options: Sequence[str]) -> str:
             return level
     if options:
         return options[0]
-    raise ConnectorError("TikTok offers no privacy setting for this account right now, so "
-                         "nothing can be posted; check the account in the TikTok app.",
-                         platform=PLATFORM, code="no_privacy_options")
+    raise ConnectorError(
+        "TikTok offers no privacy setting for this account right now, so "
+        "nothing can be posted; check the account in the TikTok app.",
+        platform=PLATFORM,
+        code="no_privacy_options",
+    )
 
 
 def post_url(web_base: str, username: str, publish_id: str, post_id: str | None) -> str:
@@ -126,49 +128,77 @@ def post_url(web_base: str, username: str, publish_id: str, post_id: str | None)
 
 def _error(code: str, status: int, retry_after: float | None) -> ConnectorError | None:
     """A TikTok error code as a typed error with a plain message."""
+
     def err(text: str, **kw: Any) -> ConnectorError:
         return ConnectorError(text, platform=PLATFORM, code=code, **kw)
 
     if code == "access_token_invalid":
-        return AuthExpired("TikTok no longer accepts this connection; it will be renewed, or "
-                           "reconnect the account on the brand's Connections page.",
-                           platform=PLATFORM, code=code)
+        return AuthExpired(
+            "TikTok no longer accepts this connection; it will be renewed, or "
+            "reconnect the account on the brand's Connections page.",
+            platform=PLATFORM,
+            code=code,
+        )
     if code == "scope_not_authorized":
-        return err("The TikTok connection lacks the permission to post. Reconnect TikTok and "
-                   "allow posting.", needs_reconnect=True)
+        return err(
+            "The TikTok connection lacks the permission to post. Reconnect TikTok and "
+            "allow posting.",
+            needs_reconnect=True,
+        )
     if code == "rate_limit_exceeded" or status == 429:
-        return ConnectorError("TikTok is limiting how often we may post; it will be retried "
-                              "in a minute.", platform=PLATFORM, code="rate_limit_exceeded",
-                              retryable=True, retry_after=retry_after or 60.0)
+        return ConnectorError(
+            "TikTok is limiting how often we may post; it will be retried in a minute.",
+            platform=PLATFORM,
+            code="rate_limit_exceeded",
+            retryable=True,
+            retry_after=retry_after or 60.0,
+        )
     if code == "spam_risk_too_many_posts":
         return err("This TikTok account reached its daily posting limit. Try again tomorrow.")
     if code == "spam_risk_user_banned_from_posting":
-        return err("TikTok does not let this account post right now. Check the account in the "
-                   "TikTok app.")
+        return err(
+            "TikTok does not let this account post right now. Check the account in the TikTok app."
+        )
     if code == "reached_active_user_cap":
-        return err("Our TikTok app reached its daily limit of posting accounts. Try again "
-                   "tomorrow.", retryable=True, retry_after=3600.0)
+        return err(
+            "Our TikTok app reached its daily limit of posting accounts. Try again tomorrow.",
+            retryable=True,
+            retry_after=3600.0,
+        )
     if code == "unaudited_client_can_only_post_to_private_accounts":
-        return err("This TikTok app is not audited yet, so it can only post to private "
-                   "accounts. Make the account private or ask the operator to get the app "
-                   "audited.")
+        return err(
+            "This TikTok app is not audited yet, so it can only post to private "
+            "accounts. Make the account private or ask the operator to get the app "
+            "audited."
+        )
     if code == "privacy_level_option_mismatch":
-        return err("TikTok refused the chosen privacy level for this account. Pick another "
-                   "one in the brand's TikTok settings.")
+        return err(
+            "TikTok refused the chosen privacy level for this account. Pick another "
+            "one in the brand's TikTok settings."
+        )
     if code == "url_ownership_unverified":
-        return err("TikTok could not fetch the photos because this server's web address is "
-                   "not verified in the TikTok app settings. The operator must verify the "
-                   "domain of PUBLIC_BASE_URL with TikTok.")
+        return err(
+            "TikTok could not fetch the photos because this server's web address is "
+            "not verified in the TikTok app settings. The operator must verify the "
+            "domain of PUBLIC_BASE_URL with TikTok."
+        )
     if code == "invalid_file_upload":
-        return err("TikTok did not accept the video file (its format, size or length). Try "
-                   "another video.")
+        return err(
+            "TikTok did not accept the video file (its format, size or length). Try another video."
+        )
     if code == "invalid_params":
-        return err("TikTok refused the post's details as invalid. Check the caption and the "
-                   "brand's TikTok settings.")
+        return err(
+            "TikTok refused the post's details as invalid. Check the caption and the "
+            "brand's TikTok settings."
+        )
     if code == "internal_error" or status >= 500:
-        return ConnectorError("TikTok had a temporary problem; it will be retried.",
-                              platform=PLATFORM, code=code or f"http_{status}", retryable=True,
-                              retry_after=retry_after)
+        return ConnectorError(
+            "TikTok had a temporary problem; it will be retried.",
+            platform=PLATFORM,
+            code=code or f"http_{status}",
+            retryable=True,
+            retry_after=retry_after,
+        )
     return None
 
 
@@ -192,25 +222,42 @@ class TikTokConnector(Connector):
 
     def _app(self) -> OAuthApp:
         base = self.ctx.settings.tiktok_api_base.rstrip("/")
-        return oauth_app(self.ctx.settings, PLATFORM, LABEL,
-                         authorize_url=self.ctx.settings.tiktok_authorize_url,
-                         token_url=f"{base}/v2/oauth/token/", scopes=SCOPES,
-                         scope_separator=",", client_id_param="client_key")
+        return oauth_app(
+            self.ctx.settings,
+            PLATFORM,
+            LABEL,
+            authorize_url=self.ctx.settings.tiktok_authorize_url,
+            token_url=f"{base}/v2/oauth/token/",
+            scopes=SCOPES,
+            scope_separator=",",
+            client_id_param="client_key",
+        )
 
     def _url(self, path: str) -> str:
         return self.ctx.settings.tiktok_api_base.rstrip("/") + path
 
     async def _api(self, method: str, path: str, token: str, **kwargs: Any) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token}",
-                   "Content-Type": "application/json; charset=UTF-8"}
-        response = await call(self.ctx.http, method, self._url(path), platform=PLATFORM,
-                              label=LABEL, errors=map_error, headers=headers, **kwargs)
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json; charset=UTF-8",
+        }
+        response = await call(
+            self.ctx.http,
+            method,
+            self._url(path),
+            platform=PLATFORM,
+            label=LABEL,
+            errors=map_error,
+            headers=headers,
+            **kwargs,
+        )
         body = json_body(response)
         err = body.get("error") or {}
         code = err.get("code", "ok") if isinstance(err, dict) else "ok"
         if code != "ok":
             raise _error(code, response.status_code, None) or ConnectorError(
-                "TikTok refused the request.", platform=PLATFORM, code=code)
+                "TikTok refused the request.", platform=PLATFORM, code=code
+            )
         data = body.get("data")
         return data if isinstance(data, dict) else {}
 
@@ -218,38 +265,67 @@ class TikTokConnector(Connector):
         """Vertical 9:16 video, or TikTok photos (JPEG, at most 1080p)."""
         return "vertical_9x16" if asset.kind == AssetKind.VIDEO else "tiktok_photo"
 
-    async def authorization_url(self, brand: Brand, *, state: str, redirect_uri: str,
-                                code_verifier: str, params: Mapping[str, str]) -> str:
+    async def authorization_url(
+        self,
+        brand: Brand,
+        *,
+        state: str,
+        redirect_uri: str,
+        code_verifier: str,
+        params: Mapping[str, str],
+    ) -> str:
         """TikTok's consent page (Login Kit v2, scopes comma-separated, `client_key`)."""
         return authorization_url(self._app(), redirect=redirect_uri, state=state)
 
     async def connect(self, brand: Brand, oauth_params: Mapping[str, Any]) -> SocialAccount:
         """Exchange the code, read the user and creator info, store the account."""
         app = self._app()
-        token = await exchange_code(app, code=str(oauth_params.get("code") or ""),
-                                    redirect=str(oauth_params.get("redirect_uri") or ""))
+        token = await exchange_code(
+            app,
+            code=str(oauth_params.get("code") or ""),
+            redirect=str(oauth_params.get("redirect_uri") or ""),
+        )
         granted = str(token.get("scope", "")).replace(" ", ",").split(",")
         if "video.publish" not in granted:
-            raise InvalidInput("TikTok was connected without the permission to post videos. "
-                               "Connect again and allow posting.")
+            raise InvalidInput(
+                "TikTok was connected without the permission to post videos. "
+                "Connect again and allow posting."
+            )
         access = str(token["access_token"])
-        user = (await self._api("GET", "/v2/user/info/", access, params={
-            "fields": "open_id,union_id,avatar_url,display_name,username"})).get("user", {})
+        user = (
+            await self._api(
+                "GET",
+                "/v2/user/info/",
+                access,
+                params={"fields": "open_id,union_id,avatar_url,display_name,username"},
+            )
+        ).get("user", {})
         creator = await self._api("POST", "/v2/post/publish/creator_info/query/", access)
         open_id = str(user.get("open_id") or token.get("open_id") or "")
         username = str(user.get("username") or creator.get("creator_username") or "")
         account, _ = await SocialAccount.update_or_create(
-            brand=brand, platform=PLATFORM, external_id=open_id,
-            defaults={"display_name": user.get("display_name") or username or open_id,
-                      "status": AccountStatus.OK, "status_reason": "",
-                      "meta": {"username": username,
-                               "privacy_level_options": creator.get("privacy_level_options", []),
-                               "max_video_post_duration_sec":
-                                   creator.get("max_video_post_duration_sec")}})
-        await store_tokens(self.ctx.cipher, account, access=access,
-                           refresh=token.get("refresh_token"),
-                           expires_in=token.get("expires_in"),
-                           refresh_expires_in=token.get("refresh_expires_in"))
+            brand=brand,
+            platform=PLATFORM,
+            external_id=open_id,
+            defaults={
+                "display_name": user.get("display_name") or username or open_id,
+                "status": AccountStatus.OK,
+                "status_reason": "",
+                "meta": {
+                    "username": username,
+                    "privacy_level_options": creator.get("privacy_level_options", []),
+                    "max_video_post_duration_sec": creator.get("max_video_post_duration_sec"),
+                },
+            },
+        )
+        await store_tokens(
+            self.ctx.cipher,
+            account,
+            access=access,
+            refresh=token.get("refresh_token"),
+            expires_in=token.get("expires_in"),
+            refresh_expires_in=token.get("refresh_expires_in"),
+        )
         return account
 
     async def disconnect(self, account: SocialAccount) -> None:
@@ -261,100 +337,166 @@ class TikTokConnector(Connector):
             token = None
         if token:
             with contextlib.suppress(ConnectorError):  # the token is dropped here either way
-                await call(self.ctx.http, "POST", self._url("/v2/oauth/revoke/"),
-                           platform=PLATFORM, label=LABEL,
-                           data={"client_key": app.client_id,
-                                 "client_secret": app.client_secret, "token": token})
+                await call(
+                    self.ctx.http,
+                    "POST",
+                    self._url("/v2/oauth/revoke/"),
+                    platform=PLATFORM,
+                    label=LABEL,
+                    data={
+                        "client_key": app.client_id,
+                        "client_secret": app.client_secret,
+                        "token": token,
+                    },
+                )
         await forget_tokens(account)
 
     async def refresh_token(self, account: SocialAccount) -> SocialAccount:
         """Renew the access token; TikTok rotates the refresh token, stored at once."""
         current = refresh_token_of(self.ctx.cipher, account)
         if not current:
-            raise ConnectorError("TikTok cannot be renewed without a refresh token; reconnect "
-                                 "the account.", platform=PLATFORM, needs_reconnect=True,
-                                 code="no_refresh_token")
+            raise ConnectorError(
+                "TikTok cannot be renewed without a refresh token; reconnect the account.",
+                platform=PLATFORM,
+                needs_reconnect=True,
+                code="no_refresh_token",
+            )
         app = self._app()
         token = await refresh_grant(app, refresh_token=current, client_key=app.client_id)
-        await store_tokens(self.ctx.cipher, account, access=str(token["access_token"]),
-                           refresh=token.get("refresh_token"),
-                           expires_in=token.get("expires_in"),
-                           refresh_expires_in=token.get("refresh_expires_in"))
-        await audit.record("account.token_refreshed", actor=None, brand=account.brand_id,
-                           obj=account, origin="system", details={"platform": PLATFORM})
+        await store_tokens(
+            self.ctx.cipher,
+            account,
+            access=str(token["access_token"]),
+            refresh=token.get("refresh_token"),
+            expires_in=token.get("expires_in"),
+            refresh_expires_in=token.get("refresh_expires_in"),
+        )
+        await audit.record(
+            "account.token_refreshed",
+            actor=None,
+            brand=account.brand_id,
+            obj=account,
+            origin="system",
+            details={"platform": PLATFORM},
+        )
         return account
 
     # --- publishing ----------------------------------------------------------------------
 
-    async def publish(self, target: PublishTarget, caption: str, account: SocialAccount
-                      ) -> tuple[str, str]:
+    async def publish(
+        self, target: PublishTarget, caption: str, account: SocialAccount
+    ) -> tuple[str, str]:
         """Direct post: creator info, init, upload (or pull), then poll until live."""
         job = await self.job_of(target)
         token = access_token(self.ctx.cipher, account, platform=PLATFORM)
         creator = await self._api("POST", "/v2/post/publish/creator_info/query/", token)
         if creator.get("can_post") is False or creator.get("posting_blocked"):
-            raise ConnectorError("TikTok says this account cannot post right now (too many "
-                                 "posts recently); it will be retried later.",
-                                 platform=PLATFORM, retryable=True, retry_after=3600.0,
-                                 code="creator_cannot_post")
+            raise ConnectorError(
+                "TikTok says this account cannot post right now (too many "
+                "posts recently); it will be retried later.",
+                platform=PLATFORM,
+                retryable=True,
+                retry_after=3600.0,
+                code="creator_cannot_post",
+            )
         prefs = (job.brand.settings or {}).get("tiktok", {}) or {}
-        privacy = choose_privacy(prefs.get("privacy_level"),
-                                 creator.get("privacy_level_options") or [])
+        privacy = choose_privacy(
+            prefs.get("privacy_level"), creator.get("privacy_level_options") or []
+        )
         asset = job.asset
         if asset.kind == AssetKind.VIDEO:
-            publish_id = await self._post_video(target, asset, caption, token, creator,
-                                                prefs, privacy)
+            publish_id = await self._post_video(
+                target, asset, caption, token, creator, prefs, privacy
+            )
         else:
-            publish_id = await self._post_photos(target, asset, caption, token, creator,
-                                                 prefs, privacy)
-        username = str(creator.get("creator_username") or (account.meta or {}).get(
-            "username") or "")
+            publish_id = await self._post_photos(
+                target, asset, caption, token, creator, prefs, privacy
+            )
+        username = str(
+            creator.get("creator_username") or (account.meta or {}).get("username") or ""
+        )
         try:
             status = await poll_until(
                 lambda: self._finished(publish_id, token, username),
                 deadline=self.ctx.settings.connector_poll_timeout_seconds,
                 interval=self.ctx.settings.connector_poll_interval_seconds,
-                platform=PLATFORM, what="The TikTok post")
+                platform=PLATFORM,
+                what="The TikTok post",
+            )
         except ConnectorError as exc:
             if not exc.retryable:
                 raise
             # the upload is done: TikTok may still publish it, so never post blindly again
-            raise PublishOutcomeUnknown(exc.user_message, platform=PLATFORM, retryable=True,
-                                        retry_after=exc.retry_after, code=exc.code) from exc
+            raise PublishOutcomeUnknown(
+                exc.user_message,
+                platform=PLATFORM,
+                retryable=True,
+                retry_after=exc.retry_after,
+                code=exc.code,
+            ) from exc
         return publish_id, status.external_url or post_url(
-            self.ctx.settings.tiktok_web_base, username, publish_id, None)
+            self.ctx.settings.tiktok_web_base, username, publish_id, None
+        )
 
-    def _post_info(self, caption: str, creator: Mapping[str, Any], prefs: Mapping[str, Any],
-                   privacy: str) -> dict[str, Any]:
+    def _post_info(
+        self, caption: str, creator: Mapping[str, Any], prefs: Mapping[str, Any], privacy: str
+    ) -> dict[str, Any]:
         def off(name: str) -> bool:
             return bool(creator.get(f"{name}_disabled")) or bool(prefs.get(f"disable_{name}"))
 
-        return {"privacy_level": privacy, "disable_comment": off("comment"),
-                "disable_duet": off("duet"), "disable_stitch": off("stitch")}
+        return {
+            "privacy_level": privacy,
+            "disable_comment": off("comment"),
+            "disable_duet": off("duet"),
+            "disable_stitch": off("stitch"),
+        }
 
-    async def _post_video(self, target: PublishTarget, asset: MediaAsset, caption: str,
-                          token: str, creator: Mapping[str, Any], prefs: Mapping[str, Any],
-                          privacy: str) -> str:
+    async def _post_video(
+        self,
+        target: PublishTarget,
+        asset: MediaAsset,
+        caption: str,
+        token: str,
+        creator: Mapping[str, Any],
+        prefs: Mapping[str, Any],
+        privacy: str,
+    ) -> str:
         if utf16_len(caption) > TITLE_MAX:
-            raise ConnectorError(f"The caption is {utf16_len(caption):,} characters long; "
-                                 f"TikTok allows {TITLE_MAX:,}.", platform=PLATFORM,
-                                 code="caption_too_long")
+            raise ConnectorError(
+                f"The caption is {utf16_len(caption):,} characters long; "
+                f"TikTok allows {TITLE_MAX:,}.",
+                platform=PLATFORM,
+                code="caption_too_long",
+            )
         media = await self.prepare_media(asset, self.media_profile(asset))
         longest = creator.get("max_video_post_duration_sec")
         if longest and media.duration_seconds and media.duration_seconds > float(longest) + 0.5:
-            raise ConnectorError(f"This video is {round(media.duration_seconds)} seconds long; "
-                                 f"this TikTok account may post at most {longest} seconds.",
-                                 platform=PLATFORM, code="video_too_long")
+            raise ConnectorError(
+                f"This video is {round(media.duration_seconds)} seconds long; "
+                f"this TikTok account may post at most {longest} seconds.",
+                platform=PLATFORM,
+                code="video_too_long",
+            )
         size = await asyncio.to_thread(os.path.getsize, media.file_path)
         plan = plan_chunks(size, self.ctx.settings.tiktok_chunk_size_mb * MB)
         info = self._post_info(caption, creator, prefs, privacy)
         info["title"] = caption
         info["video_cover_timestamp_ms"] = int(prefs.get("video_cover_timestamp_ms", 1000))
-        data = await self._api("POST", "/v2/post/publish/video/init/", token, creates=True, json={
-            "post_info": info,
-            "source_info": {"source": "FILE_UPLOAD", "video_size": plan.video_size,
-                            "chunk_size": plan.chunk_size,
-                            "total_chunk_count": plan.total_chunk_count}})
+        data = await self._api(
+            "POST",
+            "/v2/post/publish/video/init/",
+            token,
+            creates=True,
+            json={
+                "post_info": info,
+                "source_info": {
+                    "source": "FILE_UPLOAD",
+                    "video_size": plan.video_size,
+                    "chunk_size": plan.chunk_size,
+                    "total_chunk_count": plan.total_chunk_count,
+                },
+            },
+        )
         publish_id, upload_url = str(data["publish_id"]), str(data["upload_url"])
         # a checkpoint: after a crash the runner asks status/fetch about this id
         await PublishTarget.filter(id=target.id).update(external_id=publish_id)
@@ -370,15 +512,32 @@ class TikTokConnector(Connector):
         for start, end in plan.ranges():
             chunk = await asyncio.to_thread(read, start, end)
             # the chunk that completes the upload makes the post: TikTok publishes it
-            await call(self.ctx.http, "PUT", upload_url, platform=PLATFORM, label=LABEL,
-                       errors=map_error, content=chunk, timeout=600.0,
-                       creates=end + 1 >= plan.video_size, headers={
-                           "Content-Type": media.mime_type or "video/mp4",
-                           "Content-Range": f"bytes {start}-{end}/{plan.video_size}"})
+            await call(
+                self.ctx.http,
+                "PUT",
+                upload_url,
+                platform=PLATFORM,
+                label=LABEL,
+                errors=map_error,
+                content=chunk,
+                timeout=600.0,
+                creates=end + 1 >= plan.video_size,
+                headers={
+                    "Content-Type": media.mime_type or "video/mp4",
+                    "Content-Range": f"bytes {start}-{end}/{plan.video_size}",
+                },
+            )
 
-    async def _post_photos(self, target: PublishTarget, asset: MediaAsset, caption: str,
-                           token: str, creator: Mapping[str, Any], prefs: Mapping[str, Any],
-                           privacy: str) -> str:
+    async def _post_photos(
+        self,
+        target: PublishTarget,
+        asset: MediaAsset,
+        caption: str,
+        token: str,
+        creator: Mapping[str, Any],
+        prefs: Mapping[str, Any],
+        privacy: str,
+    ) -> str:
         rows = await self.ctx.pipeline.ensure_each(asset, [self.media_profile(asset)])
         photos = [row[self.media_profile(asset)] for row in rows][:PHOTO_MAX]
         info = self._post_info(caption, creator, prefs, privacy)
@@ -390,31 +549,41 @@ class TikTokConnector(Connector):
         info["description"] = caption
         info["auto_add_music"] = bool(prefs.get("auto_add_music", True))
         urls = [signed_media_url(self.ctx.settings, p) for p in photos]
-        body = {"post_info": info, "post_mode": "DIRECT_POST", "media_type": "PHOTO",
-                "source_info": {"source": "PULL_FROM_URL", "photo_cover_index": 0,
-                                "photo_images": urls}}
-        data = await self._api("POST", "/v2/post/publish/content/init/", token, creates=True,
-                               json=body)
+        body = {
+            "post_info": info,
+            "post_mode": "DIRECT_POST",
+            "media_type": "PHOTO",
+            "source_info": {
+                "source": "PULL_FROM_URL",
+                "photo_cover_index": 0,
+                "photo_images": urls,
+            },
+        }
+        data = await self._api(
+            "POST", "/v2/post/publish/content/init/", token, creates=True, json=body
+        )
         publish_id = str(data["publish_id"])
         await PublishTarget.filter(id=target.id).update(external_id=publish_id)
         return publish_id
 
     async def _fetch(self, publish_id: str, token: str, username: str) -> PublishStatus:
-        data = await self._api("POST", "/v2/post/publish/status/fetch/", token,
-                               json={"publish_id": publish_id})
+        data = await self._api(
+            "POST", "/v2/post/publish/status/fetch/", token, json={"publish_id": publish_id}
+        )
         state = str(data.get("status", ""))
         ids = data.get("publicaly_available_post_id") or []
-        url = post_url(self.ctx.settings.tiktok_web_base, username, publish_id,
-                       str(ids[0]) if ids else None)
+        url = post_url(
+            self.ctx.settings.tiktok_web_base, username, publish_id, str(ids[0]) if ids else None
+        )
         if state in DONE:
             return PublishStatus(PublishState.PUBLISHED, url)
         if state == "FAILED":
-            return PublishStatus(PublishState.FAILED, error=_fail_reason(
-                str(data.get("fail_reason", ""))))
+            return PublishStatus(
+                PublishState.FAILED, error=_fail_reason(str(data.get("fail_reason", "")))
+            )
         return PublishStatus(PublishState.PROCESSING)
 
-    async def _finished(self, publish_id: str, token: str, username: str
-                        ) -> PublishStatus | None:
+    async def _finished(self, publish_id: str, token: str, username: str) -> PublishStatus | None:
         status = await self._fetch(publish_id, token, username)
         if status.state == PublishState.FAILED:
             raise ConnectorError(status.error, platform=PLATFORM, code="publish_failed")
@@ -424,15 +593,17 @@ class TikTokConnector(Connector):
         """status/fetch for the publish id, mapped to our states."""
         token = access_token(self.ctx.cipher, account, platform=PLATFORM)
         try:
-            return await self._fetch(external_id, token,
-                                     str((account.meta or {}).get("username") or ""))
+            return await self._fetch(
+                external_id, token, str((account.meta or {}).get("username") or "")
+            )
         except ConnectorError as exc:
             if exc.code in ("invalid_publish_id", "http_404"):
                 return PublishStatus(PublishState.NOT_FOUND)
             raise
 
-    async def find_published(self, target: PublishTarget, account: SocialAccount
-                             ) -> tuple[str, str] | None:
+    async def find_published(
+        self, target: PublishTarget, account: SocialAccount
+    ) -> tuple[str, str] | None:
         """The post of the checkpointed publish id; a video without one never went out."""
         if target.external_id:
             status = await self.get_status(target.external_id, account)
@@ -455,14 +626,17 @@ def _fail_reason(reason: str) -> str:
         "internal": "TikTok failed while processing the post.",
         "video_pull_failed": "TikTok could not download the video from this server.",
         "photo_pull_failed": "TikTok could not download the photos from this server; check "
-                             "that PUBLIC_BASE_URL is reachable from the internet.",
+        "that PUBLIC_BASE_URL is reachable from the internet.",
         "publish_cancelled": "The post was cancelled on TikTok.",
         "auth_removed": "The TikTok account removed this app's access.",
         "spam_risk_too_many_posts": "This TikTok account reached its daily posting limit.",
         "spam_risk": "TikTok flagged the post as spam risk.",
     }
-    return known.get(reason, "TikTok could not publish the post"
-                     + (f" ({reason.replace('_', ' ')})." if reason else "."))
+    return known.get(
+        reason,
+        "TikTok could not publish the post"
+        + (f" ({reason.replace('_', ' ')})." if reason else "."),
+    )
 
 
 CONNECTOR = TikTokConnector

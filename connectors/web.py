@@ -35,8 +35,11 @@ class WebConnector(Connector):
     async def connect(self, brand: Brand, oauth_params: Mapping[str, Any]) -> SocialAccount:
         """The brand's web account (created with the brand); re-enabled if disconnected."""
         account, _ = await SocialAccount.get_or_create(
-            brand=brand, platform=self.platform, external_id=brand.slug,
-            defaults={"display_name": f"{brand.name} web feed"})
+            brand=brand,
+            platform=self.platform,
+            external_id=brand.slug,
+            defaults={"display_name": f"{brand.name} web feed"},
+        )
         if account.status != AccountStatus.OK:
             account.status = AccountStatus.OK
             await account.save(update_fields=["status"])
@@ -47,23 +50,32 @@ class WebConnector(Connector):
         account.status = AccountStatus.DISCONNECTED
         await account.save(update_fields=["status"])
 
-    async def publish(self, target: PublishTarget, caption: str, account: SocialAccount
-                      ) -> tuple[str, str]:
+    async def publish(
+        self, target: PublishTarget, caption: str, account: SocialAccount
+    ) -> tuple[str, str]:
         """Put the post on the brand's page and feeds; one post per target, ever."""
         job = await self.job_of(target)
-        transcodes = [await self.prepare_media(item, self.media_profile(item))
-                      for item in await media_items(job.asset)]
+        transcodes = [
+            await self.prepare_media(item, self.media_profile(item))
+            for item in await media_items(job.asset)
+        ]
         post, _ = await WebPost.get_or_create(
             target_id=target.id,
-            defaults={"brand_id": target.brand_id, "asset_id": job.asset.id,
-                      "transcode_id": transcodes[0].id, "caption": caption,
-                      "gallery": [t.id for t in transcodes]})
+            defaults={
+                "brand_id": target.brand_id,
+                "asset_id": job.asset.id,
+                "transcode_id": transcodes[0].id,
+                "caption": caption,
+                "gallery": [t.id for t in transcodes],
+            },
+        )
         return str(post.id), self.post_url(job.brand.slug, post.id)
 
     async def get_status(self, external_id: str, account: SocialAccount) -> PublishStatus:
         """Published while the post exists and is not deleted."""
-        post = await WebPost.get_or_none(id=int(external_id), brand_id=account.brand_id,
-                                         deleted_at__isnull=True).prefetch_related("brand")
+        post = await WebPost.get_or_none(
+            id=int(external_id), brand_id=account.brand_id, deleted_at__isnull=True
+        ).prefetch_related("brand")
         if post is None:
             return PublishStatus(PublishState.NOT_FOUND)
         return PublishStatus(PublishState.PUBLISHED, self.post_url(post.brand.slug, post.id))
@@ -72,8 +84,9 @@ class WebConnector(Connector):
         """The web feed has no token; nothing to refresh."""
         return account
 
-    async def find_published(self, target: PublishTarget, account: SocialAccount
-                             ) -> tuple[str, str] | None:
+    async def find_published(
+        self, target: PublishTarget, account: SocialAccount
+    ) -> tuple[str, str] | None:
         """The post this target made before a crash, if any."""
         post = await WebPost.get_or_none(target_id=target.id).prefetch_related("brand")
         if post is None:

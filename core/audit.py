@@ -80,9 +80,14 @@ async def update_audited(
         return await _coalesced_updates(update)
     moved = await model.filter(pk=pk, **expect).update(**values)
     if moved and action:
-        await AuditLog.create(action=action, brand_id=brand_id, origin=origin,
-                              object_type=model._meta.db_table, object_id=str(pk),
-                              details=dict(details))
+        await AuditLog.create(
+            action=action,
+            brand_id=brand_id,
+            origin=origin,
+            object_type=model._meta.db_table,
+            object_id=str(pk),
+            details=dict(details),
+        )
     return bool(moved)
 
 
@@ -110,7 +115,8 @@ async def _update_batch(updates: Sequence[AuditedUpdate]) -> list[bool]:
 
 # every model lives on the one connection, so the audit log's tells for all of them
 _coalesced_updates: Coalescer[AuditedUpdate, bool] = Coalescer(
-    _update_batch, alone_when=inside_transaction(AuditLog))
+    _update_batch, alone_when=inside_transaction(AuditLog)
+)
 
 
 async def _run_shape(updates: Sequence[AuditedUpdate]) -> set[int]:
@@ -136,8 +142,10 @@ async def _run_shape(updates: Sequence[AuditedUpdate]) -> set[int]:
     for i, field in enumerate(first.values):
         array([u.values[field] for u in updates], field_type(field), f"s{i}")
     sets = ", ".join(f'"{column[f]}" = v.s{i}' for i, f in enumerate(first.values))
-    where = " AND ".join([f'row."{column[meta.pk_attr]}" = v.pk'] + [
-        f'row."{column[f]}" = v.e{i}' for i, f in enumerate(first.expect)])
+    where = " AND ".join(
+        [f'row."{column[meta.pk_attr]}" = v.pk']
+        + [f'row."{column[f]}" = v.e{i}' for i, f in enumerate(first.expect)]
+    )
     audited = ""
     if first.action is not None:
         array([u.action for u in updates], "TEXT", "action")
@@ -145,14 +153,18 @@ async def _run_shape(updates: Sequence[AuditedUpdate]) -> set[int]:
         array([u.origin for u in updates], "TEXT", "origin")
         array([json.dumps(dict(u.details)) for u in updates], "TEXT", "details")
         params.append(datetime.now(UTC))
-        audited = (f', audited AS (INSERT INTO "{AuditLog._meta.db_table}" ("action", '
-                   '"brand_id", "object_type", "object_id", "origin", "details", "created_at") '
-                   f"SELECT v.action, v.brand_id, '{meta.db_table}', v.pk::text, v.origin, "
-                   f"v.details::jsonb, ${len(params)}::timestamptz "
-                   "FROM v JOIN moved ON moved.pk = v.pk)")
-    statement = (f"WITH v AS (SELECT * FROM unnest({', '.join(arrays)}) "
-                 f"AS v({', '.join(names)})), "
-                 f'moved AS (UPDATE "{meta.db_table}" AS row SET {sets} FROM v WHERE {where} '
-                 f'RETURNING row."{column[meta.pk_attr]}" AS pk){audited} SELECT pk FROM moved')
+        audited = (
+            f', audited AS (INSERT INTO "{AuditLog._meta.db_table}" ("action", '
+            '"brand_id", "object_type", "object_id", "origin", "details", "created_at") '
+            f"SELECT v.action, v.brand_id, '{meta.db_table}', v.pk::text, v.origin, "
+            f"v.details::jsonb, ${len(params)}::timestamptz "
+            "FROM v JOIN moved ON moved.pk = v.pk)"
+        )
+    statement = (
+        f"WITH v AS (SELECT * FROM unnest({', '.join(arrays)}) "
+        f"AS v({', '.join(names)})), "
+        f'moved AS (UPDATE "{meta.db_table}" AS row SET {sets} FROM v WHERE {where} '
+        f'RETURNING row."{column[meta.pk_attr]}" AS pk){audited} SELECT pk FROM moved'
+    )
     rows = await meta.db.execute_query_dict(statement, params)
     return {row["pk"] for row in rows}

@@ -19,8 +19,15 @@ from core.security import hash_secret, new_link_code
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 LINK_CODE_TTL = timedelta(minutes=30)
-EDITABLE = ("name", "ai_system_prompt", "default_hashtags", "forbidden_phrases", "timezone",
-            "approval_required", "settings")
+EDITABLE = (
+    "name",
+    "ai_system_prompt",
+    "default_hashtags",
+    "forbidden_phrases",
+    "timezone",
+    "approval_required",
+    "settings",
+)
 
 
 def slugify(name: str) -> str:
@@ -34,8 +41,14 @@ def reserved_slugs(settings: Settings) -> frozenset[str]:
     return frozenset({settings.promo_brand_slug.strip().lower()})
 
 
-async def create_brand(owner: User, name: str, *, slug: str | None = None,
-                       origin: str = "api", reserved: Collection[str] = ()) -> Brand:
+async def create_brand(
+    owner: User,
+    name: str,
+    *,
+    slug: str | None = None,
+    origin: str = "api",
+    reserved: Collection[str] = (),
+) -> Brand:
     """A new brand owned by `owner`, with its built-in web feed account.
 
     People's requests pass `reserved_slugs(settings)`: those slugs are refused.
@@ -53,15 +66,23 @@ async def create_brand(owner: User, name: str, *, slug: str | None = None,
     async with in_transaction():
         brand = await Brand.create(name=name, slug=slug, owner=owner)
         await BrandMember.create(brand=brand, user=owner, role=Role.OWNER)
-        await SocialAccount.create(brand=brand, platform="web", external_id=slug,
-                                   display_name=f"{name} web feed")
-        await audit.record("brand.created", actor=owner, brand=brand, obj=brand, origin=origin,
-                           details={"slug": slug})
+        await SocialAccount.create(
+            brand=brand, platform="web", external_id=slug, display_name=f"{name} web feed"
+        )
+        await audit.record(
+            "brand.created",
+            actor=owner,
+            brand=brand,
+            obj=brand,
+            origin=origin,
+            details={"slug": slug},
+        )
     return brand
 
 
-async def update_brand(brand: Brand, changes: Mapping[str, Any], *, actor: User,
-                       origin: str = "api") -> Brand:
+async def update_brand(
+    brand: Brand, changes: Mapping[str, Any], *, actor: User, origin: str = "api"
+) -> Brand:
     """Apply validated setting changes and audit them."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -77,7 +98,8 @@ async def update_brand(brand: Brand, changes: Mapping[str, Any], *, actor: User,
         cleaned = clean_ai_settings(
             ai_system_prompt=str(values.get("ai_system_prompt", brand.ai_system_prompt)),
             default_hashtags=values.get("default_hashtags", brand.default_hashtags),
-            forbidden_phrases=values.get("forbidden_phrases", brand.forbidden_phrases))
+            forbidden_phrases=values.get("forbidden_phrases", brand.forbidden_phrases),
+        )
         for name in ai_fields & set(values):
             values[name] = getattr(cleaned, name)
     if "timezone" in values:
@@ -92,22 +114,33 @@ async def update_brand(brand: Brand, changes: Mapping[str, Any], *, actor: User,
     for key, value in values.items():
         setattr(brand, key, value)
     await brand.save(update_fields=list(values))
-    await audit.record("brand.updated", actor=actor, brand=brand, obj=brand, origin=origin,
-                       details={"fields": sorted(values)})
+    await audit.record(
+        "brand.updated",
+        actor=actor,
+        brand=brand,
+        obj=brand,
+        origin=origin,
+        details={"fields": sorted(values)},
+    )
     return brand
 
 
 async def issue_link_code(brand: Brand, *, actor: User | None, origin: str = "cli") -> str:
     """A one-time code (valid 30 minutes) that links a chat to the brand."""
     code = new_link_code()
-    await LinkCode.create(brand=brand, code_hash=hash_secret(code), created_by=actor,
-                          expires_at=datetime.now(UTC) + LINK_CODE_TTL)
+    await LinkCode.create(
+        brand=brand,
+        code_hash=hash_secret(code),
+        created_by=actor,
+        expires_at=datetime.now(UTC) + LINK_CODE_TTL,
+    )
     await audit.record("linkcode.issued", actor=actor, brand=brand, origin=origin)
     return code
 
 
-async def redeem_link_code(code: str, *, kind: ChatKind, chat_id: str, external_user_id: str,
-                           workspace_id: str = "") -> ChatLink:
+async def redeem_link_code(
+    code: str, *, kind: ChatKind, chat_id: str, external_user_id: str, workspace_id: str = ""
+) -> ChatLink:
     """Use a link code once: link the chat to its brand; NotFound if unknown/used/expired."""
     now = datetime.now(UTC)
     link_code = await LinkCode.get_or_none(code_hash=hash_secret(code.strip().upper()))
@@ -117,11 +150,24 @@ async def redeem_link_code(code: str, *, kind: ChatKind, chat_id: str, external_
     if not claimed:
         raise NotFound("That link code was just used. Ask for a new one.")
     link, _ = await ChatLink.update_or_create(
-        brand_id=link_code.brand_id, kind=kind, workspace_id=workspace_id, chat_id=chat_id,
-        defaults={"external_user_id": external_user_id, "linked_by_id": link_code.created_by_id,
-                  "is_active": True})
-    await audit.record("chat.linked", actor=None, brand=link_code.brand_id, obj=link,
-                       origin=kind.value, details={"chat_id": chat_id})
+        brand_id=link_code.brand_id,
+        kind=kind,
+        workspace_id=workspace_id,
+        chat_id=chat_id,
+        defaults={
+            "external_user_id": external_user_id,
+            "linked_by_id": link_code.created_by_id,
+            "is_active": True,
+        },
+    )
+    await audit.record(
+        "chat.linked",
+        actor=None,
+        brand=link_code.brand_id,
+        obj=link,
+        origin=kind.value,
+        details={"chat_id": chat_id},
+    )
     return link
 
 

@@ -26,8 +26,13 @@ USER_ADAPTER = "user"
 class CaptionService:
     """Owns AdaptedCaption rows; the only code that asks an adapter for captions."""
 
-    def __init__(self, adapter: CaptionAdapter, rules: Mapping[str, PlatformRules], *,
-                 limiter: AICallLimiter | None = None) -> None:
+    def __init__(
+        self,
+        adapter: CaptionAdapter,
+        rules: Mapping[str, PlatformRules],
+        *,
+        limiter: AICallLimiter | None = None,
+    ) -> None:
         self.adapter = adapter
         self.rules: dict[str, PlatformRules] = {**DEFAULT_RULES, **rules}
         self.limiter = limiter  # AI calls a person may start per minute
@@ -43,8 +48,9 @@ class CaptionService:
             return
         (self.limiter.take if take else self.limiter.check)(str(actor.id))
 
-    async def preview(self, brand: Brand, text: str, platforms: Sequence[str], *,
-                      actor: User) -> dict[str, CaptionResult]:
+    async def preview(
+        self, brand: Brand, text: str, platforms: Sequence[str], *, actor: User
+    ) -> dict[str, CaptionResult]:
         """Captions of a sample text with the brand as given (unsaved); nothing is stored.
 
         Counts as one AI call of `actor` (RateLimited when over the per-person limit).
@@ -77,28 +83,47 @@ class CaptionService:
         """
         platforms = self._check(platforms)
         brand = await Brand.get(id=asset.brand_id)
-        stored = {c.platform: c for c in await AdaptedCaption.filter(
-            brand_id=brand.id, asset_id=asset.id, platform__in=platforms)}
+        stored = {
+            c.platform: c
+            for c in await AdaptedCaption.filter(
+                brand_id=brand.id, asset_id=asset.id, platform__in=platforms
+            )
+        }
         todo = platforms if regenerate else [p for p in platforms if p not in stored]
         if todo:
             self.check_allowance(actor, take=True)
             made = await self._safe_adapt(brand, asset.original_caption, todo, hint=hint)
             for platform in todo:
                 stored[platform] = await self._save(
-                    brand, asset, platform, made[platform], actor=actor, origin=origin,
+                    brand,
+                    asset,
+                    platform,
+                    made[platform],
+                    actor=actor,
+                    origin=origin,
                     action="caption.regenerated" if platform in stored else "caption.created",
-                    hint=hint)
+                    hint=hint,
+                )
         return {p: stored[p] for p in platforms}
 
-    async def set_override(self, asset: MediaAsset, platform: str, text: str, *,
-                           actor: User | None, origin: str) -> AdaptedCaption:
+    async def set_override(
+        self, asset: MediaAsset, platform: str, text: str, *, actor: User | None, origin: str
+    ) -> AdaptedCaption:
         """Store the user's own caption for one platform; InvalidInput if it breaks a rule."""
         (platform,) = self._check([platform])
         brand = await Brand.get(id=asset.brand_id)
         text = self.validate_override(brand, platform, text)
         result = CaptionResult(text=text, is_fallback=False, adapter=USER_ADAPTER)
-        return await self._save(brand, asset, platform, result, actor=actor, origin=origin,
-                                action="caption.overridden", is_override=True)
+        return await self._save(
+            brand,
+            asset,
+            platform,
+            result,
+            actor=actor,
+            origin=origin,
+            action="caption.overridden",
+            is_override=True,
+        )
 
     def validate_override(self, brand: Brand, platform: str, text: str) -> str:
         """The cleaned user caption, or InvalidInput saying plainly what is wrong."""
@@ -108,20 +133,26 @@ class CaptionService:
             raise InvalidInput(f"The {rules.label} caption is empty.")
         found = find_forbidden(text, brand.forbidden_phrases or [])
         if found:
-            raise InvalidInput(f"The caption uses a phrase this brand forbids: "
-                               f"{', '.join(repr(p) for p in found)}.")
+            raise InvalidInput(
+                f"The caption uses a phrase this brand forbids: "
+                f"{', '.join(repr(p) for p in found)}."
+            )
         length = measure(text, rules)
         if length > rules.caption_max:
-            raise InvalidInput(f"{rules.label} allows {rules.caption_max:,} characters; "
-                               f"this caption has {length:,}.")
+            raise InvalidInput(
+                f"{rules.label} allows {rules.caption_max:,} characters; "
+                f"this caption has {length:,}."
+            )
         tags = count_hashtags(text)
         if tags > max(rules.hashtags_max, 0):
-            raise InvalidInput(f"{rules.label} allows {rules.hashtags_max} hashtags; "
-                               f"this caption has {tags}.")
+            raise InvalidInput(
+                f"{rules.label} allows {rules.hashtags_max} hashtags; this caption has {tags}."
+            )
         return text
 
-    async def captions_for_publish(self, asset: MediaAsset, platforms: Sequence[str],
-                                   overrides: Mapping[str, str]) -> dict[str, str]:
+    async def captions_for_publish(
+        self, asset: MediaAsset, platforms: Sequence[str], overrides: Mapping[str, str]
+    ) -> dict[str, str]:
         """Text to publish per platform: override, else stored, else adapted now.
 
         Never fails because the AI is down (the rules answer); overrides are held to
@@ -135,8 +166,10 @@ class CaptionService:
             if override:
                 try:
                     out[platform] = enforce_caption(
-                        override, self.rules[platform],
-                        forbidden=list(brand.forbidden_phrases or []))
+                        override,
+                        self.rules[platform],
+                        forbidden=list(brand.forbidden_phrases or []),
+                    )
                 except EmptyCaption:
                     log.info("override for %s emptied by enforcement", platform)
         missing = [p for p in platforms if p not in out]
@@ -145,8 +178,9 @@ class CaptionService:
             out.update({p: c.text for p, c in stored.items()})
         return {p: out[p] for p in platforms}
 
-    async def _safe_adapt(self, brand: Brand, text: str, platforms: list[str], *,
-                          hint: str | None) -> dict[str, CaptionResult]:
+    async def _safe_adapt(
+        self, brand: Brand, text: str, platforms: list[str], *, hint: str | None
+    ) -> dict[str, CaptionResult]:
         try:
             made = await self.adapter.adapt(brand, text, platforms, self.rules, hint=hint)
         except InvalidInput:
@@ -155,19 +189,37 @@ class CaptionService:
             log.exception("caption adapter failed for brand %s", brand.id)
             made = {}
         note = "The AI adapter failed: made by the built-in rules."
-        return {p: made.get(p) or self._rules_adapter.adapt_one(
-            brand, text, self.rules[p], hint=hint, note=note) for p in platforms}
+        return {
+            p: made.get(p)
+            or self._rules_adapter.adapt_one(brand, text, self.rules[p], hint=hint, note=note)
+            for p in platforms
+        }
 
-    async def _save(self, brand: Brand, asset: MediaAsset, platform: str,
-                    result: CaptionResult, *, actor: User | None, origin: str, action: str,
-                    hint: str | None = None, is_override: bool = False) -> AdaptedCaption:
-        values: dict[str, Any] = {"text": result.text, "is_fallback": result.is_fallback,
-                  "is_override": is_override, "adapter": result.adapter}
+    async def _save(
+        self,
+        brand: Brand,
+        asset: MediaAsset,
+        platform: str,
+        result: CaptionResult,
+        *,
+        actor: User | None,
+        origin: str,
+        action: str,
+        hint: str | None = None,
+        is_override: bool = False,
+    ) -> AdaptedCaption:
+        values: dict[str, Any] = {
+            "text": result.text,
+            "is_fallback": result.is_fallback,
+            "is_override": is_override,
+            "adapter": result.adapter,
+        }
         caption = await AdaptedCaption.get_or_none(asset_id=asset.id, platform=platform)
         if caption is None:
             try:
-                caption = await AdaptedCaption.create(brand=brand, asset=asset,
-                                                      platform=platform, **values)
+                caption = await AdaptedCaption.create(
+                    brand=brand, asset=asset, platform=platform, **values
+                )
             except IntegrityError:  # made concurrently: update that row instead
                 caption = await AdaptedCaption.get(asset_id=asset.id, platform=platform)
                 caption.update_from_dict(values)
@@ -175,13 +227,17 @@ class CaptionService:
         else:
             caption.update_from_dict(values)
             await caption.save()
-        details: dict[str, object] = {"platform": platform, "adapter": result.adapter,
-                                      "is_fallback": result.is_fallback}
+        details: dict[str, object] = {
+            "platform": platform,
+            "adapter": result.adapter,
+            "is_fallback": result.is_fallback,
+        }
         if result.note:
             details["note"] = result.note
         if hint:
             details["hint"] = hint
-        await audit.record(action, actor=actor, brand=brand, obj=caption, origin=origin,
-                           details=details)
+        await audit.record(
+            action, actor=actor, brand=brand, obj=caption, origin=origin, details=details
+        )
         caption.note = result.note  # shown to the user, not stored
         return caption

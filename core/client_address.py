@@ -21,15 +21,17 @@ def parse_proxies(value: str) -> tuple[Network, ...]:
         try:
             networks.append(ipaddress.ip_network(part, strict=False))
         except ValueError:
-            raise ValueError(f"TRUSTED_PROXIES: '{part}' is not an IP address or network "
-                             "(for example 10.0.0.5 or 10.0.0.0/8)") from None
+            raise ValueError(
+                f"TRUSTED_PROXIES: '{part}' is not an IP address or network "
+                "(for example 10.0.0.5 or 10.0.0.0/8)"
+            ) from None
     return tuple(networks)
 
 
 def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     value = value.strip()
     if value.startswith("[") and "]" in value:  # [v6]:port
-        value = value[1:value.index("]")]
+        value = value[1 : value.index("]")]
     elif value.count(":") == 1:  # v4:port
         value = value.split(":", 1)[0]
     try:

@@ -29,17 +29,22 @@ class Coalescer(Generic[Item, Result]):
     if it raises, every caller of that batch gets the exception.
     """
 
-    def __init__(self, run_batch: Callable[[Sequence[Item]], Awaitable[Sequence[Result]]],
-                 *, window: float = 0.001, max_batch: int = 200,
-                 alone_when: Callable[[], bool] | None = None) -> None:
+    def __init__(
+        self,
+        run_batch: Callable[[Sequence[Item]], Awaitable[Sequence[Result]]],
+        *,
+        window: float = 0.001,
+        max_batch: int = 200,
+        alone_when: Callable[[], bool] | None = None,
+    ) -> None:
         self._run_batch = run_batch
         self._alone_when = alone_when
         self._window = window
         self._max_batch = max_batch
         self._running: set[asyncio.Task[None]] = set()
         self._waiting: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, list[tuple[Item, asyncio.Future[Result]]]] = (
-            weakref.WeakKeyDictionary())
+            asyncio.AbstractEventLoop, list[tuple[Item, asyncio.Future[Result]]]
+        ] = weakref.WeakKeyDictionary()
 
     async def __call__(self, item: Item) -> Result:
         if self._alone_when is not None and self._alone_when():

@@ -94,8 +94,10 @@ class Settings(BaseSettings):
     # "Add to Slack" (OAuth v2, many workspaces); without these SLACK_BOT_TOKEN serves one
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
-    slack_scopes: str = ("commands,chat:write,files:read,channels:history,groups:history,"
-                         "users:read,channels:read,groups:read")
+    slack_scopes: str = (
+        "commands,chat:write,files:read,channels:history,groups:history,"
+        "users:read,channels:read,groups:read"
+    )
     slack_authorize_url: str = "https://slack.com/oauth/v2/authorize"
     slack_status_min_interval_seconds: float = 1.0
 
@@ -235,32 +237,56 @@ class Settings(BaseSettings):
         """Fill missing secrets from files in the data dir, generating them on first run."""
         private_dir(self.data_dir)
         if self.secret_key is None:
-            self.secret_key = SecretStr(check_secret_key(_read_or_create(
-                self.data_dir / "secret_key", lambda: secrets.token_urlsafe(48)),
-                source="the file secret_key in DATA_DIR"))
+            self.secret_key = SecretStr(
+                check_secret_key(
+                    _read_or_create(
+                        self.data_dir / "secret_key", lambda: secrets.token_urlsafe(48)
+                    ),
+                    source="the file secret_key in DATA_DIR",
+                )
+            )
         if self.token_encryption_key is None:
-            self.token_encryption_key = SecretStr(check_fernet_keys(_read_or_create(
-                self.data_dir / "token_encryption_key", lambda: Fernet.generate_key().decode()),
-                source="the file token_encryption_key in DATA_DIR"))
+            self.token_encryption_key = SecretStr(
+                check_fernet_keys(
+                    _read_or_create(
+                        self.data_dir / "token_encryption_key",
+                        lambda: Fernet.generate_key().decode(),
+                    ),
+                    source="the file token_encryption_key in DATA_DIR",
+                )
+            )
 
 
 MIN_SECRET_KEY_LENGTH = 32
-PLACEHOLDER_WORDS = ("change-me", "changeme", "change_me", "replace-me", "your-secret",
-                     "example", "placeholder", "xxxxxxxx")
+PLACEHOLDER_WORDS = (
+    "change-me",
+    "changeme",
+    "change_me",
+    "replace-me",
+    "your-secret",
+    "example",
+    "placeholder",
+    "xxxxxxxx",
+)
 KEY_HELP = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
-FERNET_HELP = ('python -c "from cryptography.fernet import Fernet; '
-               'print(Fernet.generate_key().decode())"')
+FERNET_HELP = (
+    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
 
 
 def check_secret_key(value: str, *, source: str = "SECRET_KEY") -> str:
     """The key, or ValueError when it is a placeholder or shorter than 32 characters."""
     lowered = value.strip().lower()
     if any(word in lowered for word in PLACEHOLDER_WORDS):
-        raise ValueError(f"{source} is a placeholder: set a random value ({KEY_HELP}) "
-                         "or leave it unset to have one generated into DATA_DIR.")
+        raise ValueError(
+            f"{source} is a placeholder: set a random value ({KEY_HELP}) "
+            "or leave it unset to have one generated into DATA_DIR."
+        )
     if len(lowered) < MIN_SECRET_KEY_LENGTH:
-        raise ValueError(f"{source} is too short ({len(lowered)} characters; at least "
-                         f"{MIN_SECRET_KEY_LENGTH}): set a random value ({KEY_HELP}).")
+        raise ValueError(
+            f"{source} is too short ({len(lowered)} characters; at least "
+            f"{MIN_SECRET_KEY_LENGTH}): set a random value ({KEY_HELP})."
+        )
     if len(set(lowered)) < 8:
         raise ValueError(f"{source} is not random enough: set a random value ({KEY_HELP}).")
     return value
@@ -270,15 +296,18 @@ def check_fernet_keys(value: str, *, source: str = "TOKEN_ENCRYPTION_KEY") -> st
     """The comma-separated Fernet keys, or ValueError naming what is wrong (never the key)."""
     keys = [k.strip() for k in value.split(",") if k.strip()]
     if not keys:
-        raise ValueError(f"{source} is empty: set a Fernet key ({FERNET_HELP}) or leave it "
-                         "unset to have one generated into DATA_DIR.")
+        raise ValueError(
+            f"{source} is empty: set a Fernet key ({FERNET_HELP}) or leave it "
+            "unset to have one generated into DATA_DIR."
+        )
     for n, key in enumerate(keys, 1):
         try:
             Fernet(key.encode())
         except (ValueError, TypeError):
             which = f"key {n} of {source}" if len(keys) > 1 else source
-            raise ValueError(f"{which} is not a Fernet key (a placeholder?): make one with "
-                             f"{FERNET_HELP}.") from None
+            raise ValueError(
+                f"{which} is not a Fernet key (a placeholder?): make one with {FERNET_HELP}."
+            ) from None
     return value
 
 

@@ -21,8 +21,9 @@ MIGRATIONS_MODULE = "migrations"
 OUTAGE_SECONDS = 60.0  # how long a write holding a platform's answer waits for the database
 # SQLSTATEs of a server that is away: connection failures (08…), shutting down or
 # restarting after a crash (57P01-57P03), too many connections during a failover
-AWAY_SQLSTATES = frozenset({"08000", "08001", "08003", "08004", "08006", "57P01", "57P02",
-                            "57P03", "53300"})
+AWAY_SQLSTATES = frozenset(
+    {"08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03", "53300"}
+)
 R = TypeVar("R")
 log = logging.getLogger(__name__)
 
@@ -136,8 +137,9 @@ def database_away(exc: BaseException) -> bool:
     return False
 
 
-async def while_away(op: Callable[[], Awaitable[R]], *, what: str,
-                     give_up_after: float = OUTAGE_SECONDS) -> R:
+async def while_away(
+    op: Callable[[], Awaitable[R]], *, what: str, give_up_after: float = OUTAGE_SECONDS
+) -> R:
     """Run `op`; while the database is away, run it again with backoff (up to a limit)."""
     loop = asyncio.get_running_loop()
     deadline, pause = loop.time() + give_up_after, 0.1
@@ -147,7 +149,12 @@ async def while_away(op: Callable[[], Awaitable[R]], *, what: str,
         except Exception as exc:
             if not database_away(exc) or loop.time() + pause > deadline:
                 raise
-            log.warning("database away while %s (%s: %s); trying again in %.1f s", what,
-                        type(exc).__name__, exc, pause)
+            log.warning(
+                "database away while %s (%s: %s); trying again in %.1f s",
+                what,
+                type(exc).__name__,
+                exc,
+                pause,
+            )
         await asyncio.sleep(pause)
         pause = min(pause * 2, 2.0)

@@ -67,8 +67,9 @@ class AuthExpired(ConnectorError):
     """The account's token is no longer accepted; a refresh or reconnect is needed."""
 
     def __init__(self, user_message: str, *, platform: str, code: str | None = None) -> None:
-        super().__init__(user_message, platform=platform, retryable=False, code=code,
-                         needs_reconnect=True)
+        super().__init__(
+            user_message, platform=platform, retryable=False, code=code, needs_reconnect=True
+        )
 
 
 class PublishOutcomeUnknown(ConnectorError):
@@ -78,8 +79,7 @@ class PublishOutcomeUnknown(ConnectorError):
 class OutboundRefused(ConnectorError):
     """An address a user or a remote server chose may not be called (not public https)."""
 
-    user_message = ("That server address cannot be used: only public https:// servers "
-                    "are allowed.")
+    user_message = "That server address cannot be used: only public https:// servers are allowed."
 
     def __init__(self, detail: str, *, platform: str = "outbound") -> None:
         super().__init__(type(self).user_message, platform=platform, code="address_refused")
@@ -100,7 +100,15 @@ class MaybeApplied(PublishOutcomeUnknown):
     Never publish again blindly: the runner looks for the post first (`find_published`).
     """
 
-    def __init__(self, user_message: str, *, platform: str, retryable: bool = True,
-                 retry_after: float | None = None, code: str | None = None) -> None:
-        super().__init__(user_message, platform=platform, retryable=retryable,
-                         retry_after=retry_after, code=code)
+    def __init__(
+        self,
+        user_message: str,
+        *,
+        platform: str,
+        retryable: bool = True,
+        retry_after: float | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(
+            user_message, platform=platform, retryable=retryable, retry_after=retry_after, code=code
+        )

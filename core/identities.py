@@ -25,13 +25,20 @@ def placeholder_email(provider: ChatProvider, external_id: str, team_id: str = "
     return f"{provider.value}-{who}@users.{provider.value}.invalid".lower()
 
 
-async def chat_user(provider: ChatProvider, external_id: str, *, team_id: str = "",
-                    display_name: str = "", brand: Brand | None = None,
-                    email: str | None = None) -> User:
+async def chat_user(
+    provider: ChatProvider,
+    external_id: str,
+    *,
+    team_id: str = "",
+    display_name: str = "",
+    brand: Brand | None = None,
+    email: str | None = None,
+) -> User:
     """The core user of this chat account, made (and audited) on first use."""
     for attempt in range(3):
         identity = await ChatIdentity.get_or_none(
-            provider=provider, team_id=team_id, external_id=external_id).select_related("user")
+            provider=provider, team_id=team_id, external_id=external_id
+        ).select_related("user")
         if identity is not None:
             return identity.user
         address = (email or placeholder_email(provider, external_id, team_id)).strip().lower()
@@ -40,14 +47,24 @@ async def chat_user(provider: ChatProvider, external_id: str, *, team_id: str = 
             address = f"{local}+{secrets.token_hex(4)}@{domain}"
         try:
             async with in_transaction():
-                user = await User.create(email=address, password_hash=UNUSABLE_PASSWORD,
-                                         display_name=display_name[:120])
-                await ChatIdentity.create(provider=provider, team_id=team_id,
-                                          external_id=external_id, user=user)
-                await audit.record("user.created", actor=None, brand=brand, obj=user,
-                                   origin=provider.value,
-                                   details={"provider": provider.value, "team_id": team_id,
-                                            "external_id": external_id})
+                user = await User.create(
+                    email=address, password_hash=UNUSABLE_PASSWORD, display_name=display_name[:120]
+                )
+                await ChatIdentity.create(
+                    provider=provider, team_id=team_id, external_id=external_id, user=user
+                )
+                await audit.record(
+                    "user.created",
+                    actor=None,
+                    brand=brand,
+                    obj=user,
+                    origin=provider.value,
+                    details={
+                        "provider": provider.value,
+                        "team_id": team_id,
+                        "external_id": external_id,
+                    },
+                )
         except IntegrityError:
             continue  # made at the same moment by a parallel update: read it next round
         return user

@@ -32,8 +32,10 @@ from core.models import AssetKind, AssetSource, Brand, MediaAsset, PublishTarget
 from core.safe_links import INSTAGRAM_HOSTS, web_link
 
 log = logging.getLogger(__name__)
-FIELDS = ("id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,"
-          "timestamp,children{media_url,media_type,thumbnail_url}")
+FIELDS = (
+    "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,"
+    "timestamp,children{media_url,media_type,thumbnail_url}"
+)
 PAGE_SIZE = 25
 MAX_PAGES = 4
 EXPIRED_STATUSES = (403, 404, 410)
@@ -75,8 +77,11 @@ def since_of(account: SocialAccount) -> float | None:
 async def published_by_us(items: Sequence[dict[str, Any]]) -> set[str]:
     """Ids of the listed posts that this product published to Instagram (any brand)."""
     ids = [str(i["id"]) for i in items if i.get("id")]
-    links = {str(i["id"]): normalise_permalink(str(i.get("permalink") or "")) for i in items
-             if i.get("id")}
+    links = {
+        str(i["id"]): normalise_permalink(str(i.get("permalink") or ""))
+        for i in items
+        if i.get("id")
+    }
     codes = {link.rsplit("/", 1)[-1] for link in links.values() if "/p/" in link}
     if not ids:
         return set()
@@ -84,7 +89,8 @@ async def published_by_us(items: Sequence[dict[str, Any]]) -> set[str]:
     for code in codes:
         match |= Q(external_url__contains=code)
     rows = await PublishTarget.filter(match, platform="instagram").values_list(
-        "external_id", "external_url")
+        "external_id", "external_url"
+    )
     ours_ids = {str(external_id) for external_id, _ in rows if external_id}
     ours_links = {normalise_permalink(url) for _, url in rows if url}
     return {i for i in ids if i in ours_ids or (links[i] and links[i] in ours_links)}
@@ -96,15 +102,19 @@ async def new_posts(graph: GraphReader, account: SocialAccount, token: str) -> l
     after: str | None = None
     since = since_of(account)
     for _ in range(MAX_PAGES):
-        page = await graph.get(f"{account.external_id}/media", token, fields=FIELDS,
-                               limit=PAGE_SIZE, after=after)
+        page = await graph.get(
+            f"{account.external_id}/media", token, fields=FIELDS, limit=PAGE_SIZE, after=after
+        )
         items = [i for i in page.get("data", []) if i.get("id")]
         ids = [str(i["id"]) for i in items]
-        known = set(await MediaAsset.filter(
-            brand_id=account.brand_id, source=AssetSource.INSTAGRAM, source_id__in=ids
-        ).values_list("source_id", flat=True)) | await published_by_us(items)
-        older = {str(i["id"]) for i in items
-                 if since is not None and (post_time(i) or since) < since}
+        known = set(
+            await MediaAsset.filter(
+                brand_id=account.brand_id, source=AssetSource.INSTAGRAM, source_id__in=ids
+            ).values_list("source_id", flat=True)
+        ) | await published_by_us(items)
+        older = {
+            str(i["id"]) for i in items if since is not None and (post_time(i) or since) < since
+        }
         found.extend(i for i in items if str(i["id"]) not in known | older)
         after = ((page.get("paging") or {}).get("cursors") or {}).get("after")
         if known or older or not after or not (page.get("paging") or {}).get("next"):
@@ -116,17 +126,26 @@ def _files(item: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     """(media_type, url, thumbnail url) of every file of a post."""
     children = (item.get("children") or {}).get("data") or []
     if item.get("media_type") == "CAROUSEL_ALBUM" and children:
-        return [(c.get("media_type", "IMAGE"), c.get("media_url", ""), c.get("thumbnail_url"))
-                for c in children]
-    return [(item.get("media_type", "IMAGE"), item.get("media_url", ""),
-             item.get("thumbnail_url"))]
+        return [
+            (c.get("media_type", "IMAGE"), c.get("media_url", ""), c.get("thumbnail_url"))
+            for c in children
+        ]
+    return [(item.get("media_type", "IMAGE"), item.get("media_url", ""), item.get("thumbnail_url"))]
 
 
 class Downloader:
     """Downloads one post's files, asking the Graph API again when a CDN link has expired."""
 
-    def __init__(self, settings: Settings, http: httpx.AsyncClient, graph: GraphReader,
-                 token: str, *, attempts: int, pause: float = 1.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        http: httpx.AsyncClient,
+        graph: GraphReader,
+        token: str,
+        *,
+        attempts: int,
+        pause: float = 1.0,
+    ) -> None:
         self.settings, self.http, self.graph, self.token = settings, http, graph, token
         self.attempts, self.pause = max(attempts, 1), pause
         self.refetches = 0
@@ -152,8 +171,9 @@ class Downloader:
             raise
         return spooled
 
-    async def _one(self, item: dict[str, Any], index: int, *, cover: bool
-                   ) -> tuple[Spooled | bytes, dict[str, Any]]:
+    async def _one(
+        self, item: dict[str, Any], index: int, *, cover: bool
+    ) -> tuple[Spooled | bytes, dict[str, Any]]:
         for attempt in range(1, self.attempts + 1):
             _, url, thumb = _files(item)[index]
             link = thumb if cover else url
@@ -170,13 +190,20 @@ class Downloader:
             except _Expired:
                 item = await self._refetch(item)
             except (httpx.HTTPError, OSError) as exc:
-                log.info("instagram %s: download attempt %d failed (%s)", item.get("id"),
-                         attempt, type(exc).__name__)
+                log.info(
+                    "instagram %s: download attempt %d failed (%s)",
+                    item.get("id"),
+                    attempt,
+                    type(exc).__name__,
+                )
                 if attempt < self.attempts:
                     await asyncio.sleep(self.pause * attempt)
-        raise ConnectorError("Instagram's media files could not be downloaded; the next run "
-                             "will try again.", platform="instagram", retryable=True,
-                             code="download_failed")
+        raise ConnectorError(
+            "Instagram's media files could not be downloaded; the next run will try again.",
+            platform="instagram",
+            retryable=True,
+            code="download_failed",
+        )
 
     async def _stream(self, url: str) -> Spooled:
         async with self.http.stream("GET", url, timeout=120.0) as response:
@@ -201,34 +228,61 @@ async def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
         yield chunk
 
 
-async def store_post(settings: Settings, brand: Brand, item: dict[str, Any],
-                     files: list[tuple[Spooled, bytes | None]]) -> MediaAsset | None:
+async def store_post(
+    settings: Settings,
+    brand: Brand,
+    item: dict[str, Any],
+    files: list[tuple[Spooled, bytes | None]],
+) -> MediaAsset | None:
     """The post as an inbox asset (a carousel parent with its children); None if known."""
     post_id = str(item["id"])
     caption = str(item.get("caption") or "")
     link = web_link(str(item.get("permalink") or ""), hosts=INSTAGRAM_HOSTS)  # from outside
     try:
         if len(files) == 1:
-            asset = await ingest_media(settings, brand=brand, chunks=files[0][0],
-                                       file_name=f"instagram-{post_id}", caption=caption,
-                                       actor=None, origin="instagram",
-                                       source=AssetSource.INSTAGRAM, source_id=post_id,
-                                       source_url=link)
+            asset = await ingest_media(
+                settings,
+                brand=brand,
+                chunks=files[0][0],
+                file_name=f"instagram-{post_id}",
+                caption=caption,
+                actor=None,
+                origin="instagram",
+                source=AssetSource.INSTAGRAM,
+                source_id=post_id,
+                source_url=link,
+            )
         else:
-            asset = await MediaAsset.create(brand=brand, kind=AssetKind.CAROUSEL,
-                                            source=AssetSource.INSTAGRAM, source_id=post_id,
-                                            source_url=link, original_caption=caption.strip(),
-                                            file_name=f"instagram-{post_id}")
-            await audit.record("asset.created", actor=None, brand=brand, obj=asset,
-                               origin="instagram", details={"source": "instagram",
-                                                            "kind": "carousel"})
+            asset = await MediaAsset.create(
+                brand=brand,
+                kind=AssetKind.CAROUSEL,
+                source=AssetSource.INSTAGRAM,
+                source_id=post_id,
+                source_url=link,
+                original_caption=caption.strip(),
+                file_name=f"instagram-{post_id}",
+            )
+            await audit.record(
+                "asset.created",
+                actor=None,
+                brand=brand,
+                obj=asset,
+                origin="instagram",
+                details={"source": "instagram", "kind": "carousel"},
+            )
             for position, (body, _) in enumerate(files):
-                await ingest_media(settings, brand=brand, chunks=body,
-                                   file_name=f"instagram-{post_id}-{position + 1}",
-                                   actor=None, origin="instagram",
-                                   source=AssetSource.INSTAGRAM,
-                                   source_id=f"{post_id}:{position}", parent=asset,
-                                   position=position)
+                await ingest_media(
+                    settings,
+                    brand=brand,
+                    chunks=body,
+                    file_name=f"instagram-{post_id}-{position + 1}",
+                    actor=None,
+                    origin="instagram",
+                    source=AssetSource.INSTAGRAM,
+                    source_id=f"{post_id}:{position}",
+                    parent=asset,
+                    position=position,
+                )
     except IntegrityError:
         for body, _ in files:
             body.discard()
@@ -250,19 +304,28 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-async def download_post(settings: Settings, http: httpx.AsyncClient, graph: GraphReader,
-                        account: SocialAccount, token: str, item: dict[str, Any], *,
-                        announce: bool = True) -> MediaAsset | None:
+async def download_post(
+    settings: Settings,
+    http: httpx.AsyncClient,
+    graph: GraphReader,
+    account: SocialAccount,
+    token: str,
+    item: dict[str, Any],
+    *,
+    announce: bool = True,
+) -> MediaAsset | None:
     """Download and store one post, then tell the brand's chats (unless not `announce`).
 
     None when it is already there or this product published it.
     """
-    exists = await MediaAsset.exists(brand_id=account.brand_id, source=AssetSource.INSTAGRAM,
-                                     source_id=str(item["id"]))
+    exists = await MediaAsset.exists(
+        brand_id=account.brand_id, source=AssetSource.INSTAGRAM, source_id=str(item["id"])
+    )
     if exists or await published_by_us([item]):
         return None
-    downloader = Downloader(settings, http, graph, token,
-                            attempts=settings.ingest_download_attempts)
+    downloader = Downloader(
+        settings, http, graph, token, attempts=settings.ingest_download_attempts
+    )
     files = await downloader.fetch_all(item)
     brand = await Brand.get(id=account.brand_id)
     try:

@@ -44,12 +44,13 @@ def handle(account: SocialAccount) -> str:
     return f"@{username}" if username else (account.display_name or account.external_id)
 
 
-def recent_window(items: list[dict[str, Any]], *, posts: int, days: float, now: float
-                  ) -> list[dict[str, Any]]:
+def recent_window(
+    items: list[dict[str, Any]], *, posts: int, days: float, now: float
+) -> list[dict[str, Any]]:
     """The newest `posts` of the listed items (newest first), none older than `days` (0: any)."""
     oldest = now - days * DAY if days > 0 else None
     fresh = [i for i in items if oldest is None or (post_time(i) or now) >= oldest]
-    return fresh[:max(posts, 0)]
+    return fresh[: max(posts, 0)]
 
 
 def summary_text(account: SocialAccount, imported: int, days: float) -> str:
@@ -59,8 +60,10 @@ def summary_text(account: SocialAccount, imported: int, days: float) -> str:
         noun = "post" if imported == 1 else "posts"
         return f"Imported {imported} recent {noun} from {who} into the inbox"
     window = f" from the last {days:g} days" if days > 0 else ""
-    return (f"Connected {who}: no posts{window} to import. New posts will arrive here as "
-            "they are published")
+    return (
+        f"Connected {who}: no posts{window} to import. New posts will arrive here as "
+        "they are published"
+    )
 
 
 async def claim_first_sync(account: SocialAccount, cut: float) -> bool:
@@ -72,29 +75,42 @@ async def claim_first_sync(account: SocialAccount, cut: float) -> bool:
             return False
         meta = {**(fresh.meta or {}), SINCE_KEY: cut}
         if await SocialAccount.filter(id=fresh.id, updated_at=fresh.updated_at).update(
-                meta=meta, updated_at=datetime.now(UTC)):
+            meta=meta, updated_at=datetime.now(UTC)
+        ):
             account.meta = meta
             return True
     return False
 
 
-async def first_sync(settings: Settings, http: httpx.AsyncClient, graph: GraphReader,
-                     account: SocialAccount, token: str, *, reason: str
-                     ) -> list[MediaAsset] | None:
+async def first_sync(
+    settings: Settings,
+    http: httpx.AsyncClient,
+    graph: GraphReader,
+    account: SocialAccount,
+    token: str,
+    *,
+    reason: str,
+) -> list[MediaAsset] | None:
     """The account's first sync if it has not run: the imported assets; None when not due."""
     if since_of(account) is not None:
         return None
-    page = await graph.get(f"{account.external_id}/media", token, fields=FIELDS,
-                           limit=PAGE_SIZE)
+    page = await graph.get(f"{account.external_id}/media", token, fields=FIELDS, limit=PAGE_SIZE)
     items = [i for i in page.get("data", []) if i.get("id")]
-    if await MediaAsset.exists(brand_id=account.brand_id, source=AssetSource.INSTAGRAM,
-                               source_id__in=[str(i["id"]) for i in items]):
+    if await MediaAsset.exists(
+        brand_id=account.brand_id,
+        source=AssetSource.INSTAGRAM,
+        source_id__in=[str(i["id"]) for i in items],
+    ):
         await claim_first_sync(account, 0.0)  # synced before first syncs existed: no cut
         return None
     own = await published_by_us(items)
     theirs = [i for i in items if str(i["id"]) not in own]
-    chosen = recent_window(theirs, posts=settings.ingest_first_sync_posts,
-                           days=settings.ingest_first_sync_days, now=time.time())
+    chosen = recent_window(
+        theirs,
+        posts=settings.ingest_first_sync_posts,
+        days=settings.ingest_first_sync_days,
+        now=time.time(),
+    )
     times = [t for t in map(post_time, chosen) if t is not None]
     left = [t for i in theirs if i not in chosen and (t := post_time(i)) is not None]
     cut = min(times) if times else (max(left) + 1.0 if left else 0.0)
@@ -103,8 +119,7 @@ async def first_sync(settings: Settings, http: httpx.AsyncClient, graph: GraphRe
     imported: list[MediaAsset] = []
     for item in reversed(chosen):
         try:
-            asset = await download_post(settings, http, graph, account, token, item,
-                                        announce=False)
+            asset = await download_post(settings, http, graph, account, token, item, announce=False)
         except ConnectorError as exc:  # newer than the cut: the next sync brings it
             log.warning("instagram post %s not downloaded: %s", item.get("id"), exc.code)
             continue
@@ -112,34 +127,55 @@ async def first_sync(settings: Settings, http: httpx.AsyncClient, graph: GraphRe
             imported.append(asset)
     days = settings.ingest_first_sync_days
     if imported or reason != "schedule":
-        await notify.sync_summary(notify.SyncSummary(
-            account, len(imported), summary_text(account, len(imported), days)))
-    await audit.record("ingest.first_sync", actor=None, brand=account.brand_id, obj=account,
-                       details={"imported": len(imported), "reason": reason,
-                                "posts": settings.ingest_first_sync_posts, "days": days})
+        await notify.sync_summary(
+            notify.SyncSummary(account, len(imported), summary_text(account, len(imported), days))
+        )
+    await audit.record(
+        "ingest.first_sync",
+        actor=None,
+        brand=account.brand_id,
+        obj=account,
+        details={
+            "imported": len(imported),
+            "reason": reason,
+            "posts": settings.ingest_first_sync_posts,
+            "days": days,
+        },
+    )
     return imported
 
 
-async def request_sync(scope: BrandScope, *, brand_id: int, origin: str,
-                       account_id: int | None = None) -> list[SocialAccount]:
-    """"Sync now": the brand's usable accounts to sync (one, or all), audited; else why not."""
+async def request_sync(
+    scope: BrandScope, *, brand_id: int, origin: str, account_id: int | None = None
+) -> list[SocialAccount]:
+    """ "Sync now": the brand's usable accounts to sync (one, or all), audited; else why not."""
     brand = await scope.brand(brand_id, min_role=Role.EDITOR)
     query = SocialAccount.filter(brand_id=brand.id, platform__in=SYNC_PLATFORMS).exclude(
-        status=AccountStatus.DISCONNECTED)
+        status=AccountStatus.DISCONNECTED
+    )
     if account_id is not None:
         query = query.filter(id=account_id)
     accounts = await query.order_by("id")
     if not accounts:
         if account_id is not None:
             raise NotFound("That account is not connected to this brand, or cannot sync.")
-        raise InvalidInput("No Instagram account is connected to this brand, so there is "
-                           "nothing to sync. Connect one on the brand's Connections page.")
+        raise InvalidInput(
+            "No Instagram account is connected to this brand, so there is "
+            "nothing to sync. Connect one on the brand's Connections page."
+        )
     usable = [a for a in accounts if a.status == AccountStatus.OK]
     if not usable:
-        raise InvalidInput(f"The connection of {handle(accounts[0])} must be renewed before "
-                           "it can sync: reconnect it on the brand's Connections page.")
+        raise InvalidInput(
+            f"The connection of {handle(accounts[0])} must be renewed before "
+            "it can sync: reconnect it on the brand's Connections page."
+        )
     for account in usable:
-        await audit.record("ingest.sync_requested", actor=scope.user, brand=brand,
-                           obj=account, origin=origin,
-                           details={"platform": account.platform, "account": handle(account)})
+        await audit.record(
+            "ingest.sync_requested",
+            actor=scope.user,
+            brand=brand,
+            obj=account,
+            origin=origin,
+            details={"platform": account.platform, "account": handle(account)},
+        )
     return usable

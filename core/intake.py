@@ -21,9 +21,17 @@ from core.media.sandbox import probe_untrusted
 from core.models import AssetKind, AssetSource, Brand, MediaAsset, User
 from core.quota import check_quota
 
-EXTENSIONS = {"video/mp4": ".mp4", "video/quicktime": ".mov", "image/jpeg": ".jpg",
-              "image/png": ".png", "image/webp": ".webp", "video/webm": ".webm",
-              "video/x-matroska": ".mkv", "image/gif": ".gif", "image/heic": ".heic"}
+EXTENSIONS = {
+    "video/mp4": ".mp4",
+    "video/quicktime": ".mov",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "video/webm": ".webm",
+    "video/x-matroska": ".mkv",
+    "image/gif": ".gif",
+    "image/heic": ".heic",
+}
 MAX_CAPTION = 10_000
 
 
@@ -98,8 +106,9 @@ async def spool_chunks(settings: Settings, chunks: AsyncIterator[bytes]) -> Spoo
 def _check_size(info: MediaInfo, size: int, settings: Settings) -> None:
     limit = settings.max_video_bytes if info.kind == "video" else settings.max_image_bytes
     if size > limit:
-        raise TooLarge(f"This {info.kind} is {_mb(size)}; the limit for a {info.kind} is "
-                       f"{_mb(limit)}.")
+        raise TooLarge(
+            f"This {info.kind} is {_mb(size)}; the limit for a {info.kind} is {_mb(limit)}."
+        )
 
 
 async def ingest_media(
@@ -136,8 +145,12 @@ async def ingest_media(
         await check_quota(settings, brand_id=brand.id, incoming=size)
         info = await probe_untrusted(tmp, settings)
         _check_size(info, size, settings)
-        final = settings.media_dir / "originals" / content_hash[:2] / (
-            content_hash + EXTENSIONS.get(info.mime_type, ""))
+        final = (
+            settings.media_dir
+            / "originals"
+            / content_hash[:2]
+            / (content_hash + EXTENSIONS.get(info.mime_type, ""))
+        )
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():
             tmp.unlink()
@@ -147,14 +160,33 @@ async def ingest_media(
         tmp.unlink(missing_ok=True)
         raise
     asset = await MediaAsset.create(
-        brand=brand, parent=parent, position=position, source=source, source_id=source_id,
-        source_url=source_url, kind=AssetKind(info.kind), original_caption=caption.strip(),
-        file_path=str(final), file_name=safe_display_name(file_name),
-        content_hash=content_hash, mime_type=info.mime_type, size_bytes=size,
-        width=info.width, height=info.height, duration_seconds=info.duration,
-        probe=info.to_json(), created_by=actor)
-    await audit.record("asset.created", actor=actor, brand=brand, obj=asset, origin=origin,
-                       details={"source": source.value, "kind": info.kind, "bytes": size})
+        brand=brand,
+        parent=parent,
+        position=position,
+        source=source,
+        source_id=source_id,
+        source_url=source_url,
+        kind=AssetKind(info.kind),
+        original_caption=caption.strip(),
+        file_path=str(final),
+        file_name=safe_display_name(file_name),
+        content_hash=content_hash,
+        mime_type=info.mime_type,
+        size_bytes=size,
+        width=info.width,
+        height=info.height,
+        duration_seconds=info.duration,
+        probe=info.to_json(),
+        created_by=actor,
+    )
+    await audit.record(
+        "asset.created",
+        actor=actor,
+        brand=brand,
+        obj=asset,
+        origin=origin,
+        details={"source": source.value, "kind": info.kind, "bytes": size},
+    )
     return asset
 
 

@@ -65,8 +65,7 @@ class Leases:
                 await self.renew(list(self._held))
                 self._due = loop.time() + self.seconds / 3
             except Exception as exc:  # noqa: BLE001 - the database is away: try each second
-                log.warning("could not renew %d leases (%s); trying again", len(self._held),
-                            exc)
+                log.warning("could not renew %d leases (%s); trying again", len(self._held), exc)
                 self._due = loop.time() + FIRST_BEAT_SECONDS
 
     async def renew(self, target_ids: list[int]) -> int:
@@ -79,11 +78,13 @@ class Leases:
         meta = PublishTarget._meta
         if meta.db.capabilities.dialect != "postgres":
             return await PublishTarget.filter(id__in=target_ids, status__in=RUNNING).update(
-                lease_until=self.until())
+                lease_until=self.until()
+            )
         table = meta.db_table
         rows = await meta.db.execute_query_dict(
             f'UPDATE "{table}" SET "lease_until" = $1 WHERE "id" IN ('
             f'SELECT "id" FROM "{table}" WHERE "id" = ANY($2::int[]) AND "status" = ANY($3) '
             'ORDER BY "id" FOR UPDATE SKIP LOCKED) RETURNING "id"',
-            [self.until(), sorted(target_ids), [s.value for s in RUNNING]])
+            [self.until(), sorted(target_ids), [s.value for s in RUNNING]],
+        )
         return len(rows)

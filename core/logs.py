@@ -14,8 +14,10 @@ from datetime import UTC, datetime
 
 SECRET_PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
-    re.compile(r"(?i)((?:access_token|refresh_token|client_secret|password|api_key|token)"
-               r"[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]{4,}"),
+    re.compile(
+        r"(?i)((?:access_token|refresh_token|client_secret|password|api_key|token)"
+        r"[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]{4,}"
+    ),
     re.compile(r"(/bot)\d+:[A-Za-z0-9_-]{8,}"),  # Telegram bot tokens inside URLs
     re.compile(r"(\b)\d{5,}:AA[A-Za-z0-9_-]{30,}"),  # a bare Telegram bot token
     re.compile(r"\b(xox[abposr]-)[A-Za-z0-9-]{8,}"),  # Slack tokens
@@ -77,9 +79,12 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as a JSON line."""
-        entry = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(),
-                 "level": record.levelname, "logger": record.name,
-                 "message": redact(record.getMessage())}
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
         if record.exc_info:
             entry["exception"] = redact(self.formatException(record.exc_info))
         if record.stack_info:
@@ -87,14 +92,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(*, json_lines: bool, level: str = "INFO",
-                      secrets: Iterable[str | None] = ()) -> None:
+def configure_logging(
+    *, json_lines: bool, level: str = "INFO", secrets: Iterable[str | None] = ()
+) -> None:
     """Root logging for a process of the product; `secrets` are redacted verbatim too."""
     add_known_secrets(secrets)
     handler = logging.StreamHandler()
     handler.addFilter(RedactingFilter())
-    handler.setFormatter(JsonFormatter() if json_lines else RedactingFormatter(
-        "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if json_lines
+        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -21,8 +21,9 @@ def _serializer(settings: Settings) -> URLSafeSerializer:
     return URLSafeSerializer(settings.secret_key.get_secret_value(), salt=_SALT)
 
 
-def signed_media_url(settings: Settings, transcode: TranscodedMedia, ttl: float | None = None,
-                     *, cover: bool = False) -> str:
+def signed_media_url(
+    settings: Settings, transcode: TranscodedMedia, ttl: float | None = None, *, cover: bool = False
+) -> str:
     """A public URL of the file (or its video cover) valid for `ttl` seconds."""
     ttl = settings.media_url_ttl_seconds if ttl is None else ttl
     payload = {"t": transcode.id, "e": int(time.time() + ttl), "c": int(cover)}

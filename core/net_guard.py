@@ -30,46 +30,55 @@ from core.errors import OutboundRefused
 Address = IPv4Address | IPv6Address
 DEFAULT_PORTS = {"https": 443, "http": 80}
 
-_V4_REFUSED = tuple((ip_network(net), why) for net, why in (
-    ("169.254.169.254/32", "cloud metadata"),
-    ("0.0.0.0/8", "unspecified"),
-    ("10.0.0.0/8", "private"),
-    ("100.64.0.0/10", "shared (CGNAT)"),
-    ("127.0.0.0/8", "loopback"),
-    ("169.254.0.0/16", "link-local"),
-    ("172.16.0.0/12", "private"),
-    ("192.0.0.0/24", "reserved"),  # IETF protocol assignments (Oracle metadata 192.0.0.192)
-    ("192.0.2.0/24", "documentation"),
-    ("192.88.99.0/24", "reserved"),  # the old 6to4 relay anycast
-    ("192.168.0.0/16", "private"),
-    ("198.18.0.0/15", "reserved"),  # benchmarking
-    ("198.51.100.0/24", "documentation"),
-    ("203.0.113.0/24", "documentation"),
-    ("224.0.0.0/4", "multicast"),
-    ("240.0.0.0/4", "reserved"),  # includes the broadcast address
-))
-_V6_REFUSED = tuple((ip_network(net), why) for net, why in (
-    ("fd00:ec2::254/128", "cloud metadata"),
-    ("::/128", "unspecified"),
-    ("::1/128", "loopback"),
-    ("64:ff9b:1::/48", "reserved"),  # local-use NAT64
-    ("100::/64", "reserved"),  # discard-only
-    ("2001::/23", "reserved"),  # IETF protocol assignments: Teredo, ORCHID, benchmarking
-    ("2001:db8::/32", "documentation"),
-    ("3fff::/20", "documentation"),
-    ("5f00::/16", "reserved"),  # SRv6
-    ("fc00::/7", "private"),  # unique local
-    ("fe80::/10", "link-local"),
-    ("fec0::/10", "private"),  # the old site-local
-    ("ff00::/8", "multicast"),
-))
+_V4_REFUSED = tuple(
+    (ip_network(net), why)
+    for net, why in (
+        ("169.254.169.254/32", "cloud metadata"),
+        ("0.0.0.0/8", "unspecified"),
+        ("10.0.0.0/8", "private"),
+        ("100.64.0.0/10", "shared (CGNAT)"),
+        ("127.0.0.0/8", "loopback"),
+        ("169.254.0.0/16", "link-local"),
+        ("172.16.0.0/12", "private"),
+        ("192.0.0.0/24", "reserved"),  # IETF protocol assignments (Oracle metadata 192.0.0.192)
+        ("192.0.2.0/24", "documentation"),
+        ("192.88.99.0/24", "reserved"),  # the old 6to4 relay anycast
+        ("192.168.0.0/16", "private"),
+        ("198.18.0.0/15", "reserved"),  # benchmarking
+        ("198.51.100.0/24", "documentation"),
+        ("203.0.113.0/24", "documentation"),
+        ("224.0.0.0/4", "multicast"),
+        ("240.0.0.0/4", "reserved"),  # includes the broadcast address
+    )
+)
+_V6_REFUSED = tuple(
+    (ip_network(net), why)
+    for net, why in (
+        ("fd00:ec2::254/128", "cloud metadata"),
+        ("::/128", "unspecified"),
+        ("::1/128", "loopback"),
+        ("64:ff9b:1::/48", "reserved"),  # local-use NAT64
+        ("100::/64", "reserved"),  # discard-only
+        ("2001::/23", "reserved"),  # IETF protocol assignments: Teredo, ORCHID, benchmarking
+        ("2001:db8::/32", "documentation"),
+        ("3fff::/20", "documentation"),
+        ("5f00::/16", "reserved"),  # SRv6
+        ("fc00::/7", "private"),  # unique local
+        ("fe80::/10", "link-local"),
+        ("fec0::/10", "private"),  # the old site-local
+        ("ff00::/8", "multicast"),
+    )
+)
 _V6_GLOBAL_UNICAST = ip_network("2000::/3")
-_V4_IN_V6 = tuple(ip_network(net) for net in (
-    "::ffff:0:0/96",  # IPv4-mapped
-    "::/96",  # IPv4-compatible (deprecated)
-    "::ffff:0:0:0/96",  # IPv4-translated (SIIT)
-    "64:ff9b::/96",  # NAT64 well-known prefix
-))
+_V4_IN_V6 = tuple(
+    ip_network(net)
+    for net in (
+        "::ffff:0:0/96",  # IPv4-mapped
+        "::/96",  # IPv4-compatible (deprecated)
+        "::ffff:0:0:0/96",  # IPv4-translated (SIIT)
+        "64:ff9b::/96",  # NAT64 well-known prefix
+    )
+)
 _6TO4 = ip_network("2002::/16")
 _NUMERIC = re.compile(r"0x[0-9a-f]*|[0-9]+")  # "127.1", "0177.0.0.1", "2130706433", "0x7f.1"
 
@@ -129,8 +138,10 @@ class OutboundPolicy:
     @classmethod
     def of(cls, settings: _PolicySettings) -> OutboundPolicy:
         """The policy of these settings (OUTBOUND_ALLOW_HTTP, OUTBOUND_ALLOW_HOSTS)."""
-        return cls(allow_http=settings.outbound_allow_http,
-                   allow_hosts=parse_allow_hosts(settings.outbound_allow_hosts))
+        return cls(
+            allow_http=settings.outbound_allow_http,
+            allow_hosts=parse_allow_hosts(settings.outbound_allow_hosts),
+        )
 
     def exempt(self, host: str, port: int | None) -> bool:
         """Whether OUTBOUND_ALLOW_HOSTS lists this host (with any port, or this one)."""
@@ -209,7 +220,8 @@ async def vet(url: str, policy: OutboundPolicy) -> Target:
         return target
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
-            target.host, target.port, type=socket.SOCK_STREAM)
+            target.host, target.port, type=socket.SOCK_STREAM
+        )
     except (OSError, UnicodeError):
         raise OutboundRefused(f"{target.host} does not resolve") from None
     check_addresses(target.host, [str(info[4][0]) for info in infos])
@@ -225,5 +237,6 @@ def origin(value: str, policy: OutboundPolicy) -> str:
     target = check_url(value.strip(), policy)
     host = f"[{target.host}]" if ":" in target.host else target.host
     default = DEFAULT_PORTS[target.scheme]
-    return f"{target.scheme}://{host.lower()}" + ("" if target.port == default
-                                                 else f":{target.port}")
+    return f"{target.scheme}://{host.lower()}" + (
+        "" if target.port == default else f":{target.port}"
+    )

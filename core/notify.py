@@ -94,5 +94,6 @@ async def sync_summary(summary: SyncSummary) -> None:
         try:
             await notifier.sync_summary(summary)
         except Exception:
-            log.exception("notifier %r failed on the sync summary of account %s", notifier,
-                          summary.account.id)
+            log.exception(
+                "notifier %r failed on the sync summary of account %s", notifier, summary.account.id
+            )

@@ -58,8 +58,7 @@ async def _fetch_targets(query: QuerySet[PublishTarget]) -> list[PublishTarget]:
 
 async def _pending_of_jobs(job_ids: Sequence[int]) -> list[list[PublishTarget]]:
     """Each job's pending targets, fetched for all the jobs in one query."""
-    targets = await _fetch_targets(PublishTarget.filter(job_id__in=set(job_ids),
-                                                        status=T.PENDING))
+    targets = await _fetch_targets(PublishTarget.filter(job_id__in=set(job_ids), status=T.PENDING))
     by_job: dict[int, list[PublishTarget]] = {}
     for target in targets:
         by_job.setdefault(target.job_id, []).append(target)
@@ -90,8 +89,9 @@ class PublishRunner:
         self.crash = CrashPoints(settings.fault_crash_points)
         self.leases = Leases(settings.publish_lease_seconds)
         # jobs a worker starts together are read together
-        self._pending_targets = Coalescer(_pending_of_jobs,
-                                          alone_when=inside_transaction(PublishTarget))
+        self._pending_targets = Coalescer(
+            _pending_of_jobs, alone_when=inside_transaction(PublishTarget)
+        )
 
     async def prepare_job(self, job_id: int) -> list[PublishTarget]:
         """Produce every format the job's pending targets need, one media-pipeline pass per
@@ -101,15 +101,15 @@ class PublishRunner:
         heartbeat turns it into a short lease it renews (progress reports renew it too), so
         the sweeper takes them over soon if this worker dies, and never while it lives.
         """
-        targets = await while_away(lambda: self._pending_targets(job_id),
-                                   what=f"reading job {job_id}")
+        targets = await while_away(
+            lambda: self._pending_targets(job_id), what=f"reading job {job_id}"
+        )
         if not targets:
             return []
         async with self.leases.holding(t.id for t in targets):
             return await self._prepare(job_id, targets)
 
-    async def _prepare(self, job_id: int, targets: list[PublishTarget]
-                       ) -> list[PublishTarget]:
+    async def _prepare(self, job_id: int, targets: list[PublishTarget]) -> list[PublishTarget]:
         job = targets[0].job
         last = -10
 
@@ -130,8 +130,9 @@ class PublishRunner:
             items = await media_items(job.asset)
             pipeline = self.connectors.get(targets[0].platform).ctx.pipeline
             for index, item in enumerate(items):
-                profiles = sorted({self.connectors.get(t.platform).media_profile(item)
-                                   for t in targets})
+                profiles = sorted(
+                    {self.connectors.get(t.platform).media_profile(item) for t in targets}
+                )
 
                 async def item_progress(percent: int, index: int = index) -> None:
                     await progress((index * 100 + percent) // len(items))
@@ -139,8 +140,13 @@ class PublishRunner:
                 await pipeline.ensure(item, profiles, progress=item_progress)
         except MediaRejected as exc:
             for target in targets:
-                await transition(target, T.FAILED, error=exc.user_message,
-                                 error_code="media_rejected", lease_until=None)
+                await transition(
+                    target,
+                    T.FAILED,
+                    error=exc.user_message,
+                    error_code="media_rejected",
+                    lease_until=None,
+                )
             return []
         except Exception:  # each target retries the media step on its own
             log.exception("job %s: shared media preparation failed", job_id)
@@ -148,7 +154,8 @@ class PublishRunner:
 
     async def _lease_pending(self, job_id: int, **fields: object) -> None:
         await PublishTarget.filter(job_id=job_id, status=T.PENDING).update(
-            lease_until=self.leases.until(), **fields)
+            lease_until=self.leases.until(), **fields
+        )
 
     async def run(self, target_id: int, *, fetched: PublishTarget | None = None) -> RunOutcome:
         """One attempt at one target; safe to call twice or concurrently.
@@ -157,8 +164,10 @@ class PublishRunner:
         stale copy is harmless: the claim is conditional on the state it shows).
         """
         if fetched is None:
-            found = await while_away(lambda: _fetch_targets(PublishTarget.filter(id=target_id)),
-                                     what=f"reading target {target_id}")
+            found = await while_away(
+                lambda: _fetch_targets(PublishTarget.filter(id=target_id)),
+                what=f"reading target {target_id}",
+            )
             if not found:
                 raise DoesNotExist(f"publish target {target_id} no longer exists")
             fetched = found[0]
@@ -175,13 +184,21 @@ class PublishRunner:
         if status == T.RETRY_WAIT and target.next_attempt_at and target.next_attempt_at > t:
             return RunOutcome(status, skipped=True)
         job, account = target.job, target.account
-        if job.status in ("awaiting_approval", "rejected") or (job.publish_at and
-                                                                job.publish_at > t):
+        if job.status in ("awaiting_approval", "rejected") or (
+            job.publish_at and job.publish_at > t
+        ):
             return RunOutcome(status, skipped=True)
         maybe_live = target.publish_started_at is not None
         lease = t + timedelta(seconds=self.settings.publish_lease_seconds)
-        claimed = await self._move(target, T.PREPARING, attempts=target.attempts + 1,
-                                   lease_until=lease, error="", error_code="", sure=False)
+        claimed = await self._move(
+            target,
+            T.PREPARING,
+            attempts=target.attempts + 1,
+            lease_until=lease,
+            error="",
+            error_code="",
+            sure=False,
+        )
         if not claimed:
             return RunOutcome(T(target.status), skipped=True)
         if job.status == JobStatus.SCHEDULED:
@@ -202,8 +219,9 @@ class PublishRunner:
                     target.publish_started_at = None
                 return await self._failed(target, error, maybe_live=live)
 
-    def _classify(self, target: PublishTarget, exc: Exception, *, looked: bool, sent: bool
-                  ) -> tuple[OneClickError, bool]:
+    def _classify(
+        self, target: PublishTarget, exc: Exception, *, looked: bool, sent: bool
+    ) -> tuple[OneClickError, bool]:
         """The error to record, and whether the post may be live (the nothing-twice rule).
 
         It may be live when the last attempt's post was not looked up yet (the lookup
@@ -215,17 +233,23 @@ class PublishRunner:
             log.error("target %s: unexpected error", target.id, exc_info=exc)
             error: OneClickError = ConnectorError(
                 f"Unexpected error while publishing ({type(exc).__name__}).",
-                platform=target.platform, retryable=True)
+                platform=target.platform,
+                retryable=True,
+            )
             return error, marked
         if sent and not isinstance(exc, PublishOutcomeUnknown):
-            exc = MaybeApplied(f"{exc.user_message} The post may already be there, so it is "
-                               "looked up before anything is sent again.",
-                               platform=target.platform, code=getattr(exc, "code", None))
+            exc = MaybeApplied(
+                f"{exc.user_message} The post may already be there, so it is "
+                "looked up before anything is sent again.",
+                platform=target.platform,
+                code=getattr(exc, "code", None),
+            )
         live = isinstance(exc, PublishOutcomeUnknown) or (marked and not looked)
         return exc, live
 
-    async def _attempt(self, target: PublishTarget, job: PublishJob, connector: Connector,
-                       account: SocialAccount) -> RunOutcome:
+    async def _attempt(
+        self, target: PublishTarget, job: PublishJob, connector: Connector, account: SocialAccount
+    ) -> RunOutcome:
         self.crash.maybe_crash("before_prepare")
         for item in await media_items(job.asset):
             await connector.prepare_media(item, connector.media_profile(item))
@@ -243,8 +267,9 @@ class PublishRunner:
         await self._published(target, external_id, url)
         return RunOutcome(T.PUBLISHED)
 
-    async def _reconcile(self, target: PublishTarget, connector: Connector,
-                         account: SocialAccount) -> bool:
+    async def _reconcile(
+        self, target: PublishTarget, connector: Connector, account: SocialAccount
+    ) -> bool:
         """Before publishing again after a crash or a maybe-applied failure: find the post.
 
         False (and the mark cleared) only when the platform shows it is not there.
@@ -252,13 +277,17 @@ class PublishRunner:
         if target.external_id:
             status = await connector.get_status(target.external_id, account)
             if status.state == PublishState.PUBLISHED:
-                await self._published(target, target.external_id,
-                                      status.external_url or target.external_url or "")
+                await self._published(
+                    target, target.external_id, status.external_url or target.external_url or ""
+                )
                 return True
             if status.state == PublishState.PROCESSING:  # not live yet: look again later
                 raise PublishOutcomeUnknown(
-                    f"{connector.label} is still processing the post; it is checked again "
-                    "shortly.", platform=target.platform, retryable=True, code="processing")
+                    f"{connector.label} is still processing the post; it is checked again shortly.",
+                    platform=target.platform,
+                    retryable=True,
+                    code="processing",
+                )
         found = await connector.find_published(target, account)
         if found:
             await self._published(target, *found)
@@ -269,14 +298,24 @@ class PublishRunner:
 
     async def _published(self, target: PublishTarget, external_id: str, url: str) -> None:
         """Record the platform's answer; held through a database blink (up to a minute)."""
-        if not await self._move(target, T.PUBLISHED, external_id=external_id,
-                                external_url=url, published_at=now(), progress=100,
-                                lease_until=None):
-            log.warning("target %s: published as %s, but it had been taken over meanwhile",
-                        target.id, external_id)
+        if not await self._move(
+            target,
+            T.PUBLISHED,
+            external_id=external_id,
+            external_url=url,
+            published_at=now(),
+            progress=100,
+            lease_until=None,
+        ):
+            log.warning(
+                "target %s: published as %s, but it had been taken over meanwhile",
+                target.id,
+                external_id,
+            )
 
-    async def _move(self, target: PublishTarget, to: TargetStatus, *, sure: bool = True,
-                    **fields: Any) -> bool:
+    async def _move(
+        self, target: PublishTarget, to: TargetStatus, *, sure: bool = True, **fields: Any
+    ) -> bool:
         """`transition`, run again while the database is away (restart, failover).
 
         When a retry finds the row moved already, the earlier try may have landed with its
@@ -288,8 +327,11 @@ class PublishRunner:
 
         async def once() -> bool:
             nonlocal tried
-            if tried and sure and await PublishTarget.filter(
-                    id=target.id, status=to, attempts=attempts).exists():
+            if (
+                tried
+                and sure
+                and await PublishTarget.filter(id=target.id, status=to, attempts=attempts).exists()
+            ):
                 target.status = to
                 for key, value in fields.items():
                     setattr(target, key, value)
@@ -306,19 +348,26 @@ class PublishRunner:
             return await connector.refresh_token(account)
         except ConnectorError as exc:
             await self._mark_reconnect(account.id, exc.user_message)
-            raise AuthExpired(f"The {connector.label} connection has expired: reconnect the "
-                              "account on the brand's Connections page.",
-                              platform=connector.platform, code=exc.code) from exc
+            raise AuthExpired(
+                f"The {connector.label} connection has expired: reconnect the "
+                "account on the brand's Connections page.",
+                platform=connector.platform,
+                code=exc.code,
+            ) from exc
 
-    async def _failed(self, target: PublishTarget, exc: OneClickError, *,
-                      maybe_live: bool = False) -> RunOutcome:
+    async def _failed(
+        self, target: PublishTarget, exc: OneClickError, *, maybe_live: bool = False
+    ) -> RunOutcome:
         """Retry later, or end: FAILED when nothing went live, UNKNOWN when it may have.
 
         A post that may be live keeps its mark, so the next attempt looks it up first;
         when no attempt is left, or the platform cannot be asked, a person decides.
         """
-        fields: dict[str, Any] = {"error": exc.user_message, "lease_until": None,
-                                  "error_code": getattr(exc, "code", None) or ""}
+        fields: dict[str, Any] = {
+            "error": exc.user_message,
+            "lease_until": None,
+            "error_code": getattr(exc, "code", None) or "",
+        }
         if isinstance(exc, ConnectorError) and exc.needs_reconnect:
             await self._mark_reconnect(target.account_id, exc.user_message)
             await transition(target, T.NEEDS_RECONNECT, **fields)
@@ -326,8 +375,9 @@ class PublishRunner:
         retryable = isinstance(exc, ConnectorError) and exc.retryable
         if retryable and target.attempts < self.settings.publish_max_attempts:
             delay = self.backoff(target.attempts, getattr(exc, "retry_after", None))
-            await transition(target, T.RETRY_WAIT, next_attempt_at=now() + timedelta(
-                seconds=delay), **fields)
+            await transition(
+                target, T.RETRY_WAIT, next_attempt_at=now() + timedelta(seconds=delay), **fields
+            )
             return RunOutcome(T.RETRY_WAIT, retry_in=delay)
         if maybe_live:
             label = self.connectors.get(target.platform).label
@@ -341,9 +391,11 @@ class PublishRunner:
 
     async def _mark_reconnect(self, account_id: int, reason: str) -> None:
         """Flag the account (keeping its refresh token) and tell the brand's chats once."""
-        changed = await SocialAccount.filter(id=account_id).exclude(
-            status=AccountStatus.NEEDS_RECONNECT).update(
-            status=AccountStatus.NEEDS_RECONNECT, status_reason=reason)
+        changed = (
+            await SocialAccount.filter(id=account_id)
+            .exclude(status=AccountStatus.NEEDS_RECONNECT)
+            .update(status=AccountStatus.NEEDS_RECONNECT, status_reason=reason)
+        )
         if changed:
             await notify.account_needs_reconnect(await SocialAccount.get(id=account_id))
 
@@ -358,5 +410,7 @@ def unknown_message(label: str, reason: str) -> str:
     """What an UNKNOWN target says: why (the reason's first sentence), and what to do."""
     where = label if label.lower().endswith("channel") else f"{label} account"
     first = reason.split(". ")[0].strip().rstrip(".")[:160]
-    return (f"Unknown: check the {where}. {first}, and whether the post went out cannot be "
-            "checked automatically: press Mark as posted if it is there, or Publish again.")
+    return (
+        f"Unknown: check the {where}. {first}, and whether the post went out cannot be "
+        "checked automatically: press Mark as posted if it is there, or Publish again."
+    )

@@ -38,8 +38,9 @@ def default_platforms(asset: MediaAsset, offered: Sequence[str]) -> list[str]:
     return [p for p in offered if p != source]
 
 
-async def accounts_for(brand: Brand, platforms: Sequence[str],
-                       known_platforms: Sequence[str]) -> list[SocialAccount]:
+async def accounts_for(
+    brand: Brand, platforms: Sequence[str], known_platforms: Sequence[str]
+) -> list[SocialAccount]:
     """The brand's usable accounts of each requested platform, or a clear error."""
     if not platforms:
         raise InvalidInput("Choose at least one platform to publish to.")
@@ -48,13 +49,17 @@ async def accounts_for(brand: Brand, platforms: Sequence[str],
     chosen: list[SocialAccount] = []
     for platform in dict.fromkeys(platforms):
         if platform not in known_platforms:
-            raise InvalidInput(f"Unknown platform '{platform}'. Known: "
-                               f"{', '.join(known_platforms)}.")
-        accounts = await SocialAccount.filter(
-            brand_id=brand.id, platform=platform).exclude(status=AccountStatus.DISCONNECTED)
+            raise InvalidInput(
+                f"Unknown platform '{platform}'. Known: {', '.join(known_platforms)}."
+            )
+        accounts = await SocialAccount.filter(brand_id=brand.id, platform=platform).exclude(
+            status=AccountStatus.DISCONNECTED
+        )
         if not accounts:
-            raise InvalidInput(f"{platform} is not connected for this brand. Connect it on the "
-                               "brand's Connections page first.")
+            raise InvalidInput(
+                f"{platform} is not connected for this brand. Connect it on the "
+                "brand's Connections page first."
+            )
         chosen.extend(accounts)
     return chosen
 
@@ -76,7 +81,8 @@ async def existing_job(idempotency_key: str | None, *, brand_id: int) -> Publish
     if not idempotency_key:
         return None
     return await PublishJob.get_or_none(
-        idempotency_key=scoped_key(idempotency_key, brand_id=brand_id), brand_id=brand_id)
+        idempotency_key=scoped_key(idempotency_key, brand_id=brand_id), brand_id=brand_id
+    )
 
 
 async def create_job(
@@ -110,15 +116,30 @@ async def create_job(
     try:
         async with in_transaction():
             job = await PublishJob.create(
-                brand=brand, asset=asset, created_by=scope.user, status=status,
-                publish_at=publish_at, origin=origin, idempotency_key=stored_key)
+                brand=brand,
+                asset=asset,
+                created_by=scope.user,
+                status=status,
+                publish_at=publish_at,
+                origin=origin,
+                idempotency_key=stored_key,
+            )
             for account in accounts:
                 await PublishTarget.create(
-                    brand=brand, job=job, account=account, platform=account.platform,
-                    caption=captions.get(account.platform, asset.original_caption))
-            await audit.record("job.created", actor=scope.user, brand=brand, obj=job,
-                               origin=origin, details={"platforms": list(platforms),
-                                                       "awaiting_approval": needs_approval})
+                    brand=brand,
+                    job=job,
+                    account=account,
+                    platform=account.platform,
+                    caption=captions.get(account.platform, asset.original_caption),
+                )
+            await audit.record(
+                "job.created",
+                actor=scope.user,
+                brand=brand,
+                obj=job,
+                origin=origin,
+                details={"platforms": list(platforms), "awaiting_approval": needs_approval},
+            )
     except IntegrityError:
         if stored_key:
             job = await PublishJob.get(idempotency_key=stored_key, brand_id=asset.brand_id)
@@ -130,19 +151,27 @@ async def create_job(
     return job, True
 
 
-async def decide(scope: BrandScope, job: PublishJob, *, approve: bool, origin: str,
-                 note: str = "") -> PublishJob:
+async def decide(
+    scope: BrandScope, job: PublishJob, *, approve: bool, origin: str, note: str = ""
+) -> PublishJob:
     """An approver approves (the job starts) or rejects (targets cancelled) a pending job."""
     role = await scope.role(job.brand_id)
     if not can_approve(role):
         raise Forbidden("Only the brand's approvers can approve or reject.")
     new_status = JobStatus.RUNNING if approve else JobStatus.REJECTED
     decided = await PublishJob.filter(id=job.id, status=JobStatus.AWAITING_APPROVAL).update(
-        status=new_status, approved_by_id=scope.user.id, decided_at=now(), decision_note=note)
+        status=new_status, approved_by_id=scope.user.id, decided_at=now(), decision_note=note
+    )
     if not decided:
         raise Conflict("This item was already decided.")
-    await audit.record("job.approved" if approve else "job.rejected", actor=scope.user,
-                       brand=job.brand_id, obj=job, origin=origin, details={"note": note})
+    await audit.record(
+        "job.approved" if approve else "job.rejected",
+        actor=scope.user,
+        brand=job.brand_id,
+        obj=job,
+        origin=origin,
+        details={"note": note},
+    )
     if not approve:
         for target in await PublishTarget.filter(job_id=job.id, status=TargetStatus.PENDING):
             await transition(target, TargetStatus.CANCELLED, origin=origin)
@@ -159,16 +188,25 @@ async def retry_target(scope: BrandScope, target: PublishTarget, *, origin: str)
     await scope.brand(target.brand_id)
     if target.status not in (TargetStatus.FAILED, TargetStatus.NEEDS_RECONNECT):
         raise Conflict(f"Only failed targets can be retried; this one is {target.status}.")
-    ok = await transition(target, TargetStatus.PENDING, origin=origin, actor_id=scope.user.id,
-                          error="", error_code="", lease_until=None, next_attempt_at=None,
-                          progress=0)
+    ok = await transition(
+        target,
+        TargetStatus.PENDING,
+        origin=origin,
+        actor_id=scope.user.id,
+        error="",
+        error_code="",
+        lease_until=None,
+        next_attempt_at=None,
+        progress=0,
+    )
     if not ok:
         raise Conflict("The target changed meanwhile; reload and try again.")
     return target
 
 
-async def jobs_due(limit: int = 500, *, ignore_tickets: bool = False,
-                   take_over: bool = True) -> list[int]:
+async def jobs_due(
+    limit: int = 500, *, ignore_tickets: bool = False, take_over: bool = True
+) -> list[int]:
     """Ids of targets the queue should run now (new, due retries, stale leases).
 
     `ignore_tickets`: the queue lost its messages (Redis came back empty), so targets
@@ -176,11 +214,19 @@ async def jobs_due(limit: int = 500, *, ignore_tickets: bool = False,
     database was away, so their workers' heartbeats could not land).
     """
     t = now()
-    ready = await PublishTarget.filter(
-        status__in=[TargetStatus.PENDING, TargetStatus.RETRY_WAIT],
-        job__status__in=[JobStatus.RUNNING, JobStatus.SCHEDULED, JobStatus.PARTIAL,
-                         JobStatus.FAILED],
-    ).select_related("job").limit(limit * 2)
+    ready = (
+        await PublishTarget.filter(
+            status__in=[TargetStatus.PENDING, TargetStatus.RETRY_WAIT],
+            job__status__in=[
+                JobStatus.RUNNING,
+                JobStatus.SCHEDULED,
+                JobStatus.PARTIAL,
+                JobStatus.FAILED,
+            ],
+        )
+        .select_related("job")
+        .limit(limit * 2)
+    )
     due: list[int] = []
     for target in ready:
         if target.job.publish_at and target.job.publish_at > t:
@@ -192,16 +238,27 @@ async def jobs_due(limit: int = 500, *, ignore_tickets: bool = False,
         due.append(target.id)
     if not take_over:
         return due[:limit]
-    stale = await column(PublishTarget.filter(
-        status__in=[TargetStatus.PREPARING, TargetStatus.PUBLISHING], lease_until__lt=t
-    ).limit(limit).values_list("id", flat=True), int)
+    stale = await column(
+        PublishTarget.filter(
+            status__in=[TargetStatus.PREPARING, TargetStatus.PUBLISHING], lease_until__lt=t
+        )
+        .limit(limit)
+        .values_list("id", flat=True),
+        int,
+    )
     return (due + stale)[:limit]
 
 
 async def next_lease_end() -> datetime | None:
     """When the first lease of a running (or queued) target runs out, if any does."""
-    ends = await column(PublishTarget.filter(
-        status__in=[TargetStatus.PENDING, TargetStatus.PREPARING, TargetStatus.PUBLISHING],
-        lease_until__isnull=False).order_by("lease_until").limit(1).values_list(
-        "lease_until", flat=True), datetime)
+    ends = await column(
+        PublishTarget.filter(
+            status__in=[TargetStatus.PENDING, TargetStatus.PREPARING, TargetStatus.PUBLISHING],
+            lease_until__isnull=False,
+        )
+        .order_by("lease_until")
+        .limit(1)
+        .values_list("lease_until", flat=True),
+        datetime,
+    )
     return ends[0] if ends else None

@@ -18,7 +18,7 @@ INSTAGRAM_HOSTS = ("www.instagram.com", "instagram.com", "m.instagram.com")
 
 
 def host_of(url: str) -> str:
-    """"host" or "host:port" (lower case) of a URL; "" if it has none."""
+    """ "host" or "host:port" (lower case) of a URL; "" if it has none."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -30,8 +30,9 @@ def host_of(url: str) -> str:
     return f"{host}:{port}" if host and port else host
 
 
-def web_link(url: str | None, *, hosts: Collection[str] | None = None,
-             allow_http: bool = False) -> str:
+def web_link(
+    url: str | None, *, hosts: Collection[str] | None = None, allow_http: bool = False
+) -> str:
     """The URL if it is a plain https (or allowed http) link to one of `hosts`, else ""."""
     if not url or not isinstance(url, str) or len(url) > MAX_LINK_LENGTH:
         return ""

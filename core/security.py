@@ -40,8 +40,7 @@ async def hash_password_async(password: str) -> str:
 async def verify_password_async(password_hash: str, password: str) -> bool:
     """`verify_password` off the event loop, at most two at a time."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_password_threads, verify_password, password_hash,
-                                      password)
+    return await loop.run_in_executor(_password_threads, verify_password, password_hash, password)
 
 
 def new_api_key() -> tuple[str, str, str]:

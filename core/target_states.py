@@ -14,10 +14,21 @@ T = TargetStatus
 
 ALLOWED: dict[TargetStatus, frozenset[TargetStatus]] = {
     T.PENDING: frozenset({T.PREPARING, T.CANCELLED, T.FAILED}),
-    T.PREPARING: frozenset({T.PREPARING, T.PUBLISHING, T.PUBLISHED, T.RETRY_WAIT, T.FAILED,
-                            T.NEEDS_RECONNECT, T.CANCELLED, T.UNKNOWN}),
-    T.PUBLISHING: frozenset({T.PREPARING, T.PUBLISHED, T.RETRY_WAIT, T.FAILED,
-                             T.NEEDS_RECONNECT, T.UNKNOWN}),
+    T.PREPARING: frozenset(
+        {
+            T.PREPARING,
+            T.PUBLISHING,
+            T.PUBLISHED,
+            T.RETRY_WAIT,
+            T.FAILED,
+            T.NEEDS_RECONNECT,
+            T.CANCELLED,
+            T.UNKNOWN,
+        }
+    ),
+    T.PUBLISHING: frozenset(
+        {T.PREPARING, T.PUBLISHED, T.RETRY_WAIT, T.FAILED, T.NEEDS_RECONNECT, T.UNKNOWN}
+    ),
     T.RETRY_WAIT: frozenset({T.PREPARING, T.CANCELLED, T.FAILED}),
     T.FAILED: frozenset({T.PENDING}),
     T.NEEDS_RECONNECT: frozenset({T.PENDING}),
@@ -60,10 +71,15 @@ async def transition(
     if to in (T.FAILED, T.RETRY_WAIT, T.UNKNOWN):
         details["error"] = fields.get("error", target.error)
     moved = await audit.update_audited(
-        PublishTarget, target.id, expect={"status": frm, "attempts": target.attempts},
+        PublishTarget,
+        target.id,
+        expect={"status": frm, "attempts": target.attempts},
         values={"status": to, "updated_at": now(), **fields},
-        action=f"target.{to.value}" if to != frm else None, brand_id=target.brand_id,
-        origin=origin, details=details)
+        action=f"target.{to.value}" if to != frm else None,
+        brand_id=target.brand_id,
+        origin=origin,
+        details=details,
+    )
     if not moved:
         return False
     target.status = to
@@ -77,8 +93,9 @@ async def transition(
     return True
 
 
-def derive_job_status(current: JobStatus, publish_at: datetime | None,
-                      statuses: list[TargetStatus]) -> JobStatus:
+def derive_job_status(
+    current: JobStatus, publish_at: datetime | None, statuses: list[TargetStatus]
+) -> JobStatus:
     """A job's status from its targets' states (`current` and `publish_at` are the job's)."""
     if current in (JobStatus.AWAITING_APPROVAL, JobStatus.REJECTED):
         return JobStatus(current)
@@ -108,15 +125,22 @@ async def settle_job(job_id: int) -> None:
         current, progress_now = JobStatus(rows[0]["job__status"]), rows[0]["job__progress"]
         statuses = [TargetStatus(r["status"]) for r in rows]
         status = derive_job_status(current, rows[0]["job__publish_at"], statuses)
-        progress = round(sum(100 if TargetStatus(r["status"]) in ENDED else r["progress"]
-                             for r in rows) / len(rows))
+        progress = round(
+            sum(100 if TargetStatus(r["status"]) in ENDED else r["progress"] for r in rows)
+            / len(rows)
+        )
         if status == current and progress == progress_now:
             return
         if await audit.update_audited(
-                PublishJob, job_id, expect={"status": current, "progress": progress_now},
-                values={"status": status, "progress": progress, "updated_at": now()},
-                action=f"job.{status.value}" if status != current else None,
-                brand_id=rows[0]["brand_id"], origin="worker", details={}):
+            PublishJob,
+            job_id,
+            expect={"status": current, "progress": progress_now},
+            values={"status": status, "progress": progress, "updated_at": now()},
+            action=f"job.{status.value}" if status != current else None,
+            brand_id=rows[0]["brand_id"],
+            origin="worker",
+            details={},
+        ):
             return
         # another refresh moved the job meanwhile: derive it again
 
@@ -124,8 +148,14 @@ async def settle_job(job_id: int) -> None:
 async def _read_jobs(job_ids: Sequence[int]) -> list[list[dict[str, Any]]]:
     """For each job, its targets' states with the job's own (one joined read for all)."""
     rows = await PublishTarget.filter(job_id__in=set(job_ids)).values(
-        "job_id", "status", "progress", "job__status", "job__progress", "job__publish_at",
-        "brand_id")
+        "job_id",
+        "status",
+        "progress",
+        "job__status",
+        "job__progress",
+        "job__publish_at",
+        "brand_id",
+    )
     by_job: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         by_job.setdefault(row["job_id"], []).append(row)
@@ -133,7 +163,8 @@ async def _read_jobs(job_ids: Sequence[int]) -> list[list[dict[str, Any]]]:
 
 
 _job_rows: Coalescer[int, list[dict[str, Any]]] = Coalescer(
-    _read_jobs, alone_when=inside_transaction(PublishTarget))
+    _read_jobs, alone_when=inside_transaction(PublishTarget)
+)
 
 
 async def refresh_job(job_id: int) -> PublishJob:

@@ -75,13 +75,11 @@ class BrandScope:
 
     async def asset(self, asset_id: int) -> MediaAsset:
         """One live asset of one of the user's brands."""
-        return await self._owned(
-            MediaAsset.filter(id=asset_id, deleted_at__isnull=True), "Asset")
+        return await self._owned(MediaAsset.filter(id=asset_id, deleted_at__isnull=True), "Asset")
 
     def assets(self, brand: Brand) -> QuerySet[MediaAsset]:
         """The top-level live assets of a brand already resolved through this scope."""
-        return MediaAsset.filter(brand_id=brand.id, parent_id__isnull=True,
-                                 deleted_at__isnull=True)
+        return MediaAsset.filter(brand_id=brand.id, parent_id__isnull=True, deleted_at__isnull=True)
 
     async def job(self, job_id: int) -> PublishJob:
         """One publish job of one of the user's brands."""

@@ -39,8 +39,9 @@ def check_password_rules(password: str) -> None:
         raise InvalidInput(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
 
 
-async def create_user(email: str, password: str, *, origin: str = "cli",
-                      reserved: Collection[str] = ()) -> User:
+async def create_user(
+    email: str, password: str, *, origin: str = "cli", reserved: Collection[str] = ()
+) -> User:
     """A new user with an argon2-hashed password; reserved addresses are refused."""
     email = normalise_email(email)
     if email.endswith(RESERVED_DOMAIN) or email in {r.strip().lower() for r in reserved}:
@@ -76,27 +77,36 @@ async def create_api_key(user: User, *, name: str = "", origin: str = "cli") -> 
     """A new API key; the plain key is returned once and only its hash is stored."""
     key, prefix, key_hash = new_api_key()
     api_key = await ApiKey.create(user=user, name=name, prefix=prefix, key_hash=key_hash)
-    await audit.record("apikey.created", actor=user, brand=None, obj=api_key, origin=origin,
-                       details={"prefix": prefix, "name": name})
+    await audit.record(
+        "apikey.created",
+        actor=user,
+        brand=None,
+        obj=api_key,
+        origin=origin,
+        details={"prefix": prefix, "name": name},
+    )
     return api_key, key
 
 
 async def revoke_api_key(user: User, key_id: int, *, origin: str = "web") -> None:
     """Revoke one of the user's keys."""
     updated = await ApiKey.filter(id=key_id, user_id=user.id, revoked_at__isnull=True).update(
-        revoked_at=datetime.now(UTC))
+        revoked_at=datetime.now(UTC)
+    )
     if not updated:
         raise NotFound("API key not found.")
-    await audit.record("apikey.revoked", actor=user, brand=None, origin=origin,
-                       details={"api_key_id": key_id})
+    await audit.record(
+        "apikey.revoked", actor=user, brand=None, origin=origin, details={"api_key_id": key_id}
+    )
 
 
 async def user_for_api_key(key: str) -> User | None:
     """The active user owning this key, or None."""
     if not key.startswith(API_KEY_PREFIX):
         return None
-    api_key = await ApiKey.get_or_none(key_hash=hash_secret(key), revoked_at__isnull=True
-                                       ).select_related("user")
+    api_key = await ApiKey.get_or_none(
+        key_hash=hash_secret(key), revoked_at__isnull=True
+    ).select_related("user")
     if api_key is None or not api_key.user.is_active:
         return None
     now = datetime.now(UTC)

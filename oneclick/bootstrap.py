@@ -43,27 +43,45 @@ def build_services(settings: Settings, queue: TaskQueue) -> Services:
     cipher = TokenCipher(settings.token_encryption_key.get_secret_value())
     pipeline = MediaPipeline(settings)
     http = network_client(timeout=settings.connector_timeout_seconds)
-    outbound = outbound_client(OutboundPolicy.of(settings),
-                               timeout=settings.connector_timeout_seconds)
-    registry = ConnectorRegistry(ConnectorContext(settings=settings, pipeline=pipeline,
-                                                  cipher=cipher, http=http, outbound=outbound))
-    captions = CaptionService(build_caption_adapter(settings), registry.rules(),
-                              limiter=AICallLimiter(settings.ai_user_calls_per_minute))
+    outbound = outbound_client(
+        OutboundPolicy.of(settings), timeout=settings.connector_timeout_seconds
+    )
+    registry = ConnectorRegistry(
+        ConnectorContext(
+            settings=settings, pipeline=pipeline, cipher=cipher, http=http, outbound=outbound
+        )
+    )
+    captions = CaptionService(
+        build_caption_adapter(settings),
+        registry.rules(),
+        limiter=AICallLimiter(settings.ai_user_calls_per_minute),
+    )
     runner = PublishRunner(settings, registry)
     publishing = Publishing(captions=captions, platforms=registry.platforms, queue=queue)
     assets = Assets(settings=settings, captions=captions)
     accounts = Accounts(connectors=registry, queue=queue)
-    services = Services(settings=settings, cipher=cipher, pipeline=pipeline,
-                        connectors=registry, captions=captions, runner=runner, http=http,
-                        outbound=outbound, publishing=publishing, assets=assets,
-                        accounts=accounts, queue=queue)
+    services = Services(
+        settings=settings,
+        cipher=cipher,
+        pipeline=pipeline,
+        connectors=registry,
+        captions=captions,
+        runner=runner,
+        http=http,
+        outbound=outbound,
+        publishing=publishing,
+        assets=assets,
+        accounts=accounts,
+        queue=queue,
+    )
     _register_notifiers(services)
     return services
 
 
 @contextlib.asynccontextmanager
-async def open_services(settings: Settings, *, database: bool = True,
-                        broker: AsyncBroker | None = None) -> AsyncIterator[Services]:
+async def open_services(
+    settings: Settings, *, database: bool = True, broker: AsyncBroker | None = None
+) -> AsyncIterator[Services]:
     """The process's services, open: database, network clients, notifiers, the broker.
 
     `database=False` when the caller opened the database already (tests); `broker`: a

@@ -14,8 +14,11 @@ from core.config import Settings, get_settings
 from core.errors import OneClickError
 from oneclick.promo.cli import promo_app
 
-app = typer.Typer(help="OneClick Social: publish everywhere with one click.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="OneClick Social: publish everywhere with one click.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
@@ -82,8 +85,11 @@ def _logging() -> None:
     from core.logs import configure_logging
 
     settings = get_settings()
-    configure_logging(json_lines=settings.log_format == "json", level=settings.log_level,
-                      secrets=settings.secret_values())
+    configure_logging(
+        json_lines=settings.log_format == "json",
+        level=settings.log_level,
+        secrets=settings.secret_values(),
+    )
 
 
 @db_app.command("upgrade")
@@ -109,9 +115,14 @@ def run() -> None:
     typer.echo(f"OneClick Social on http://{settings.host}:{settings.port}")
     # log_config=None: uvicorn's loggers go through ours (redacted), not handlers of their own
     # proxy_headers=False: TRUSTED_PROXIES alone decides whose X-Forwarded-For is believed
-    uvicorn.run(create_app(settings, in_process_queue=True, telegram_polling=True),
-                host=settings.host, port=settings.port, log_level="info", log_config=None,
-                proxy_headers=False)
+    uvicorn.run(
+        create_app(settings, in_process_queue=True, telegram_polling=True),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        log_config=None,
+        proxy_headers=False,
+    )
 
 
 @app.command()
@@ -123,8 +134,13 @@ def web() -> None:
 
     _logging()
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
-                proxy_headers=False)  # TRUSTED_PROXIES decides, not uvicorn's 127.0.0.1 default
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=False,
+    )  # TRUSTED_PROXIES decides, not uvicorn's 127.0.0.1 default
 
 
 @app.command()
@@ -134,8 +150,11 @@ def worker(workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) 
     from taskiq.cli.worker.run import run_worker
 
     if not get_settings().redis_url:
-        typer.secho("REDIS_URL is not set: `oneclick run` runs jobs in-process instead.",
-                    fg=typer.colors.RED, err=True)
+        typer.secho(
+            "REDIS_URL is not set: `oneclick run` runs jobs in-process instead.",
+            fg=typer.colors.RED,
+            err=True,
+        )
         raise typer.Exit(2)
     _logging()
     # on SIGTERM a worker stops taking messages and lets running tasks finish for up to
@@ -146,10 +165,15 @@ def worker(workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) 
 
     task_modules = [f"tasks.{m.name}" for m in pkgutil.iter_modules(tasks.__path__)]
     # a factory: each worker process builds its broker from the settings when it starts
-    args = WorkerArgs(broker="oneclick.bootstrap:worker_broker", modules=task_modules,
-                      workers=workers, configure_logging=False, wait_tasks_timeout=25,
-                      shutdown_timeout=30,
-                      max_async_tasks=get_settings().worker_concurrency)
+    args = WorkerArgs(
+        broker="oneclick.bootstrap:worker_broker",
+        modules=task_modules,
+        workers=workers,
+        configure_logging=False,
+        wait_tasks_timeout=25,
+        shutdown_timeout=30,
+        max_async_tasks=get_settings().worker_concurrency,
+    )
     sys.exit(run_worker(args) or 0)
 
 
@@ -173,8 +197,9 @@ def scheduler() -> None:
 @user_app.command("create")
 def user_create(
     email: str,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin",
-                                                 help="Read the password from stdin.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
 ) -> None:
     """Create a user (the password is asked for, or read from stdin)."""
     from core.users import create_user
@@ -200,8 +225,11 @@ def apikey_create(email: str, name: Annotated[str, typer.Option()] = "cli") -> N
 
 
 @brand_app.command("create")
-def brand_create(name: str, owner: Annotated[str, typer.Option(help="Owner's email.")],
-                 slug: Annotated[str | None, typer.Option()] = None) -> None:
+def brand_create(
+    name: str,
+    owner: Annotated[str, typer.Option(help="Owner's email.")],
+    slug: Annotated[str | None, typer.Option()] = None,
+) -> None:
     """Create a brand owned by a user."""
     from core.app import brands
     from core.app.actor import Actor
@@ -210,8 +238,9 @@ def brand_create(name: str, owner: Annotated[str, typer.Option(help="Owner's ema
 
     async def work() -> str:
         actor = Actor(await user_by_email(owner), ORIGIN)
-        brand = await brands.create(actor, name=name, slug=slug,
-                                    reserved=reserved_slugs(get_settings()))
+        brand = await brands.create(
+            actor, name=name, slug=slug, reserved=reserved_slugs(get_settings())
+        )
         return f"Created brand {brand.name} (slug {brand.slug}, id {brand.id})."
 
     typer.echo(_with_db(work))
@@ -228,16 +257,18 @@ def brand_link_code(slug: str) -> None:
 
     code = _with_db(work)
     typer.echo(code)
-    typer.echo("Valid for 30 minutes, once. Telegram: /start " + code +
-               "   Slack: /oneclick link " + code, err=True)
+    typer.echo(
+        "Valid for 30 minutes, once. Telegram: /start " + code + "   Slack: /oneclick link " + code,
+        err=True,
+    )
 
 
 @app.command()
-def usage(brand: Annotated[str, typer.Option("--brand", help="The brand's slug.")],
-          since: Annotated[str | None, typer.Option(help="ISO date; default: month start")]
-          = None,
-          until: Annotated[str | None, typer.Option(help="ISO date, default: now")] = None
-          ) -> None:
+def usage(
+    brand: Annotated[str, typer.Option("--brand", help="The brand's slug.")],
+    since: Annotated[str | None, typer.Option(help="ISO date; default: month start")] = None,
+    until: Annotated[str | None, typer.Option(help="ISO date, default: now")] = None,
+) -> None:
     """AI tokens, cache hit rate and cost of a brand."""
     from datetime import UTC, datetime
 
@@ -254,8 +285,12 @@ def usage(brand: Annotated[str, typer.Option("--brand", help="The brand's slug."
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     async def work() -> str:
-        report = await usage_report(await brand_by_slug(brand), since=parse(since),
-                                    until=parse(until), cap=get_settings().ai_monthly_budget_usd)
+        report = await usage_report(
+            await brand_by_slug(brand),
+            since=parse(since),
+            until=parse(until),
+            cap=get_settings().ai_monthly_budget_usd,
+        )
         return report.render_text()
 
     typer.echo(_with_db(work))
@@ -291,15 +326,20 @@ def bot_slack() -> None:
     _logging()
     settings = get_settings()
     if settings.slack_app_token is None or not slack_configured(settings):
-        typer.secho("Set SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and "
-                    "SLACK_CLIENT_SECRET).", fg=typer.colors.RED, err=True)
+        typer.secho(
+            "Set SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET).",
+            fg=typer.colors.RED,
+            err=True,
+        )
         raise typer.Exit(2)
 
     _run_bot(settings, SlackBot, lambda bot: bot.start(socket_mode=True))
 
 
-def _run_bot(settings: Settings, create: Callable[[Services], Bot],
-             begin: Callable[[Bot], Awaitable[object]]) -> None:
+def _run_bot(
+    settings: Settings, create: Callable[[Services], Bot], begin: Callable[[Bot], Awaitable[object]]
+) -> None:
     """Run a chat bot in a process of its own until interrupted.
 
     `create(services)` makes the bot (anything with an async `stop()`), `begin(bot)` starts
@@ -332,7 +372,8 @@ def account_add_telegram(
         async with open_services(get_settings()) as services:
             actor, found = await _as_owner(brand)
             connected = await services.accounts.connect(
-                actor, brand_id=found.id, platform="telegram", params={"chat_id": chat_id})
+                actor, brand_id=found.id, platform="telegram", params={"chat_id": chat_id}
+            )
         account = connected.account
         return f"Connected Telegram channel {account.display_name} ({account.external_id})."
 
@@ -348,6 +389,7 @@ def main() -> None:
     except ValidationError as exc:  # raised by Settings(): placeholder secrets and the like
         for error in exc.errors():
             name = ".".join(str(p) for p in error.get("loc", ())).upper() or "settings"
-            typer.secho(f"Configuration error in {name}: {error.get('msg')}",
-                        fg=typer.colors.RED, err=True)
+            typer.secho(
+                f"Configuration error in {name}: {error.get('msg')}", fg=typer.colors.RED, err=True
+            )
         raise SystemExit(2) from None

@@ -32,8 +32,12 @@ from oneclick.services import Services
 
 log = logging.getLogger(__name__)
 # what a Redis that is away, restarting or failing over raises (taskiq wraps it when sending)
-BROKER_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, asyncio.TimeoutError,
-                                                  SendTaskError)
+BROKER_ERRORS: tuple[type[BaseException], ...] = (
+    RedisError,
+    OSError,
+    asyncio.TimeoutError,
+    SendTaskError,
+)
 READ_BACKOFF = (0.1, 2.0)  # first and longest pause of a reader that lost Redis
 ACK_GIVE_UP_SECONDS = 30.0
 # a message unacknowledged this long is claimed by another reader; publishing does not
@@ -62,12 +66,17 @@ class ResilientStreamBroker(RedisStreamBroker):
 
     def __init__(self, url: str, **kwargs: Any) -> None:
         super().__init__(
-            url, consumer_id="0",
+            url,
+            consumer_id="0",
             retry=Retry(ExponentialWithJitterBackoff(cap=1.0, base=0.05), 5),
             retry_on_error=[RedisConnectionError, RedisTimeoutError, OSError],
             # a read blocks up to 2 s (xread_block); a silent Redis is noticed in 10
-            socket_connect_timeout=2.0, socket_timeout=10.0, socket_keepalive=True,
-            health_check_interval=15, **kwargs)
+            socket_connect_timeout=2.0,
+            socket_timeout=10.0,
+            socket_keepalive=True,
+            health_check_interval=15,
+            **kwargs,
+        )
 
     async def startup(self) -> None:
         """Declare the consumer group if Redis answers; the reader declares it otherwise."""
@@ -75,8 +84,11 @@ class ResilientStreamBroker(RedisStreamBroker):
         try:
             await self._declare_consumer_group()
         except BROKER_ERRORS as exc:
-            log.warning("Redis is not answering at start-up (%s); carrying on, the queue "
-                        "catches up once it does", exc)
+            log.warning(
+                "Redis is not answering at start-up (%s); carrying on, the queue "
+                "catches up once it does",
+                exc,
+            )
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
         """Messages for ever: a lost connection or a lost group is a pause, not an end."""
@@ -88,8 +100,12 @@ class ResilientStreamBroker(RedisStreamBroker):
                     pause = READ_BACKOFF[0]
                     yield message
             except BROKER_ERRORS as exc:
-                log.warning("queue reader lost Redis (%s: %s); reading again in %.1f s",
-                            type(exc).__name__, exc, pause)
+                log.warning(
+                    "queue reader lost Redis (%s: %s); reading again in %.1f s",
+                    type(exc).__name__,
+                    exc,
+                    pause,
+                )
             finally:
                 await reader.aclose()
             await asyncio.sleep(pause)
@@ -123,8 +139,7 @@ class ResilientStreamBroker(RedisStreamBroker):
         """Leave a marker in Redis; True when it was missing (first start, or Redis lost its
         data since, and with it any message not yet read)."""
         async with Redis(connection_pool=self.connection_pool) as redis:
-            return bool(await redis.set(f"{self.queue_name}:alive", uuid.uuid4().hex,
-                                        nx=True))
+            return bool(await redis.set(f"{self.queue_name}:alive", uuid.uuid4().hex, nx=True))
 
 
 class Outbox:
@@ -150,8 +165,12 @@ class Outbox:
                 await self.send(task, *args)
                 return
             except BROKER_ERRORS as exc:
-                log.warning("Redis did not take %s%s (%s); it is sent again as soon as Redis "
-                            "answers", task.task_name, args, exc)
+                log.warning(
+                    "Redis did not take %s%s (%s); it is sent again as soon as Redis answers",
+                    task.task_name,
+                    args,
+                    exc,
+                )
         self._waiting.append((task, args))
         if self._sender is None or self._sender.done():
             self._sender = asyncio.create_task(self._send_waiting())

@@ -36,26 +36,31 @@ async def list_account(services: Services, account: SocialAccount) -> list[dict[
     return await new_posts(connector.graph, account, token)
 
 
-async def fetch_post(services: Services, account: SocialAccount, item: dict[str, Any]
-                     ) -> MediaAsset | None:
+async def fetch_post(
+    services: Services, account: SocialAccount, item: dict[str, Any]
+) -> MediaAsset | None:
     """Download one post into the inbox (None when it was already there)."""
     connector = _instagram(services)
     token = access_token(services.cipher, account, platform="instagram")
-    return await download_post(services.settings, services.outbound, connector.graph, account,
-                               token, item)
+    return await download_post(
+        services.settings, services.outbound, connector.graph, account, token, item
+    )
 
 
-async def first_sync_of(services: Services, account: SocialAccount, reason: str
-                        ) -> list[MediaAsset] | None:
+async def first_sync_of(
+    services: Services, account: SocialAccount, reason: str
+) -> list[MediaAsset] | None:
     """The account's bounded first sync, if it has not run yet (None when not due)."""
     connector = _instagram(services)
     token = access_token(services.cipher, account, platform="instagram")
-    return await first_sync(services.settings, services.outbound, connector.graph, account,
-                            token, reason=reason)
+    return await first_sync(
+        services.settings, services.outbound, connector.graph, account, token, reason=reason
+    )
 
 
-async def ingest_account_now(services: Services, account: SocialAccount,
-                             reason: str = "manual") -> list[MediaAsset]:
+async def ingest_account_now(
+    services: Services, account: SocialAccount, reason: str = "manual"
+) -> list[MediaAsset]:
     """List and download inline (the CLI and tests); the scheduler queues instead."""
     first = await first_sync_of(services, account, reason)
     if first is not None:
@@ -71,16 +76,18 @@ async def ingest_account_now(services: Services, account: SocialAccount,
 @shared.task(task_name="oneclick.ingest_all")
 async def ingest_all(services: Services = TaskiqDepends(services_of)) -> int:
     """Queue a listing of every connected Instagram account."""
-    ids = await SocialAccount.filter(platform="instagram", status=AccountStatus.OK
-                                     ).values_list("id", flat=True)
+    ids = await SocialAccount.filter(platform="instagram", status=AccountStatus.OK).values_list(
+        "id", flat=True
+    )
     for account_id in ids:
         await services.queue.send(ingest_account, account_id)
     return len(ids)
 
 
 @shared.task(task_name="oneclick.ingest_account")
-async def ingest_account(account_id: int, reason: str = "schedule",
-                         services: Services = TaskiqDepends(services_of)) -> int:
+async def ingest_account(
+    account_id: int, reason: str = "schedule", services: Services = TaskiqDepends(services_of)
+) -> int:
     """List one account's new posts and queue a download for each (first sync: inline)."""
     account = await SocialAccount.get_or_none(id=account_id, status=AccountStatus.OK)
     if account is None:
@@ -99,8 +106,9 @@ async def ingest_account(account_id: int, reason: str = "schedule",
 
 
 @shared.task(task_name="oneclick.ingest_download")
-async def ingest_download(account_id: int, item: dict[str, Any],
-                          services: Services = TaskiqDepends(services_of)) -> int | None:
+async def ingest_download(
+    account_id: int, item: dict[str, Any], services: Services = TaskiqDepends(services_of)
+) -> int | None:
     """Download one post (retries inside; a failure waits for the next listing)."""
     account = await SocialAccount.get_or_none(id=account_id, status=AccountStatus.OK)
     if account is None:
@@ -111,4 +119,3 @@ async def ingest_download(account_id: int, item: dict[str, Any],
         log.warning("instagram post %s not downloaded: %s", item.get("id"), exc.code)
         return None
     return asset.id if asset else None
-

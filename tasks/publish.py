@@ -38,17 +38,21 @@ async def queue_targets(queue: TaskQueue, target_ids: list[int]) -> None:
     """Queue targets one by one (retries, the sweeper's catch-up, a person's Retry)."""
     if not target_ids:
         return
-    await _leave_ticket(PublishTarget.filter(
-        id__in=target_ids, status__in=[TargetStatus.PENDING, TargetStatus.RETRY_WAIT]),
-        queue.ticket)
+    await _leave_ticket(
+        PublishTarget.filter(
+            id__in=target_ids, status__in=[TargetStatus.PENDING, TargetStatus.RETRY_WAIT]
+        ),
+        queue.ticket,
+    )
     for target_id in target_ids:
         await queue.kiq(publish_target, target_id)
 
 
 async def queue_job(queue: TaskQueue, job_id: int) -> None:
     """Queue a new or approved job."""
-    await _leave_ticket(PublishTarget.filter(job_id=job_id, status=TargetStatus.PENDING),
-                        queue.ticket)
+    await _leave_ticket(
+        PublishTarget.filter(job_id=job_id, status=TargetStatus.PENDING), queue.ticket
+    )
     await queue.kiq(run_job, job_id)
 
 
@@ -61,22 +65,23 @@ async def run_job(job_id: int, services: Services = TaskiqDepends(services_of)) 
     mid-publish once their lease runs out.
     """
     targets = await services.runner.prepare_job(job_id)
-    results = await asyncio.gather(*(_run_target(services, t.id, fetched=t) for t in targets),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        *(_run_target(services, t.id, fetched=t) for t in targets), return_exceptions=True
+    )
     for result in results:
         if isinstance(result, BaseException):
             raise result  # after every target had its turn
 
 
 @shared.task(task_name="oneclick.publish_target")
-async def publish_target(target_id: int,
-                         services: Services = TaskiqDepends(services_of)) -> None:
+async def publish_target(target_id: int, services: Services = TaskiqDepends(services_of)) -> None:
     """One attempt at one target (retries, the sweeper's catch-up, a person's Retry)."""
     await _run_target(services, target_id)
 
 
-async def _run_target(services: Services, target_id: int, *,
-                      fetched: PublishTarget | None = None) -> None:
+async def _run_target(
+    services: Services, target_id: int, *, fetched: PublishTarget | None = None
+) -> None:
     """Run the target; a short retry waits here, a long one for the sweeper."""
     outcome = await services.runner.run(target_id, fetched=fetched)
     if outcome.retry_in is not None and outcome.retry_in <= INLINE_RETRY_MAX_SECONDS:
@@ -93,8 +98,11 @@ async def sweep_once(queue: TaskQueue, *, take_over: bool = True) -> int:
         reset = False  # Redis is away: the outbox holds what we queue; look next pass
     due = await jobs_due(ignore_tickets=reset, take_over=take_over)
     if reset and due:
-        log.warning("Redis is new or came back empty (messages not yet read are gone): "
-                    "queuing %d targets again", len(due))
+        log.warning(
+            "Redis is new or came back empty (messages not yet read are gone): "
+            "queuing %d targets again",
+            len(due),
+        )
     await queue_targets(queue, due)
     return len(due)
 
@@ -124,4 +132,3 @@ async def run_sweeper(services: Services) -> None:
             log.exception("sweeper pass failed")
             failed_at = time.monotonic()
         await asyncio.sleep(wait)
-

@@ -54,4 +54,3 @@ class TaskQueue:
     async def was_reset(self) -> bool:
         """Whether Redis lost its data since the last look."""
         return await queue_was_reset(self.broker)
-

@@ -26,7 +26,8 @@ async def run_schedule(services: Services, *, first_delay: float = FIRST_DELAY) 
     settings = services.settings
     jobs: list[tuple[str, AsyncTaskiqDecoratedTask[Any, Any], float]] = [
         ("token refresh", refresh_tokens, settings.token_refresh_interval_seconds),
-        ("instagram ingest", ingest_all, settings.ingest_interval_seconds)]
+        ("instagram ingest", ingest_all, settings.ingest_interval_seconds),
+    ]
     due = {name: time.monotonic() + first_delay for name, _, _ in jobs}
     while True:
         now = time.monotonic()

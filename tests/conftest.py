@@ -79,8 +79,9 @@ async def _create_pg_database() -> str:
 
     name = f"oneclick_test_{uuid.uuid4().hex[:12]}"
     try:
-        conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"),
-                                     timeout=3)
+        conn = await asyncpg.connect(
+            PG_ADMIN_URL.replace("postgres://", "postgresql://"), timeout=3
+        )
     except (OSError, asyncpg.PostgresError) as exc:
         service_unavailable("PostgreSQL", str(exc))
     try:
@@ -102,8 +103,9 @@ async def _drop_pg_database(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def any_db_settings(request: pytest.FixtureRequest, tmp_path: Path
-                          ) -> AsyncIterator[Settings]:
+async def any_db_settings(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Settings]:
     """Settings on a fresh, migrated database of each kind, connections open."""
     pg_url = None
     settings = make_settings(tmp_path)

@@ -27,13 +27,25 @@ def _sources(width: int, height: int, fps: float, seconds: float, audio: bool) -
     return args
 
 
-def video(directory: Path, *, width: int = 1920, height: int = 1080, fps: float = 30,
-          seconds: float = 2, audio: bool = True, vcodec: str = "libx264",
-          pix_fmt: str = "yuv420p", container: str = "mp4", faststart: bool = True,
-          extra: tuple[str, ...] = (), name: str | None = None) -> Path:
+def video(
+    directory: Path,
+    *,
+    width: int = 1920,
+    height: int = 1080,
+    fps: float = 30,
+    seconds: float = 2,
+    audio: bool = True,
+    vcodec: str = "libx264",
+    pix_fmt: str = "yuv420p",
+    container: str = "mp4",
+    faststart: bool = True,
+    extra: tuple[str, ...] = (),
+    name: str | None = None,
+) -> Path:
     """A testsrc2 clip; defaults: 1080p30 H.264/AAC MP4, moov first, 2 s."""
-    stem = name or (f"v_{width}x{height}_{fps}_{seconds}_{int(audio)}_{vcodec}_{pix_fmt}"
-                    f"_{int(faststart)}")
+    stem = name or (
+        f"v_{width}x{height}_{fps}_{seconds}_{int(audio)}_{vcodec}_{pix_fmt}_{int(faststart)}"
+    )
     path = directory / f"{stem}.{container}"
     if path.exists():
         return path
@@ -74,8 +86,9 @@ def rotate_ccw_copy(source: Path, path: Path, degrees: int) -> None:
     except RuntimeError as exc:
         if "display_rotation" not in str(exc):
             raise
-        ffmpeg("-i", str(source), "-c", "copy", "-metadata:s:v:0",
-               f"rotate={degrees % 360}", str(path))
+        ffmpeg(
+            "-i", str(source), "-c", "copy", "-metadata:s:v:0", f"rotate={degrees % 360}", str(path)
+        )
 
 
 def orientation_marker(directory: Path) -> Path:
@@ -83,23 +96,47 @@ def orientation_marker(directory: Path) -> Path:
     path = directory / "orientation_marker.mp4"
     if not path.exists():
         plain = directory / "orientation_plain.mp4"
-        ffmpeg("-f", "lavfi", "-i", "color=black:size=320x180:rate=30:duration=1",
-               "-vf", "drawbox=x=0:y=0:w=106:h=180:color=white:t=fill", "-c:v", "libx264",
-               "-pix_fmt", "yuv420p", str(plain))
+        ffmpeg(
+            "-f",
+            "lavfi",
+            "-i",
+            "color=black:size=320x180:rate=30:duration=1",
+            "-vf",
+            "drawbox=x=0:y=0:w=106:h=180:color=white:t=fill",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            str(plain),
+        )
         rotate_ccw_copy(plain, path, 90)
     return path
 
 
 def hevc_4k60(directory: Path, seconds: float = 0.5, width: int = 3840, height: int = 2160) -> Path:
     """HEVC 4K 60 fps with AAC (not what Reels-style profiles accept as is)."""
-    return video(directory, width=width, height=height, fps=60, seconds=seconds,
-                 vcodec="libx265", extra=("-x265-params", "log-level=error"))
+    return video(
+        directory,
+        width=width,
+        height=height,
+        fps=60,
+        seconds=seconds,
+        vcodec="libx265",
+        extra=("-x265-params", "log-level=error"),
+    )
 
 
 def vp9_mkv(directory: Path, width: int = 640, height: int = 360) -> Path:
     """VP9 + Opus in Matroska: a non-MP4, non-H.264 source."""
-    return video(directory, width=width, height=height, seconds=2, vcodec="libvpx-vp9",
-                 container="mkv", extra=("-deadline", "realtime", "-cpu-used", "8"))
+    return video(
+        directory,
+        width=width,
+        height=height,
+        seconds=2,
+        vcodec="libvpx-vp9",
+        container="mkv",
+        extra=("-deadline", "realtime", "-cpu-used", "8"),
+    )
 
 
 def no_audio(directory: Path, width: int = 640, height: int = 360, seconds: float = 4) -> Path:
@@ -109,10 +146,21 @@ def no_audio(directory: Path, width: int = 640, height: int = 360, seconds: floa
 
 def ten_bit_hdr(directory: Path, width: int = 640, height: int = 360) -> Path:
     """HEVC Main 10 tagged BT.2020 / PQ (HDR10-style)."""
-    return video(directory, width=width, height=height, seconds=2, vcodec="libx265",
-                 pix_fmt="yuv420p10le", name=f"hdr10_{width}x{height}",
-                 extra=("-vf", "setparams=color_primaries=bt2020:color_trc=smpte2084"
-                        ":colorspace=bt2020nc", "-x265-params", "log-level=error"))
+    return video(
+        directory,
+        width=width,
+        height=height,
+        seconds=2,
+        vcodec="libx265",
+        pix_fmt="yuv420p10le",
+        name=f"hdr10_{width}x{height}",
+        extra=(
+            "-vf",
+            "setparams=color_primaries=bt2020:color_trc=smpte2084:colorspace=bt2020nc",
+            "-x265-params",
+            "log-level=error",
+        ),
+    )
 
 
 def ten_bit_h264(directory: Path, width: int = 640, height: int = 360) -> Path:
@@ -122,14 +170,30 @@ def ten_bit_h264(directory: Path, width: int = 640, height: int = 360) -> Path:
 
 def odd_size(directory: Path) -> Path:
     """An odd-sized (333x201) clip at 25 fps."""
-    return video(directory, width=334, height=202, fps=25, seconds=2, vcodec="libx264",
-                 pix_fmt="yuv444p", name="odd_333x201", extra=("-vf", "scale=333:201"))
+    return video(
+        directory,
+        width=334,
+        height=202,
+        fps=25,
+        seconds=2,
+        vcodec="libx264",
+        pix_fmt="yuv444p",
+        name="odd_333x201",
+        extra=("-vf", "scale=333:201"),
+    )
 
 
 def long_clip(directory: Path, seconds: float = 100, width: int = 96, height: int = 172) -> Path:
     """A long clip, tiny and at 1 fps so it is made in a blink (for duration limits)."""
-    return video(directory, width=width, height=height, fps=1, seconds=seconds, audio=True,
-                 name=f"long_{seconds}_{width}x{height}")
+    return video(
+        directory,
+        width=width,
+        height=height,
+        fps=1,
+        seconds=seconds,
+        audio=True,
+        name=f"long_{seconds}_{width}x{height}",
+    )
 
 
 def truncated(directory: Path) -> Path:
@@ -172,8 +236,14 @@ def audio_only(directory: Path) -> Path:
     return path
 
 
-def image(directory: Path, *, width: int = 640, height: int = 480, fmt: str = "jpg",
-          name: str | None = None) -> Path:
+def image(
+    directory: Path,
+    *,
+    width: int = 640,
+    height: int = 480,
+    fmt: str = "jpg",
+    name: str | None = None,
+) -> Path:
     """One testsrc2 frame as JPEG, PNG or WebP."""
     path = directory / f"{name or f'img_{width}x{height}'}.{fmt}"
     if not path.exists():

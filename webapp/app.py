@@ -40,8 +40,12 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings | None = None, *, in_process_queue: bool | None = None,
-               telegram_polling: bool = False) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    in_process_queue: bool | None = None,
+    telegram_polling: bool = False,
+) -> FastAPI:
     """The web app; with `in_process_queue` it also runs jobs and the sweeper itself.
 
     The Telegram bot runs here in webhook mode when TELEGRAM_WEBHOOK_SECRET is set, or
@@ -72,17 +76,30 @@ def create_app(settings: Settings | None = None, *, in_process_queue: bool | Non
                 if slack is not None:
                     await slack.stop()
 
-    app = FastAPI(title="OneClick Social", version="0.1.0", lifespan=lifespan,
-                  description="Publish one piece of content to every network a brand uses.")
+    app = FastAPI(
+        title="OneClick Social",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Publish one piece of content to every network a brand uses.",
+    )
     install_error_handlers(app)
     install_openapi(app)  # one error body and every status in /openapi.json
     install_sessions(app, settings)
     install_security_headers(app)  # outermost: every response, refusals included
     install_body_limit(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth_pages, profile_pages, brand_pages, brand_settings_pages,
-                   connection_pages, inbox_pages, job_pages, audit_pages, usage_pages,
-                   oauth_routes):
+    for module in (
+        auth_pages,
+        profile_pages,
+        brand_pages,
+        brand_settings_pages,
+        connection_pages,
+        inbox_pages,
+        job_pages,
+        audit_pages,
+        usage_pages,
+        oauth_routes,
+    ):
         app.include_router(module.router)
     for module in (health, brands, assets, jobs, feed, media_urls):
         app.include_router(module.router)

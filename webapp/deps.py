@@ -30,8 +30,11 @@ async def api_user(
     if credentials is not None and credentials.scheme.lower() == "bearer":
         user = await user_for_api_key(credentials.credentials)
     if user is None:
-        raise HTTPException(401, "A valid API key is required (Authorization: Bearer <key>).",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "A valid API key is required (Authorization: Bearer <key>).",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     request.state.user = user
     return user
 

@@ -29,26 +29,48 @@ from core.errors import (
     TooLarge,
 )
 
-STATUS = [(NotFound, 404), (Forbidden, 403), (TooLarge, 413), (InvalidInput, 422),
-          (Conflict, 409), (RateLimited, 429)]
+STATUS = [
+    (NotFound, 404),
+    (Forbidden, 403),
+    (TooLarge, 413),
+    (InvalidInput, 422),
+    (Conflict, 409),
+    (RateLimited, 429),
+]
 # the `code` of an answer: by core error class first, else by HTTP status
-CLASS_CODES = [(NotFound, "not_found"), (Forbidden, "forbidden"), (TooLarge, "too_large"),
-               (MediaRejected, "media_rejected"), (InvalidInput, "invalid_input"),
-               (Conflict, "conflict"), (RateLimited, "rate_limited")]
-STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 409: "conflict", 413: "too_large",
-                415: "unsupported_media_type", 422: "invalid_input", 429: "rate_limited",
-                503: "unavailable"}
+CLASS_CODES = [
+    (NotFound, "not_found"),
+    (Forbidden, "forbidden"),
+    (TooLarge, "too_large"),
+    (MediaRejected, "media_rejected"),
+    (InvalidInput, "invalid_input"),
+    (Conflict, "conflict"),
+    (RateLimited, "rate_limited"),
+]
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "rate_limited",
+    503: "unavailable",
+}
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 INVALID_REQUEST = "invalid_request"  # the request does not fit the OpenAPI schema
-ERROR_CODES = sorted({*STATUS_CODES.values(), *(c for _, c in CLASS_CODES), INVALID_REQUEST,
-                      "error"})
+ERROR_CODES = sorted(
+    {*STATUS_CODES.values(), *(c for _, c in CLASS_CODES), INVALID_REQUEST, "error"}
+)
 
 
 class FieldError(BaseModel):
     """One part of a request that does not fit the schema."""
 
-    loc: list[str | int] = Field(description="Where: e.g. [\"body\", \"platforms\", 0].")
+    loc: list[str | int] = Field(description='Where: e.g. ["body", "platforms", 0].')
     msg: str = Field(description="What is wrong with it.")
 
 
@@ -56,10 +78,13 @@ class ApiError(BaseModel):
     """Every error answer of the API."""
 
     detail: str = Field(description="What went wrong, in plain words for a person.")
-    code: str = Field(description="A stable identifier of the kind of error, for programs.",
-                      json_schema_extra={"enum": [*ERROR_CODES]})
+    code: str = Field(
+        description="A stable identifier of the kind of error, for programs.",
+        json_schema_extra={"enum": [*ERROR_CODES]},
+    )
     errors: list[FieldError] | SkipJsonSchema[None] = Field(
-        default=None, description="Request validation only: each part that does not fit.")
+        default=None, description="Request validation only: each part that does not fit."
+    )
 
 
 def code_for_status(status: int) -> str:
@@ -67,13 +92,21 @@ def code_for_status(status: int) -> str:
     return STATUS_CODES.get(status, "error")
 
 
-def error_response(status: int, detail: str, *, code: str | None = None,
-                   errors: list[FieldError] | None = None,
-                   headers: Mapping[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    errors: list[FieldError] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
     """An error answer of the API: the one shape `ApiError`."""
     body = ApiError(detail=detail, code=code or code_for_status(status), errors=errors)
-    return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=status,
-                        headers=dict(headers) if headers else None)
+    return JSONResponse(
+        body.model_dump(mode="json", exclude_none=True),
+        status_code=status,
+        headers=dict(headers) if headers else None,
+    )
 
 
 def status_for(exc: OneClickError) -> int:
@@ -125,7 +158,13 @@ def install_error_handlers(app: FastAPI) -> None:
         for err in exc.errors():
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
             problems.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
-        fields = [FieldError(loc=[p if isinstance(p, int) else str(p) for p in e.get("loc", ())],
-                             msg=str(e.get("msg"))) for e in exc.errors()]
-        return error_response(422, "Invalid request: " + "; ".join(problems),
-                              code=INVALID_REQUEST, errors=fields)
+        fields = [
+            FieldError(
+                loc=[p if isinstance(p, int) else str(p) for p in e.get("loc", ())],
+                msg=str(e.get("msg")),
+            )
+            for e in exc.errors()
+        ]
+        return error_response(
+            422, "Invalid request: " + "; ".join(problems), code=INVALID_REQUEST, errors=fields
+        )

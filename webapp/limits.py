@@ -16,12 +16,13 @@ from webapp.upload import BODY_LIMIT_KEY
 
 
 def _refusal(path: str, accept: str, limit: int) -> tuple[str, bytes]:
-    message = (f"This request is larger than the {max(limit // 1024, 1):,} KB this page "
-               "accepts.")
+    message = f"This request is larger than the {max(limit // 1024, 1):,} KB this page accepts."
     if path.startswith("/api/") or "application/json" in accept:
         return "application/json", json.dumps({"detail": message}).encode()
-    page = (f"<!doctype html><title>Too large</title><h1>Too large</h1><p>{escape(message)}</p>"
-            '<p><a href="/">Back to OneClick Social</a></p>')
+    page = (
+        f"<!doctype html><title>Too large</title><h1>Too large</h1><p>{escape(message)}</p>"
+        '<p><a href="/">Back to OneClick Social</a></p>'
+    )
     return "text/html; charset=utf-8", page.encode()
 
 
@@ -68,11 +69,19 @@ class BodyLimit:
 
         async def refuse() -> None:
             state["started"] = True
-            content_type, body = _refusal(scope.get("path", ""),
-                                          headers.get(b"accept", b"").decode("latin-1"), limit())
-            await send({"type": "http.response.start", "status": 413, "headers": [
-                (b"content-type", content_type.encode()),
-                (b"content-length", str(len(body)).encode())]})
+            content_type, body = _refusal(
+                scope.get("path", ""), headers.get(b"accept", b"").decode("latin-1"), limit()
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 413,
+                    "headers": [
+                        (b"content-type", content_type.encode()),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
 
         try:

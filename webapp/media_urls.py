@@ -36,5 +36,6 @@ async def media_file(token: str, services: ServicesDep) -> Response:
     if not path or not await asyncio.to_thread(os.path.isfile, path):
         return PlainTextResponse(_GONE, status_code=404)
     media_type = "image/jpeg" if found[1] else transcode.mime_type
-    return FileResponse(path, media_type=media_type,
-                        headers={"Cache-Control": "private, max-age=300"})
+    return FileResponse(
+        path, media_type=media_type, headers={"Cache-Control": "private, max-age=300"}
+    )

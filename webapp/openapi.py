@@ -26,7 +26,7 @@ DESCRIPTIONS = {
     409: "The request conflicts with the current state (the detail says which).",
     413: "The request or the file is larger than its limit, or the brand's storage is full.",
     422: "The request does not fit the schema (`code` `invalid_request`, with `errors`), or "
-         "its content cannot be used (the detail says why).",
+    "its content cannot be used (the detail says why).",
     429: "Too many requests: try again after `Retry-After` seconds.",
 }
 
@@ -97,4 +97,5 @@ def _fastapi_default(content: dict[str, Any]) -> bool:
     """FastAPI's own error body (HTTPValidationError) or an empty placeholder schema."""
     schema = content.get("application/json", {}).get("schema")
     return list(content) == ["application/json"] and (
-        not schema or schema.get("$ref", "").endswith("/HTTPValidationError"))
+        not schema or schema.get("$ref", "").endswith("/HTTPValidationError")
+    )

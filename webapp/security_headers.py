@@ -16,18 +16,25 @@ from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PAGES_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-             "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
-             "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+PAGES_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 DOCS_CDN = "https://cdn.jsdelivr.net"
-DOCS_CSP = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {DOCS_CDN}; "
-            f"style-src 'self' 'unsafe-inline' {DOCS_CDN} https://fonts.googleapis.com; "
-            "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-            "font-src 'self' https://fonts.gstatic.com; worker-src 'self' blob:; "
-            "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-COMMON = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
-          ("Referrer-Policy", "strict-origin-when-cross-origin"),
-          ("Cross-Origin-Opener-Policy", "same-origin"))
+DOCS_CSP = (
+    f"default-src 'self'; script-src 'self' 'unsafe-inline' {DOCS_CDN}; "
+    f"style-src 'self' 'unsafe-inline' {DOCS_CDN} https://fonts.googleapis.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "font-src 'self' https://fonts.gstatic.com; worker-src 'self' blob:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+COMMON = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
 
 
 class SecurityHeaders:

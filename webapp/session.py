@@ -49,15 +49,20 @@ def install_sessions(app: FastAPI, settings: Settings) -> None:
         settings.ensure_secrets()
     assert settings.secret_key is not None
     app.add_middleware(
-        SessionMiddleware, secret_key=settings.secret_key.get_secret_value(),
-        session_cookie=SESSION_COOKIE, max_age=SESSION_MAX_AGE, same_site="lax",
-        https_only=settings.public_base_url.lower().startswith("https://"))
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=settings.public_base_url.lower().startswith("https://"),
+    )
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:
         if "application/json" in request.headers.get("accept", ""):  # fetch() calls
-            return JSONResponse({"detail": "Your session has ended. Sign in again."},
-                                status_code=401)
+            return JSONResponse(
+                {"detail": "Your session has ended. Sign in again."}, status_code=401
+            )
         return RedirectResponse(f"/login?next={quote(exc.next_url, safe='/')}", status_code=303)
 
 
@@ -66,8 +71,13 @@ def safe_next(url: str | None, default: str = "/brands") -> str:
     if not url:
         return default
     parts = urlsplit(url)
-    if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//") \
-            or "\\" in url:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not url.startswith("/")
+        or url.startswith("//")
+        or "\\" in url
+    ):
         return default
     return url
 
@@ -76,8 +86,8 @@ async def sign_in(request: Request, user: User) -> None:
     """Start a fresh server-side session (a new key and CSRF token, old data dropped)."""
     request.session.clear()
     request.session[_SESSION_KEY] = await open_session(
-        user, address=client_address(request),
-        user_agent=request.headers.get("user-agent", ""))
+        user, address=client_address(request), user_agent=request.headers.get("user-agent", "")
+    )
     request.session[_CSRF_KEY] = secrets.token_urlsafe(32)
     request.state.web_user = user
     request.state.user = user
@@ -148,8 +158,9 @@ async def require_csrf(request: Request) -> None:
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
     if not _csrf_matches(request, sent):
-        raise Forbidden("This form has expired or did not come from this site. "
-                        "Reload the page and try again.")
+        raise Forbidden(
+            "This form has expired or did not come from this site. Reload the page and try again."
+        )
 
 
 async def require_csrf_header(request: Request) -> None:

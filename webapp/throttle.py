@@ -63,8 +63,9 @@ class SlidingWindow:
         now = time.monotonic()
         self._recent(key, now).append(now)
         if len(self._events) > 10_000:
-            self._events = {k: v for k, v in self._events.items()
-                            if v and now - v[-1] <= self.window}
+            self._events = {
+                k: v for k, v in self._events.items() if v and now - v[-1] <= self.window
+            }
 
     def clear(self, key: str) -> None:
         """Forget the key's events."""
@@ -86,8 +87,7 @@ class SignInGuard:
     def check_login(self, client: str, email: str) -> None:
         """TooManyAttempts when this client failed too often (for this account or overall)."""
         bucket = client_bucket(client)
-        wait = max(self.pairs.wait_seconds(f"{bucket}|{email}"),
-                   self.clients.wait_seconds(bucket))
+        wait = max(self.pairs.wait_seconds(f"{bucket}|{email}"), self.clients.wait_seconds(bucket))
         if wait > 0:
             raise _refuse("Too many failed sign-ins from your address.", wait)
 

@@ -42,8 +42,11 @@ class UploadForm:
 
 def body_limit(settings: Settings) -> int:
     """The largest upload body: the largest file plus every text field and the envelope."""
-    return (max(settings.max_video_bytes, settings.max_image_bytes)
-            + settings.max_form_fields * settings.max_form_field_bytes + ENVELOPE_BYTES)
+    return (
+        max(settings.max_video_bytes, settings.max_image_bytes)
+        + settings.max_form_fields * settings.max_form_field_bytes
+        + ENVELOPE_BYTES
+    )
 
 
 class _Collector:
@@ -71,7 +74,8 @@ class _Collector:
     def on_header_value(self, data: bytes, start: int, end: int) -> None:
         self._count_header(end - start)
         self._headers[self._header_name.lower()] = (
-            self._headers.get(self._header_name.lower(), b"") + data[start:end])
+            self._headers.get(self._header_name.lower(), b"") + data[start:end]
+        )
 
     def on_header_end(self) -> None:
         self._header_name = b""
@@ -88,8 +92,7 @@ class _Collector:
             self.form.file_name = options[b"filename"].decode("utf-8", "replace")
             self.spool = Spool(self.settings)
         elif len(self.form.fields) >= self.settings.max_form_fields:
-            raise InvalidInput(f"The upload has more than {self.settings.max_form_fields} "
-                               "fields.")
+            raise InvalidInput(f"The upload has more than {self.settings.max_form_fields} fields.")
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self._is_file and self.spool is not None:
@@ -97,8 +100,10 @@ class _Collector:
             return
         self._value += data[start:end]
         if len(self._value) > self.settings.max_form_field_bytes:
-            raise TooLarge(f"The field '{self._name[:40]}' is longer than "
-                           f"{self.settings.max_form_field_bytes // 1024} KB.")
+            raise TooLarge(
+                f"The field '{self._name[:40]}' is longer than "
+                f"{self.settings.max_form_field_bytes // 1024} KB."
+            )
 
     def on_part_end(self) -> None:
         if not self._is_file and self._name:
@@ -115,10 +120,14 @@ class _Collector:
         self._header_bytes = 0
 
     def callbacks(self) -> MultipartCallbacks:
-        return {"on_header_field": self.on_header_field, "on_header_value": self.on_header_value,
-                "on_header_end": self.on_header_end,
-                "on_headers_finished": self.on_headers_finished,
-                "on_part_data": self.on_part_data, "on_part_end": self.on_part_end}
+        return {
+            "on_header_field": self.on_header_field,
+            "on_header_value": self.on_header_value,
+            "on_header_end": self.on_header_end,
+            "on_headers_finished": self.on_headers_finished,
+            "on_part_data": self.on_part_data,
+            "on_part_end": self.on_part_end,
+        }
 
 
 def _declared_length(request: Request) -> int | None:
@@ -139,8 +148,9 @@ def check_declared_size(request: Request, settings: Settings) -> int | None:
     return declared
 
 
-async def read_upload(request: Request, settings: Settings, *,
-                      csrf: tuple[str, str] | None = None) -> UploadForm:
+async def read_upload(
+    request: Request, settings: Settings, *, csrf: tuple[str, str] | None = None
+) -> UploadForm:
     """Parse a multipart/form-data body as it arrives; the file never sits in memory.
 
     With `csrf` (field name, expected token) the first part must be that field with that

@@ -14,8 +14,13 @@ from core.models import PublishJob, PublishTarget
 from core.safe_links import shown_link
 
 STALLED = timedelta(minutes=2)  # a step this old says what it waits for
-HEADS = {"published": "✅ Published everywhere", "partial": "⚠️ Published in part",
-         "failed": "❌ Not published", "cancelled": "⏹ Cancelled", "scheduled": "🗓 Scheduled"}
+HEADS = {
+    "published": "✅ Published everywhere",
+    "partial": "⚠️ Published in part",
+    "failed": "❌ Not published",
+    "cancelled": "⏹ Cancelled",
+    "scheduled": "🗓 Scheduled",
+}
 
 
 @dataclass(frozen=True)
@@ -57,12 +62,15 @@ def target_line(target: PublishTarget, label: str, markup: Markup) -> str:
 def unknown_words(platform: str) -> str:
     """What an unknown target says in a chat (its buttons: Mark as posted, Publish again)."""
     where = "channel" if platform == "telegram" else "account"
-    return (f"unknown: check the {where}. It may have been posted; press Mark as posted if "
-            "it is there, or Publish again")
+    return (
+        f"unknown: check the {where}. It may have been posted; press Mark as posted if "
+        "it is there, or Publish again"
+    )
 
 
-def status_text(job: PublishJob, targets: Sequence[PublishTarget], labels: Mapping[str, str],
-                markup: Markup) -> str:
+def status_text(
+    job: PublishJob, targets: Sequence[PublishTarget], labels: Mapping[str, str], markup: Markup
+) -> str:
     """The one status message of a job, edited in place until every target has ended."""
     if job.status == "awaiting_approval":
         return "🕒 Sent for approval. It goes out as soon as an approver approves it."
@@ -70,10 +78,15 @@ def status_text(job: PublishJob, targets: Sequence[PublishTarget], labels: Mappi
         note = f": {markup.escape(job.decision_note)}" if job.decision_note else ""
         return f"🚫 Rejected{note}."
     head = HEADS.get(str(job.status), "🚀 Publishing…")
-    lines = [head] + [target_line(t, labels.get(t.platform, t.platform), markup)
-                      + (waiting_for(t, labels.get(t.platform, t.platform), markup)
-                         if job.status == "running" else "")
-                      for t in targets]
+    lines = [head] + [
+        target_line(t, labels.get(t.platform, t.platform), markup)
+        + (
+            waiting_for(t, labels.get(t.platform, t.platform), markup)
+            if job.status == "running"
+            else ""
+        )
+        for t in targets
+    ]
     return "\n".join(lines)
 
 

@@ -40,8 +40,12 @@ class CardWatchers(ABC):
             except Exception:  # logged; the job still needs following
                 if time.monotonic() - started > self.retry_max:
                     delay = self.retry_first  # it had been working: a fresh failure
-                log.warning("status watcher of card %s failed; trying again in %.1f s",
-                            card_id, delay, exc_info=True)
+                log.warning(
+                    "status watcher of card %s failed; trying again in %.1f s",
+                    card_id,
+                    delay,
+                    exc_info=True,
+                )
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.retry_max)
 

@@ -48,27 +48,31 @@ def _chosen(body: dict[str, Any], card: SlackCard) -> list[str]:
 async def approve_pending(rt: Runtime, a: Acting, where: Origin, chosen: list[str]) -> None:
     """An approver approves a waiting job with the ticked networks, then follows it."""
     assert a.card.job_id is not None
-    job = await rt.services.publishing.decide(a.actor, job_id=a.card.job_id, approve=True,
-                                              platforms=chosen)
+    job = await rt.services.publishing.decide(
+        a.actor, job_id=a.card.job_id, approve=True, platforms=chosen
+    )
     await mark(rt, list(await SlackCard.filter(job_id=job.id)), "approved", where, a.user)
     await rt.watcher.attach(await SlackCard.get(id=a.card.id))
 
 
-async def publish_inbox(rt: Runtime, a: Acting, where: Origin, chosen: list[str],
-                        client: AsyncWebClient) -> None:
+async def publish_inbox(
+    rt: Runtime, a: Acting, where: Origin, chosen: list[str], client: AsyncWebClient
+) -> None:
     """Publish an inbox item (one job per card); a request waits where approval is required."""
     card, key = a.card, card_key(a.card)
     await a.actor.may(card.brand_id, Action.PUBLISH)  # an approver: the role table's words
     if card.job_id is not None or await rt.services.publishing.existing(
-            a.actor, brand_id=card.brand_id, idempotency_key=key):
+        a.actor, brand_id=card.brand_id, idempotency_key=key
+    ):
         raise Conflict(ON_ITS_WAY)
     if not chosen:
         raise InvalidInput(TICK_ONE)
     # the job stores the brand-scoped form of the key; the notifier matches on it
     card.job_key, card.selected = scoped_key(key, brand_id=card.brand_id) or "", chosen
     await card.save(update_fields=["job_key", "selected", "updated_at"])
-    result = await rt.services.publishing.publish(a.actor, asset_id=card.asset_id,
-                                                  platforms=chosen, idempotency_key=key)
+    result = await rt.services.publishing.publish(
+        a.actor, asset_id=card.asset_id, platforms=chosen, idempotency_key=key
+    )
     if not result.created:
         raise Conflict(ON_ITS_WAY)
     card = await SlackCard.get(id=card.id)  # the notifier may have turned it into an approval
@@ -77,8 +81,12 @@ async def publish_inbox(rt: Runtime, a: Acting, where: Origin, chosen: list[str]
             card.kind, card.job_id = "approval", result.job.id
             await card.save(update_fields=["kind", "job_id", "updated_at"])
             await rt.cards.show(card)
-        await tell(client, where.channel_id, where.user_id,
-                   f"🕒 Sent for approval: an approver of {a.brand.name} decides.")
+        await tell(
+            client,
+            where.channel_id,
+            where.user_id,
+            f"🕒 Sent for approval: an approver of {a.brand.name} decides.",
+        )
         return
     card.job_id = result.job.id
     await card.save(update_fields=["job_id", "updated_at"])
@@ -91,8 +99,13 @@ def register(app: AsyncApp) -> None:
 
     @app.action(blocks.APPROVE)
     @funnel
-    async def approve(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                      client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def approve(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
         """Approve & publish: ack at once, then decide or publish."""
         await ack()
         rt, where = runtime_of(context), origin_of(body)
@@ -106,8 +119,13 @@ def register(app: AsyncApp) -> None:
 
     @app.action(blocks.PLATFORMS)
     @funnel
-    async def platforms(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                        client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def platforms(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
         """Remember the ticked networks and show them on the card."""
         await ack()
         rt, where = runtime_of(context), origin_of(body)

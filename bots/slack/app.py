@@ -39,9 +39,14 @@ def build_app(services: Services) -> tuple[AsyncApp, Runtime]:
     if oauth is None and settings.slack_bot_token is not None:
         token = settings.slack_bot_token.get_secret_value()
     secret = settings.slack_signing_secret
-    app = AsyncApp(client=make_client(settings, token), oauth_settings=oauth,
-                   signing_secret=secret.get_secret_value() if secret else "",
-                   process_before_response=False, name="oneclick", logger=log)
+    app = AsyncApp(
+        client=make_client(settings, token),
+        oauth_settings=oauth,
+        signing_secret=secret.get_secret_value() if secret else "",
+        process_before_response=False,
+        name="oneclick",
+        logger=log,
+    )
     clients = SlackClients(settings, store)
     cards = SlackCards(services, clients)
     runtime = Runtime(services, clients, cards, StatusWatcher(cards))

@@ -56,26 +56,57 @@ class SlackCards:
             except Exception:  # a preview must never block the card
                 log.warning("no preview image for asset %s", asset.id, exc_info=True)
                 return None
-        cover = await TranscodedMedia.filter(asset_id=asset.id).exclude(
-            thumbnail_path="").order_by("-id").first()
+        cover = (
+            await TranscodedMedia.filter(asset_id=asset.id)
+            .exclude(thumbnail_path="")
+            .order_by("-id")
+            .first()
+        )
         return signed_media_url(settings, cover, cover=True) if cover else None
 
-    async def create(self, *, brand: Brand, asset: MediaAsset, team_id: str, channel_id: str,
-                     kind: str, actor: User | None = None, job: PublishJob | None = None,
-                     job_key: str = "") -> SlackCard:
+    async def create(
+        self,
+        *,
+        brand: Brand,
+        asset: MediaAsset,
+        team_id: str,
+        channel_id: str,
+        kind: str,
+        actor: User | None = None,
+        job: PublishJob | None = None,
+        job_key: str = "",
+    ) -> SlackCard:
         """Store the card and post it in the channel."""
         platforms = await self.platforms_for(brand, asset)
         if not platforms:
-            raise InvalidInput("This brand has no connected network that takes this media. "
-                               "Connect one on the brand's Connections page.")
+            raise InvalidInput(
+                "This brand has no connected network that takes this media. "
+                "Connect one on the brand's Connections page."
+            )
         selected = default_platforms(asset, platforms)
         if job is not None:
-            platforms = selected = list(dict.fromkeys(await column(PublishTarget.filter(
-                job_id=job.id).order_by("id").values_list("platform", flat=True), str)))
-        card = await SlackCard.create(brand=brand, asset=asset, team_id=team_id,
-                                      channel_id=channel_id, kind=kind, platforms=platforms,
-                                      selected=selected, job=job, job_key=job_key,
-                                      created_by=actor)
+            platforms = selected = list(
+                dict.fromkeys(
+                    await column(
+                        PublishTarget.filter(job_id=job.id)
+                        .order_by("id")
+                        .values_list("platform", flat=True),
+                        str,
+                    )
+                )
+            )
+        card = await SlackCard.create(
+            brand=brand,
+            asset=asset,
+            team_id=team_id,
+            channel_id=channel_id,
+            kind=kind,
+            platforms=platforms,
+            selected=selected,
+            job=job,
+            job_key=job_key,
+            created_by=actor,
+        )
         client = await self.clients.for_team(team_id)
         text, body = await self.render(card)
         sent = await self._post(client, channel=channel_id, text=text, blocks=body)
@@ -89,8 +120,10 @@ class SlackCards:
         except SlackApiError as exc:
             if exc.response.get("error") != "invalid_blocks":
                 raise
-            log.info("Slack refused the card's blocks (%s): posting without the image",
-                     exc.response.get("errors"))
+            log.info(
+                "Slack refused the card's blocks (%s): posting without the image",
+                exc.response.get("errors"),
+            )
             kwargs["blocks"] = _without_images(kwargs["blocks"])
             return await client.chat_postMessage(**kwargs, unfurl_links=False)
 
@@ -121,12 +154,21 @@ class SlackCards:
             header = f"🕒 *Approval needed* · {blocks.esc(brand.name)} · {what}"
             text = f"Approval needed in {brand.name}"
         else:
-            header = (f"📥 *New in {blocks.esc(brand.name)}'s inbox* · {what} · "
-                      f"from {blocks.esc(str(asset.source))}")
+            header = (
+                f"📥 *New in {blocks.esc(brand.name)}'s inbox* · {what} · "
+                f"from {blocks.esc(str(asset.source))}"
+            )
             text = f"New item in {brand.name}'s inbox"
-        body = blocks.card_blocks(card, header=header, asset=asset, captions=captions,
-                                  labels=labels, image_url=await self.image_url(asset),
-                                  decision=self.decision_line(card), children=children)
+        body = blocks.card_blocks(
+            card,
+            header=header,
+            asset=asset,
+            captions=captions,
+            labels=labels,
+            image_url=await self.image_url(asset),
+            decision=self.decision_line(card),
+            children=children,
+        )
         return text, body
 
     @staticmethod
@@ -150,17 +192,27 @@ class SlackCards:
         client = await self.clients.for_team(card.team_id)
         text, body = await self.render(card)
         try:
-            await client.chat_update(channel=card.channel_id, ts=card.message_ts, text=text,
-                                     blocks=body)
+            await client.chat_update(
+                channel=card.channel_id, ts=card.message_ts, text=text, blocks=body
+            )
         except SlackApiError as exc:
             if exc.response.get("error") != "invalid_blocks":
                 raise
-            await client.chat_update(channel=card.channel_id, ts=card.message_ts, text=text,
-                                     blocks=_without_images(body))
+            await client.chat_update(
+                channel=card.channel_id, ts=card.message_ts, text=text, blocks=_without_images(body)
+            )
 
 
 def _without_images(body: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The image blocks Slack could not fetch become a line naming the media."""
-    return [b if b.get("type") != "image" else {"type": "context", "elements": [
-        {"type": "mrkdwn", "text": "🖼 " + blocks.esc(str(b.get("alt_text", "media")))}]}
-        for b in body]
+    return [
+        b
+        if b.get("type") != "image"
+        else {
+            "type": "context",
+            "elements": [
+                {"type": "mrkdwn", "text": "🖼 " + blocks.esc(str(b.get("alt_text", "media")))}
+            ],
+        }
+        for b in body
+    ]

@@ -12,15 +12,24 @@ from slack_sdk.web.async_client import AsyncWebClient
 from core.config import Settings
 from core.errors import NotFound
 
-NOT_INSTALLED = ("The OneClick Slack app is not installed in this workspace anymore. "
-                 "Install it again with “Add to Slack”.")
+NOT_INSTALLED = (
+    "The OneClick Slack app is not installed in this workspace anymore. "
+    "Install it again with “Add to Slack”."
+)
 
 
 def make_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
     """An AsyncWebClient for SLACK_API_BASE that waits out 429 Retry-After (twice at most)."""
     base = settings.slack_api_base.rstrip("/") + "/"
-    return AsyncWebClient(token=token, base_url=base, timeout=30, retry_handlers=[
-        AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=2)])
+    return AsyncWebClient(
+        token=token,
+        base_url=base,
+        timeout=30,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
 
 
 class SlackClients:

@@ -23,15 +23,19 @@ HELP = (
     "• `/oneclick sync`: bring new Instagram posts into the inbox now.\n"
     "• Share a photo or video here (or use the message shortcut *Repost with OneClick*) "
     "to add it to the brand's inbox.\n"
-    "• On a card: tick the networks, then *Approve & publish*, *Edit* or *Reject*.")
+    "• On a card: tick the networks, then *Approve & publish*, *Edit* or *Reject*."
+)
 
 
 async def _link(code: str, team_id: str, channel_id: str, user_id: str) -> str:
-    brand, user = await identity.link_channel(code, team_id=team_id, channel_id=channel_id,
-                                              slack_user_id=user_id)
+    brand, user = await identity.link_channel(
+        code, team_id=team_id, channel_id=channel_id, slack_user_id=user_id
+    )
     who = esc(user.display_name or user.email)
-    return (f"✅ This channel is linked to *{esc(brand.name)}*. New inbox items and approvals "
-            f"will appear here. <@{user_id}> acts as {who}.")
+    return (
+        f"✅ This channel is linked to *{esc(brand.name)}*. New inbox items and approvals "
+        f"will appear here. <@{user_id}> acts as {who}."
+    )
 
 
 async def _brands(team_id: str, channel_id: str, user_id: str) -> str:
@@ -40,10 +44,14 @@ async def _brands(team_id: str, channel_id: str, user_id: str) -> str:
         return identity.UNLINKED
     lines = []
     for brand in brands:
-        ident = await SlackIdentity.get_or_none(brand_id=brand.id, team_id=team_id,
-                                                slack_user_id=user_id)
-        member = (await BrandMember.get_or_none(brand_id=brand.id, user_id=ident.user_id)
-                  if ident else None)
+        ident = await SlackIdentity.get_or_none(
+            brand_id=brand.id, team_id=team_id, slack_user_id=user_id
+        )
+        member = (
+            await BrandMember.get_or_none(brand_id=brand.id, user_id=ident.user_id)
+            if ident
+            else None
+        )
         role = f"you act as {member.role}" if member else "you have not linked your account"
         lines.append(f"• *{esc(brand.name)}* ({role})")
     return "This channel is linked to:\n" + "\n".join(lines)
@@ -56,15 +64,15 @@ async def _sync(rt: Runtime, team_id: str, channel_id: str, user_id: str) -> str
     lines = []
     for brand in brands:
         try:
-            actor = await identity.actor_for(brand, team_id=team_id, channel_id=channel_id,
-                                             slack_user_id=user_id)
+            actor = await identity.actor_for(
+                brand, team_id=team_id, channel_id=channel_id, slack_user_id=user_id
+            )
             accounts = await rt.services.accounts.sync_now(actor, brand_id=brand.id)
         except OneClickError as exc:  # one brand's refusal must not hide the others'
             lines.append(f"*{esc(brand.name)}*: {esc(exc.user_message)}")
             continue
         names = ", ".join(esc(handle(a)) for a in accounts)
-        lines.append(f"🔄 *{esc(brand.name)}*: syncing {names}; new posts arrive here in a "
-                     "moment.")
+        lines.append(f"🔄 *{esc(brand.name)}*: syncing {names}; new posts arrive here in a moment.")
     return "\n".join(lines)
 
 
@@ -72,8 +80,7 @@ def register(app: AsyncApp) -> None:
     """Add the slash command."""
 
     @app.command("/oneclick")
-    async def oneclick(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext
-                       ) -> None:
+    async def oneclick(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
         """Parse the sub-command and answer in the ack (only the caller sees it)."""
         words = (command.get("text") or "").split()
         team_id = str(command.get("team_id") or context.team_id or "")
@@ -81,15 +88,18 @@ def register(app: AsyncApp) -> None:
         sub = words[0].lower() if words else "help"
         if sub == "link" and len(words) == 2:
             text = await reply_text(_link(words[1], team_id, channel_id, user_id))
-            await ack(text=text, response_type="in_channel" if text.startswith("✅")
-                      else "ephemeral")
+            await ack(
+                text=text, response_type="in_channel" if text.startswith("✅") else "ephemeral"
+            )
         elif sub == "link":
-            await ack(text="Usage: `/oneclick link CODE` (the code is on the brand's "
-                           "Connections page).")
+            await ack(
+                text="Usage: `/oneclick link CODE` (the code is on the brand's Connections page)."
+            )
         elif sub == "brands":
             await ack(text=await reply_text(_brands(team_id, channel_id, user_id)))
         elif sub == "sync":
-            await ack(text=await reply_text(_sync(runtime_of(context), team_id, channel_id,
-                                                  user_id)))
+            await ack(
+                text=await reply_text(_sync(runtime_of(context), team_id, channel_id, user_id))
+            )
         else:
             await ack(text=HELP)

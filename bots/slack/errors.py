@@ -36,24 +36,25 @@ def where(body: Mapping[str, Any]) -> tuple[str | None, str | None]:
         return meta.get("channel"), (body.get("user") or {}).get("id")
     event = body.get("event") or {}
     if event:
-        return (event.get("channel") or event.get("channel_id"),
-                event.get("user") or event.get("user_id"))
-    channel = (body.get("channel") or {}).get("id") if isinstance(body.get("channel"), dict) \
-        else None
+        return (
+            event.get("channel") or event.get("channel_id"),
+            event.get("user") or event.get("user_id"),
+        )
+    channel = (
+        (body.get("channel") or {}).get("id") if isinstance(body.get("channel"), dict) else None
+    )
     user = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else None
     return channel or body.get("channel_id"), user or body.get("user_id")
 
 
-async def tell(client: AsyncWebClient, channel: str | None, user: str | None, text: str
-               ) -> None:
+async def tell(client: AsyncWebClient, channel: str | None, user: str | None, text: str) -> None:
     """An ephemeral note to one person in a channel (nothing if either is unknown)."""
     if not channel or not user:
         return
     try:
         await client.chat_postEphemeral(channel=channel, user=user, text=text)
     except SlackApiError as exc:
-        log.warning("could not tell a Slack user about an error: %s",
-                    exc.response.get("error"))
+        log.warning("could not tell a Slack user about an error: %s", exc.response.get("error"))
 
 
 async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -81,6 +82,7 @@ def funnel(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[
     slack-bolt wipes the ack of a listener that raises before its runner has seen the ack,
     then waits 3 s and answers 404: so errors must not reach bolt.
     """
+
     @functools.wraps(listener)
     async def wrapper(**kwargs: Any) -> None:
         try:

@@ -23,35 +23,51 @@ from core.errors import NotFound
 from core.models import Brand, ChatKind, ChatLink, User
 
 ORIGIN = "slack"
-UNLINKED = ("This channel is not linked to a brand yet. Get a link code on the brand's "
-            "Connections page and run `/oneclick link CODE` here.")
+UNLINKED = (
+    "This channel is not linked to a brand yet. Get a link code on the brand's "
+    "Connections page and run `/oneclick link CODE` here."
+)
 
 
 async def linked_brands(team_id: str, channel_id: str) -> list[Brand]:
     """The brands this channel is linked to, oldest link first."""
-    links = await ChatLink.filter(kind=ChatKind.SLACK, workspace_id=team_id, chat_id=channel_id,
-                                  is_active=True).order_by("id").prefetch_related("brand")
+    links = (
+        await ChatLink.filter(
+            kind=ChatKind.SLACK, workspace_id=team_id, chat_id=channel_id, is_active=True
+        )
+        .order_by("id")
+        .prefetch_related("brand")
+    )
     return [link.brand for link in links]
 
 
 async def is_linked(team_id: str, channel_id: str, brand_id: int) -> bool:
     """Whether the channel is (still) linked to this brand."""
-    return await ChatLink.exists(kind=ChatKind.SLACK, workspace_id=team_id, chat_id=channel_id,
-                                 brand_id=brand_id, is_active=True)
+    return await ChatLink.exists(
+        kind=ChatKind.SLACK,
+        workspace_id=team_id,
+        chat_id=channel_id,
+        brand_id=brand_id,
+        is_active=True,
+    )
 
 
-async def link_channel(code: str, *, team_id: str, channel_id: str, slack_user_id: str
-                       ) -> tuple[Brand, User]:
+async def link_channel(
+    code: str, *, team_id: str, channel_id: str, slack_user_id: str
+) -> tuple[Brand, User]:
     """Redeem a link code here; the redeemer acts as the code's creator from now on."""
-    return await chat_links.link_slack_channel(code, team_id=team_id, channel_id=channel_id,
-                                               slack_user_id=slack_user_id)
+    return await chat_links.link_slack_channel(
+        code, team_id=team_id, channel_id=channel_id, slack_user_id=slack_user_id
+    )
 
 
-async def actor_for(brand: Brand, *, team_id: str, channel_id: str, slack_user_id: str,
-                    display_name: str = "") -> Actor:
+async def actor_for(
+    brand: Brand, *, team_id: str, channel_id: str, slack_user_id: str, display_name: str = ""
+) -> Actor:
     """The person a Slack user acts as in a brand linked to this channel (module rules)."""
     if not await is_linked(team_id, channel_id, brand.id):
         raise NotFound(UNLINKED)
-    user = await members.slack_member(brand, team_id=team_id, slack_user_id=slack_user_id,
-                                      display_name=display_name)
+    user = await members.slack_member(
+        brand, team_id=team_id, slack_user_id=slack_user_id, display_name=display_name
+    )
     return Actor(user, ORIGIN)

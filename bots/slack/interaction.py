@@ -34,8 +34,11 @@ def origin_of(body: dict[str, Any]) -> Origin:
     """Read workspace, channel and user from a block_actions or shortcut payload."""
     user = body.get("user") or {}
     team = (body.get("team") or {}).get("id") or user.get("team_id") or ""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id") or ""
+    channel = (
+        (body.get("channel") or {}).get("id")
+        or (body.get("container") or {}).get("channel_id")
+        or ""
+    )
     name = user.get("name") or user.get("username") or ""
     return Origin(str(team), str(channel), str(user.get("id") or ""), str(name))
 
@@ -71,8 +74,13 @@ async def acting_on(rt: Runtime, card_id: int, where: Origin) -> Acting:
     """The card of this channel and workspace, its brand still linked here, and the actor."""
     card = await rt.cards.load(card_id, team_id=where.team_id, channel_id=where.channel_id)
     brand = await Brand.get(id=card.brand_id)
-    actor = await identity.actor_for(brand, team_id=where.team_id, channel_id=where.channel_id,
-                                     slack_user_id=where.user_id, display_name=where.name)
+    actor = await identity.actor_for(
+        brand,
+        team_id=where.team_id,
+        channel_id=where.channel_id,
+        slack_user_id=where.user_id,
+        display_name=where.name,
+    )
     return Acting(card, brand, actor)
 
 
@@ -91,15 +99,17 @@ def who(card: SlackCard, where: Origin, user: User) -> str:
     return blocks.esc(user.display_name or user.email)[:64]
 
 
-async def mark(rt: Runtime, cards: list[SlackCard], decision: str, where: Origin, user: User,
-               note: str = "") -> None:
+async def mark(
+    rt: Runtime, cards: list[SlackCard], decision: str, where: Origin, user: User, note: str = ""
+) -> None:
     """Record the decision on the cards and show it on each message."""
     moment = now()
     for card in cards:
         card.decision, card.decided_by, card.decided_at = decision, who(card, where, user), moment
         card.decision_note = note
-        await card.save(update_fields=["decision", "decided_by", "decided_at", "decision_note",
-                                       "updated_at"])
+        await card.save(
+            update_fields=["decision", "decided_by", "decided_at", "decision_note", "updated_at"]
+        )
         try:
             await rt.cards.show(card)
         except SlackApiError as exc:  # one gone message must not hide the others

@@ -39,8 +39,12 @@ def _from_view(body: dict[str, Any]) -> tuple[int, Origin]:
     except (ValueError, KeyError, TypeError):
         raise NotFound("This form is no longer valid.") from None
     user = body.get("user") or {}
-    where = Origin(str(meta.get("team") or ""), str(meta.get("channel") or ""),
-                   str(user.get("id") or ""), str(user.get("name") or ""))
+    where = Origin(
+        str(meta.get("team") or ""),
+        str(meta.get("channel") or ""),
+        str(user.get("id") or ""),
+        str(user.get("name") or ""),
+    )
     return card_id, where
 
 
@@ -63,10 +67,10 @@ async def _captions(rt: Runtime, a: Acting) -> dict[str, str]:
 
 async def save_captions(rt: Runtime, a: Acting, texts: dict[str, str]) -> None:
     """Save the modal's captions (a waiting job takes them too) and re-show open cards."""
-    await rt.services.assets.edit_captions(a.actor, asset_id=a.card.asset_id, captions=texts,
-                                           job_id=a.card.job_id)
-    for card in await SlackCard.filter(asset_id=a.card.asset_id,
-                                       decision__in=["", "requested"]):
+    await rt.services.assets.edit_captions(
+        a.actor, asset_id=a.card.asset_id, captions=texts, job_id=a.card.job_id
+    )
+    for card in await SlackCard.filter(asset_id=a.card.asset_id, decision__in=["", "requested"]):
         await rt.cards.show(card)
 
 
@@ -75,8 +79,13 @@ def register(app: AsyncApp) -> None:
 
     @app.action(blocks.EDIT)
     @funnel
-    async def edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                   client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def edit(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
         """Open the caption modal (the trigger id is valid for 3 s: no slow work first)."""
         await ack()
         rt, where = runtime_of(context), origin_of(body)
@@ -84,14 +93,16 @@ def register(app: AsyncApp) -> None:
         ensure_open(a.card)
         await a.actor.may(a.brand.id, Action.EDIT)
         await _waiting_job(a)
-        view = blocks.edit_modal(a.card, await _captions(rt, a), rt.cards.labels(),
-                                 _meta(a.card, where))
+        view = blocks.edit_modal(
+            a.card, await _captions(rt, a), rt.cards.labels(), _meta(a.card, where)
+        )
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.view(blocks.EDIT_VIEW)
     @funnel
-    async def edit_submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
-                             context: AsyncBoltContext) -> None:
+    async def edit_submitted(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         """Check every caption against its network's rules; errors stay in the modal."""
         rt = runtime_of(context)
         card_id, where = _from_view(body)
@@ -101,8 +112,7 @@ def register(app: AsyncApp) -> None:
             ensure_open(a.card)
             await a.actor.may(a.brand.id, Action.EDIT)
         except (NotFound, Forbidden, Conflict) as exc:
-            await ack(response_action="errors", errors={
-                next(iter(values), "x"): exc.user_message})
+            await ack(response_action="errors", errors={next(iter(values), "x"): exc.user_message})
             return
         errors, texts = {}, {}
         for block_id, text in values.items():
@@ -121,8 +131,13 @@ def register(app: AsyncApp) -> None:
 
     @app.action(blocks.REJECT)
     @funnel
-    async def reject(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                     client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    async def reject(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
         """Ask for the reason (approvers only, for a waiting request)."""
         await ack()
         rt, where = runtime_of(context), origin_of(body)
@@ -130,13 +145,15 @@ def register(app: AsyncApp) -> None:
         ensure_open(a.card)
         if await _waiting_job(a) is not None:
             await a.actor.may(a.brand.id, Action.APPROVE)
-        await client.views_open(trigger_id=body["trigger_id"],
-                                view=blocks.reject_modal(_meta(a.card, where)))
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=blocks.reject_modal(_meta(a.card, where))
+        )
 
     @app.view(blocks.REJECT_VIEW)
     @funnel
-    async def reject_submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
-                               context: AsyncBoltContext) -> None:
+    async def reject_submitted(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         """Reject the waiting job (or dismiss the inbox item) with the reason."""
         card_id, where = _from_view(body)
         reason = blocks.modal_values(body.get("view") or {}).get("reason", "").strip()
@@ -149,11 +166,12 @@ def register(app: AsyncApp) -> None:
         ensure_open(a.card)
         job = await _waiting_job(a)
         if job is not None:
-            await rt.services.publishing.decide(a.actor, job_id=job.id, approve=False,
-                                                note=reason)
-            await mark(rt, list(await SlackCard.filter(job_id=job.id)), "rejected", where,
-                       a.user, reason)
+            await rt.services.publishing.decide(a.actor, job_id=job.id, approve=False, note=reason)
+            await mark(
+                rt, list(await SlackCard.filter(job_id=job.id)), "rejected", where, a.user, reason
+            )
             return
-        await rt.services.assets.dismiss(a.actor, asset_id=a.card.asset_id, note=reason,
-                                         card_id=a.card.id)
+        await rt.services.assets.dismiss(
+            a.actor, asset_id=a.card.asset_id, note=reason, card_id=a.card.id
+        )
         await mark(rt, [a.card], "dismissed", where, a.user, reason)

@@ -43,8 +43,9 @@ class SlackNotifier:
 
     @staticmethod
     async def _channels(brand_id: int) -> list[tuple[str, str]]:
-        links = await ChatLink.filter(brand_id=brand_id, kind=ChatKind.SLACK, is_active=True
-                                      ).order_by("id")
+        links = await ChatLink.filter(
+            brand_id=brand_id, kind=ChatKind.SLACK, is_active=True
+        ).order_by("id")
         return [(link.workspace_id, link.chat_id) for link in links]
 
     async def inbox_item(self, asset: MediaAsset) -> None:
@@ -53,53 +54,82 @@ class SlackNotifier:
             return  # children travel with their carousel
         brand = await Brand.get(id=asset.brand_id)
         for team_id, channel_id in await self._channels(brand.id):
-            if await SlackCard.exists(asset_id=asset.id, team_id=team_id,
-                                      channel_id=channel_id):
+            if await SlackCard.exists(asset_id=asset.id, team_id=team_id, channel_id=channel_id):
                 continue
             try:
-                await self.cards.create(brand=brand, asset=asset, team_id=team_id,
-                                        channel_id=channel_id, kind="inbox")
+                await self.cards.create(
+                    brand=brand, asset=asset, team_id=team_id, channel_id=channel_id, kind="inbox"
+                )
             except Exception:  # one broken channel must not stop the others
-                log.exception("inbox card for asset %s in Slack channel %s failed", asset.id,
-                              channel_id)
+                log.exception(
+                    "inbox card for asset %s in Slack channel %s failed", asset.id, channel_id
+                )
 
     async def approval_needed(self, job: PublishJob) -> None:
         """The approval card in every linked channel (the card that asked turns into it)."""
         brand = await Brand.get(id=job.brand_id)
         asset = await MediaAsset.get(id=job.asset_id)
-        platforms = list(dict.fromkeys(await column(PublishTarget.filter(
-            job_id=job.id).order_by("id").values_list("platform", flat=True), str)))
+        platforms = list(
+            dict.fromkeys(
+                await column(
+                    PublishTarget.filter(job_id=job.id)
+                    .order_by("id")
+                    .values_list("platform", flat=True),
+                    str,
+                )
+            )
+        )
         for team_id, channel_id in await self._channels(brand.id):
             try:
-                if await SlackCard.exists(job_id=job.id, team_id=team_id,
-                                          channel_id=channel_id, kind="approval"):
+                if await SlackCard.exists(
+                    job_id=job.id, team_id=team_id, channel_id=channel_id, kind="approval"
+                ):
                     continue
                 asking = None
                 if job.idempotency_key:
                     asking = await SlackCard.get_or_none(
-                        job_key=job.idempotency_key, team_id=team_id, channel_id=channel_id)
+                        job_key=job.idempotency_key, team_id=team_id, channel_id=channel_id
+                    )
                 if asking is not None:
                     asking.kind, asking.job_id = "approval", job.id
                     asking.platforms = asking.selected = platforms
                     await asking.save()
                     await self.cards.show(asking)
                     continue
-                await self.cards.create(brand=brand, asset=asset, team_id=team_id,
-                                        channel_id=channel_id, kind="approval", job=job)
+                await self.cards.create(
+                    brand=brand,
+                    asset=asset,
+                    team_id=team_id,
+                    channel_id=channel_id,
+                    kind="approval",
+                    job=job,
+                )
             except Exception:
-                log.exception("approval card for job %s in Slack channel %s failed", job.id,
-                              channel_id)
+                log.exception(
+                    "approval card for job %s in Slack channel %s failed", job.id, channel_id
+                )
 
     async def account_needs_reconnect(self, account: SocialAccount) -> None:
         """A note with a Reconnect button to the brand's Connections page."""
         brand = await Brand.get(id=account.brand_id)
         label = self.cards.labels().get(account.platform, account.platform)
         url = self.services.settings.public_url(f"/brands/{brand.id}/connections")
-        text = (f"⚠️ The {blocks.esc(label)} connection of *{blocks.esc(brand.name)}* needs to "
-                f"be renewed: {blocks.esc(account.status_reason or 'it stopped working')}.")
-        body = [{"type": "section", "text": {"type": "mrkdwn", "text": text},
-                 "accessory": {"type": "button", "url": url, "action_id": "oc_reconnect",
-                               "text": {"type": "plain_text", "text": "🔌 Reconnect"}}}]
+        text = (
+            f"⚠️ The {blocks.esc(label)} connection of *{blocks.esc(brand.name)}* needs to "
+            f"be renewed: {blocks.esc(account.status_reason or 'it stopped working')}."
+        )
+        body = [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": text},
+                "accessory": {
+                    "type": "button",
+                    "url": url,
+                    "action_id": "oc_reconnect",
+                    "text": {"type": "plain_text", "text": "🔌 Reconnect"},
+                },
+            }
+        ]
         for team_id, channel_id in await self._channels(brand.id):
             try:
                 client = await self.cards.clients.for_team(team_id)
@@ -111,12 +141,12 @@ class SlackNotifier:
         """One message after an account's first sync, linking to the brand's inbox."""
         brand = await Brand.get(id=summary.account.brand_id)
         url = self.services.settings.public_url(f"/brands/{brand.id}/inbox")
-        text = (f"📥 *{blocks.esc(brand.name)}*: {blocks.esc(summary.text)} — "
-                f"<{url}|open the inbox>.")
+        text = (
+            f"📥 *{blocks.esc(brand.name)}*: {blocks.esc(summary.text)} — <{url}|open the inbox>."
+        )
         for team_id, channel_id in await self._channels(brand.id):
             try:
                 client = await self.cards.clients.for_team(team_id)
-                await client.chat_postMessage(channel=channel_id, text=text,
-                                              unfurl_links=False)
+                await client.chat_postMessage(channel=channel_id, text=text, unfurl_links=False)
             except Exception:
                 log.exception("sync summary in Slack channel %s failed", channel_id)

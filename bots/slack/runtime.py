@@ -36,8 +36,7 @@ class Runtime:
 def provide(app: AsyncApp, runtime: Runtime) -> None:
     """Put `runtime` into the context of every request the app handles."""
 
-    async def with_runtime(context: AsyncBoltContext,
-                           next_: Callable[[], Awaitable[None]]) -> None:
+    async def with_runtime(context: AsyncBoltContext, next_: Callable[[], Awaitable[None]]) -> None:
         context[CONTEXT_KEY] = runtime
         await next_()
 

@@ -23,8 +23,13 @@ from core.errors import NotFound
 from core.models import JobStatus, PublishJob, PublishTarget, SlackCard
 
 POLL_SECONDS = 0.25
-FINAL = {JobStatus.PUBLISHED, JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CANCELLED,
-         JobStatus.REJECTED}
+FINAL = {
+    JobStatus.PUBLISHED,
+    JobStatus.PARTIAL,
+    JobStatus.FAILED,
+    JobStatus.CANCELLED,
+    JobStatus.REJECTED,
+}
 log = logging.getLogger(__name__)
 
 
@@ -51,9 +56,13 @@ class StatusWatcher(CardWatchers):
         if card.status_ts is None:
             client = await self.cards.clients.for_team(card.team_id)
             text, shown, _ = await self.render(card.job_id)
-            sent = await client.chat_postMessage(channel=card.channel_id, text=text,
-                                                 blocks=shown, thread_ts=card.message_ts,
-                                                 unfurl_links=False)
+            sent = await client.chat_postMessage(
+                channel=card.channel_id,
+                text=text,
+                blocks=shown,
+                thread_ts=card.message_ts,
+                unfurl_links=False,
+            )
             card.status_ts = str(sent["ts"])
             card.status_done = False
             await card.save(update_fields=["status_ts", "status_done", "updated_at"])
@@ -61,8 +70,12 @@ class StatusWatcher(CardWatchers):
 
     async def resume(self) -> int:
         """After a restart: follow every status reply whose job had not come to rest."""
-        ids = await column(SlackCard.filter(status_ts__isnull=False, status_done=False
-                                            ).values_list("id", flat=True), int)
+        ids = await column(
+            SlackCard.filter(status_ts__isnull=False, status_done=False).values_list(
+                "id", flat=True
+            ),
+            int,
+        )
         for card_id in ids:
             self.watch(card_id)
         return len(ids)
@@ -88,12 +101,17 @@ class StatusWatcher(CardWatchers):
                     continue  # re-read: the state may have moved on meanwhile
                 try:
                     client = await self.cards.clients.for_team(card.team_id)
-                    await client.chat_update(channel=card.channel_id, ts=card.status_ts,
-                                             text=text, blocks=layout or [])
+                    await client.chat_update(
+                        channel=card.channel_id, ts=card.status_ts, text=text, blocks=layout or []
+                    )
                 except (SlackApiError, NotFound) as exc:  # deleted, or the app uninstalled
-                    log.info("status reply of card %s cannot be edited: %s", card_id,
-                             exc.response.get("error") if isinstance(exc, SlackApiError)
-                             else exc.user_message)
+                    log.info(
+                        "status reply of card %s cannot be edited: %s",
+                        card_id,
+                        exc.response.get("error")
+                        if isinstance(exc, SlackApiError)
+                        else exc.user_message,
+                    )
                     await SlackCard.filter(id=card_id).update(status_done=True)
                     return
                 shown, last_edit = key, time.monotonic()

@@ -21,8 +21,10 @@ async def start(app: FastAPI, services: Services) -> SlackBot | None:
     if not slack_configured(settings):
         return None
     if settings.slack_signing_secret is None and settings.slack_app_token is None:
-        log.warning("Slack is configured without SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: "
-                    "it cannot receive anything")
+        log.warning(
+            "Slack is configured without SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: "
+            "it cannot receive anything"
+        )
         return None
     bot = SlackBot(services)
     try:

@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 
 
-def build_dispatcher(services: Services, cards: Cards, watcher: StatusWatcher,
-                     albums: upload.AlbumCollector) -> Dispatcher:
+def build_dispatcher(
+    services: Services, cards: Cards, watcher: StatusWatcher, albums: upload.AlbumCollector
+) -> Dispatcher:
     """The dispatcher: routers in order, the error funnel, and the shared objects."""
     dp = Dispatcher(services=services, cards=cards, watcher=watcher, albums=albums)
     dp.errors.register(on_error)
@@ -58,9 +59,14 @@ class TelegramBot:
         """Long polling in a background task (and resume status messages)."""
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self.watcher.resume()
-        self._polling = asyncio.create_task(self.dp.start_polling(
-            self.bot, polling_timeout=polling_timeout, handle_signals=False,
-            close_bot_session=False))
+        self._polling = asyncio.create_task(
+            self.dp.start_polling(
+                self.bot,
+                polling_timeout=polling_timeout,
+                handle_signals=False,
+                close_bot_session=False,
+            )
+        )
 
     async def start_webhook(self, url: str, secret: str) -> None:
         """Register the webhook (the web app feeds updates) and resume status messages."""

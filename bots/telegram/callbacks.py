@@ -33,5 +33,15 @@ class BrandCb(CallbackData, prefix="b"):
 
 
 TOGGLE, PUBLISH, EDIT, OVERRIDE, REGENERATE, HINT, BACK, CANCEL, APPROVE, REJECT = (
-    "t", "p", "e", "o", "g", "h", "k", "x", "a", "r")
+    "t",
+    "p",
+    "e",
+    "o",
+    "g",
+    "h",
+    "k",
+    "x",
+    "a",
+    "r",
+)
 HINTS = {"s": "shorter", "l": "longer", "c": "more casual"}

@@ -28,14 +28,26 @@ log = logging.getLogger(__name__)
 GONE = "This card is no longer available. Send the media again."
 
 
-async def safe_edit(bot: Bot, chat_id: str | int, message_id: int, text: str,
-                    markup: InlineKeyboardMarkup | None = None, *, attempts: int = 3) -> bool:
+async def safe_edit(
+    bot: Bot,
+    chat_id: str | int,
+    message_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    attempts: int = 3,
+) -> bool:
     """Edit a message in place; "not modified" is fine, 429 waits `retry_after` and retries."""
     for _ in range(attempts):
         try:
-            await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id,
-                                        reply_markup=markup, parse_mode="HTML",
-                                        link_preview_options=render.NO_PREVIEW)
+            await bot.edit_message_text(
+                text=text,
+                chat_id=chat_id,
+                message_id=message_id,
+                reply_markup=markup,
+                parse_mode="HTML",
+                link_preview_options=render.NO_PREVIEW,
+            )
             return True
         except TelegramRetryAfter as exc:
             await asyncio.sleep(exc.retry_after)
@@ -60,29 +72,59 @@ class Cards:
         """The brand's connected platforms that can take this asset."""
         return await self.services.connectors.platforms_for(brand, asset)
 
-    async def create(self, bot: Bot, *, brand: Brand, asset: MediaAsset, chat_id: str,
-                     actor: User | None, kind: str = "upload", message_id: int | None = None,
-                     reply_to: int | None = None, job: PublishJob | None = None,
-                     header: str = "") -> TelegramCard:
+    async def create(
+        self,
+        bot: Bot,
+        *,
+        brand: Brand,
+        asset: MediaAsset,
+        chat_id: str,
+        actor: User | None,
+        kind: str = "upload",
+        message_id: int | None = None,
+        reply_to: int | None = None,
+        job: PublishJob | None = None,
+        header: str = "",
+    ) -> TelegramCard:
         """Adapt captions, store the card and show it (editing `message_id` if given)."""
         platforms = await self.platforms_for(brand, asset)
         if not platforms:
-            raise InvalidInput("This brand has no connected network that takes this media. "
-                               "Connect one on the brand's Connections page.")
+            raise InvalidInput(
+                "This brand has no connected network that takes this media. "
+                "Connect one on the brand's Connections page."
+            )
         selected = default_platforms(asset, platforms)
         if job is not None:
-            selected = list(dict.fromkeys(await column(PublishTarget.filter(
-                job_id=job.id).values_list("platform", flat=True), str)))
-        card = await TelegramCard.create(brand=brand, asset=asset, chat_id=chat_id, kind=kind,
-                                         platforms=platforms, selected=selected, job=job,
-                                         created_by=actor, message_id=message_id)
+            selected = list(
+                dict.fromkeys(
+                    await column(
+                        PublishTarget.filter(job_id=job.id).values_list("platform", flat=True), str
+                    )
+                )
+            )
+        card = await TelegramCard.create(
+            brand=brand,
+            asset=asset,
+            chat_id=chat_id,
+            kind=kind,
+            platforms=platforms,
+            selected=selected,
+            job=job,
+            created_by=actor,
+            message_id=message_id,
+        )
         text, markup = await self.view(card, header=header)
         if message_id is not None:
             await safe_edit(bot, chat_id, message_id, text, markup)
         else:
-            sent = await bot.send_message(chat_id, text, reply_markup=markup, parse_mode="HTML",
-                                          reply_to_message_id=reply_to,
-                                          link_preview_options=render.NO_PREVIEW)
+            sent = await bot.send_message(
+                chat_id,
+                text,
+                reply_markup=markup,
+                parse_mode="HTML",
+                reply_to_message_id=reply_to,
+                link_preview_options=render.NO_PREVIEW,
+            )
             card.message_id = sent.message_id
             await card.save(update_fields=["message_id", "updated_at"])
         return card
@@ -97,8 +139,9 @@ class Cards:
             raise NotFound("This item was deleted, so there is nothing to do with it anymore.")
         return card
 
-    async def view(self, card: TelegramCard, *, header: str = "", mode: str = "card"
-                   ) -> tuple[str, InlineKeyboardMarkup | None]:
+    async def view(
+        self, card: TelegramCard, *, header: str = "", mode: str = "card"
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
         """The card's text and keyboard as its state says."""
         asset = await MediaAsset.get(id=card.asset_id)
         brand = await Brand.get(id=card.brand_id)
@@ -108,19 +151,27 @@ class Cards:
             job = await PublishJob.get(id=card.job_id).prefetch_related("targets")
             captions = {t.platform: t.caption for t in job.targets}
         else:
-            adapted = await self.services.captions.adapt(asset, card.platforms,
-                                                         origin="telegram")
+            adapted = await self.services.captions.adapt(asset, card.platforms, origin="telegram")
             captions = {p: c.text for p, c in adapted.items()}
         children = await MediaAsset.filter(parent_id=asset.id).count()
         footer, markup = self._state(card, labels, mode)
         if card.kind == "approval" and not header:
             header = f"🕒 <b>Approval needed</b> · {render.describe(asset, children)}"
-        text = render.card_text(brand_name=brand.name, asset=asset, card=card, captions=captions,
-                                labels=labels, children=children, header=header, footer=footer)
+        text = render.card_text(
+            brand_name=brand.name,
+            asset=asset,
+            card=card,
+            captions=captions,
+            labels=labels,
+            children=children,
+            header=header,
+            footer=footer,
+        )
         return text, markup
 
-    def _state(self, card: TelegramCard, labels: dict[str, str], mode: str
-               ) -> tuple[str, InlineKeyboardMarkup | None]:
+    def _state(
+        self, card: TelegramCard, labels: dict[str, str], mode: str
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
         if card.closed_at is not None:
             return "✖️ Dismissed. The item stays in the brand's inbox on the web page.", None
         if card.kind == "approval":
@@ -131,11 +182,11 @@ class Cards:
             return "🚀 Sent: the status follows below.", None
         if mode == "edit":
             return "Choose a caption to write yourself, or regenerate.", render.edit_keyboard(
-                card, labels)
+                card, labels
+            )
         return "", render.card_keyboard(card, labels)
 
-    async def show(self, bot: Bot, card: TelegramCard, *, mode: str = "card", **kw: Any
-                   ) -> None:
+    async def show(self, bot: Bot, card: TelegramCard, *, mode: str = "card", **kw: Any) -> None:
         """Re-render the card message in place."""
         if card.message_id is None:
             return

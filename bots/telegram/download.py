@@ -20,11 +20,13 @@ def too_large(settings: Settings, size: int | None) -> TooLarge:
     return TooLarge(
         f"{size_text}Telegram lets bots download files up to {limit} MB. Upload it on the web "
         f"page instead ({settings.public_url('/')}), or run a local Bot API server and point "
-        "TELEGRAM_API_BASE at it to lift the limit.")
+        "TELEGRAM_API_BASE at it to lift the limit."
+    )
 
 
-async def file_stream(bot: Bot, settings: Settings, file_id: str, size: int | None
-                      ) -> AsyncIterator[bytes]:
+async def file_stream(
+    bot: Bot, settings: Settings, file_id: str, size: int | None
+) -> AsyncIterator[bytes]:
     """The file's bytes, streamed; TooLarge before any download when over the limit."""
     if size and size > settings.telegram_download_limit_mb * 1024 * 1024:
         raise too_large(settings, size)
@@ -38,5 +40,8 @@ async def file_stream(bot: Bot, settings: Settings, file_id: str, size: int | No
         raise too_large(settings, size)
     url = bot.session.api.file_url(bot.token, file.file_path)
     return bot.session.stream_content(
-        url=url, timeout=settings.telegram_download_timeout_seconds, chunk_size=CHUNK,
-        raise_for_status=True)
+        url=url,
+        timeout=settings.telegram_download_timeout_seconds,
+        chunk_size=CHUNK,
+        raise_for_status=True,
+    )

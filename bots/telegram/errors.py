@@ -41,6 +41,5 @@ async def on_error(event: ErrorEvent) -> bool:
         elif update.message is not None:
             await update.message.answer(text)
     except Exception:  # noqa: BLE001 - the chat may be gone; nothing more to do
-        log.warning("could not tell the user about an error in update %s",
-                    update.update_id)
+        log.warning("could not tell the user about an error in update %s", update.update_id)
     return True

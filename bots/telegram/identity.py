@@ -15,8 +15,11 @@ from core.models import Brand, ChatKind, ChatLink, TelegramChatState, User
 
 async def linked_brands(chat_id: str) -> list[Brand]:
     """The brands this chat is linked to, oldest link first."""
-    links = await ChatLink.filter(kind=ChatKind.TELEGRAM, chat_id=chat_id, is_active=True
-                                  ).order_by("id").prefetch_related("brand")
+    links = (
+        await ChatLink.filter(kind=ChatKind.TELEGRAM, chat_id=chat_id, is_active=True)
+        .order_by("id")
+        .prefetch_related("brand")
+    )
     return [link.brand for link in links]
 
 
@@ -40,8 +43,9 @@ async def active_brand(chat_id: str) -> Brand | None:
 
 async def is_linked(chat_id: str, brand_id: int) -> bool:
     """Whether the chat is (still) linked to this brand."""
-    return await ChatLink.exists(kind=ChatKind.TELEGRAM, chat_id=chat_id, brand_id=brand_id,
-                                 is_active=True)
+    return await ChatLink.exists(
+        kind=ChatKind.TELEGRAM, chat_id=chat_id, brand_id=brand_id, is_active=True
+    )
 
 
 async def set_active_brand(chat_id: str, brand_id: int) -> Brand:
@@ -56,17 +60,19 @@ async def set_active_brand(chat_id: str, brand_id: int) -> Brand:
 
 async def link_chat(code: str, *, chat_id: str, telegram_user_id: str) -> Brand:
     """Redeem a link code for this chat and make its brand the chat's active one."""
-    brand = await chat_links.link_telegram_chat(code, chat_id=chat_id,
-                                                telegram_user_id=telegram_user_id)
+    brand = await chat_links.link_telegram_chat(
+        code, chat_id=chat_id, telegram_user_id=telegram_user_id
+    )
     await set_active_brand(chat_id, brand.id)
     return brand
 
 
-async def actor_for(brand: Brand, *, chat_id: str, telegram_user_id: str,
-                    display_name: str = "") -> User:
+async def actor_for(
+    brand: Brand, *, chat_id: str, telegram_user_id: str, display_name: str = ""
+) -> User:
     """The core user a Telegram user acts as in this brand (the chat must be linked to it)."""
     if not await is_linked(chat_id, brand.id):
         raise NotFound("This chat is not linked to that brand.")
-    return await members.telegram_member(brand, chat_id=chat_id,
-                                         telegram_user_id=telegram_user_id,
-                                         display_name=display_name)
+    return await members.telegram_member(
+        brand, chat_id=chat_id, telegram_user_id=telegram_user_id, display_name=display_name
+    )

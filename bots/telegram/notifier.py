@@ -60,8 +60,12 @@ class TelegramNotifier:
 
     @staticmethod
     async def _chats(brand_id: int) -> list[str]:
-        return await column(ChatLink.filter(brand_id=brand_id, kind=ChatKind.TELEGRAM,
-                                            is_active=True).values_list("chat_id", flat=True), str)
+        return await column(
+            ChatLink.filter(brand_id=brand_id, kind=ChatKind.TELEGRAM, is_active=True).values_list(
+                "chat_id", flat=True
+            ),
+            str,
+        )
 
     async def inbox_item(self, asset: MediaAsset) -> None:
         """Flow A: the card of a new inbox item in every linked chat."""
@@ -70,8 +74,15 @@ class TelegramNotifier:
         brand = await Brand.get(id=asset.brand_id)
         header = f"📥 <b>New in {escape(brand.name)}'s inbox</b> (from {escape(asset.source)})"
         for chat_id in await self._chats(brand.id):
-            await self.cards.create(self.bot, brand=brand, asset=asset, chat_id=chat_id,
-                                    actor=None, kind="inbox", header=header)
+            await self.cards.create(
+                self.bot,
+                brand=brand,
+                asset=asset,
+                chat_id=chat_id,
+                actor=None,
+                kind="inbox",
+                header=header,
+            )
 
     async def approval_needed(self, job: PublishJob) -> None:
         """The card with Approve / Reject in every linked chat."""
@@ -80,8 +91,15 @@ class TelegramNotifier:
         for chat_id in await self._chats(brand.id):
             if await TelegramCard.exists(job_id=job.id, chat_id=chat_id, kind="approval"):
                 continue
-            await self.cards.create(self.bot, brand=brand, asset=asset, chat_id=chat_id,
-                                    actor=None, kind="approval", job=job)
+            await self.cards.create(
+                self.bot,
+                brand=brand,
+                asset=asset,
+                chat_id=chat_id,
+                actor=None,
+                kind="approval",
+                job=job,
+            )
 
     async def account_needs_reconnect(self, account: SocialAccount) -> None:
         """A message with a Reconnect link to the web page."""
@@ -90,21 +108,27 @@ class TelegramNotifier:
         url = self.services.settings.public_url(f"/brands/{brand.id}/connections")
         kb = InlineKeyboardBuilder()
         kb.button(text="🔌 Reconnect", url=url)
-        text = (f"⚠️ The {escape(label)} connection of <b>{escape(brand.name)}</b> needs to be "
-                f"renewed: {escape(account.status_reason or 'it stopped working')}.")
+        text = (
+            f"⚠️ The {escape(label)} connection of <b>{escape(brand.name)}</b> needs to be "
+            f"renewed: {escape(account.status_reason or 'it stopped working')}."
+        )
         for chat_id in await self._chats(brand.id):
-            await self.bot.send_message(chat_id, text, parse_mode="HTML",
-                                        reply_markup=kb.as_markup())
+            await self.bot.send_message(
+                chat_id, text, parse_mode="HTML", reply_markup=kb.as_markup()
+            )
 
     async def sync_summary(self, summary: SyncSummary) -> None:
         """One message after an account's first sync, linking to the brand's inbox."""
         brand = await Brand.get(id=summary.account.brand_id)
         url = self.services.settings.public_url(f"/brands/{brand.id}/inbox")
-        text = (f"📥 <b>{escape(brand.name)}</b>: {escape(summary.text)} — "
-                f"<a href=\"{escape(url)}\">open the inbox</a>.")
+        text = (
+            f"📥 <b>{escape(brand.name)}</b>: {escape(summary.text)} — "
+            f'<a href="{escape(url)}">open the inbox</a>.'
+        )
         for chat_id in await self._chats(brand.id):
             try:
-                await self.bot.send_message(chat_id, text, parse_mode="HTML",
-                                            link_preview_options=render.NO_PREVIEW)
+                await self.bot.send_message(
+                    chat_id, text, parse_mode="HTML", link_preview_options=render.NO_PREVIEW
+                )
             except Exception:  # one gone chat must not stop the others
                 log.exception("sync summary in Telegram chat %s failed", chat_id)

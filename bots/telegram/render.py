@@ -32,9 +32,17 @@ def describe(asset: MediaAsset, children: int = 0) -> str:
     return "photo"
 
 
-def card_text(*, brand_name: str, asset: MediaAsset, card: TelegramCard,
-              captions: Mapping[str, str], labels: Mapping[str, str], children: int = 0,
-              header: str = "", footer: str = "") -> str:
+def card_text(
+    *,
+    brand_name: str,
+    asset: MediaAsset,
+    card: TelegramCard,
+    captions: Mapping[str, str],
+    labels: Mapping[str, str],
+    children: int = 0,
+    header: str = "",
+    footer: str = "",
+) -> str:
     """The card: what arrived, then each platform's adapted caption, collapsible."""
     lines = [header or f"📥 <b>{escape(brand_name)}</b> · {describe(asset, children)}"]
     if asset.original_caption:
@@ -57,16 +65,25 @@ def card_keyboard(card: TelegramCard, labels: Mapping[str, str]) -> InlineKeyboa
     kb = InlineKeyboardBuilder()
     for platform in card.platforms:
         mark = ON if platform in card.selected else OFF
-        kb.button(text=f"{mark} {labels.get(platform, platform)}",
-                  callback_data=cb.CardCb(a=cb.TOGGLE, c=card.id, p=platform))
+        kb.button(
+            text=f"{mark} {labels.get(platform, platform)}",
+            callback_data=cb.CardCb(a=cb.TOGGLE, c=card.id, p=platform),
+        )
     kb.adjust(2)
     count = len(card.selected)
-    kb.row(InlineKeyboardButton(text=f"🚀 Publish ({count})", callback_data=cb.CardCb(
-        a=cb.PUBLISH, c=card.id).pack()))
-    kb.row(InlineKeyboardButton(text="✏️ Edit caption", callback_data=cb.CardCb(
-        a=cb.EDIT, c=card.id).pack()),
-        InlineKeyboardButton(text="✖️ Cancel", callback_data=cb.CardCb(
-            a=cb.CANCEL, c=card.id).pack()))
+    kb.row(
+        InlineKeyboardButton(
+            text=f"🚀 Publish ({count})", callback_data=cb.CardCb(a=cb.PUBLISH, c=card.id).pack()
+        )
+    )
+    kb.row(
+        InlineKeyboardButton(
+            text="✏️ Edit caption", callback_data=cb.CardCb(a=cb.EDIT, c=card.id).pack()
+        ),
+        InlineKeyboardButton(
+            text="✖️ Cancel", callback_data=cb.CardCb(a=cb.CANCEL, c=card.id).pack()
+        ),
+    )
     return kb.as_markup()
 
 
@@ -74,14 +91,26 @@ def edit_keyboard(card: TelegramCard, labels: Mapping[str, str]) -> InlineKeyboa
     """Choose a platform to write its caption, or regenerate with a hint."""
     kb = InlineKeyboardBuilder()
     for platform in card.selected or card.platforms:
-        kb.button(text=f"✏️ {labels.get(platform, platform)}",
-                  callback_data=cb.CardCb(a=cb.OVERRIDE, c=card.id, p=platform))
+        kb.button(
+            text=f"✏️ {labels.get(platform, platform)}",
+            callback_data=cb.CardCb(a=cb.OVERRIDE, c=card.id, p=platform),
+        )
     kb.adjust(2)
-    kb.row(*[InlineKeyboardButton(text=f"✨ {label.capitalize()}", callback_data=cb.CardCb(
-        a=cb.REGENERATE, c=card.id, p=code).pack()) for code, label in cb.HINTS.items()])
-    kb.row(InlineKeyboardButton(text="💬 Regenerate with my hint", callback_data=cb.CardCb(
-        a=cb.HINT, c=card.id).pack()),
-        InlineKeyboardButton(text="⬅️ Back", callback_data=cb.CardCb(a=cb.BACK, c=card.id).pack()))
+    kb.row(
+        *[
+            InlineKeyboardButton(
+                text=f"✨ {label.capitalize()}",
+                callback_data=cb.CardCb(a=cb.REGENERATE, c=card.id, p=code).pack(),
+            )
+            for code, label in cb.HINTS.items()
+        ]
+    )
+    kb.row(
+        InlineKeyboardButton(
+            text="💬 Regenerate with my hint", callback_data=cb.CardCb(a=cb.HINT, c=card.id).pack()
+        ),
+        InlineKeyboardButton(text="⬅️ Back", callback_data=cb.CardCb(a=cb.BACK, c=card.id).pack()),
+    )
     return kb.as_markup()
 
 
@@ -93,18 +122,23 @@ def approval_keyboard(card: TelegramCard) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-MARKUP = Markup(escape=escape, bold=lambda text: f"<b>{text}</b>",
-                link=lambda url, text: f'<a href="{escape(url, quote=True)}">{text}</a>')
+MARKUP = Markup(
+    escape=escape,
+    bold=lambda text: f"<b>{text}</b>",
+    link=lambda url, text: f'<a href="{escape(url, quote=True)}">{text}</a>',
+)
 
 
-def status_text(job: PublishJob, targets: Sequence[PublishTarget],
-                labels: Mapping[str, str]) -> str:
+def status_text(
+    job: PublishJob, targets: Sequence[PublishTarget], labels: Mapping[str, str]
+) -> str:
     """The one status message of a job."""
     return shared_status_text(job, targets, labels, MARKUP)
 
 
-def status_keyboard(targets: Sequence[PublishTarget], labels: Mapping[str, str],
-                    reconnect_url: str) -> InlineKeyboardMarkup | None:
+def status_keyboard(
+    targets: Sequence[PublishTarget], labels: Mapping[str, str], reconnect_url: str
+) -> InlineKeyboardMarkup | None:
     """Retry for failed targets, Mark as posted / Publish again for unknown ones,
     Reconnect (a link to the web app) where needed."""
     kb = InlineKeyboardBuilder()
@@ -112,15 +146,23 @@ def status_keyboard(targets: Sequence[PublishTarget], labels: Mapping[str, str],
     for target in targets:
         label = labels.get(target.platform, target.platform)
         if target.status == "unknown":
-            kb.row(InlineKeyboardButton(text=f"✅ Mark as posted: {label}",
-                                        callback_data=cb.UnknownCb(t=target.id, p=1).pack()),
-                   InlineKeyboardButton(text="🔁 Publish again",
-                                        callback_data=cb.UnknownCb(t=target.id, p=0).pack()))
+            kb.row(
+                InlineKeyboardButton(
+                    text=f"✅ Mark as posted: {label}",
+                    callback_data=cb.UnknownCb(t=target.id, p=1).pack(),
+                ),
+                InlineKeyboardButton(
+                    text="🔁 Publish again", callback_data=cb.UnknownCb(t=target.id, p=0).pack()
+                ),
+            )
             rows += 1
         if target.status in ("failed", "needs_reconnect"):
-            kb.row(InlineKeyboardButton(
-                text=f"🔁 Retry {labels.get(target.platform, target.platform)}",
-                callback_data=cb.RetryCb(t=target.id).pack()))
+            kb.row(
+                InlineKeyboardButton(
+                    text=f"🔁 Retry {labels.get(target.platform, target.platform)}",
+                    callback_data=cb.RetryCb(t=target.id).pack(),
+                )
+            )
             rows += 1
     if any(t.status == "needs_reconnect" for t in targets):
         kb.row(InlineKeyboardButton(text="🔌 Reconnect", url=reconnect_url))

@@ -24,8 +24,14 @@ from core.columns import column
 from core.models import JobStatus, PublishJob, PublishTarget, TelegramCard
 
 POLL_SECONDS = 0.25
-FINAL = {JobStatus.PUBLISHED, JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CANCELLED,
-         JobStatus.REJECTED, JobStatus.AWAITING_APPROVAL}
+FINAL = {
+    JobStatus.PUBLISHED,
+    JobStatus.PARTIAL,
+    JobStatus.FAILED,
+    JobStatus.CANCELLED,
+    JobStatus.REJECTED,
+    JobStatus.AWAITING_APPROVAL,
+}
 log = logging.getLogger(__name__)
 
 
@@ -48,8 +54,11 @@ class StatusWatcher(CardWatchers):
         targets = await PublishTarget.filter(job_id=job_id).order_by("id")
         labels = self.cards.labels()
         url = self.settings.public_url(f"/brands/{job.brand_id}/connections")
-        return (render.status_text(job, targets, labels),
-                render.status_keyboard(targets, labels, url), job.status in FINAL)
+        return (
+            render.status_text(job, targets, labels),
+            render.status_keyboard(targets, labels, url),
+            job.status in FINAL,
+        )
 
     async def watch_job(self, job_id: int) -> None:
         """Follow every status message of a job (after approval, retry)."""
@@ -60,9 +69,12 @@ class StatusWatcher(CardWatchers):
 
     async def resume(self) -> int:
         """After a restart: follow every status message whose job had not come to rest."""
-        ids = await column(TelegramCard.filter(status_message_id__isnull=False,
-                                               status_done=False).values_list("id", flat=True),
-                           int)
+        ids = await column(
+            TelegramCard.filter(status_message_id__isnull=False, status_done=False).values_list(
+                "id", flat=True
+            ),
+            int,
+        )
         for card_id in ids:
             self.watch(card_id)
         return len(ids)
@@ -88,16 +100,19 @@ class StatusWatcher(CardWatchers):
                     continue  # re-read: the state may have moved on meanwhile
                 try:
                     await self.bot.edit_message_text(
-                        text=text, chat_id=card.chat_id, message_id=card.status_message_id,
-                        reply_markup=markup, parse_mode="HTML",
-                        link_preview_options=render.NO_PREVIEW)
+                        text=text,
+                        chat_id=card.chat_id,
+                        message_id=card.status_message_id,
+                        reply_markup=markup,
+                        parse_mode="HTML",
+                        link_preview_options=render.NO_PREVIEW,
+                    )
                 except TelegramRetryAfter as exc:
                     await asyncio.sleep(exc.retry_after)
                     continue
                 except TelegramBadRequest as exc:
                     if "not modified" not in exc.message:
-                        log.info("status message of card %s is gone: %s", card_id,
-                                 exc.message)
+                        log.info("status message of card %s is gone: %s", card_id, exc.message)
                         await TelegramCard.filter(id=card_id).update(status_done=True)
                         return
                 shown, last_edit = key, time.monotonic()

@@ -27,8 +27,10 @@ async def start(app: FastAPI, services: Services, *, polling: bool) -> TelegramB
     bot = TelegramBot(services)
     try:
         if settings.telegram_webhook_secret is not None:
-            await bot.start_webhook(settings.public_url(WEBHOOK_PATH),
-                                    settings.telegram_webhook_secret.get_secret_value())
+            await bot.start_webhook(
+                settings.public_url(WEBHOOK_PATH),
+                settings.telegram_webhook_secret.get_secret_value(),
+            )
         else:
             await bot.start_polling()
     except Exception:  # the web app must still come up without Telegram

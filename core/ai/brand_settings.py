@@ -23,13 +23,16 @@ class AISettings:
     forbidden_phrases: list[str]
 
 
-def clean_ai_settings(*, ai_system_prompt: str, default_hashtags: Iterable[str],
-                      forbidden_phrases: Iterable[str]) -> AISettings:
+def clean_ai_settings(
+    *, ai_system_prompt: str, default_hashtags: Iterable[str], forbidden_phrases: Iterable[str]
+) -> AISettings:
     """Normalised settings (hashtags '#word', no duplicates); InvalidInput saying what is wrong."""
     prompt = ai_system_prompt.strip()
     if len(prompt) > MAX_PROMPT_CHARS:
-        raise InvalidInput(f"The AI instructions are {len(prompt):,} characters; "
-                           f"the limit is {MAX_PROMPT_CHARS:,}.")
+        raise InvalidInput(
+            f"The AI instructions are {len(prompt):,} characters; "
+            f"the limit is {MAX_PROMPT_CHARS:,}."
+        )
     tags: list[str] = []
     for raw in default_hashtags:
         word = re.sub(r"[^\w]", "", str(raw))

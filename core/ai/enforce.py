@@ -67,7 +67,8 @@ def find_forbidden(text: str, phrases: Iterable[str]) -> list[str]:
             continue
         squashed = _squash(phrase)
         if _phrase_pattern(phrase.strip()).search(text) or (
-                squashed and any(squashed in tag for tag in tags)):
+            squashed and any(squashed in tag for tag in tags)
+        ):
             found.append(phrase)
     return found
 
@@ -78,6 +79,7 @@ def remove_forbidden(text: str, phrases: Iterable[str]) -> str:
     for phrase in phrases:
         squashed = _squash(phrase)
         if squashed:
+
             def drop_tag(m: re.Match[str], s: str = squashed) -> str:
                 return "" if s in _squash(m.group()) else m.group()
 
@@ -173,8 +175,13 @@ def _has_text(text: str) -> bool:
     return any(ch.isalnum() or unicodedata.category(ch).startswith("S") for ch in text)
 
 
-def _merge_tags(body: str, tags: list[str], rules: PlatformRules,
-                defaults: Sequence[str], forbidden: Sequence[str]) -> list[str]:
+def _merge_tags(
+    body: str,
+    tags: list[str],
+    rules: PlatformRules,
+    defaults: Sequence[str],
+    forbidden: Sequence[str],
+) -> list[str]:
     if rules.hashtag_placement == "none" or rules.hashtags_max <= 0:
         return []
     seen = {t.casefold() for t in _HASHTAG.findall(body)}
@@ -194,7 +201,7 @@ def _cap_inline_tags(body: str, rules: PlatformRules, trailing: int) -> str:
     for match in reversed(inline):
         if excess <= 0:
             break
-        body = body[: match.start()] + match.group()[1:] + body[match.end():]
+        body = body[: match.start()] + match.group()[1:] + body[match.end() :]
         excess -= 1
     return body
 

@@ -43,7 +43,8 @@ class AICallLimiter:
             raise RateLimited(
                 f"You have asked the AI for {self.per_minute} rewrites in the last minute, "
                 f"the most allowed. Try again in {wait} s; the captions you have are kept.",
-                retry_after=wait)
+                retry_after=wait,
+            )
 
     def take(self, who: str) -> None:
         """Record one AI call by `who`, or RateLimited when over the limit."""

@@ -36,15 +36,24 @@ def price_for(model: str) -> ModelPrice:
     return _FALLBACK
 
 
-def cost_usd(model: str, *, input_tokens: int, output_tokens: int, cache_read_tokens: int = 0,
-             cache_write_1h_tokens: int = 0, cache_write_5m_tokens: int = 0) -> float:
+def cost_usd(
+    model: str,
+    *,
+    input_tokens: int,
+    output_tokens: int,
+    cache_read_tokens: int = 0,
+    cache_write_1h_tokens: int = 0,
+    cache_write_5m_tokens: int = 0,
+) -> float:
     """The billed dollars of one call."""
     p = price_for(model)
-    billed = (input_tokens * p.input
-              + cache_write_1h_tokens * p.input * p.cache_write_1h
-              + cache_write_5m_tokens * p.input * p.cache_write_5m
-              + cache_read_tokens * p.input * p.cache_read
-              + output_tokens * p.output)
+    billed = (
+        input_tokens * p.input
+        + cache_write_1h_tokens * p.input * p.cache_write_1h
+        + cache_write_5m_tokens * p.input * p.cache_write_5m
+        + cache_read_tokens * p.input * p.cache_read
+        + output_tokens * p.output
+    )
     return billed / MTOK
 
 

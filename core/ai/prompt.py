@@ -61,11 +61,17 @@ def render_style_guide(rules: Mapping[str, PlatformRules]) -> str:
     parts = []
     for key in sorted(rules):
         r = rules[key]
-        hashtags = ("no hashtags" if r.hashtag_placement == "none" or r.hashtags_max <= 0
-                    else f"up to {r.hashtags_max} hashtags, placed {_placement(r)}")
-        limits = [f"at most {r.caption_max:,} characters", hashtags,
-                  "links allowed" if r.links_allowed else "no links",
-                  "line breaks allowed" if r.line_breaks else "a single paragraph"]
+        hashtags = (
+            "no hashtags"
+            if r.hashtag_placement == "none" or r.hashtags_max <= 0
+            else f"up to {r.hashtags_max} hashtags, placed {_placement(r)}"
+        )
+        limits = [
+            f"at most {r.caption_max:,} characters",
+            hashtags,
+            "links allowed" if r.links_allowed else "no links",
+            "line breaks allowed" if r.line_breaks else "a single paragraph",
+        ]
         if r.ideal_length:
             limits.append(f"ideal length about {r.ideal_length:,} characters")
         lines = [f"## {key} ({r.label})", "Limits: " + "; ".join(limits) + "."]
@@ -77,9 +83,11 @@ def render_style_guide(rules: Mapping[str, PlatformRules]) -> str:
 
 
 def _placement(r: PlatformRules) -> str:
-    return {"end": "together at the end", "inline": "inside the sentences",
-            "first_comment": "in the first comment (not in the caption)"
-            }.get(r.hashtag_placement, r.hashtag_placement)
+    return {
+        "end": "together at the end",
+        "inline": "inside the sentences",
+        "first_comment": "in the first comment (not in the caption)",
+    }.get(r.hashtag_placement, r.hashtag_placement)
 
 
 def render_brand_block(brand: Brand) -> str:
@@ -87,22 +95,32 @@ def render_brand_block(brand: Brand) -> str:
     prompt = (brand.ai_system_prompt or "").strip() or "No special instructions."
     tags = ", ".join(str(t) for t in brand.default_hashtags or []) or "none"
     forbidden = "; ".join(f'"{p}"' for p in brand.forbidden_phrases or [] if p.strip())
-    return (f"Brand: {brand.name}\n\n"
-            f"The brand's voice and instructions:\n{prompt}\n\n"
-            f"Default hashtags: {tags}\n"
-            f"Forbidden phrases (never write these): {forbidden or 'none'}\n")
+    return (
+        f"Brand: {brand.name}\n\n"
+        f"The brand's voice and instructions:\n{prompt}\n\n"
+        f"Default hashtags: {tags}\n"
+        f"Forbidden phrases (never write these): {forbidden or 'none'}\n"
+    )
 
 
 def output_schema(rules: Mapping[str, PlatformRules]) -> dict[str, Any]:
     """The JSON schema of the answer, the same for every request of the process."""
     return {
         "type": "object",
-        "properties": {"captions": {"type": "array", "items": {
-            "type": "object",
-            "properties": {"platform": {"type": "string", "enum": sorted(rules)},
-                           "text": {"type": "string"}},
-            "required": ["platform", "text"],
-            "additionalProperties": False}}},
+        "properties": {
+            "captions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "platform": {"type": "string", "enum": sorted(rules)},
+                        "text": {"type": "string"},
+                    },
+                    "required": ["platform", "text"],
+                    "additionalProperties": False,
+                },
+            }
+        },
         "required": ["captions"],
         "additionalProperties": False,
     }
@@ -117,7 +135,9 @@ _SLASH = "[/\uff0f\u2215\\\\]"
 _NAMES = "|".join(_INV.join(re.escape(c) for c in tag) for tag in SECTION_TAGS)
 _SECTION_TAG = re.compile(
     f"{_LT}{_GAP}(?:{_SLASH}{_GAP})?(?:{_NAMES})(?![A-Za-z0-9_])"
-    f"(?:[^<>\\n\uff1c\uff1e]{{0,200}}?{_GT})?", re.IGNORECASE)
+    f"(?:[^<>\\n\uff1c\uff1e]{{0,200}}?{_GT})?",
+    re.IGNORECASE,
+)
 
 
 def neutralise(text: str) -> str:
@@ -134,37 +154,62 @@ def neutralise(text: str) -> str:
         text = cleaned
 
 
-def render_user_message(text: str, platforms: Sequence[str], *, hint: str | None = None,
-                        avoid: Mapping[str, Sequence[str]] | None = None) -> str:
+def render_user_message(
+    text: str,
+    platforms: Sequence[str],
+    *,
+    hint: str | None = None,
+    avoid: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     """The variable part: the asset's caption, the platforms, the hint, phrases to avoid."""
-    original = neutralise(text).strip() or "(no caption: write one " \
-        "from the brand's voice, short and neutral)"
-    lines = [f"<original_caption>\n{original}\n</original_caption>",
-             f"<platforms>{', '.join(platforms)}</platforms>"]
+    original = (
+        neutralise(text).strip()
+        or "(no caption: write one from the brand's voice, short and neutral)"
+    )
+    lines = [
+        f"<original_caption>\n{original}\n</original_caption>",
+        f"<platforms>{', '.join(platforms)}</platforms>",
+    ]
     hint = neutralise(hint or "").strip()
     if hint:
         lines.append(f"<hint>{hint}</hint>")
     for platform, phrases in (avoid or {}).items():
         quoted = "; ".join(f'"{neutralise(p)}"' for p in phrases)
-        lines.append(f'<avoid platform="{platform}">Your previous text used {quoted}. '
-                     f"Rewrite it without them.</avoid>")
+        lines.append(
+            f'<avoid platform="{platform}">Your previous text used {quoted}. '
+            f"Rewrite it without them.</avoid>"
+        )
     return "\n".join(lines)
 
 
-def build_request(brand: Brand, text: str, platforms: Sequence[str],
-                  rules: Mapping[str, PlatformRules], *, model: str, max_tokens: int,
-                  hint: str | None = None,
-                  avoid: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
+def build_request(
+    brand: Brand,
+    text: str,
+    platforms: Sequence[str],
+    rules: Mapping[str, PlatformRules],
+    *,
+    model: str,
+    max_tokens: int,
+    hint: str | None = None,
+    avoid: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Any]:
     """Keyword arguments for `client.messages.create` (no tool_choice, no sampling params)."""
     return {
         "model": model,
         "max_tokens": max_tokens,
         "system": [
-            {"type": "text", "text": INSTRUCTIONS + "\n" + render_style_guide(rules),
-             "cache_control": CACHE_1H},
+            {
+                "type": "text",
+                "text": INSTRUCTIONS + "\n" + render_style_guide(rules),
+                "cache_control": CACHE_1H,
+            },
             {"type": "text", "text": render_brand_block(brand), "cache_control": CACHE_1H},
         ],
-        "messages": [{"role": "user", "content": render_user_message(
-            text, platforms, hint=hint, avoid=avoid)}],
+        "messages": [
+            {
+                "role": "user",
+                "content": render_user_message(text, platforms, hint=hint, avoid=avoid),
+            }
+        ],
         "output_config": {"format": {"type": "json_schema", "schema": output_schema(rules)}},
     }

@@ -34,17 +34,32 @@ class RuleBasedAdapter(CaptionAdapter):
         """One rule-made caption per platform."""
         return {p: self.adapt_one(brand, text, rules[p], hint=hint) for p in platforms}
 
-    def adapt_one(self, brand: Brand, text: str, rules: PlatformRules, *,
-                  hint: str | None = None, note: str | None = None) -> CaptionResult:
+    def adapt_one(
+        self,
+        brand: Brand,
+        text: str,
+        rules: PlatformRules,
+        *,
+        hint: str | None = None,
+        note: str | None = None,
+    ) -> CaptionResult:
         """The rule-made caption for one platform."""
         if hint and any(word in hint.casefold() for word in _SHORTER):
             target = rules.ideal_length or rules.caption_max // 2
             rules = dataclasses.replace(rules, caption_max=min(rules.caption_max, target))
         try:
             caption = enforce_caption(
-                text, rules, default_hashtags=list(brand.default_hashtags or []),
-                forbidden=list(brand.forbidden_phrases or []), require_text=bool(text.strip()))
+                text,
+                rules,
+                default_hashtags=list(brand.default_hashtags or []),
+                forbidden=list(brand.forbidden_phrases or []),
+                require_text=bool(text.strip()),
+            )
         except EmptyCaption:
             caption = ""
-        return CaptionResult(text=caption, is_fallback=self.is_fallback, adapter=RULES_ADAPTER,
-                             note=note or self.note)
+        return CaptionResult(
+            text=caption,
+            is_fallback=self.is_fallback,
+            adapter=RULES_ADAPTER,
+            note=note or self.note,
+        )

@@ -33,18 +33,27 @@ class CallUsage:
         return self.input_tokens + self.cache_write_tokens + self.cache_read_tokens
 
 
-async def record_usage(brand: Brand, model: str, usage: CallUsage, *,
-                       purpose: str = "captions") -> AIUsage:
+async def record_usage(
+    brand: Brand, model: str, usage: CallUsage, *, purpose: str = "captions"
+) -> AIUsage:
     """Store one call's usage with its price."""
     return await AIUsage.create(
-        brand=brand, model=model, purpose=purpose,
-        input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
-        cache_read_tokens=usage.cache_read_tokens, cache_write_tokens=usage.cache_write_tokens,
-        cost_usd=cost_usd(model, input_tokens=usage.input_tokens,
-                          output_tokens=usage.output_tokens,
-                          cache_read_tokens=usage.cache_read_tokens,
-                          cache_write_1h_tokens=usage.cache_write_1h_tokens,
-                          cache_write_5m_tokens=usage.cache_write_5m_tokens))
+        brand=brand,
+        model=model,
+        purpose=purpose,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cache_read_tokens=usage.cache_read_tokens,
+        cache_write_tokens=usage.cache_write_tokens,
+        cost_usd=cost_usd(
+            model,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_read_tokens=usage.cache_read_tokens,
+            cache_write_1h_tokens=usage.cache_write_1h_tokens,
+            cache_write_5m_tokens=usage.cache_write_5m_tokens,
+        ),
+    )
 
 
 def month_start(now: datetime | None = None) -> datetime:
@@ -80,8 +89,9 @@ async def spent_usd(brand: Brand, since: datetime, until: datetime | None = None
     return float(sum(await column(query.values_list("cost_usd", flat=True), float)))
 
 
-async def budget_exhausted(brand: Brand, now: datetime | None = None, *,
-                           cap: float | None = None) -> str | None:
+async def budget_exhausted(
+    brand: Brand, now: datetime | None = None, *, cap: float | None = None
+) -> str | None:
     """A user-facing note when this month's budget (at most `cap`) is used up, else None."""
     budget = monthly_budget_usd(brand, cap)
     if budget is None:
@@ -89,9 +99,11 @@ async def budget_exhausted(brand: Brand, now: datetime | None = None, *,
     spent = await spent_usd(brand, month_start(now))
     if spent < budget:
         return None
-    return (f"The AI budget of ${budget:,.2f} for this month is used up (${spent:,.2f} spent): "
-            "captions are made by the built-in rules until the budget is raised or the "
-            "month ends.")
+    return (
+        f"The AI budget of ${budget:,.2f} for this month is used up (${spent:,.2f} spent): "
+        "captions are made by the built-in rules until the budget is raised or the "
+        "month ends."
+    )
 
 
 @dataclass
@@ -139,10 +151,13 @@ class UsageReport:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form for the REST API."""
         data = asdict(self)
-        data.update(since=self.since.isoformat(), until=self.until.isoformat(),
-                    total_input_tokens=self.total_input_tokens,
-                    cache_hit_rate=round(self.cache_hit_rate, 4),
-                    cost_usd=round(self.cost_usd, 6))
+        data.update(
+            since=self.since.isoformat(),
+            until=self.until.isoformat(),
+            total_input_tokens=self.total_input_tokens,
+            cache_hit_rate=round(self.cache_hit_rate, 4),
+            cost_usd=round(self.cost_usd, 6),
+        )
         return data
 
     def render_text(self) -> str:
@@ -160,24 +175,35 @@ class UsageReport:
         ]
         if self.budget_usd is not None:
             lines.append(f"  monthly budget      ${self.budget_usd:>11,.2f}")
-        lines.extend(f"  - {m.model}: {m.requests} requests, ${m.cost_usd:,.4f}"
-                     for m in self.by_model)
+        lines.extend(
+            f"  - {m.model}: {m.requests} requests, ${m.cost_usd:,.4f}" for m in self.by_model
+        )
         return "\n".join(lines)
 
 
-async def usage_report(brand: Brand, since: datetime | None = None,
-                       until: datetime | None = None, *, cap: float | None = None
-                       ) -> UsageReport:
+async def usage_report(
+    brand: Brand,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    cap: float | None = None,
+) -> UsageReport:
     """Tokens by kind, cache hit rate and dollars of one brand in [since, until).
 
     Defaults: from the start of the current month (UTC) until now.
     """
     since = since or month_start()
     until = until or datetime.now(UTC)
-    report = UsageReport(brand_id=brand.id, brand_slug=brand.slug, since=since, until=until,
-                         budget_usd=monthly_budget_usd(brand, cap))
-    rows = await AIUsage.filter(brand_id=brand.id, created_at__gte=since,
-                                created_at__lt=until).order_by("id")
+    report = UsageReport(
+        brand_id=brand.id,
+        brand_slug=brand.slug,
+        since=since,
+        until=until,
+        budget_usd=monthly_budget_usd(brand, cap),
+    )
+    rows = await AIUsage.filter(
+        brand_id=brand.id, created_at__gte=since, created_at__lt=until
+    ).order_by("id")
     models: dict[str, ModelUsage] = {}
     for row in rows:
         m = models.setdefault(row.model, ModelUsage(model=row.model))
@@ -188,7 +214,10 @@ async def usage_report(brand: Brand, since: datetime | None = None,
             target.cache_read_tokens += row.cache_read_tokens
             target.output_tokens += row.output_tokens
             target.cost_usd += row.cost_usd
-        report.uncached_input_cost_usd += price_for(row.model).input * (
-            row.input_tokens + row.cache_write_tokens + row.cache_read_tokens) / 1_000_000
+        report.uncached_input_cost_usd += (
+            price_for(row.model).input
+            * (row.input_tokens + row.cache_write_tokens + row.cache_read_tokens)
+            / 1_000_000
+        )
     report.by_model = sorted(models.values(), key=lambda m: m.model)
     return report

@@ -57,8 +57,9 @@ class Accounts:
         self.connectors = connectors
         self.queue = queue
 
-    async def connect(self, actor: Actor, *, brand_id: int, platform: str,
-                      params: Mapping[str, Any]) -> Connected:
+    async def connect(
+        self, actor: Actor, *, brand_id: int, platform: str, params: Mapping[str, Any]
+    ) -> Connected:
         """Connect a network with what its flow returned (OAuth code, server, app password)."""
         brand = await actor.may(brand_id, Action.CONNECT)
         connector: AccountConnector = self.connectors.get(platform)
@@ -68,10 +69,14 @@ class Accounts:
     async def connected(self, actor: Actor, account: SocialAccount) -> Connected:
         """Record an account a connect flow made, and start its first sync where it has one."""
         await actor.may(account.brand_id, Action.CONNECT)
-        await audit.record("account.connected", actor=actor.user, brand=account.brand_id,
-                           obj=account, origin=actor.origin,
-                           details={"platform": account.platform,
-                                    "external_id": account.external_id})
+        await audit.record(
+            "account.connected",
+            actor=actor.user,
+            brand=account.brand_id,
+            obj=account,
+            origin=actor.origin,
+            details={"platform": account.platform, "external_id": account.external_id},
+        )
         syncing = False
         if account.platform in SYNC_PLATFORMS and account.status == AccountStatus.OK:
             try:
@@ -93,18 +98,26 @@ class Accounts:
         except ConnectorError as exc:  # disconnected here even if revoking failed
             note = exc.user_message
         await SocialAccount.filter(id=account.id).update(
-            status=AccountStatus.DISCONNECTED, access_token_enc=None, refresh_token_enc=None)
-        await audit.record("account.disconnected", actor=actor.user, brand=brand_id,
-                           obj=account, origin=actor.origin,
-                           details={"platform": account.platform})
+            status=AccountStatus.DISCONNECTED, access_token_enc=None, refresh_token_enc=None
+        )
+        await audit.record(
+            "account.disconnected",
+            actor=actor.user,
+            brand=brand_id,
+            obj=account,
+            origin=actor.origin,
+            details={"platform": account.platform},
+        )
         return Disconnected(account, note)
 
-    async def sync_now(self, actor: Actor, *, brand_id: int,
-                       account_id: int | None = None) -> list[SocialAccount]:
-        """"Sync now": queue a listing of the brand's account (one, or all that can sync)."""
+    async def sync_now(
+        self, actor: Actor, *, brand_id: int, account_id: int | None = None
+    ) -> list[SocialAccount]:
+        """ "Sync now": queue a listing of the brand's account (one, or all that can sync)."""
         await actor.may(brand_id, Action.SYNC)
-        accounts = await request_sync(actor.scope, brand_id=brand_id, origin=actor.origin,
-                                      account_id=account_id)
+        accounts = await request_sync(
+            actor.scope, brand_id=brand_id, origin=actor.origin, account_id=account_id
+        )
         for account in accounts:
             await self.queue.sync_account(account.id, "manual")
         return accounts

@@ -41,51 +41,88 @@ class Assets:
         await actor.may(brand_id, Action.UPLOAD)
         await check_quota(self.settings, brand_id=brand_id, incoming=incoming)
 
-    async def upload(self, actor: Actor, *, brand_id: int,
-                     chunks: AsyncIterator[bytes] | Spooled, file_name: str | None,
-                     caption: str = "", source: AssetSource = AssetSource.UPLOAD,
-                     announce: bool = True) -> MediaAsset:
+    async def upload(
+        self,
+        actor: Actor,
+        *,
+        brand_id: int,
+        chunks: AsyncIterator[bytes] | Spooled,
+        file_name: str | None,
+        caption: str = "",
+        source: AssetSource = AssetSource.UPLOAD,
+        announce: bool = True,
+    ) -> MediaAsset:
         """Store one photo or video in the brand's inbox and tell the linked chats.
 
         `announce=False` for an album's items (the album is announced once, whole).
         """
         brand = await actor.may(brand_id, Action.UPLOAD)
-        asset = await ingest_media(self.settings, brand=brand, chunks=chunks,
-                                   file_name=file_name, caption=caption, actor=actor.user,
-                                   origin=actor.origin, source=source)
+        asset = await ingest_media(
+            self.settings,
+            brand=brand,
+            chunks=chunks,
+            file_name=file_name,
+            caption=caption,
+            actor=actor.user,
+            origin=actor.origin,
+            source=source,
+        )
         if announce:
             await notify.inbox_item(asset)
         return asset
 
-    async def adapt(self, actor: Actor, *, asset_id: int, platforms: Sequence[str],
-                    hint: str | None = None, regenerate: bool = False
-                    ) -> dict[str, AdaptedCaption]:
+    async def adapt(
+        self,
+        actor: Actor,
+        *,
+        asset_id: int,
+        platforms: Sequence[str],
+        hint: str | None = None,
+        regenerate: bool = False,
+    ) -> dict[str, AdaptedCaption]:
         """The asset's caption adapted per network (stored for publishing)."""
         asset = await actor.scope.asset(asset_id)
         await actor.may(asset.brand_id, Action.EDIT)
-        return await self.captions.adapt(asset, platforms, hint=hint, regenerate=regenerate,
-                                         actor=actor.user, origin=actor.origin)
+        return await self.captions.adapt(
+            asset,
+            platforms,
+            hint=hint,
+            regenerate=regenerate,
+            actor=actor.user,
+            origin=actor.origin,
+        )
 
-    async def set_caption(self, actor: Actor, *, asset_id: int, platform: str,
-                          text: str) -> AdaptedCaption:
+    async def set_caption(
+        self, actor: Actor, *, asset_id: int, platform: str, text: str
+    ) -> AdaptedCaption:
         """The person's own caption for one network (checked against its rules)."""
         asset = await actor.scope.asset(asset_id)
         await actor.may(asset.brand_id, Action.EDIT)
-        return await self.captions.set_override(asset, platform, text, actor=actor.user,
-                                                origin=actor.origin)
+        return await self.captions.set_override(
+            asset, platform, text, actor=actor.user, origin=actor.origin
+        )
 
-    async def preview(self, actor: Actor, *, brand_id: int, text: str,
-                      platforms: Sequence[str] | None, ai_system_prompt: str,
-                      default_hashtags: Sequence[str], forbidden_phrases: Sequence[str]
-                      ) -> dict[str, CaptionResult]:
+    async def preview(
+        self,
+        actor: Actor,
+        *,
+        brand_id: int,
+        text: str,
+        platforms: Sequence[str] | None,
+        ai_system_prompt: str,
+        default_hashtags: Sequence[str],
+        forbidden_phrases: Sequence[str],
+    ) -> dict[str, CaptionResult]:
         """A sample text's captions with the brand's AI settings as typed (nothing saved).
 
         `platforms`: None for every network. Counts as one AI call of the person.
         """
         brand = await actor.may(brand_id, Action.EDIT)
-        cleaned = clean_ai_settings(ai_system_prompt=ai_system_prompt,
-                                    default_hashtags=default_hashtags,
-                                    forbidden_phrases=forbidden_phrases)
+        cleaned = clean_ai_settings(
+            ai_system_prompt=ai_system_prompt,
+            default_hashtags=default_hashtags,
+            forbidden_phrases=forbidden_phrases,
+        )
         draft = copy.copy(brand)  # never saved: the preview uses the form's values
         draft.ai_system_prompt = cleaned.ai_system_prompt
         draft.default_hashtags = cleaned.default_hashtags
@@ -96,26 +133,44 @@ class Assets:
             raise InvalidInput("Choose at least one known platform.")
         return await self.captions.preview(draft, text, chosen, actor=actor.user)
 
-    async def upload_shared(self, actor: Actor, *, brand_id: int,
-                            chunks: AsyncIterator[bytes] | Spooled, file_name: str | None,
-                            source: AssetSource, source_id: str, caption: str = "",
-                            source_url: str = "", announce: bool = True) -> MediaAsset:
+    async def upload_shared(
+        self,
+        actor: Actor,
+        *,
+        brand_id: int,
+        chunks: AsyncIterator[bytes] | Spooled,
+        file_name: str | None,
+        source: AssetSource,
+        source_id: str,
+        caption: str = "",
+        source_url: str = "",
+        announce: bool = True,
+    ) -> MediaAsset:
         """Store a photo or video shared in a chat (`source_id` names the chat's file).
 
         As `upload`, and the asset remembers where it came from (`source_url`: a link
         back to it, already checked by the caller).
         """
         brand = await actor.may(brand_id, Action.UPLOAD)
-        asset = await ingest_media(self.settings, brand=brand, chunks=chunks,
-                                   file_name=file_name, caption=caption, actor=actor.user,
-                                   origin=actor.origin, source=source, source_id=source_id,
-                                   source_url=source_url)
+        asset = await ingest_media(
+            self.settings,
+            brand=brand,
+            chunks=chunks,
+            file_name=file_name,
+            caption=caption,
+            actor=actor.user,
+            origin=actor.origin,
+            source=source,
+            source_id=source_id,
+            source_url=source_url,
+        )
         if announce:
             await notify.inbox_item(asset)
         return asset
 
-    async def edit_captions(self, actor: Actor, *, asset_id: int, captions: Mapping[str, str],
-                            job_id: int | None = None) -> list[str]:
+    async def edit_captions(
+        self, actor: Actor, *, asset_id: int, captions: Mapping[str, str], job_id: int | None = None
+    ) -> list[str]:
         """A person's caption edits from a chat card; the networks whose text changed.
 
         Changed texts become the asset's own captions (checked against each network's
@@ -130,28 +185,36 @@ class Assets:
                 raise NotFound("Job not found.")
             if job.status != JobStatus.AWAITING_APPROVAL:
                 raise Conflict(NOT_WAITING)
-            current = {t.platform: t.caption for t in await PublishTarget.filter(
-                job_id=job.id)}
+            current = {t.platform: t.caption for t in await PublishTarget.filter(job_id=job.id)}
         else:
-            current = {c.platform: c.text for c in await AdaptedCaption.filter(
-                asset_id=asset.id, platform__in=list(captions))}
-        changed = {p: t for p, t in captions.items()
-                   if t.strip() != current.get(p, "").strip()}
+            current = {
+                c.platform: c.text
+                for c in await AdaptedCaption.filter(asset_id=asset.id, platform__in=list(captions))
+            }
+        changed = {p: t for p, t in captions.items() if t.strip() != current.get(p, "").strip()}
         for platform, text in changed.items():
-            await self.captions.set_override(asset, platform, text, actor=actor.user,
-                                             origin=actor.origin)
+            await self.captions.set_override(
+                asset, platform, text, actor=actor.user, origin=actor.origin
+            )
         if job is not None and changed:
             texts = await self.captions.captions_for_publish(asset, list(changed), changed)
             for platform, text in texts.items():
-                await PublishTarget.filter(job_id=job.id, platform=platform,
-                                           status=TargetStatus.PENDING).update(caption=text)
-            await audit.record("job.captions_edited", actor=actor.user, brand=job.brand_id,
-                               obj=job, origin=actor.origin,
-                               details={"platforms": sorted(changed)})
+                await PublishTarget.filter(
+                    job_id=job.id, platform=platform, status=TargetStatus.PENDING
+                ).update(caption=text)
+            await audit.record(
+                "job.captions_edited",
+                actor=actor.user,
+                brand=job.brand_id,
+                obj=job,
+                origin=actor.origin,
+                details={"platforms": sorted(changed)},
+            )
         return sorted(changed)
 
-    async def dismiss(self, actor: Actor, *, asset_id: int, note: str = "",
-                      card_id: int | None = None) -> MediaAsset:
+    async def dismiss(
+        self, actor: Actor, *, asset_id: int, note: str = "", card_id: int | None = None
+    ) -> MediaAsset:
         """Turn down an inbox item on a chat card (it stays in the inbox), audited.
 
         Editors, who handle the inbox, and approvers, who may reject, may both do it.
@@ -163,8 +226,14 @@ class Assets:
         details: dict[str, object] = {"reason": note[:500]}
         if card_id is not None:
             details["card"] = card_id
-        await audit.record("asset.dismissed", actor=actor.user, brand=asset.brand_id,
-                           obj=asset, origin=actor.origin, details=details)
+        await audit.record(
+            "asset.dismissed",
+            actor=actor.user,
+            brand=asset.brand_id,
+            obj=asset,
+            origin=actor.origin,
+            details=details,
+        )
         return asset
 
     async def check_rewrite(self, actor: Actor, *, asset_id: int) -> None:
@@ -173,29 +242,52 @@ class Assets:
         await actor.may(asset.brand_id, Action.EDIT)
         self.captions.check_allowance(actor.user)
 
-    async def receive(self, actor: Actor, *, brand_id: int, file: ChatFile,
-                      source: AssetSource, caption: str = "", announce: bool = True
-                      ) -> MediaAsset:
+    async def receive(
+        self,
+        actor: Actor,
+        *,
+        brand_id: int,
+        file: ChatFile,
+        source: AssetSource,
+        caption: str = "",
+        announce: bool = True,
+    ) -> MediaAsset:
         """A photo or video a chat message carries; the same message again returns its asset.
 
         The file is read only when it is new (a webhook may deliver an update twice).
         """
         brand = await actor.may(brand_id, Action.UPLOAD)
-        found = await MediaAsset.get_or_none(brand_id=brand.id, source=source,
-                                             source_id=file.source_id)
+        found = await MediaAsset.get_or_none(
+            brand_id=brand.id, source=source, source_id=file.source_id
+        )
         if found is not None:
             return found
-        asset = await ingest_media(self.settings, brand=brand, chunks=await file.open(),
-                                   file_name=file.file_name, caption=caption, actor=actor.user,
-                                   origin=actor.origin, source=source, source_id=file.source_id)
+        asset = await ingest_media(
+            self.settings,
+            brand=brand,
+            chunks=await file.open(),
+            file_name=file.file_name,
+            caption=caption,
+            actor=actor.user,
+            origin=actor.origin,
+            source=source,
+            source_id=file.source_id,
+        )
         if announce:
             await notify.inbox_item(asset)
         return asset
 
-    async def receive_album(self, actor: Actor, *, brand_id: int,
-                            files: Sequence[ChatFile | None], source: AssetSource,
-                            source_id: str, caption: str = "", announce: bool = True
-                            ) -> MediaAsset:
+    async def receive_album(
+        self,
+        actor: Actor,
+        *,
+        brand_id: int,
+        files: Sequence[ChatFile | None],
+        source: AssetSource,
+        source_id: str,
+        caption: str = "",
+        announce: bool = True,
+    ) -> MediaAsset:
         """An album a chat sent, stored as one carousel of its first ten files (audited).
 
         `None` stands for a file that is not a photo or video. Files that cannot be used
@@ -203,32 +295,48 @@ class Assets:
         again returns its asset.
         """
         brand = await actor.may(brand_id, Action.UPLOAD)
-        parent = await MediaAsset.get_or_none(brand_id=brand.id, source=source,
-                                              source_id=source_id)
+        parent = await MediaAsset.get_or_none(brand_id=brand.id, source=source, source_id=source_id)
         if parent is not None:
             return parent
-        parent = await MediaAsset.create(brand=brand, source=source, source_id=source_id,
-                                         kind=AssetKind.CAROUSEL,
-                                         original_caption=caption.strip(), created_by=actor.user)
+        parent = await MediaAsset.create(
+            brand=brand,
+            source=source,
+            source_id=source_id,
+            kind=AssetKind.CAROUSEL,
+            original_caption=caption.strip(),
+            created_by=actor.user,
+        )
         refused: list[str] = []
         for position, file in enumerate(files[:ALBUM_LIMIT]):
             if file is None:
                 refused.append("an unsupported file")
                 continue
             try:
-                await ingest_media(self.settings, brand=brand, chunks=await file.open(),
-                                   file_name=file.file_name, actor=actor.user,
-                                   origin=actor.origin, source=source, source_id=file.source_id,
-                                   parent=parent, position=position)
+                await ingest_media(
+                    self.settings,
+                    brand=brand,
+                    chunks=await file.open(),
+                    file_name=file.file_name,
+                    actor=actor.user,
+                    origin=actor.origin,
+                    source=source,
+                    source_id=file.source_id,
+                    parent=parent,
+                    position=position,
+                )
             except OneClickError as exc:
                 refused.append(exc.user_message)
         if not await MediaAsset.filter(parent_id=parent.id).exists():
             await parent.delete()
             raise MediaRejected("None of the album's files could be used: " + "; ".join(refused))
-        await audit.record("asset.created", actor=actor.user, brand=brand, obj=parent,
-                           origin=actor.origin, details={"source": source.value,
-                                                         "kind": "carousel",
-                                                         "skipped": len(refused)})
+        await audit.record(
+            "asset.created",
+            actor=actor.user,
+            brand=brand,
+            obj=parent,
+            origin=actor.origin,
+            details={"source": source.value, "kind": "carousel", "skipped": len(refused)},
+        )
         if announce:
             await notify.inbox_item(parent)
         return parent

@@ -11,11 +11,13 @@ from core.app.roles import Action
 from core.models import Brand
 
 
-async def create(actor: Actor, *, name: str, slug: str | None = None,
-                 reserved: Collection[str] = ()) -> Brand:
+async def create(
+    actor: Actor, *, name: str, slug: str | None = None, reserved: Collection[str] = ()
+) -> Brand:
     """A new brand owned by the person (reserved slugs refused)."""
-    return await brands.create_brand(actor.user, name, slug=slug, origin=actor.origin,
-                                     reserved=reserved)
+    return await brands.create_brand(
+        actor.user, name, slug=slug, origin=actor.origin, reserved=reserved
+    )
 
 
 async def update(actor: Actor, *, brand_id: int, changes: Mapping[str, Any]) -> Brand:

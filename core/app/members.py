@@ -25,12 +25,15 @@ from core.models import (
 SLACK_CHANNEL_ROLE = "slack_channel_role"
 #: the roles that setting may give (anything else, e.g. `none`: only linked people act)
 SLACK_CHANNEL_ROLES = frozenset({Role.EDITOR, Role.APPROVER})
-ONLY_LINKED = ("Only people who linked their OneClick account can act here. Get a link code "
-               "on the web page and run `/oneclick link CODE`.")
+ONLY_LINKED = (
+    "Only people who linked their OneClick account can act here. Get a link code "
+    "on the web page and run `/oneclick link CODE`."
+)
 
 
-async def slack_member(brand: Brand, *, team_id: str, slack_user_id: str,
-                       display_name: str = "") -> User:
+async def slack_member(
+    brand: Brand, *, team_id: str, slack_user_id: str, display_name: str = ""
+) -> User:
     """The core user a Slack user acts as in the brand (the caller checked the channel's link).
 
     Someone who linked (`/oneclick link CODE`) acts as that account. Anyone else acts as
@@ -38,23 +41,33 @@ async def slack_member(brand: Brand, *, team_id: str, slack_user_id: str,
     the brand gives its channel (`slack_channel_role`: editor by default, or approver;
     `none` refuses them). Users and memberships made here are audited.
     """
-    identity = await SlackIdentity.get_or_none(brand_id=brand.id, team_id=team_id,
-                                               slack_user_id=slack_user_id)
+    identity = await SlackIdentity.get_or_none(
+        brand_id=brand.id, team_id=team_id, slack_user_id=slack_user_id
+    )
     if identity is not None:
         return await User.get(id=identity.user_id)
     role_name = str((brand.settings or {}).get(SLACK_CHANNEL_ROLE, Role.EDITOR.value))
     if role_name not in {r.value for r in SLACK_CHANNEL_ROLES}:
         raise Forbidden(ONLY_LINKED)
-    user = await chat_user(ChatProvider.SLACK, slack_user_id, team_id=team_id,
-                           display_name=display_name, brand=brand)
-    member, added = await BrandMember.get_or_create(brand=brand, user=user,
-                                                    defaults={"role": Role(role_name)})
+    user = await chat_user(
+        ChatProvider.SLACK, slack_user_id, team_id=team_id, display_name=display_name, brand=brand
+    )
+    member, added = await BrandMember.get_or_create(
+        brand=brand, user=user, defaults={"role": Role(role_name)}
+    )
     if added:
-        await audit.record("member.added", actor=None, brand=brand, obj=member, origin="slack",
-                           details={"role": role_name, "slack_user_id": slack_user_id})
+        await audit.record(
+            "member.added",
+            actor=None,
+            brand=brand,
+            obj=member,
+            origin="slack",
+            details={"role": role_name, "slack_user_id": slack_user_id},
+        )
     with contextlib.suppress(IntegrityError):  # made concurrently by a parallel request
-        await SlackIdentity.create(brand=brand, team_id=team_id, slack_user_id=slack_user_id,
-                                   user=user)
+        await SlackIdentity.create(
+            brand=brand, team_id=team_id, slack_user_id=slack_user_id, user=user
+        )
     return user
 
 
@@ -62,12 +75,15 @@ async def slack_member(brand: Brand, *, team_id: str, slack_user_id: str,
 TELEGRAM_GROUP_ROLE = "telegram_group_role"
 #: the roles that setting may give: the same as Slack's (anything else, e.g. `none`, refuses)
 TELEGRAM_GROUP_ROLES = SLACK_CHANNEL_ROLES
-ONLY_LINKER = ("Only the person who linked this chat can use the bot here. Ask them for a "
-               "link code of your own.")
+ONLY_LINKER = (
+    "Only the person who linked this chat can use the bot here. Ask them for a "
+    "link code of your own."
+)
 
 
-async def telegram_member(brand: Brand, *, chat_id: str, telegram_user_id: str,
-                          display_name: str = "") -> User:
+async def telegram_member(
+    brand: Brand, *, chat_id: str, telegram_user_id: str, display_name: str = ""
+) -> User:
     """The core user a Telegram user acts as in the brand (the caller checked the chat's link).
 
     Whoever redeemed a code (`/start CODE`) acts as that code's creator. Anyone else in the
@@ -75,8 +91,9 @@ async def telegram_member(brand: Brand, *, chat_id: str, telegram_user_id: str,
     member with the role the brand gives its groups (`telegram_group_role`: editor by
     default, or approver; `none` refuses them). Users and memberships made here are audited.
     """
-    identity = await TelegramIdentity.get_or_none(brand_id=brand.id,
-                                                  telegram_user_id=telegram_user_id)
+    identity = await TelegramIdentity.get_or_none(
+        brand_id=brand.id, telegram_user_id=telegram_user_id
+    )
     if identity is not None:
         return await User.get(id=identity.user_id)
     link = await ChatLink.get(kind=ChatKind.TELEGRAM, chat_id=chat_id, brand_id=brand.id)
@@ -86,14 +103,21 @@ async def telegram_member(brand: Brand, *, chat_id: str, telegram_user_id: str,
         role_name = str((brand.settings or {}).get(TELEGRAM_GROUP_ROLE, Role.EDITOR.value))
         if role_name not in {r.value for r in TELEGRAM_GROUP_ROLES}:
             raise Forbidden(ONLY_LINKER)
-        user = await chat_user(ChatProvider.TELEGRAM, telegram_user_id,
-                               display_name=display_name, brand=brand)
-        member, added = await BrandMember.get_or_create(brand=brand, user=user,
-                                                        defaults={"role": Role(role_name)})
+        user = await chat_user(
+            ChatProvider.TELEGRAM, telegram_user_id, display_name=display_name, brand=brand
+        )
+        member, added = await BrandMember.get_or_create(
+            brand=brand, user=user, defaults={"role": Role(role_name)}
+        )
         if added:
-            await audit.record("member.added", actor=None, brand=brand, obj=member,
-                               origin="telegram", details={
-                                   "role": role_name, "telegram_user_id": telegram_user_id})
+            await audit.record(
+                "member.added",
+                actor=None,
+                brand=brand,
+                obj=member,
+                origin="telegram",
+                details={"role": role_name, "telegram_user_id": telegram_user_id},
+            )
     with contextlib.suppress(IntegrityError):  # made concurrently by a parallel update
         await TelegramIdentity.create(brand=brand, telegram_user_id=telegram_user_id, user=user)
     return user

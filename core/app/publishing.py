@@ -38,8 +38,9 @@ class PublishResult:
 class Publishing:
     """Publish, schedule, approve, retry: the rules in one place."""
 
-    def __init__(self, *, captions: CaptionService, platforms: Callable[[], Sequence[str]],
-                 queue: JobQueue) -> None:
+    def __init__(
+        self, *, captions: CaptionService, platforms: Callable[[], Sequence[str]], queue: JobQueue
+    ) -> None:
         self.captions = captions
         self.platforms = platforms
         self.queue = queue
@@ -54,8 +55,9 @@ class Publishing:
             raise InvalidInput(f"Unknown platform '{unknown[0]}'. Known: {', '.join(known)}.")
         return chosen
 
-    async def existing(self, actor: Actor, *, brand_id: int,
-                       idempotency_key: str | None) -> PublishJob | None:
+    async def existing(
+        self, actor: Actor, *, brand_id: int, idempotency_key: str | None
+    ) -> PublishJob | None:
         """The job a request with this key already made in the brand, if any."""
         await actor.may(brand_id, Action.VIEW)
         return await jobs.existing_job(idempotency_key, brand_id=brand_id)
@@ -89,28 +91,45 @@ class Publishing:
             edits = await self._keep_edits(actor, asset, edits)
         texts = await self.captions.captions_for_publish(asset, chosen, edits)
         job, created = await jobs.create_job(
-            actor.scope, asset=asset, platforms=chosen, known_platforms=list(self.platforms()),
-            captions=texts, origin=actor.origin, publish_at=publish_at,
-            idempotency_key=idempotency_key)
+            actor.scope,
+            asset=asset,
+            platforms=chosen,
+            known_platforms=list(self.platforms()),
+            captions=texts,
+            origin=actor.origin,
+            publish_at=publish_at,
+            idempotency_key=idempotency_key,
+        )
         if created and job.status == JobStatus.RUNNING:
             await self.queue.start_job(job.id)
         return PublishResult(job, created)
 
-    async def _keep_edits(self, actor: Actor, asset: MediaAsset,
-                          edits: Mapping[str, str]) -> dict[str, str]:
-        stored = {c.platform: c.text for c in await AdaptedCaption.filter(
-            asset_id=asset.id, platform__in=list(edits))}
+    async def _keep_edits(
+        self, actor: Actor, asset: MediaAsset, edits: Mapping[str, str]
+    ) -> dict[str, str]:
+        stored = {
+            c.platform: c.text
+            for c in await AdaptedCaption.filter(asset_id=asset.id, platform__in=list(edits))
+        }
         kept: dict[str, str] = {}
         for platform, text in edits.items():
             if text.strip() == stored.get(platform, "").strip():
                 continue
-            await self.captions.set_override(asset, platform, text, actor=actor.user,
-                                             origin=actor.origin)
+            await self.captions.set_override(
+                asset, platform, text, actor=actor.user, origin=actor.origin
+            )
             kept[platform] = text
         return kept
 
-    async def decide(self, actor: Actor, *, job_id: int, approve: bool, note: str = "",
-                     platforms: Sequence[str] | None = None) -> PublishJob:
+    async def decide(
+        self,
+        actor: Actor,
+        *,
+        job_id: int,
+        approve: bool,
+        note: str = "",
+        platforms: Sequence[str] | None = None,
+    ) -> PublishJob:
         """An approver approves (publishing starts) or rejects a waiting job.
 
         `platforms`: the networks the approver kept ticked; the others are cancelled.
@@ -119,13 +138,15 @@ class Publishing:
         await actor.may(job.brand_id, Action.APPROVE)
         if approve and platforms is not None and not platforms:
             raise InvalidInput("Tick at least one network to publish to.")
-        job = await jobs.decide(actor.scope, job, approve=approve, origin=actor.origin,
-                                note=note[:500])
+        job = await jobs.decide(
+            actor.scope, job, approve=approve, origin=actor.origin, note=note[:500]
+        )
         if approve and platforms is not None:
             for target in await PublishTarget.filter(job_id=job.id, status=T.PENDING):
                 if target.platform not in platforms:
-                    await transition(target, T.CANCELLED, origin=actor.origin,
-                                     actor_id=actor.user.id)
+                    await transition(
+                        target, T.CANCELLED, origin=actor.origin, actor_id=actor.user.id
+                    )
             job = await refresh_job(job.id)
         if approve and job.status == JobStatus.RUNNING:
             await self.queue.start_job(job.id)
@@ -139,13 +160,15 @@ class Publishing:
         await self.queue.enqueue_targets([target.id])
         return target
 
-    async def resolve(self, actor: Actor, *, target_id: int, posted: bool,
-                      url: str = "") -> PublishTarget:
+    async def resolve(
+        self, actor: Actor, *, target_id: int, posted: bool, url: str = ""
+    ) -> PublishTarget:
         """A person's answer for an unknown target: "Mark as posted" or "Publish again"."""
         target = await actor.scope.target(target_id)
         await actor.may(target.brand_id, Action.RETRY)
-        target = await resolve_unknown(actor.scope, target, posted=posted,
-                                       origin=actor.origin, url=url)
+        target = await resolve_unknown(
+            actor.scope, target, posted=posted, origin=actor.origin, url=url
+        )
         if not posted:
             await self.queue.enqueue_targets([target.id])
         return target

@@ -35,20 +35,24 @@ class RefresherLookup(Protocol):
         ...
 
 
-async def refresh_due(connectors: RefresherLookup, *, now: datetime | None = None
-                      ) -> dict[str, int]:
+async def refresh_due(
+    connectors: RefresherLookup, *, now: datetime | None = None
+) -> dict[str, int]:
     """Refresh every usable account whose token expires within its connector's margin."""
     now = now or datetime.now(UTC)
     counts = {"refreshed": 0, "failed": 0, "reconnect": 0}
-    accounts = await SocialAccount.filter(status=AccountStatus.OK,
-                                          token_expires_at__lte=now + HORIZON)
+    accounts = await SocialAccount.filter(
+        status=AccountStatus.OK, token_expires_at__lte=now + HORIZON
+    )
     known = set(connectors.platforms())
     for account in accounts:
         if account.platform not in known:
             continue
         connector = connectors.get(account.platform)
-        if account.token_expires_at is None or \
-                account.token_expires_at - now > connector.refresh_ahead:
+        if (
+            account.token_expires_at is None
+            or account.token_expires_at - now > connector.refresh_ahead
+        ):
             continue
         counts[await refresh_account(connector, account)] += 1
     return counts
@@ -64,21 +68,36 @@ async def refresh_account(connector: Connector, account: SocialAccount) -> str:
             return "failed"
         await mark_needs_reconnect(account, exc.user_message)
         return "reconnect"
-    await audit.record("account.token_refreshed", actor=None, brand=account.brand_id,
-                       obj=account, origin=ORIGIN,
-                       details={"platform": account.platform,
-                                "expires_at": account.token_expires_at.isoformat()
-                                if account.token_expires_at else None})
+    await audit.record(
+        "account.token_refreshed",
+        actor=None,
+        brand=account.brand_id,
+        obj=account,
+        origin=ORIGIN,
+        details={
+            "platform": account.platform,
+            "expires_at": account.token_expires_at.isoformat()
+            if account.token_expires_at
+            else None,
+        },
+    )
     return "refreshed"
 
 
 async def mark_needs_reconnect(account: SocialAccount, reason: str) -> None:
     """Flag the account (its tokens stay stored) and tell the brand's chats once."""
     changed = await SocialAccount.filter(id=account.id, status=AccountStatus.OK).update(
-        status=AccountStatus.NEEDS_RECONNECT, status_reason=reason)
+        status=AccountStatus.NEEDS_RECONNECT, status_reason=reason
+    )
     if not changed:
         return
     await account.refresh_from_db()
-    await audit.record("account.needs_reconnect", actor=None, brand=account.brand_id,
-                       obj=account, origin=ORIGIN, details={"reason": reason})
+    await audit.record(
+        "account.needs_reconnect",
+        actor=None,
+        brand=account.brand_id,
+        obj=account,
+        origin=ORIGIN,
+        details={"reason": reason},
+    )
     await notify.account_needs_reconnect(account)

@@ -47,8 +47,9 @@ def ffprobe_exe() -> str | None:
 @lru_cache
 def encoders(exe: str) -> frozenset[str]:
     """The encoder names this ffmpeg binary was built with."""
-    out = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True, text=True,
-                         timeout=30, check=False).stdout
+    out = subprocess.run(
+        [exe, "-hide_banner", "-encoders"], capture_output=True, text=True, timeout=30, check=False
+    ).stdout
     names = set()
     for line in out.splitlines():
         parts = line.split()

@@ -14,8 +14,7 @@ import ffmpeg
 
 from core.media.plan import OutputPlan
 
-GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-loglevel", "error", "-nostats",
-               "-progress", "pipe:1")
+GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1")
 BLUR_DOWNSCALE = 8
 # inputs are read from local files only: no network, no nested playlists or concat lists
 PROTOCOLS = "file"
@@ -29,9 +28,15 @@ def _input(src: Path, in_format: str | None, **opts: Any) -> Any:
     return ffmpeg.input(str(src), protocol_whitelist=PROTOCOLS, **opts)
 
 
-def encode_command(exe: str, src: Path, jobs: list[tuple[OutputPlan, Path]], *,
-                   preset: str = "veryfast", threads: int = 0,
-                   in_format: str | None = None) -> list[str]:
+def encode_command(
+    exe: str,
+    src: Path,
+    jobs: list[tuple[OutputPlan, Path]],
+    *,
+    preset: str = "veryfast",
+    threads: int = 0,
+    in_format: str | None = None,
+) -> list[str]:
     """One ffmpeg process: decode `src` (demuxer `in_format`) once, write every output."""
     inp = _input(src, in_format)
     video = inp.video
@@ -61,8 +66,16 @@ def encode_command(exe: str, src: Path, jobs: list[tuple[OutputPlan, Path]], *,
 def remux_command(exe: str, src: Path, dest: Path, in_format: str | None = None) -> list[str]:
     """Stream-copy the first video and audio stream into an MP4 with the moov atom first."""
     inp = _input(src, in_format)
-    out = ffmpeg.output(inp["v:0"], inp["a:0?"], str(dest), c="copy", movflags="+faststart",
-                        use_editlist=0, f="mp4", map_metadata=-1)
+    out = ffmpeg.output(
+        inp["v:0"],
+        inp["a:0?"],
+        str(dest),
+        c="copy",
+        movflags="+faststart",
+        use_editlist=0,
+        f="mp4",
+        map_metadata=-1,
+    )
     return _argv(out, exe)
 
 
@@ -90,9 +103,14 @@ def _fan_out(stream: Any, name: str, count: int) -> list[Any]:
 
 def _tonemap(v: Any) -> Any:
     """HDR (PQ/HLG, BT.2020) to SDR BT.709 with the zimg scaler and a Hable curve."""
-    return (v.filter("zscale", t="linear", npl=100).filter("format", "gbrpf32le")
-            .filter("zscale", p="bt709").filter("tonemap", tonemap="hable", desat=0)
-            .filter("zscale", t="bt709", m="bt709", r="tv").filter("format", "yuv420p"))
+    return (
+        v.filter("zscale", t="linear", npl=100)
+        .filter("format", "gbrpf32le")
+        .filter("zscale", p="bt709")
+        .filter("tonemap", tonemap="hable", desat=0)
+        .filter("zscale", t="bt709", m="bt709", r="tv")
+        .filter("format", "yuv420p")
+    )
 
 
 def _video_chain(v: Any, plan: OutputPlan) -> Any:
@@ -100,12 +118,11 @@ def _video_chain(v: Any, plan: OutputPlan) -> Any:
     if plan.fit is None:
         v = v.filter("scale", w, h, flags="bicubic")
     elif plan.fit == "crop":
-        v = (v.filter("scale", w, h, force_original_aspect_ratio="increase")
-             .filter("crop", w, h))
+        v = v.filter("scale", w, h, force_original_aspect_ratio="increase").filter("crop", w, h)
     elif plan.fit == "letterbox":
-        v = (v.filter("scale", w, h, force_original_aspect_ratio="decrease",
-                      force_divisible_by=2)
-             .filter("pad", w, h, "(ow-iw)/2", "(oh-ih)/2", color="black"))
+        v = v.filter(
+            "scale", w, h, force_original_aspect_ratio="decrease", force_divisible_by=2
+        ).filter("pad", w, h, "(ow-iw)/2", "(oh-ih)/2", color="black")
     else:
         v = _pad_blur(v, w, h)
     v = v.filter("setsar", 1)
@@ -123,11 +140,13 @@ def _pad_blur(v: Any, w: int, h: int) -> Any:
     fg_src, bg_src = _fan_out(v, "split", 2)
     sw, sh = max(2, w // BLUR_DOWNSCALE // 2 * 2), max(2, h // BLUR_DOWNSCALE // 2 * 2)
     radius = max(1, min(sw, sh) // 8)
-    bg = (bg_src.filter("scale", sw, sh, force_original_aspect_ratio="increase")
-          .filter("crop", sw, sh).filter("boxblur", luma_radius=radius, luma_power=2)
-          .filter("scale", w, h))
-    fg = fg_src.filter("scale", w, h, force_original_aspect_ratio="decrease",
-                       force_divisible_by=2)
+    bg = (
+        bg_src.filter("scale", sw, sh, force_original_aspect_ratio="increase")
+        .filter("crop", sw, sh)
+        .filter("boxblur", luma_radius=radius, luma_power=2)
+        .filter("scale", w, h)
+    )
+    fg = fg_src.filter("scale", w, h, force_original_aspect_ratio="decrease", force_divisible_by=2)
     return ffmpeg.overlay(bg, fg, x="(W-w)/2", y="(H-h)/2")
 
 
@@ -141,9 +160,17 @@ def _audio_chain(a: Any, plan: OutputPlan) -> Any:
 def _video_opts(plan: OutputPlan, preset: str) -> dict[str, Any]:
     fps = plan.fps or 30.0
     opts: dict[str, Any] = {
-        "c:v": "libx264", "preset": preset, "profile:v": "high", "crf": plan.crf,
-        "g": max(1, round(fps * 2)), "flags": "+cgop", "x264-params": "open-gop=0",
-        "movflags": "+faststart", "use_editlist": 0, "f": "mp4", "map_metadata": -1,
+        "c:v": "libx264",
+        "preset": preset,
+        "profile:v": "high",
+        "crf": plan.crf,
+        "g": max(1, round(fps * 2)),
+        "flags": "+cgop",
+        "x264-params": "open-gop=0",
+        "movflags": "+faststart",
+        "use_editlist": 0,
+        "f": "mp4",
+        "map_metadata": -1,
     }
     if plan.maxrate:
         opts["maxrate"] = plan.maxrate

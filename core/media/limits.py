@@ -28,9 +28,13 @@ class MediaLimits:
     @classmethod
     def from_settings(cls, settings: Settings) -> MediaLimits:
         """The limits configured in the settings."""
-        return cls(image_pixels=settings.max_image_pixels,
-                   video_pixels=settings.max_video_pixels, side=settings.max_media_side,
-                   video_seconds=settings.max_video_seconds, video_fps=settings.max_video_fps)
+        return cls(
+            image_pixels=settings.max_image_pixels,
+            video_pixels=settings.max_video_pixels,
+            side=settings.max_media_side,
+            video_seconds=settings.max_video_seconds,
+            video_fps=settings.max_video_fps,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (handed to the probe's child process)."""
@@ -41,17 +45,21 @@ class MediaLimits:
         what = "video's frames are" if video else "image is"
         pixels = self.video_pixels if video else self.image_pixels
         if width > self.side or height > self.side or width * height > pixels:
-            raise TooLarge(f"This {what} {width}×{height} pixels; the limit is "
-                           f"{_megapixels(pixels)} megapixels and {self.side:,} pixels per side.")
+            raise TooLarge(
+                f"This {what} {width}×{height} pixels; the limit is "
+                f"{_megapixels(pixels)} megapixels and {self.side:,} pixels per side."
+            )
 
     def check_timing(self, duration: float | None, fps: float | None) -> None:
         """TooLarge when a declared video length or frame rate is over the limit."""
         if duration is not None and duration > self.video_seconds:
-            raise TooLarge(f"This video is {_clock(duration)} long; the limit is "
-                           f"{_clock(self.video_seconds)}.")
+            raise TooLarge(
+                f"This video is {_clock(duration)} long; the limit is {_clock(self.video_seconds)}."
+            )
         if fps is not None and fps > self.video_fps:
-            raise TooLarge(f"This video has {fps:,.0f} frames per second; the limit is "
-                           f"{self.video_fps:,.0f}.")
+            raise TooLarge(
+                f"This video has {fps:,.0f} frames per second; the limit is {self.video_fps:,.0f}."
+            )
 
 
 def _megapixels(pixels: int) -> str:

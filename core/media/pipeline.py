@@ -65,16 +65,28 @@ class KnownOutputs:
 class MediaPipeline:
     """Makes (or reuses) one `TranscodedMedia` per requested profile of an asset."""
 
-    def __init__(self, settings: Settings, *, timeout: float = DEFAULT_TIMEOUT,
-                 preset: str = "veryfast", threads: int = 0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        preset: str = "veryfast",
+        threads: int = 0,
+    ) -> None:
         self.settings = settings
         self.out_dir = Path(settings.media_dir) / "transcoded"
-        self.transcoder = Transcoder(ffmpeg_exe(settings), self.out_dir, timeout=timeout,
-                                     preset=preset, threads=threads)
+        self.transcoder = Transcoder(
+            ffmpeg_exe(settings), self.out_dir, timeout=timeout, preset=preset, threads=threads
+        )
         self.known = KnownOutputs()
 
-    async def ensure(self, asset: MediaAsset, profiles: Sequence[str], *,
-                     progress: ProgressCallback | None = None) -> dict[str, TranscodedMedia]:
+    async def ensure(
+        self,
+        asset: MediaAsset,
+        profiles: Sequence[str],
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> dict[str, TranscodedMedia]:
         """One row per profile name; for a carousel, keys are `"<profile>[<index>]"`."""
         if asset.kind != AssetKind.CAROUSEL:
             return await self._ensure_one(asset, profiles, progress)
@@ -83,14 +95,19 @@ class MediaPipeline:
             result.update({f"{name}[{index}]": row for name, row in rows.items()})
         return result
 
-    async def ensure_each(self, asset: MediaAsset, profiles: Sequence[str], *,
-                          progress: ProgressCallback | None = None
-                          ) -> list[dict[str, TranscodedMedia]]:
+    async def ensure_each(
+        self,
+        asset: MediaAsset,
+        profiles: Sequence[str],
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> list[dict[str, TranscodedMedia]]:
         """Per item, in order: the asset itself, or each child of a carousel."""
         if asset.kind != AssetKind.CAROUSEL:
             return [await self._ensure_one(asset, profiles, progress)]
-        children = await MediaAsset.filter(parent_id=asset.id, deleted_at=None
-                                           ).order_by("position", "id")
+        children = await MediaAsset.filter(parent_id=asset.id, deleted_at=None).order_by(
+            "position", "id"
+        )
         if not children:
             raise MediaRejected("This carousel has no photos or videos in it.")
         out = []
@@ -99,12 +116,14 @@ class MediaPipeline:
             out.append(await self._ensure_one(child, profiles, span))
         return out
 
-    async def _ensure_one(self, asset: MediaAsset, profiles: Sequence[str],
-                          progress: ProgressCallback | None) -> dict[str, TranscodedMedia]:
+    async def _ensure_one(
+        self, asset: MediaAsset, profiles: Sequence[str], progress: ProgressCallback | None
+    ) -> dict[str, TranscodedMedia]:
         names = list(dict.fromkeys(profiles))
         fits, policy = await self._brand_choices(asset)
         keys_known: dict[str, OutputKey] = {
-            n: (asset.id, asset.content_hash, n, fits.get(n), policy) for n in names}
+            n: (asset.id, asset.content_hash, n, fits.get(n), policy) for n in names
+        }
         known = {n: self.known.get(key) for n, key in keys_known.items()}
         if all(known.values()):
             if progress is not None:
@@ -115,21 +134,30 @@ class MediaPipeline:
             src = Path(asset.file_path)
             if not asset.file_path or not _is_file(src):
                 raise MediaRejected("The original file of this post is missing; send it again.")
-            info = (MediaInfo.from_json(asset.probe) if asset.probe
-                    else await probe_untrusted(src, self.settings))
-            plans = {n: plan_output(info, get_profile(n), fit=fits.get(n),
-                                    duration_policy=policy) for n in names}
+            info = (
+                MediaInfo.from_json(asset.probe)
+                if asset.probe
+                else await probe_untrusted(src, self.settings)
+            )
+            plans = {
+                n: plan_output(info, get_profile(n), fit=fits.get(n), duration_policy=policy)
+                for n in names
+            }
             source_hash = asset.content_hash or await asyncio.to_thread(file_sha256, src)
             keys = {n: plan.content_key(source_hash) for n, plan in plans.items()}
-            existing = {row.profile: row for row in
-                        await TranscodedMedia.filter(asset_id=asset.id, profile__in=names)}
+            existing = {
+                row.profile: row
+                for row in await TranscodedMedia.filter(asset_id=asset.id, profile__in=names)
+            }
             stale = [n for n in names if not _fresh(existing.get(n), keys[n])]
             async with self._brand_slot(asset.brand_id):
                 paths = await self.transcoder.produce(
-                    src, info, {keys[n]: plans[n] for n in stale}, progress=progress)
+                    src, info, {keys[n]: plans[n] for n in stale}, progress=progress
+                )
             for name in stale:
-                existing[name] = await self._save(asset, name, keys[name], plans[name],
-                                                  paths[keys[name]], existing.get(name))
+                existing[name] = await self._save(
+                    asset, name, keys[name], plans[name], paths[keys[name]], existing.get(name)
+                )
             if progress is not None and not stale:
                 await progress(100)
             for name in names:
@@ -152,15 +180,29 @@ class MediaPipeline:
         policy = media.get("duration_policy", "trim")
         return fits, policy if policy in ("trim", "refuse") else "trim"
 
-    async def _save(self, asset: MediaAsset, name: str, key: str, plan: OutputPlan, path: Path,
-                    row: TranscodedMedia | None) -> TranscodedMedia:
+    async def _save(
+        self,
+        asset: MediaAsset,
+        name: str,
+        key: str,
+        plan: OutputPlan,
+        path: Path,
+        row: TranscodedMedia | None,
+    ) -> TranscodedMedia:
         out = await asyncio.to_thread(probe_sync, path)
         thumb = thumbnail_path(self.out_dir, key) if plan.kind == "video" else None
         values: dict[str, Any] = {
-            "brand_id": asset.brand_id, "file_path": str(path), "content_key": key,
-            "mime_type": plan.mime_type, "size_bytes": out.size_bytes, "width": out.width,
-            "height": out.height, "duration_seconds": out.duration,
-            "thumbnail_path": str(thumb) if thumb else "", "notes": "\n".join(plan.notes)}
+            "brand_id": asset.brand_id,
+            "file_path": str(path),
+            "content_key": key,
+            "mime_type": plan.mime_type,
+            "size_bytes": out.size_bytes,
+            "width": out.width,
+            "height": out.height,
+            "duration_seconds": out.duration,
+            "thumbnail_path": str(thumb) if thumb else "",
+            "notes": "\n".join(plan.notes),
+        }
         if row is None:
             try:
                 return await TranscodedMedia.create(asset_id=asset.id, profile=name, **values)
@@ -189,8 +231,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _span(progress: ProgressCallback | None, index: int, count: int
-          ) -> ProgressCallback | None:
+def _span(progress: ProgressCallback | None, index: int, count: int) -> ProgressCallback | None:
     """A callback mapping 0..100 of item `index` into its share of the carousel's 0..100."""
     if progress is None:
         return None

@@ -19,8 +19,11 @@ ENCODER_VERSION = 1  # bump when the encode settings change, so old outputs are 
 DurationPolicy = Literal["trim", "refuse"]
 Action = Literal["copy", "remux", "encode"]
 ImageFormat = Literal["jpeg", "png", "webp"]
-_IMAGE_FORMATS: dict[str, ImageFormat] = {"image/jpeg": "jpeg", "image/png": "png",
-                                          "image/webp": "webp"}
+_IMAGE_FORMATS: dict[str, ImageFormat] = {
+    "image/jpeg": "jpeg",
+    "image/png": "png",
+    "image/webp": "webp",
+}
 MIN_VIDEO_BITRATE = 300_000
 SIZE_HEADROOM = 0.9
 
@@ -57,8 +60,12 @@ class OutputPlan:
     @property
     def extension(self) -> str:
         """The file extension of the output."""
-        return {"video/mp4": ".mp4", "image/jpeg": ".jpg", "image/png": ".png",
-                "image/webp": ".webp"}[self.mime_type]
+        return {
+            "video/mp4": ".mp4",
+            "image/jpeg": ".jpg",
+            "image/png": ".png",
+            "image/webp": ".webp",
+        }[self.mime_type]
 
     def spec(self) -> dict[str, Any]:
         """The effective settings (no notes), stable across profile names."""
@@ -72,8 +79,13 @@ class OutputPlan:
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def plan_output(info: MediaInfo, profile: Profile, *, fit: Fit | None = None,
-                duration_policy: DurationPolicy = "trim") -> OutputPlan:
+def plan_output(
+    info: MediaInfo,
+    profile: Profile,
+    *,
+    fit: Fit | None = None,
+    duration_policy: DurationPolicy = "trim",
+) -> OutputPlan:
     """The plan for `profile` from a source described by `info`; MediaRejected if impossible."""
     if fit is not None and fit not in FITS:
         raise ValueError(f"unknown fit {fit!r}")
@@ -111,16 +123,32 @@ def _plan_image(info: MediaInfo, p: ImageProfile, fit: Fit) -> OutputPlan:
         scale = p.min_width / w
     out_w, out_h = _even(w * scale), _even(h * scale)
     fmt = _IMAGE_FORMATS.get(info.mime_type)
-    fits_as_is = (info.mime_type in p.formats and info.rotation == 0 and target == aspect
-                  and scale == 1.0 and info.size_bytes <= p.max_bytes and not info.is_hdr)
+    fits_as_is = (
+        info.mime_type in p.formats
+        and info.rotation == 0
+        and target == aspect
+        and scale == 1.0
+        and info.size_bytes <= p.max_bytes
+        and not info.is_hdr
+    )
     if fits_as_is and fmt is not None:
         return OutputPlan("image", "copy", info.width, info.height, image_format=fmt)
     notes = []
     if target != aspect:
-        notes.append(f"Reshaped from {aspect:.2f}:1 to {target:.2f}:1 ({fit.replace('_', ' ')})"
-                     f" to fit {p.label}.")
-    return OutputPlan("image", "encode", out_w, out_h, fit=fit if target != aspect else None,
-                      image_format="jpeg", max_bytes=p.max_bytes, notes=notes)
+        notes.append(
+            f"Reshaped from {aspect:.2f}:1 to {target:.2f}:1 ({fit.replace('_', ' ')})"
+            f" to fit {p.label}."
+        )
+    return OutputPlan(
+        "image",
+        "encode",
+        out_w,
+        out_h,
+        fit=fit if target != aspect else None,
+        image_format="jpeg",
+        max_bytes=p.max_bytes,
+        notes=notes,
+    )
 
 
 def _target_fps(src: float | None, p: VideoProfile) -> float:
@@ -139,15 +167,21 @@ def _plan_video(info: MediaInfo, p: VideoProfile, fit: Fit, policy: DurationPoli
     trim_to = pad_to = None
     if p.max_duration is not None and src_dur > p.max_duration + 0.05:
         if policy == "refuse":
-            raise MediaRejected(f"This video is {_fmt_dur(src_dur)} long; {p.label} takes at most"
-                                f" {_fmt_dur(p.max_duration)}.")
+            raise MediaRejected(
+                f"This video is {_fmt_dur(src_dur)} long; {p.label} takes at most"
+                f" {_fmt_dur(p.max_duration)}."
+            )
         trim_to = p.max_duration
-        notes.append(f"Trimmed to the first {_fmt_dur(trim_to)} ({p.label} limit); the"
-                     f" original is {_fmt_dur(src_dur)}.")
+        notes.append(
+            f"Trimmed to the first {_fmt_dur(trim_to)} ({p.label} limit); the"
+            f" original is {_fmt_dur(src_dur)}."
+        )
     if src_dur < p.min_duration - 0.05:
         pad_to = p.min_duration
-        notes.append(f"Extended to {_fmt_dur(pad_to)} by holding the last frame ({p.label}"
-                     f" minimum); the original is {_fmt_dur(src_dur)}.")
+        notes.append(
+            f"Extended to {_fmt_dur(pad_to)} by holding the last frame ({p.label}"
+            f" minimum); the original is {_fmt_dur(src_dur)}."
+        )
     out_dur = trim_to or pad_to or src_dur
     audio_bitrate = p.audio_bitrate if info.has_audio else 0
     maxrate = p.max_video_bitrate
@@ -156,12 +190,16 @@ def _plan_video(info: MediaInfo, p: VideoProfile, fit: Fit, policy: DurationPoli
         if budget < MIN_VIDEO_BITRATE:
             fit_dur = p.max_bytes * SIZE_HEADROOM * 8 / (MIN_VIDEO_BITRATE + audio_bitrate)
             if policy == "refuse":
-                raise MediaRejected(f"This video is too long to fit {p.label}'s"
-                                    f" {p.max_bytes // 1024 // 1024} MB limit at a watchable"
-                                    f" quality (at most about {_fmt_dur(fit_dur)}).")
+                raise MediaRejected(
+                    f"This video is too long to fit {p.label}'s"
+                    f" {p.max_bytes // 1024 // 1024} MB limit at a watchable"
+                    f" quality (at most about {_fmt_dur(fit_dur)})."
+                )
             trim_to = out_dur = int(fit_dur)
-            notes.append(f"Trimmed to the first {_fmt_dur(out_dur)} to stay under"
-                         f" {p.max_bytes // 1024 // 1024} MB ({p.label}).")
+            notes.append(
+                f"Trimmed to the first {_fmt_dur(out_dur)} to stay under"
+                f" {p.max_bytes // 1024 // 1024} MB ({p.label})."
+            )
             budget = MIN_VIDEO_BITRATE
         maxrate = min(maxrate, budget)
     long_cap = p.max_long_side
@@ -176,21 +214,43 @@ def _plan_video(info: MediaInfo, p: VideoProfile, fit: Fit, policy: DurationPoli
         out_w, out_h = _even(info.width * scale), _even(info.height * scale)
         target_aspect = info.width / info.height
     fps = _target_fps(info.fps, p)
-    plan = OutputPlan("video", "encode", out_w, out_h,
-                      fit=fit if p.fixed_frame else None, fps=round(fps, 3), duration=out_dur,
-                      trim_to=trim_to, pad_to=pad_to, crf=p.crf, maxrate=maxrate,
-                      audio=info.has_audio,
-                      audio_rate=min(info.audio_sample_rate or 48_000, p.max_audio_rate)
-                      if info.audio_sample_rate in (44_100, 48_000) else 48_000,
-                      audio_bitrate=p.audio_bitrate, tonemap=info.is_hdr,
-                      max_bytes=p.max_bytes, notes=notes)
+    plan = OutputPlan(
+        "video",
+        "encode",
+        out_w,
+        out_h,
+        fit=fit if p.fixed_frame else None,
+        fps=round(fps, 3),
+        duration=out_dur,
+        trim_to=trim_to,
+        pad_to=pad_to,
+        crf=p.crf,
+        maxrate=maxrate,
+        audio=info.has_audio,
+        audio_rate=min(info.audio_sample_rate or 48_000, p.max_audio_rate)
+        if info.audio_sample_rate in (44_100, 48_000)
+        else 48_000,
+        audio_bitrate=p.audio_bitrate,
+        tonemap=info.is_hdr,
+        max_bytes=p.max_bytes,
+        notes=notes,
+    )
     if p.fixed_frame and abs(info.width / info.height - target_aspect) > 0.01:
-        plan.notes.append(f"Reshaped from {info.width}x{info.height} to {out_w}x{out_h}"
-                          f" ({fit.replace('_', ' ')}).")
+        plan.notes.append(
+            f"Reshaped from {info.width}x{info.height} to {out_w}x{out_h}"
+            f" ({fit.replace('_', ' ')})."
+        )
     if not notes and _stream_compliant(info, p, target_aspect):
         fast = info.container == "mp4" and info.faststart
-        return OutputPlan("video", "copy" if fast else "remux", info.width, info.height,
-                          fps=info.fps, duration=src_dur, audio=info.has_audio)
+        return OutputPlan(
+            "video",
+            "copy" if fast else "remux",
+            info.width,
+            info.height,
+            fps=info.fps,
+            duration=src_dur,
+            audio=info.has_audio,
+        )
     return plan
 
 
@@ -210,14 +270,21 @@ def _stream_compliant(info: MediaInfo, p: VideoProfile, aspect: float) -> bool:
         return False
     if p.fixed_frame:
         assert p.width is not None and p.height is not None
-        return (abs(info.width / info.height - aspect) <= 0.01 and info.width <= p.width
-                and min(info.width, info.height) >= p.min_short_side)
+        return (
+            abs(info.width / info.height - aspect) <= 0.01
+            and info.width <= p.width
+            and min(info.width, info.height) >= p.min_short_side
+        )
     return max(info.width, info.height) <= (p.max_long_side or 10**6)
 
 
 def _codecs_ok(info: MediaInfo) -> bool:
-    return (info.video_codec == "h264" and info.pix_fmt in ("yuv420p", "yuvj420p")
-            and info.bit_depth == 8 and (not info.has_audio or info.audio_codec == "aac"))
+    return (
+        info.video_codec == "h264"
+        and info.pix_fmt in ("yuv420p", "yuvj420p")
+        and info.bit_depth == 8
+        and (not info.has_audio or info.audio_codec == "aac")
+    )
 
 
 def _fmt_dur(seconds: float) -> str:

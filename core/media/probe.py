@@ -19,25 +19,64 @@ from core.errors import MediaRejected
 from core.media.limits import MediaLimits, image_size
 
 MOV_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
-IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe",
-                 "gif", "gif_pipe", "webp"}
+IMAGE_FORMATS = {
+    "image2",
+    "png_pipe",
+    "jpeg_pipe",
+    "webp_pipe",
+    "bmp_pipe",
+    "tiff_pipe",
+    "gif",
+    "gif_pipe",
+    "webp",
+}
 VIDEO_FORMATS = {MOV_FAMILY, "matroska,webm", "avi", "mpegts", "flv", "mpeg", "ogg", "asf"}
-IMAGE_MIME = {"mjpeg": "image/jpeg", "png": "image/png", "webp": "image/webp",
-              "gif": "image/gif", "bmp": "image/bmp", "tiff": "image/tiff"}
-IMAGE_CONTAINER = {"mjpeg": "jpeg", "png": "png", "webp": "webp", "gif": "gif", "bmp": "bmp",
-                   "tiff": "tiff"}
-VIDEO_MIME = {"mp4": "video/mp4", "mov": "video/quicktime", "matroska": "video/x-matroska",
-              "webm": "video/webm", "avi": "video/x-msvideo", "mpegts": "video/mp2t",
-              "flv": "video/x-flv", "mpeg": "video/mpeg", "ogg": "video/ogg",
-              "asf": "video/x-ms-asf", "gif": "image/gif"}
+IMAGE_MIME = {
+    "mjpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "bmp": "image/bmp",
+    "tiff": "image/tiff",
+}
+IMAGE_CONTAINER = {
+    "mjpeg": "jpeg",
+    "png": "png",
+    "webp": "webp",
+    "gif": "gif",
+    "bmp": "bmp",
+    "tiff": "tiff",
+}
+VIDEO_MIME = {
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "matroska": "video/x-matroska",
+    "webm": "video/webm",
+    "avi": "video/x-msvideo",
+    "mpegts": "video/mp2t",
+    "flv": "video/x-flv",
+    "mpeg": "video/mpeg",
+    "ogg": "video/ogg",
+    "asf": "video/x-ms-asf",
+    "gif": "image/gif",
+}
 HDR_TRANSFERS = {16, 18}  # SMPTE ST 2084 (PQ), ARIB STD-B67 (HLG)
 BROWSER_IMAGE_MIME = {"image/jpeg", "image/png", "image/webp"}
 # what ffmpeg is told the input is (`-f`): never left to guess on an untrusted file
-IMAGE_DEMUXER = {"mjpeg": "jpeg_pipe", "png": "png_pipe", "webp": "webp_pipe", "gif": "gif",
-                 "bmp": "bmp_pipe", "tiff": "tiff_pipe"}
-OPEN_OPTIONS = {"protocol_whitelist": "file",
-                "format_whitelist": ",".join([*sorted(IMAGE_FORMATS), *IMAGE_DEMUXER.values(),
-                                              *sorted(VIDEO_FORMATS)])}
+IMAGE_DEMUXER = {
+    "mjpeg": "jpeg_pipe",
+    "png": "png_pipe",
+    "webp": "webp_pipe",
+    "gif": "gif",
+    "bmp": "bmp_pipe",
+    "tiff": "tiff_pipe",
+}
+OPEN_OPTIONS = {
+    "protocol_whitelist": "file",
+    "format_whitelist": ",".join(
+        [*sorted(IMAGE_FORMATS), *IMAGE_DEMUXER.values(), *sorted(VIDEO_FORMATS)]
+    ),
+}
 
 NOT_MEDIA = "This file is not a photo or video we can read."
 DAMAGED = "This video file is incomplete or damaged (it may not have finished uploading)."
@@ -97,9 +136,13 @@ class MediaInfo:
         """H.264 8-bit 4:2:0 with AAC or no audio in MP4, or a JPEG/PNG/WebP image."""
         if self.kind == "image":
             return self.mime_type in BROWSER_IMAGE_MIME
-        return (self.container == "mp4" and self.video_codec == "h264"
-                and self.pix_fmt in ("yuv420p", "yuvj420p") and self.bit_depth == 8
-                and (not self.has_audio or self.audio_codec == "aac"))
+        return (
+            self.container == "mp4"
+            and self.video_codec == "h264"
+            and self.pix_fmt in ("yuv420p", "yuvj420p")
+            and self.bit_depth == 8
+            and (not self.has_audio or self.audio_codec == "aac")
+        )
 
 
 async def probe_file(path: Path) -> MediaInfo:
@@ -133,14 +176,25 @@ def probe_sync(path: Path, limits: MediaLimits | None = None) -> MediaInfo:
         container.close()
 
 
-def _inspect(container: Any, path: Path, size: int, head: bytes,
-             atoms: list[tuple[bytes, int, int]] | None, limits: MediaLimits | None
-             ) -> MediaInfo:
+def _inspect(
+    container: Any,
+    path: Path,
+    size: int,
+    head: bytes,
+    atoms: list[tuple[bytes, int, int]] | None,
+    limits: MediaLimits | None,
+) -> MediaInfo:
     fmt = container.format.name
     if fmt not in IMAGE_FORMATS and fmt not in VIDEO_FORMATS:
         raise MediaRejected(NOT_MEDIA)
-    video = next((s for s in container.streams.video
-                  if not (s.disposition & av.stream.Disposition.attached_pic)), None)
+    video = next(
+        (
+            s
+            for s in container.streams.video
+            if not (s.disposition & av.stream.Disposition.attached_pic)
+        ),
+        None,
+    )
     audio = container.streams.audio[0] if container.streams.audio else None
     if video is None:
         if audio is not None:
@@ -165,15 +219,31 @@ def _inspect(container: Any, path: Path, size: int, head: bytes,
     bit_depth = max((c.bits for c in first.format.components), default=8)
     if limits is not None:
         limits.check_picture(width, height, video=not is_image)
-    common = {"width": width, "height": height, "rotation": rotation, "video_codec": codec,
-              "pix_fmt": pix_fmt, "bit_depth": bit_depth,
-              "is_hdr": int(first.color_trc) in HDR_TRANSFERS, "size_bytes": size}
+    common = {
+        "width": width,
+        "height": height,
+        "rotation": rotation,
+        "video_codec": codec,
+        "pix_fmt": pix_fmt,
+        "bit_depth": bit_depth,
+        "is_hdr": int(first.color_trc) in HDR_TRANSFERS,
+        "size_bytes": size,
+    }
     if is_image:
-        return MediaInfo(kind="image", mime_type=IMAGE_MIME[codec],
-                         container=IMAGE_CONTAINER[codec], duration=None, fps=None,
-                         demuxer=IMAGE_DEMUXER[codec],
-                         has_audio=False, audio_codec=None, audio_sample_rate=None,
-                         bitrate=None, faststart=False, **common)
+        return MediaInfo(
+            kind="image",
+            mime_type=IMAGE_MIME[codec],
+            container=IMAGE_CONTAINER[codec],
+            duration=None,
+            fps=None,
+            demuxer=IMAGE_DEMUXER[codec],
+            has_audio=False,
+            audio_codec=None,
+            audio_sample_rate=None,
+            bitrate=None,
+            faststart=False,
+            **common,
+        )
     duration = _duration(container, video)
     if duration is None or duration <= 0:
         raise MediaRejected(DAMAGED)
@@ -184,14 +254,19 @@ def _inspect(container: Any, path: Path, size: int, head: bytes,
         _check_tail(container, video, duration)
     cname = _container_name(fmt, head, path)
     return MediaInfo(
-        kind="video", mime_type=VIDEO_MIME.get(cname, "application/octet-stream"),
-        container=cname, duration=round(duration, 3),
+        kind="video",
+        mime_type=VIDEO_MIME.get(cname, "application/octet-stream"),
+        container=cname,
+        duration=round(duration, 3),
         fps=round(float(rate), 3) if rate else None,
         has_audio=audio is not None,
         audio_codec=audio.codec_context.name if audio is not None else None,
         audio_sample_rate=audio.codec_context.sample_rate if audio is not None else None,
-        bitrate=container.bit_rate or None, faststart=_faststart(atoms),
-        demuxer=IMAGE_DEMUXER["gif"] if fmt.startswith("gif") else fmt.split(",")[0], **common)
+        bitrate=container.bit_rate or None,
+        faststart=_faststart(atoms),
+        demuxer=IMAGE_DEMUXER["gif"] if fmt.startswith("gif") else fmt.split(",")[0],
+        **common,
+    )
 
 
 def _check_declared(limits: MediaLimits, container: Any, video: Any, *, still: bool) -> None:
@@ -241,8 +316,12 @@ def _frame_rate(video: Any) -> Any:
     (a short clip's average is skewed by edit lists and the last frame's duration), else the
     average (variable frame rate, or a nominal rate that is only a time base)."""
     average, nominal = video.average_rate, video.guessed_rate
-    if (average and nominal and float(nominal) <= 240
-            and abs(float(average) - float(nominal)) <= 0.1 * float(nominal)):
+    if (
+        average
+        and nominal
+        and float(nominal) <= 240
+        and abs(float(average) - float(nominal)) <= 0.1 * float(nominal)
+    ):
         return nominal
     return average or nominal
 

@@ -22,8 +22,12 @@ class TranscodeFailed(OneClickError):
 class ProgressFeed:
     """Turns `-progress` key=value lines into increasing percentages for a callback."""
 
-    def __init__(self, callback: ProgressCallback | None, total_seconds: float,
-                 span: tuple[int, int] = (0, 100)) -> None:
+    def __init__(
+        self,
+        callback: ProgressCallback | None,
+        total_seconds: float,
+        span: tuple[int, int] = (0, 100),
+    ) -> None:
         self.callback = callback
         self.total = max(total_seconds, 0.001)
         self.start, self.end = span
@@ -43,12 +47,16 @@ class ProgressFeed:
             await self.callback(percent)
 
 
-async def run_ffmpeg(argv: list[str], *, feed: ProgressFeed | None = None,
-                     time_limit: float | None = None) -> None:
+async def run_ffmpeg(
+    argv: list[str], *, feed: ProgressFeed | None = None, time_limit: float | None = None
+) -> None:
     """Run ffmpeg; kill it on timeout or cancellation; TranscodeFailed on a non-zero exit."""
     proc = await asyncio.create_subprocess_exec(
-        *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE)
+        *argv,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     stderr_task = asyncio.create_task(_tail(proc.stderr))
     try:
         async with asyncio.timeout(time_limit):

@@ -21,11 +21,11 @@ from core.media.probe import MediaInfo
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 MAX_ANSWER = 1 << 20
-HEAVY = ("This file needs more memory or time to read than we allow; "
-         "send a smaller or simpler file.")
+HEAVY = "This file needs more memory or time to read than we allow; send a smaller or simpler file."
 SLOW = "Reading this file took too long and was stopped; send a smaller or simpler file."
 _slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-    weakref.WeakKeyDictionary())
+    weakref.WeakKeyDictionary()
+)
 
 
 def _slot() -> asyncio.Semaphore:
@@ -41,9 +41,14 @@ async def probe_untrusted(path: Path, settings: Settings) -> MediaInfo:
     request = _request(path, settings)
     async with _slot():
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "core.media.probe_worker", cwd=ROOT,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL)
+            sys.executable,
+            "-m",
+            "core.media.probe_worker",
+            cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
         try:
             async with asyncio.timeout(settings.probe_timeout_seconds):
                 out = await _answer(proc, request)
@@ -63,11 +68,14 @@ async def probe_untrusted(path: Path, settings: Settings) -> MediaInfo:
 
 def _request(path: Path, settings: Settings) -> bytes:
     """The child's instructions (an absolute path: the child runs in the project root)."""
-    return json.dumps({
-        "path": os.path.abspath(path),
-        "limits": MediaLimits.from_settings(settings).to_json(),
-        "memory_bytes": settings.probe_memory_mb * 1024 * 1024,
-        "cpu_seconds": max(1, math.ceil(settings.probe_timeout_seconds))}).encode()
+    return json.dumps(
+        {
+            "path": os.path.abspath(path),
+            "limits": MediaLimits.from_settings(settings).to_json(),
+            "memory_bytes": settings.probe_memory_mb * 1024 * 1024,
+            "cpu_seconds": max(1, math.ceil(settings.probe_timeout_seconds)),
+        }
+    ).encode()
 
 
 async def _answer(proc: asyncio.subprocess.Process, request: bytes) -> bytes:

@@ -36,16 +36,23 @@ def thumbnail_path(out_dir: Path, key: str) -> Path:
 class Transcoder:
     """Makes the outputs of one source with one ffmpeg binary."""
 
-    def __init__(self, exe: str, out_dir: Path, *, timeout: float, preset: str = "veryfast",
-                 threads: int = 0) -> None:
+    def __init__(
+        self, exe: str, out_dir: Path, *, timeout: float, preset: str = "veryfast", threads: int = 0
+    ) -> None:
         self.exe = exe
         self.out_dir = out_dir
         self.timeout = timeout
         self.preset = preset
         self.threads = threads
 
-    async def produce(self, src: Path, info: MediaInfo, plans: dict[str, OutputPlan], *,
-                      progress: ProgressCallback | None = None) -> dict[str, Path]:
+    async def produce(
+        self,
+        src: Path,
+        info: MediaInfo,
+        plans: dict[str, OutputPlan],
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> dict[str, Path]:
         """Make every planned output (keyed by content key) that does not exist yet."""
         feed = ProgressFeed(progress, 1.0)
         fmt = info.input_format
@@ -75,8 +82,9 @@ class Transcoder:
         temps.append(temp)
         return temp
 
-    async def _copy(self, src: Path, key: str, plan: OutputPlan, temps: list[Path],
-                    fmt: str) -> None:
+    async def _copy(
+        self, src: Path, key: str, plan: OutputPlan, temps: list[Path], fmt: str
+    ) -> None:
         temp = self._temp(key, plan, temps)
         if plan.action == "copy":
             await asyncio.to_thread(shutil.copyfile, src, temp)
@@ -84,19 +92,27 @@ class Transcoder:
             await run_ffmpeg(remux_command(self.exe, src, temp, fmt), time_limit=self.timeout)
         os.replace(temp, output_path(self.out_dir, key, plan))
 
-    async def _encode(self, src: Path, fmt: str, plans: dict[str, OutputPlan],
-                      temps: list[Path], feed: ProgressFeed) -> None:
+    async def _encode(
+        self,
+        src: Path,
+        fmt: str,
+        plans: dict[str, OutputPlan],
+        temps: list[Path],
+        feed: ProgressFeed,
+    ) -> None:
         feed.total = max((p.duration or 0.0) for p in plans.values()) or 1.0
         jobs = [(p, self._temp(k, p, temps)) for k, p in plans.items()]
-        argv = encode_command(self.exe, src, jobs, preset=self.preset, threads=self.threads,
-                              in_format=fmt)
+        argv = encode_command(
+            self.exe, src, jobs, preset=self.preset, threads=self.threads, in_format=fmt
+        )
         await run_ffmpeg(argv, feed=feed, time_limit=self.timeout)
         for (key, plan), (_, temp) in zip(plans.items(), jobs, strict=True):
             await self._enforce_size(src, fmt, plan, temp, temps)
             os.replace(temp, output_path(self.out_dir, key, plan))
 
-    async def _enforce_size(self, src: Path, fmt: str, plan: OutputPlan, temp: Path,
-                            temps: list[Path]) -> None:
+    async def _enforce_size(
+        self, src: Path, fmt: str, plan: OutputPlan, temp: Path, temps: list[Path]
+    ) -> None:
         """Re-encode one output at a lower rate/quality when it came out over its size cap."""
         for _ in range(MAX_SIZE_RETRIES):
             size = await asyncio.to_thread(os.path.getsize, temp)
@@ -109,8 +125,14 @@ class Transcoder:
                 plan = replace(plan, jpeg_q=plan.jpeg_q * 3)
             retry = temp.with_name(temp.name + ".retry" + temp.suffix)
             temps.append(retry)
-            argv = encode_command(self.exe, src, [(plan, retry)], preset=self.preset,
-                                  threads=self.threads, in_format=fmt)
+            argv = encode_command(
+                self.exe,
+                src,
+                [(plan, retry)],
+                preset=self.preset,
+                threads=self.threads,
+                in_format=fmt,
+            )
             await run_ffmpeg(argv, time_limit=self.timeout)
             os.replace(retry, temp)
         size = await asyncio.to_thread(os.path.getsize, temp)

@@ -29,7 +29,8 @@ class ApiKey(Model):
 
     id = fields.IntField(primary_key=True)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="api_keys", on_delete=fields.CASCADE)
+        "models.User", related_name="api_keys", on_delete=fields.CASCADE
+    )
     user_id: int
     name = fields.CharField(max_length=120, default="")
     prefix = fields.CharField(max_length=16, db_index=True)
@@ -49,7 +50,8 @@ class Brand(Model):
     name = fields.CharField(max_length=200)
     slug = fields.CharField(max_length=64, unique=True)
     owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="owned_brands", on_delete=fields.RESTRICT)
+        "models.User", related_name="owned_brands", on_delete=fields.RESTRICT
+    )
     owner_id: int
     ai_system_prompt = fields.TextField(default="")
     default_hashtags: fields.JSONField[list[str]] = fields.JSONField(default=list)
@@ -69,10 +71,12 @@ class BrandMember(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="members", on_delete=fields.CASCADE)
+        "models.Brand", related_name="members", on_delete=fields.CASCADE
+    )
     brand_id: int
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="memberships", on_delete=fields.CASCADE)
+        "models.User", related_name="memberships", on_delete=fields.CASCADE
+    )
     user_id: int
     role = fields.CharEnumField(Role, max_length=16, default=Role.EDITOR)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -87,7 +91,8 @@ class SocialAccount(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="accounts", on_delete=fields.CASCADE)
+        "models.Brand", related_name="accounts", on_delete=fields.CASCADE
+    )
     brand_id: int
     platform = fields.CharField(max_length=32)
     external_id = fields.CharField(max_length=255)
@@ -112,14 +117,16 @@ class ChatLink(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="chat_links", on_delete=fields.CASCADE)
+        "models.Brand", related_name="chat_links", on_delete=fields.CASCADE
+    )
     brand_id: int
     kind = fields.CharEnumField(ChatKind, max_length=16)
     chat_id = fields.CharField(max_length=64)
     workspace_id = fields.CharField(max_length=64, default="")
     external_user_id = fields.CharField(max_length=64, default="")
     linked_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="chat_links", null=True, on_delete=fields.SET_NULL)
+        "models.User", related_name="chat_links", null=True, on_delete=fields.SET_NULL
+    )
     linked_by_id: int | None
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -134,11 +141,13 @@ class LinkCode(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="link_codes", on_delete=fields.CASCADE)
+        "models.Brand", related_name="link_codes", on_delete=fields.CASCADE
+    )
     brand_id: int
     code_hash = fields.CharField(max_length=128, unique=True)
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="link_codes", null=True, on_delete=fields.SET_NULL)
+        "models.User", related_name="link_codes", null=True, on_delete=fields.SET_NULL
+    )
     created_by_id: int | None
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)

@@ -15,10 +15,12 @@ class AuditLog(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyNullableRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="audit", null=True, on_delete=fields.CASCADE)
+        "models.Brand", related_name="audit", null=True, on_delete=fields.CASCADE
+    )
     brand_id: int | None
     actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="audit", null=True, on_delete=fields.SET_NULL)
+        "models.User", related_name="audit", null=True, on_delete=fields.SET_NULL
+    )
     actor_id: int | None
     action = fields.CharField(max_length=64, db_index=True)
     object_type = fields.CharField(max_length=32, default="")
@@ -36,7 +38,8 @@ class AIUsage(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="ai_usage", on_delete=fields.CASCADE)
+        "models.Brand", related_name="ai_usage", on_delete=fields.CASCADE
+    )
     brand_id: int
     model = fields.CharField(max_length=64)
     purpose = fields.CharField(max_length=32, default="captions")

@@ -16,10 +16,12 @@ class MediaAsset(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="assets", on_delete=fields.CASCADE)
+        "models.Brand", related_name="assets", on_delete=fields.CASCADE
+    )
     brand_id: int
     parent: fields.ForeignKeyNullableRelation[MediaAsset] = fields.ForeignKeyField(
-        "models.MediaAsset", related_name="children", null=True, on_delete=fields.CASCADE)
+        "models.MediaAsset", related_name="children", null=True, on_delete=fields.CASCADE
+    )
     parent_id: int | None
     position = fields.IntField(default=0)
     source = fields.CharEnumField(AssetSource, max_length=16, default=AssetSource.UPLOAD)
@@ -37,7 +39,8 @@ class MediaAsset(Model):
     duration_seconds = fields.FloatField(null=True)
     probe: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="assets", null=True, on_delete=fields.SET_NULL)
+        "models.User", related_name="assets", null=True, on_delete=fields.SET_NULL
+    )
     created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     deleted_at = fields.DatetimeField(null=True)
@@ -52,10 +55,12 @@ class AdaptedCaption(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="captions", on_delete=fields.CASCADE)
+        "models.Brand", related_name="captions", on_delete=fields.CASCADE
+    )
     brand_id: int
     asset: fields.ForeignKeyRelation[MediaAsset] = fields.ForeignKeyField(
-        "models.MediaAsset", related_name="captions", on_delete=fields.CASCADE)
+        "models.MediaAsset", related_name="captions", on_delete=fields.CASCADE
+    )
     asset_id: int
     platform = fields.CharField(max_length=32)
     text = fields.TextField()
@@ -76,10 +81,12 @@ class TranscodedMedia(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="transcodes", on_delete=fields.CASCADE)
+        "models.Brand", related_name="transcodes", on_delete=fields.CASCADE
+    )
     brand_id: int
     asset: fields.ForeignKeyRelation[MediaAsset] = fields.ForeignKeyField(
-        "models.MediaAsset", related_name="transcodes", on_delete=fields.CASCADE)
+        "models.MediaAsset", related_name="transcodes", on_delete=fields.CASCADE
+    )
     asset_id: int
     profile = fields.CharField(max_length=48)
     file_path = fields.CharField(max_length=512)
@@ -103,14 +110,17 @@ class WebPost(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="web_posts", on_delete=fields.CASCADE)
+        "models.Brand", related_name="web_posts", on_delete=fields.CASCADE
+    )
     brand_id: int
     target_id = fields.IntField(unique=True)
     asset: fields.ForeignKeyRelation[MediaAsset] = fields.ForeignKeyField(
-        "models.MediaAsset", related_name="web_posts", on_delete=fields.CASCADE)
+        "models.MediaAsset", related_name="web_posts", on_delete=fields.CASCADE
+    )
     asset_id: int
     transcode: fields.ForeignKeyNullableRelation[TranscodedMedia] = fields.ForeignKeyField(
-        "models.TranscodedMedia", related_name="web_posts", null=True, on_delete=fields.SET_NULL)
+        "models.TranscodedMedia", related_name="web_posts", null=True, on_delete=fields.SET_NULL
+    )
     transcode_id: int | None
     caption = fields.TextField(default="")
     # transcode ids of every album item, in order

@@ -31,7 +31,8 @@ class ChatIdentity(Model):
     team_id = fields.CharField(max_length=64, default="")
     external_id = fields.CharField(max_length=64)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="chat_identities", on_delete=fields.CASCADE)
+        "models.User", related_name="chat_identities", on_delete=fields.CASCADE
+    )
     user_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -45,7 +46,8 @@ class WebSession(Model):
 
     id = fields.IntField(primary_key=True)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="web_sessions", on_delete=fields.CASCADE)
+        "models.User", related_name="web_sessions", on_delete=fields.CASCADE
+    )
     user_id: int
     key_hash = fields.CharField(max_length=64, unique=True)
     address = fields.CharField(max_length=64, default="")

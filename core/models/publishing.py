@@ -15,13 +15,16 @@ class PublishJob(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="jobs", on_delete=fields.CASCADE)
+        "models.Brand", related_name="jobs", on_delete=fields.CASCADE
+    )
     brand_id: int
     asset: fields.ForeignKeyRelation[MediaAsset] = fields.ForeignKeyField(
-        "models.MediaAsset", related_name="jobs", on_delete=fields.CASCADE)
+        "models.MediaAsset", related_name="jobs", on_delete=fields.CASCADE
+    )
     asset_id: int
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="jobs", null=True, on_delete=fields.SET_NULL)
+        "models.User", related_name="jobs", null=True, on_delete=fields.SET_NULL
+    )
     created_by_id: int | None
     status = fields.CharEnumField(JobStatus, max_length=24, default=JobStatus.RUNNING)
     publish_at = fields.DatetimeField(null=True)
@@ -29,7 +32,8 @@ class PublishJob(Model):
     idempotency_key = fields.CharField(max_length=128, null=True, unique=True)
     progress = fields.IntField(default=0)
     approved_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="approved_jobs", null=True, on_delete=fields.SET_NULL)
+        "models.User", related_name="approved_jobs", null=True, on_delete=fields.SET_NULL
+    )
     approved_by_id: int | None
     decided_at = fields.DatetimeField(null=True)
     decision_note = fields.TextField(default="")
@@ -46,17 +50,21 @@ class PublishTarget(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="targets", on_delete=fields.CASCADE)
+        "models.Brand", related_name="targets", on_delete=fields.CASCADE
+    )
     brand_id: int
     job: fields.ForeignKeyRelation[PublishJob] = fields.ForeignKeyField(
-        "models.PublishJob", related_name="targets", on_delete=fields.CASCADE)
+        "models.PublishJob", related_name="targets", on_delete=fields.CASCADE
+    )
     job_id: int
     account: fields.ForeignKeyRelation[SocialAccount] = fields.ForeignKeyField(
-        "models.SocialAccount", related_name="targets", on_delete=fields.RESTRICT)
+        "models.SocialAccount", related_name="targets", on_delete=fields.RESTRICT
+    )
     account_id: int
     platform = fields.CharField(max_length=32)
-    status = fields.CharEnumField(TargetStatus, max_length=24, default=TargetStatus.PENDING,
-                                  db_index=True)
+    status = fields.CharEnumField(
+        TargetStatus, max_length=24, default=TargetStatus.PENDING, db_index=True
+    )
     caption = fields.TextField(default="")
     attempts = fields.IntField(default=0)
     progress = fields.IntField(default=0)

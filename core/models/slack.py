@@ -60,12 +60,14 @@ class SlackIdentity(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="slack_identities", on_delete=fields.CASCADE)
+        "models.Brand", related_name="slack_identities", on_delete=fields.CASCADE
+    )
     brand_id: int
     team_id = fields.CharField(max_length=64)
     slack_user_id = fields.CharField(max_length=64)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="slack_identities", on_delete=fields.CASCADE)
+        "models.User", related_name="slack_identities", on_delete=fields.CASCADE
+    )
     user_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -79,10 +81,12 @@ class SlackCard(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="slack_cards", on_delete=fields.CASCADE)
+        "models.Brand", related_name="slack_cards", on_delete=fields.CASCADE
+    )
     brand_id: int
     asset: fields.ForeignKeyRelation[MediaAsset] = fields.ForeignKeyField(
-        "models.MediaAsset", related_name="slack_cards", on_delete=fields.CASCADE)
+        "models.MediaAsset", related_name="slack_cards", on_delete=fields.CASCADE
+    )
     asset_id: int
     team_id = fields.CharField(max_length=64)
     channel_id = fields.CharField(max_length=64, db_index=True)
@@ -91,7 +95,8 @@ class SlackCard(Model):
     platforms: fields.JSONField[list[str]] = fields.JSONField(default=list)
     selected: fields.JSONField[list[str]] = fields.JSONField(default=list)
     job: fields.ForeignKeyNullableRelation[PublishJob] = fields.ForeignKeyField(
-        "models.PublishJob", related_name="slack_cards", null=True, on_delete=fields.SET_NULL)
+        "models.PublishJob", related_name="slack_cards", null=True, on_delete=fields.SET_NULL
+    )
     job_id: int | None
     job_key = fields.CharField(max_length=128, default="")
     status_ts = fields.CharField(max_length=32, null=True)
@@ -101,7 +106,8 @@ class SlackCard(Model):
     decided_at = fields.DatetimeField(null=True)
     decision_note = fields.TextField(default="")
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="slack_cards", null=True, on_delete=fields.SET_NULL)
+        "models.User", related_name="slack_cards", null=True, on_delete=fields.SET_NULL
+    )
     created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -117,7 +123,8 @@ class SlackFile(Model):
     team_id = fields.CharField(max_length=64)
     file_id = fields.CharField(max_length=64)
     asset: fields.ForeignKeyNullableRelation[MediaAsset] = fields.ForeignKeyField(
-        "models.MediaAsset", related_name="slack_files", null=True, on_delete=fields.SET_NULL)
+        "models.MediaAsset", related_name="slack_files", null=True, on_delete=fields.SET_NULL
+    )
     asset_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 

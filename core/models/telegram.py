@@ -15,11 +15,13 @@ class TelegramIdentity(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="telegram_identities", on_delete=fields.CASCADE)
+        "models.Brand", related_name="telegram_identities", on_delete=fields.CASCADE
+    )
     brand_id: int
     telegram_user_id = fields.CharField(max_length=64)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="telegram_identities", on_delete=fields.CASCADE)
+        "models.User", related_name="telegram_identities", on_delete=fields.CASCADE
+    )
     user_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -33,10 +35,12 @@ class TelegramCard(Model):
 
     id = fields.IntField(primary_key=True)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="telegram_cards", on_delete=fields.CASCADE)
+        "models.Brand", related_name="telegram_cards", on_delete=fields.CASCADE
+    )
     brand_id: int
     asset: fields.ForeignKeyRelation[MediaAsset] = fields.ForeignKeyField(
-        "models.MediaAsset", related_name="telegram_cards", on_delete=fields.CASCADE)
+        "models.MediaAsset", related_name="telegram_cards", on_delete=fields.CASCADE
+    )
     asset_id: int
     chat_id = fields.CharField(max_length=64, db_index=True)
     message_id = fields.BigIntField(null=True)
@@ -44,13 +48,14 @@ class TelegramCard(Model):
     platforms: fields.JSONField[list[str]] = fields.JSONField(default=list)
     selected: fields.JSONField[list[str]] = fields.JSONField(default=list)
     job: fields.ForeignKeyNullableRelation[PublishJob] = fields.ForeignKeyField(
-        "models.PublishJob", related_name="telegram_cards", null=True,
-        on_delete=fields.SET_NULL)
+        "models.PublishJob", related_name="telegram_cards", null=True, on_delete=fields.SET_NULL
+    )
     job_id: int | None
     status_message_id = fields.BigIntField(null=True)
     status_done = fields.BooleanField(default=False)
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="telegram_cards", null=True, on_delete=fields.SET_NULL)
+        "models.User", related_name="telegram_cards", null=True, on_delete=fields.SET_NULL
+    )
     created_by_id: int | None
     closed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -66,11 +71,12 @@ class TelegramChatState(Model):
     id = fields.IntField(primary_key=True)
     chat_id = fields.CharField(max_length=64, unique=True)
     active_brand: fields.ForeignKeyNullableRelation[Brand] = fields.ForeignKeyField(
-        "models.Brand", related_name="telegram_active_chats", null=True,
-        on_delete=fields.SET_NULL)
+        "models.Brand", related_name="telegram_active_chats", null=True, on_delete=fields.SET_NULL
+    )
     active_brand_id: int | None
     pending_card: fields.ForeignKeyNullableRelation[TelegramCard] = fields.ForeignKeyField(
-        "models.TelegramCard", related_name="pending_in", null=True, on_delete=fields.SET_NULL)
+        "models.TelegramCard", related_name="pending_in", null=True, on_delete=fields.SET_NULL
+    )
     pending_card_id: int | None
     pending_kind = fields.CharField(max_length=16, default="")
     pending_platform = fields.CharField(max_length=32, default="")

@@ -132,11 +132,16 @@ class Connector(ABC):
         own = self.ctx.settings.public_url("")
         if url and url.startswith(own) and web_link(url, allow_http=True):
             return url
-        kept = web_link(url, hosts=self.link_hosts(account),
-                        allow_http=self.ctx.settings.outbound_allow_http)
+        kept = web_link(
+            url, hosts=self.link_hosts(account), allow_http=self.ctx.settings.outbound_allow_http
+        )
         if url and not kept:
-            log.warning("%s: a post link from the network was dropped (not https, or not "
-                        "on the expected host): %.120r", self.platform, url)
+            log.warning(
+                "%s: a post link from the network was dropped (not https, or not "
+                "on the expected host): %.120r",
+                self.platform,
+                url,
+            )
         return kept
 
     @abstractmethod
@@ -150,8 +155,15 @@ class Connector(ABC):
         Tokens are encrypted with `ctx.cipher` before they touch the database.
         """
 
-    async def authorization_url(self, brand: Brand, *, state: str, redirect_uri: str,
-                                code_verifier: str, params: Mapping[str, str]) -> str:
+    async def authorization_url(
+        self,
+        brand: Brand,
+        *,
+        state: str,
+        redirect_uri: str,
+        code_verifier: str,
+        params: Mapping[str, str],
+    ) -> str:
         """The network's sign-in page to send the person to (OAuth networks).
 
         `state` must be sent as is; `code_verifier` is for PKCE (S256) where the network
@@ -161,8 +173,9 @@ class Connector(ABC):
         """
         raise InvalidInput(f"{self.label} is not connected through a sign-in page.")
 
-    async def connect_options(self, brand: Brand, oauth_params: Mapping[str, Any]
-                              ) -> ConnectChoice | None:
+    async def connect_options(
+        self, brand: Brand, oauth_params: Mapping[str, Any]
+    ) -> ConnectChoice | None:
         """After the callback: a picker step (Pages, boards), or None to connect at once.
 
         Called with the same parameters as `connect`. A network that needs a choice
@@ -229,8 +242,9 @@ _LINK_CHECKED: set[Callable[..., Any]] = set()
 
 def _checked_publish(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
-    async def publish(self: Connector, target: PublishTarget, caption: str,
-                      account: SocialAccount) -> tuple[str, str]:
+    async def publish(
+        self: Connector, target: PublishTarget, caption: str, account: SocialAccount
+    ) -> tuple[str, str]:
         external_id, url = await method(self, target, caption, account)
         return external_id, self.checked_link(url, account)
 
@@ -240,13 +254,13 @@ def _checked_publish(method: Callable[..., Any]) -> Callable[..., Any]:
 
 def _checked_status(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
-    async def get_status(self: Connector, external_id: str, account: SocialAccount
-                         ) -> PublishStatus:
+    async def get_status(
+        self: Connector, external_id: str, account: SocialAccount
+    ) -> PublishStatus:
         status: PublishStatus = await method(self, external_id, account)
         if not status.external_url:
             return status
-        return replace(status, external_url=self.checked_link(status.external_url, account)
-                       or None)
+        return replace(status, external_url=self.checked_link(status.external_url, account) or None)
 
     _LINK_CHECKED.add(get_status)
     return get_status
@@ -254,8 +268,9 @@ def _checked_status(method: Callable[..., Any]) -> Callable[..., Any]:
 
 def _checked_found(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
-    async def find_published(self: Connector, target: PublishTarget, account: SocialAccount
-                             ) -> tuple[str, str] | None:
+    async def find_published(
+        self: Connector, target: PublishTarget, account: SocialAccount
+    ) -> tuple[str, str] | None:
         found = await method(self, target, account)
         return None if found is None else (found[0], self.checked_link(found[1], account))
 
@@ -263,5 +278,8 @@ def _checked_found(method: Callable[..., Any]) -> Callable[..., Any]:
     return find_published
 
 
-_LINK_CHECKS = {"publish": _checked_publish, "get_status": _checked_status,
-                "find_published": _checked_found}
+_LINK_CHECKS = {
+    "publish": _checked_publish,
+    "get_status": _checked_status,
+    "find_published": _checked_found,
+}

@@ -30,12 +30,14 @@ async def promo_bot(settings: Settings) -> User:
     Found through its identity row, never by email: an account registered with the bot's
     address (sign-up refuses it now) is not the bot.
     """
-    return await chat_user(ChatProvider.PROMO, "bot", display_name="OneClick promo bot",
-                           email=settings.promo_bot_email)
+    return await chat_user(
+        ChatProvider.PROMO, "bot", display_name="OneClick promo bot", email=settings.promo_bot_email
+    )
 
 
-async def ensure_promo_brand(settings: Settings, *, owner_email: str | None = None
-                             ) -> tuple[Brand, User]:
+async def ensure_promo_brand(
+    settings: Settings, *, owner_email: str | None = None
+) -> tuple[Brand, User]:
     """The product's brand and the promo bot; both made on first use.
 
     The brand is owned by `owner_email` when given (the bot then joins as an editor, so
@@ -44,20 +46,36 @@ async def ensure_promo_brand(settings: Settings, *, owner_email: str | None = No
     bot = await promo_bot(settings)
     brand = await Brand.get_or_none(slug=settings.promo_brand_slug)
     if brand is not None and not await _is_promo_brand(brand, bot, owner_email):
-        raise Conflict(f"The brand '{brand.slug}' was not made by `oneclick promo` and is not "
-                       "the product's own. Set PROMO_BRAND_SLUG to a free slug, or remove "
-                       "that brand.")
+        raise Conflict(
+            f"The brand '{brand.slug}' was not made by `oneclick promo` and is not "
+            "the product's own. Set PROMO_BRAND_SLUG to a free slug, or remove "
+            "that brand."
+        )
     if brand is None:
         owner = await user_by_email(owner_email) if owner_email else bot
-        brand = await create_brand(owner, BRAND_NAME, slug=settings.promo_brand_slug,
-                                   origin=ORIGIN, reserved=())
-        brand = await update_brand(brand, {
-            "ai_system_prompt": SYSTEM_PROMPT, "default_hashtags": HASHTAGS,
-            "approval_required": settings.promo_approval_required}, actor=owner, origin=ORIGIN)
+        brand = await create_brand(
+            owner, BRAND_NAME, slug=settings.promo_brand_slug, origin=ORIGIN, reserved=()
+        )
+        brand = await update_brand(
+            brand,
+            {
+                "ai_system_prompt": SYSTEM_PROMPT,
+                "default_hashtags": HASHTAGS,
+                "approval_required": settings.promo_approval_required,
+            },
+            actor=owner,
+            origin=ORIGIN,
+        )
     if not await BrandMember.exists(brand_id=brand.id, user_id=bot.id):
         await BrandMember.create(brand=brand, user=bot, role=Role.EDITOR)
-        await audit.record("member.added", actor=None, brand=brand, obj=bot, origin=ORIGIN,
-                           details={"role": Role.EDITOR.value, "email": bot.email})
+        await audit.record(
+            "member.added",
+            actor=None,
+            brand=brand,
+            obj=bot,
+            origin=ORIGIN,
+            details={"role": Role.EDITOR.value, "email": bot.email},
+        )
     return brand, bot
 
 

@@ -18,8 +18,9 @@ async def ad_source_id(master: Path, script: AdScript) -> str:
 
 async def existing_ad(brand: Brand, source_id: str) -> MediaAsset | None:
     """The ad's asset if an earlier run stored it."""
-    return await MediaAsset.get_or_none(brand_id=brand.id, source=AssetSource.GENERATED,
-                                        source_id=source_id)
+    return await MediaAsset.get_or_none(
+        brand_id=brand.id, source=AssetSource.GENERATED, source_id=source_id
+    )
 
 
 def publish_key(asset: MediaAsset, platforms: Sequence[str]) -> str:

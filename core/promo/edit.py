@@ -58,41 +58,64 @@ def video_chain(plan: EditPlan, *, subtitles: bool = True) -> Any:
 
 def audio_chain(plan: EditPlan) -> Any:
     """The sound: the voice, padded to the ad; music under it, ducked while the voice speaks."""
-    voice = ffmpeg.input(str(plan.voice)).audio.filter("aresample", 48_000).filter(
-        "aformat", sample_fmts="fltp", channel_layouts="stereo")
+    voice = (
+        ffmpeg.input(str(plan.voice))
+        .audio.filter("aresample", 48_000)
+        .filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
+    )
     voice = voice.filter("apad", whole_dur=f"{plan.duration:.3f}")
     if plan.music is None:
         mixed = voice
     else:
         split = voice.filter_multi_output("asplit", 2)
         speech, key = split.stream(0), split.stream(1)
-        music = ffmpeg.input(str(plan.music), stream_loop=-1).audio.filter(
-            "aresample", 48_000).filter("aformat", sample_fmts="fltp",
-                                        channel_layouts="stereo")
+        music = (
+            ffmpeg.input(str(plan.music), stream_loop=-1)
+            .audio.filter("aresample", 48_000)
+            .filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
+        )
         music = music.filter("volume", f"{plan.music_gain:.3f}")
-        ducked = ffmpeg.filter([music, key], "sidechaincompress", threshold=0.02, ratio=10,
-                               attack=15, release=350)
-        mixed = ffmpeg.filter([speech, ducked], "amix", inputs=2, duration="first",
-                              normalize=0)
-    return mixed.filter("atrim", duration=f"{plan.duration:.3f}").filter(
-        "asetpts", "PTS-STARTPTS")
+        ducked = ffmpeg.filter(
+            [music, key], "sidechaincompress", threshold=0.02, ratio=10, attack=15, release=350
+        )
+        mixed = ffmpeg.filter([speech, ducked], "amix", inputs=2, duration="first", normalize=0)
+    return mixed.filter("atrim", duration=f"{plan.duration:.3f}").filter("asetpts", "PTS-STARTPTS")
 
 
 def edit_command(exe: str, plan: EditPlan, dest: Path) -> list[str]:
     """The master MP4: H.264 + AAC, moov first, exactly `plan.duration` long."""
     out = ffmpeg.output(
-        video_chain(plan), audio_chain(plan), str(dest), vcodec="libx264", preset=plan.preset,
-        crf=plan.crf, pix_fmt="yuv420p", r=plan.fps, acodec="aac", audio_bitrate="128k",
-        ar=48_000, movflags="+faststart", t=f"{plan.duration:.3f}", f="mp4",
-        map_metadata=-1)
+        video_chain(plan),
+        audio_chain(plan),
+        str(dest),
+        vcodec="libx264",
+        preset=plan.preset,
+        crf=plan.crf,
+        pix_fmt="yuv420p",
+        r=plan.fps,
+        acodec="aac",
+        audio_bitrate="128k",
+        ar=48_000,
+        movflags="+faststart",
+        t=f"{plan.duration:.3f}",
+        f="mp4",
+        map_metadata=-1,
+    )
     argv = list(out.compile(cmd=exe))
     return [argv[0], *GLOBAL_ARGS, "-y", *argv[1:]]
 
 
-def still_command(exe: str, plan: EditPlan, at: float, dest: Path, *,
-                  subtitles: bool = True) -> list[str]:
+def still_command(
+    exe: str, plan: EditPlan, at: float, dest: Path, *, subtitles: bool = True
+) -> list[str]:
     """One picture of the edit at `at` seconds (a poster, or a check of the subtitles)."""
-    out = ffmpeg.output(video_chain(plan, subtitles=subtitles), str(dest), ss=f"{at:.3f}",
-                        vframes=1, f="image2", update=1)
+    out = ffmpeg.output(
+        video_chain(plan, subtitles=subtitles),
+        str(dest),
+        ss=f"{at:.3f}",
+        vframes=1,
+        f="image2",
+        update=1,
+    )
     argv = list(out.compile(cmd=exe))
     return [argv[0], *GLOBAL_ARGS[:4], "-y", *argv[1:]]

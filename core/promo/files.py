@@ -55,8 +55,9 @@ class WorkDir:
     def need(self, path: Path, step: str) -> Path:
         """`path` if an earlier step made it, else a message naming the step to run."""
         if not path.exists():
-            raise InvalidInput(f"{path.name} is missing in {self.root}: run "
-                               f"`oneclick promo {step}` first.")
+            raise InvalidInput(
+                f"{path.name} is missing in {self.root}: run `oneclick promo {step}` first."
+            )
         return path
 
     def make(self) -> WorkDir:

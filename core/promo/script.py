@@ -14,8 +14,17 @@ LENGTHS = (15, 30)
 # spoken English runs about 2.5 words a second; the budget leaves room for pauses
 WORDS_PER_SECOND = 2.3
 # which ad length each network gets: short vertical feeds 15 s, the others 30 s
-PLATFORM_SECONDS = {"tiktok": 15, "instagram": 15, "facebook": 15, "threads": 15,
-                    "pinterest": 15, "web": 30, "mastodon": 30, "bluesky": 30, "telegram": 30}
+PLATFORM_SECONDS = {
+    "tiktok": 15,
+    "instagram": 15,
+    "facebook": 15,
+    "threads": 15,
+    "pinterest": 15,
+    "web": 30,
+    "mastodon": 30,
+    "bluesky": 30,
+    "telegram": 30,
+}
 DEFAULT_SECONDS = 30
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -28,8 +37,9 @@ def seconds_for(platform: str) -> int:
 def check_length(seconds: int) -> int:
     """`seconds` if it is one of the ad lengths, else InvalidInput."""
     if seconds not in LENGTHS:
-        raise InvalidInput(f"An ad is {' or '.join(map(str, LENGTHS))} seconds long, "
-                           f"not {seconds}.")
+        raise InvalidInput(
+            f"An ad is {' or '.join(map(str, LENGTHS))} seconds long, not {seconds}."
+        )
     return seconds
 
 
@@ -61,9 +71,13 @@ class DemoFlow:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DemoFlow:
         """Read one entry of flows.json."""
-        return cls(name=str(data["name"]), title=str(data["title"]),
-                   steps=[str(s) for s in data.get("steps", [])],
-                   start=float(data.get("start", 0.0)), duration=float(data.get("duration", 0.0)))
+        return cls(
+            name=str(data["name"]),
+            title=str(data["title"]),
+            steps=[str(s) for s in data.get("steps", [])],
+            start=float(data.get("start", 0.0)),
+            duration=float(data.get("duration", 0.0)),
+        )
 
 
 def save_flows(flows: list[DemoFlow], path: Path) -> None:
@@ -107,9 +121,14 @@ class AdScript:
         lines = [str(line).strip() for line in data.get("lines", []) if str(line).strip()]
         if not lines:
             raise InvalidInput("The ad script has no lines to speak.")
-        return cls(seconds=int(data["seconds"]), lines=lines, caption=str(data.get("caption", "")),
-                   writer=str(data.get("writer", "")), note=data.get("note"),
-                   hashtags=[str(h) for h in data.get("hashtags", [])])
+        return cls(
+            seconds=int(data["seconds"]),
+            lines=lines,
+            caption=str(data.get("caption", "")),
+            writer=str(data.get("writer", "")),
+            note=data.get("note"),
+            hashtags=[str(h) for h in data.get("hashtags", [])],
+        )
 
     def save(self, path: Path) -> None:
         """Write the script file."""

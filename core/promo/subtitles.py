@@ -42,13 +42,14 @@ def wrap(text: str, width: int = MAX_LINE_CHARS) -> list[str]:
     return lines
 
 
-def cues_for(timed: Sequence[TimedLine], *, width: int = MAX_LINE_CHARS,
-             max_lines: int = MAX_LINES) -> list[Cue]:
+def cues_for(
+    timed: Sequence[TimedLine], *, width: int = MAX_LINE_CHARS, max_lines: int = MAX_LINES
+) -> list[Cue]:
     """Cues of at most `max_lines` lines; a long sentence's time is shared by its length."""
     cues: list[Cue] = []
     for line in timed:
         rows = wrap(line.text, width)
-        groups = [tuple(rows[i:i + max_lines]) for i in range(0, len(rows), max_lines)]
+        groups = [tuple(rows[i : i + max_lines]) for i in range(0, len(rows), max_lines)]
         total = sum(len(" ".join(g)) for g in groups) or 1
         start = line.start
         for group in groups:
@@ -65,8 +66,10 @@ def _srt_time(seconds: float) -> str:
 
 def render_srt(cues: Sequence[Cue]) -> str:
     """SubRip text."""
-    blocks = [f"{i}\n{_srt_time(c.start)} --> {_srt_time(c.end)}\n" + "\n".join(c.lines)
-              for i, c in enumerate(cues, 1)]
+    blocks = [
+        f"{i}\n{_srt_time(c.start)} --> {_srt_time(c.end)}\n" + "\n".join(c.lines)
+        for i, c in enumerate(cues, 1)
+    ]
     return "\n\n".join(blocks) + "\n"
 
 
@@ -84,15 +87,21 @@ def render_ass(cues: Sequence[Cue], *, width: int, height: int) -> str:
     """Advanced SubStation text sized for a `width`×`height` video: white on a dark box."""
     size = max(12, round(height * 0.062))
     margin = max(8, round(height * 0.06))
-    style = (f"Style: Default,DejaVu Sans,{size},&H00FFFFFF,&H000000FF,&H00202020,&H99000000,"
-             f"-1,0,0,0,100,100,0,0,3,{max(1, size // 10)},0,2,{margin},{margin},{margin},1")
-    head = ("[Script Info]\nScriptType: v4.00+\nWrapStyle: 2\nScaledBorderAndShadow: yes\n"
-            f"PlayResX: {width}\nPlayResY: {height}\n\n[V4+ Styles]\n"
-            "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
-            "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
-            "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
-            f"{style}\n\n[Events]\n"
-            "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n")
-    events = [f"Dialogue: 0,{_ass_time(c.start)},{_ass_time(c.end)},Default,,0,0,0,,"
-              f"{_ass_text(c.lines)}" for c in cues]
+    style = (
+        f"Style: Default,DejaVu Sans,{size},&H00FFFFFF,&H000000FF,&H00202020,&H99000000,"
+        f"-1,0,0,0,100,100,0,0,3,{max(1, size // 10)},0,2,{margin},{margin},{margin},1"
+    )
+    head = (
+        "[Script Info]\nScriptType: v4.00+\nWrapStyle: 2\nScaledBorderAndShadow: yes\n"
+        f"PlayResX: {width}\nPlayResY: {height}\n\n[V4+ Styles]\n"
+        "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
+        "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
+        "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
+        f"{style}\n\n[Events]\n"
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+    )
+    events = [
+        f"Dialogue: 0,{_ass_time(c.start)},{_ass_time(c.end)},Default,,0,0,0,,{_ass_text(c.lines)}"
+        for c in cues
+    ]
     return head + "\n".join(events) + "\n"

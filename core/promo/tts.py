@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 class VoiceUnavailable(OneClickError):
     """No voice could speak the script."""
 
-    user_message = ("No voice is available: set ELEVENLABS_API_KEY, or install espeak-ng "
-                    "(`make voice`).")
+    user_message = (
+        "No voice is available: set ELEVENLABS_API_KEY, or install espeak-ng (`make voice`)."
+    )
 
 
 class VoiceFailed(OneClickError):
@@ -38,8 +39,9 @@ class Voice(Protocol):
 
     name: str
 
-    async def speak(self, text: str, dest: Path, *, previous: str = "", following: str = ""
-                    ) -> Path:
+    async def speak(
+        self, text: str, dest: Path, *, previous: str = "", following: str = ""
+    ) -> Path:
         """Synthesize `text` into a file next to `dest` (extension chosen by the engine);
         `VoiceFailed` when the engine's service fails."""
         ...
@@ -53,9 +55,9 @@ class SpokenClip:
     path: Path
 
 
-async def speak_lines(lines: list[str], folder: Path, voice: Voice,
-                      fallback: Voice | None = None
-                      ) -> tuple[list[SpokenClip], str, str | None]:
+async def speak_lines(
+    lines: list[str], folder: Path, voice: Voice, fallback: Voice | None = None
+) -> tuple[list[SpokenClip], str, str | None]:
     """Every line spoken by `voice`; when its service fails, all of them by `fallback`.
 
     Returns the clips, the engine's name and a note for the user when the fallback spoke.
@@ -64,20 +66,26 @@ async def speak_lines(lines: list[str], folder: Path, voice: Voice,
     try:
         return await _speak_all(lines, folder, voice), voice.name, None
     except VoiceFailed as exc:
-        log.warning("%s failed (%s): falling back to %s", exc.engine, exc.reason,
-                    fallback.name if fallback else "nothing")
+        log.warning(
+            "%s failed (%s): falling back to %s",
+            exc.engine,
+            exc.reason,
+            fallback.name if fallback else "nothing",
+        )
         if fallback is None:
             raise VoiceUnavailable(f"{exc.engine} failed ({exc.reason}).") from exc
-        note = (f"{exc.engine} failed ({exc.reason}): the offline voice (espeak-ng) spoke "
-                "instead.")
+        note = f"{exc.engine} failed ({exc.reason}): the offline voice (espeak-ng) spoke instead."
         return await _speak_all(lines, folder, fallback), fallback.name, note
 
 
 async def _speak_all(lines: list[str], folder: Path, voice: Voice) -> list[SpokenClip]:
     clips = []
     for i, text in enumerate(lines):
-        path = await voice.speak(text, folder / f"line-{i:02d}",
-                                 previous=" ".join(lines[:i])[-300:],
-                                 following=" ".join(lines[i + 1:])[:300])
+        path = await voice.speak(
+            text,
+            folder / f"line-{i:02d}",
+            previous=" ".join(lines[:i])[-300:],
+            following=" ".join(lines[i + 1 :])[:300],
+        )
         clips.append(SpokenClip(text=text, path=path))
     return clips

@@ -37,15 +37,24 @@ class VoiceTrack:
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"path": str(self.path), "duration": self.duration, "engine": self.engine,
-                "note": self.note, "lines": [asdict(t) for t in self.lines]}
+        return {
+            "path": str(self.path),
+            "duration": self.duration,
+            "engine": self.engine,
+            "note": self.note,
+            "lines": [asdict(t) for t in self.lines],
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> VoiceTrack:
         """The inverse of `to_json`."""
-        return cls(path=Path(data["path"]), duration=float(data["duration"]),
-                   engine=str(data["engine"]), note=data.get("note"),
-                   lines=[TimedLine(**t) for t in data["lines"]])
+        return cls(
+            path=Path(data["path"]),
+            duration=float(data["duration"]),
+            engine=str(data["engine"]),
+            note=data.get("note"),
+            lines=[TimedLine(**t) for t in data["lines"]],
+        )
 
     def save(self, path: Path) -> None:
         """Write the track's description."""
@@ -70,13 +79,17 @@ async def audio_seconds(path: Path) -> float:
     return await asyncio.to_thread(audio_seconds_sync, path)
 
 
-def join_command(exe: str, clips: list[Path], dest: Path, *, gap: float = GAP_SECONDS,
-                 tempo: float = 1.0) -> list[str]:
+def join_command(
+    exe: str, clips: list[Path], dest: Path, *, gap: float = GAP_SECONDS, tempo: float = 1.0
+) -> list[str]:
     """One mono 48 kHz WAV: the clips in order with `gap` seconds of silence between them."""
     streams = []
     for i, path in enumerate(clips):
-        a = ffmpeg.input(str(path)).audio.filter("aresample", SAMPLE_RATE).filter(
-            "aformat", sample_fmts="s16", channel_layouts="mono")
+        a = (
+            ffmpeg.input(str(path))
+            .audio.filter("aresample", SAMPLE_RATE)
+            .filter("aformat", sample_fmts="s16", channel_layouts="mono")
+        )
         if i < len(clips) - 1 and gap > 0:
             a = a.filter("apad", pad_dur=gap)
         streams.append(a)
@@ -88,28 +101,37 @@ def join_command(exe: str, clips: list[Path], dest: Path, *, gap: float = GAP_SE
     return [argv[0], "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *argv[1:]]
 
 
-async def make_voiceover(settings: Settings, script: AdScript, dest: Path, voice: Voice, *,
-                         fallback: Voice | None = None) -> VoiceTrack:
+async def make_voiceover(
+    settings: Settings, script: AdScript, dest: Path, voice: Voice, *, fallback: Voice | None = None
+) -> VoiceTrack:
     """Speak the script into `dest` (WAV) so that it fits the ad's length with the tail."""
-    clips, engine, note = await speak_lines(script.lines, dest.parent / f"{dest.stem}-lines",
-                                            voice, fallback)
+    clips, engine, note = await speak_lines(
+        script.lines, dest.parent / f"{dest.stem}-lines", voice, fallback
+    )
     durations = [await audio_seconds(c.path) for c in clips]
     spoken = sum(durations) + GAP_SECONDS * (len(clips) - 1)
     room = script.seconds - TAIL_SECONDS
     tempo = max(1.0, spoken / room)
     if tempo > MAX_TEMPO:
-        raise InvalidInput(f"The voice-over runs {spoken:.1f} s, too long for a "
-                           f"{script.seconds} s ad: shorten the script.")
+        raise InvalidInput(
+            f"The voice-over runs {spoken:.1f} s, too long for a "
+            f"{script.seconds} s ad: shorten the script."
+        )
     exe = ffmpeg_exe(settings)
-    await run_ffmpeg(join_command(exe, [c.path for c in clips], dest, tempo=tempo),
-                     time_limit=120)
+    await run_ffmpeg(join_command(exe, [c.path for c in clips], dest, tempo=tempo), time_limit=120)
     total = await audio_seconds(dest)
-    return VoiceTrack(path=dest, duration=total, engine=engine, note=note,
-                      lines=_timed(clips, durations, tempo, total))
+    return VoiceTrack(
+        path=dest,
+        duration=total,
+        engine=engine,
+        note=note,
+        lines=_timed(clips, durations, tempo, total),
+    )
 
 
-def _timed(clips: list[SpokenClip], durations: list[float], tempo: float, total: float
-           ) -> list[TimedLine]:
+def _timed(
+    clips: list[SpokenClip], durations: list[float], tempo: float, total: float
+) -> list[TimedLine]:
     """When each sentence is said, scaled so the last one ends with the measured track."""
     starts, t = [], 0.0
     for d in durations:
@@ -117,5 +139,7 @@ def _timed(clips: list[SpokenClip], durations: list[float], tempo: float, total:
         t += d + GAP_SECONDS
     planned = (t - GAP_SECONDS) / tempo or 1.0
     scale = total / planned / tempo
-    return [TimedLine(text=c.text, start=round(s * scale, 3), end=round((s + d) * scale, 3))
-            for c, s, d in zip(clips, starts, durations, strict=True)]
+    return [
+        TimedLine(text=c.text, start=round(s * scale, 3), end=round((s + d) * scale, 3))
+        for c, s, d in zip(clips, starts, durations, strict=True)
+    ]

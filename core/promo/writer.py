@@ -13,16 +13,17 @@ HOOK = "Still posting the same video to every network by hand?"
 CALL_TO_ACTION = "{name}. Post once, publish everywhere."
 # what each recorded flow shows, said in one sentence; the order is their priority
 FLOW_LINES = {
-    "publish": "AI rewrites the caption for every network, and one click publishes it "
-               "everywhere.",
+    "publish": "AI rewrites the caption for every network, and one click publishes it everywhere.",
     "upload": "Drop in a photo or a video from the web, Telegram or Slack.",
     "connections": "Connect Instagram, TikTok, Facebook, Pinterest and your own web feed "
-                   "in a few clicks.",
+    "in a few clicks.",
     "status": "Then watch each post go live, with a link to every one.",
     "sign_in": "Sign in once, and every brand you run is one page away.",
 }
-CAPTION = ("{name}: post once, publish everywhere. Connect your networks, upload a photo or "
-           "video, and one click publishes it with a caption written for each network.")
+CAPTION = (
+    "{name}: post once, publish everywhere. Connect your networks, upload a photo or "
+    "video, and one click publishes it with a caption written for each network."
+)
 
 
 class ScriptWriter(ABC):
@@ -45,8 +46,9 @@ class RuleBasedScriptWriter(ScriptWriter):
         """Hook, the flows' sentences by priority within the word budget, call to action."""
         return self.write_sync(brand, flows, seconds, note=self.note)
 
-    def write_sync(self, brand: Brand, flows: Sequence[DemoFlow], seconds: int, *,
-                   note: str | None = None) -> AdScript:
+    def write_sync(
+        self, brand: Brand, flows: Sequence[DemoFlow], seconds: int, *, note: str | None = None
+    ) -> AdScript:
         """The same script, without awaiting anything."""
         check_length(seconds)
         closing = CALL_TO_ACTION.format(name=brand.name)
@@ -55,7 +57,8 @@ class RuleBasedScriptWriter(ScriptWriter):
         if not candidates:
             candidates = dict(FLOW_LINES)
         order = [n for n in FLOW_LINES if n in candidates] + [
-            n for n in candidates if n not in FLOW_LINES]
+            n for n in candidates if n not in FLOW_LINES
+        ]
         chosen: set[str] = set()
         for name in order:
             words = word_count(candidates[name])
@@ -64,9 +67,14 @@ class RuleBasedScriptWriter(ScriptWriter):
                 left -= words
         body = [line for name, line in candidates.items() if name in chosen]
         # hashtags are left to the caption service, which places them per network
-        return AdScript(seconds=seconds, lines=[HOOK, *body, closing],
-                        caption=CAPTION.format(name=brand.name), writer=RULES_ADAPTER, note=note,
-                        hashtags=[str(t) for t in brand.default_hashtags or []])
+        return AdScript(
+            seconds=seconds,
+            lines=[HOOK, *body, closing],
+            caption=CAPTION.format(name=brand.name),
+            writer=RULES_ADAPTER,
+            note=note,
+            hashtags=[str(t) for t in brand.default_hashtags or []],
+        )
 
 
 def _line_for(flow: DemoFlow) -> str:

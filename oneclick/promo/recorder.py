@@ -16,9 +16,16 @@ from oneclick.promo.screencast import Screencast, Segment
 
 CHROMIUM = "/usr/bin/chromium"
 # the browser tests' launch settings (tests/e2e/web/conftest.py): Debian's Chromium, headless
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @dataclass(frozen=True)
@@ -56,9 +63,18 @@ def chromium_path() -> str:
 class DemoRecorder:
     """Signs in to a running web app as the demo account and records the demo flows."""
 
-    def __init__(self, base_url: str, *, sample_video: Path, account: DemoAccount | None = None,
-                 width: int = 1280, height: int = 720, pause: float = 0.8,
-                 typing_delay_ms: float = 35, timeout_ms: float = 60_000) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        sample_video: Path,
+        account: DemoAccount | None = None,
+        width: int = 1280,
+        height: int = 720,
+        pause: float = 0.8,
+        typing_delay_ms: float = 35,
+        timeout_ms: float = 60_000,
+    ) -> None:
         self.base = base_url.rstrip("/")
         self.sample_video = sample_video
         self.account = account or DemoAccount()
@@ -77,16 +93,16 @@ class DemoRecorder:
     async def record(self) -> tuple[list[Segment], list[DemoFlow]]:
         """Every flow's frames and its description, in order."""
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=chromium_path(),
-                                               args=CHROMIUM_ARGS, headless=True)
+            browser = await pw.chromium.launch(
+                executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+            )
             try:
                 return await self._record(browser)
             finally:
                 await browser.close()
 
     async def _record(self, browser: Browser) -> tuple[list[Segment], list[DemoFlow]]:
-        context = await browser.new_context(viewport={"width": self.width,
-                                                      "height": self.height})
+        context = await browser.new_context(viewport={"width": self.width, "height": self.height})
         context.set_default_timeout(self.timeout_ms)
         state = DemoState()
         setup = await context.new_page()
@@ -105,8 +121,15 @@ class DemoRecorder:
             segment = await cast.stop()
             await page.close()
             segments.append(segment)
-            flows.append(DemoFlow(name=name, title=title, steps=list(state.steps),
-                                  start=round(offset, 3), duration=round(segment.duration, 3)))
+            flows.append(
+                DemoFlow(
+                    name=name,
+                    title=title,
+                    steps=list(state.steps),
+                    start=round(offset, 3),
+                    duration=round(segment.duration, 3),
+                )
+            )
             offset += segment.duration
         await context.close()
         return segments, flows
@@ -159,8 +182,10 @@ class DemoRecorder:
         state.steps.append("The brand's own web feed is connected from the start")
         await asyncio.sleep(self.pause)
         await page.mouse.wheel(0, self.height // 2)
-        state.steps.append("Instagram, Facebook, TikTok, Pinterest, Threads, Mastodon, "
-                           "Bluesky and Telegram connect with one button each")
+        state.steps.append(
+            "Instagram, Facebook, TikTok, Pinterest, Threads, Mastodon, "
+            "Bluesky and Telegram connect with one button each"
+        )
         await asyncio.sleep(self.pause)
         await page.get_by_role("button", name="Get a Telegram link code").click()
         await page.wait_for_load_state()
@@ -169,9 +194,11 @@ class DemoRecorder:
     async def _upload(self, page: Page, state: DemoState) -> None:
         await page.goto(f"{self.base}/brands/{state.brand_id}/inbox")
         await page.get_by_label("Photo or video", exact=True).set_input_files(
-            str(self.sample_video))
+            str(self.sample_video)
+        )
         await page.get_by_label(re.compile(r"^Caption")).press_sequentially(
-            self.account.caption, delay=self.typing_delay_ms)
+            self.account.caption, delay=self.typing_delay_ms
+        )
         state.steps.append("Choose a video and write one caption")
         await page.get_by_role("button", name="Upload").click()
         await expect(page).to_have_url(re.compile(rf"/brands/{state.brand_id}/assets/\d+$"))
@@ -198,5 +225,6 @@ class DemoRecorder:
         href = await post.get_attribute("href") or ""
         await page.goto(href if href.startswith("http") else self.base + href)
         await page.wait_for_function(
-            "document.querySelector('video') && document.querySelector('video').readyState >= 1")
+            "document.querySelector('video') && document.querySelector('video').readyState >= 1"
+        )
         state.steps.append("The post is live, with a link to it")

@@ -22,13 +22,23 @@ def _free_port() -> int:
 def sandbox_settings(settings: Settings, folder: Path) -> Settings:
     """The settings with their own data dir and SQLite file, no queue server and no bots."""
     data = folder.resolve()
-    return settings.model_copy(update={
-        "data_dir": data, "media_dir": data / "media",
-        "database_url": f"sqlite://{data}/demo.sqlite3", "redis_url": None,
-        "telegram_bot_token": None, "telegram_webhook_secret": None,
-        "slack_bot_token": None, "slack_app_token": None, "slack_client_id": None,
-        "anthropic_api_key": None, "secret_key": None, "token_encryption_key": None,
-        "sweep_interval_seconds": 1.0})
+    return settings.model_copy(
+        update={
+            "data_dir": data,
+            "media_dir": data / "media",
+            "database_url": f"sqlite://{data}/demo.sqlite3",
+            "redis_url": None,
+            "telegram_bot_token": None,
+            "telegram_webhook_secret": None,
+            "slack_bot_token": None,
+            "slack_app_token": None,
+            "slack_client_id": None,
+            "anthropic_api_key": None,
+            "secret_key": None,
+            "token_encryption_key": None,
+            "sweep_interval_seconds": 1.0,
+        }
+    )
 
 
 @asynccontextmanager
@@ -43,8 +53,14 @@ async def sandbox_app(settings: Settings, folder: Path) -> AsyncIterator[str]:
     port = _free_port()
     local.host, local.port = "127.0.0.1", port
     local.public_base_url = f"http://127.0.0.1:{port}"
-    server = uvicorn.Server(uvicorn.Config(create_app(local, in_process_queue=True),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(local, in_process_queue=True),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
     task = asyncio.create_task(server.serve())
     try:
         for _ in range(500):

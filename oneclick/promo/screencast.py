@@ -50,17 +50,26 @@ class Screencast:
         self.session = await self.page.context.new_cdp_session(self.page)
         self.session.on("Page.screencastFrame", self._on_frame)
         self.segment = Segment(started=time.time())
-        await self.session.send("Page.startScreencast", {
-            "format": "jpeg", "quality": self.quality, "maxWidth": self.width,
-            "maxHeight": self.height, "everyNthFrame": 1})
+        await self.session.send(
+            "Page.startScreencast",
+            {
+                "format": "jpeg",
+                "quality": self.quality,
+                "maxWidth": self.width,
+                "maxHeight": self.height,
+                "everyNthFrame": 1,
+            },
+        )
 
     def _on_frame(self, event: dict[str, Any]) -> None:
         stamp = float(event.get("metadata", {}).get("timestamp") or time.time())
-        self.segment.frames.append((max(stamp - self.segment.started, 0.0),
-                                    base64.b64decode(event["data"])))
+        self.segment.frames.append(
+            (max(stamp - self.segment.started, 0.0), base64.b64decode(event["data"]))
+        )
         if self.session is not None:
-            task = asyncio.ensure_future(self.session.send(
-                "Page.screencastFrameAck", {"sessionId": event["sessionId"]}))
+            task = asyncio.ensure_future(
+                self.session.send("Page.screencastFrameAck", {"sessionId": event["sessionId"]})
+            )
             self._acks.add(task)
             task.add_done_callback(self._acks.discard)
 
@@ -101,14 +110,16 @@ def write_frames(segments: list[Segment], folder: Path) -> Path:
     return listing
 
 
-def frames_command(exe: str, listing: Path, dest: Path, *, width: int, height: int,
-                   fps: int = 25) -> list[str]:
+def frames_command(
+    exe: str, listing: Path, dest: Path, *, width: int, height: int, fps: int = 25
+) -> list[str]:
     """The frames as a constant-frame-rate H.264 MP4 of `width`×`height`."""
     v = ffmpeg.input(str(listing), f="concat", safe=0).video
     v = v.filter("scale", width, height, force_original_aspect_ratio="decrease")
     v = v.filter("pad", width, height, "(ow-iw)/2", "(oh-ih)/2", color="white")
     v = v.filter("fps", fps).filter("format", "yuv420p")
-    out = ffmpeg.output(v, str(dest), vcodec="libx264", preset="veryfast", crf=20,
-                        movflags="+faststart", f="mp4")
+    out = ffmpeg.output(
+        v, str(dest), vcodec="libx264", preset="veryfast", crf=20, movflags="+faststart", f="mp4"
+    )
     argv = list(out.compile(cmd=exe))
     return [argv[0], *GLOBAL_ARGS, "-y", *argv[1:]]

@@ -23,15 +23,30 @@ async def test_mixed_album_published_to_web(tmp_path: Path) -> None:
     async with running_app(settings) as app:
         owner = await create_user("owner@example.com", "long enough pw", origin="test")
         brand = await create_brand(owner, "Acme")
-        album = await MediaAsset.create(brand=brand, kind=AssetKind.CAROUSEL,
-                                        original_caption="Two things", created_by=owner)
+        album = await MediaAsset.create(
+            brand=brand, kind=AssetKind.CAROUSEL, original_caption="Two things", created_by=owner
+        )
         for position, path in enumerate([photo, video]):
-            await ingest_media(settings, brand=brand, chunks=file_chunks(path),
-                               file_name=path.name, actor=owner, origin="test", parent=album,
-                               position=position)
-        job, _ = await create_job(BrandScope(owner), asset=album, platforms=["web"],
-                                  known_platforms=["web"], captions={}, origin="test")
+            await ingest_media(
+                settings,
+                brand=brand,
+                chunks=file_chunks(path),
+                file_name=path.name,
+                actor=owner,
+                origin="test",
+                parent=album,
+                position=position,
+            )
+        job, _ = await create_job(
+            BrandScope(owner),
+            asset=album,
+            platforms=["web"],
+            known_platforms=["web"],
+            captions={},
+            origin="test",
+        )
         await app.state.services.queue.start_job(job.id)
+
         async def finished() -> PublishJob | None:
             done = await PublishJob.get(id=job.id)
             return done if done.status not in ("running", "scheduled") else None
@@ -48,5 +63,6 @@ async def test_mixed_album_published_to_web(tmp_path: Path) -> None:
                 assert media.headers["content-type"] == attachment["mime_type"]
             page = (await http.get("/b/acme")).text
             assert "<video" in page and "<img" in page
-            assert (await http.get(item["attachments"][1]["url"].replace("-1.", "-7."))
-                    ).status_code == 404
+            assert (
+                await http.get(item["attachments"][1]["url"].replace("-1.", "-7."))
+            ).status_code == 404

@@ -28,13 +28,20 @@ from tests.support.db import migrated
 from tests.support.server import user_with_key
 
 ROOT = Path(__file__).resolve().parents[2]
-BUDGET = {"workers": 1, "generation": {"max-examples": 10, "deterministic": True,
-                                       "no-shrink": True},
-          "phases": {"stateful": {"max-steps": 6}}}
+BUDGET = {
+    "workers": 1,
+    "generation": {"max-examples": 10, "deterministic": True, "no-shrink": True},
+    "phases": {"stateful": {"max-steps": 6}},
+}
 # operations that must have succeeded at least once: the key worked and real work was done
-MUST_SUCCEED = ("GET /api/v1/brands", "POST /api/v1/brands",
-                "POST /api/v1/brands/{brand_id}/assets", "GET /api/v1/assets/{asset_id}",
-                "POST /api/v1/assets/{asset_id}/publish", "GET /api/v1/jobs/{job_id}")
+MUST_SUCCEED = (
+    "GET /api/v1/brands",
+    "POST /api/v1/brands",
+    "POST /api/v1/brands/{brand_id}/assets",
+    "GET /api/v1/assets/{asset_id}",
+    "POST /api/v1/assets/{asset_id}/publish",
+    "GET /api/v1/jobs/{job_id}",
+)
 
 
 async def _seed(settings: Settings) -> str:
@@ -52,7 +59,8 @@ async def _seed(settings: Settings) -> str:
 def _config(key: str) -> schemathesis.Config:
     data = tomllib.loads((ROOT / "schemathesis.toml").read_text())
     return schemathesis.Config.from_dict(
-        {**data, **BUDGET, "headers": {"Authorization": f"Bearer {key}"}})
+        {**data, **BUDGET, "headers": {"Authorization": f"Bearer {key}"}}
+    )
 
 
 def test_the_api_keeps_its_openapi_contract(tmp_path: Path) -> None:
@@ -78,10 +86,13 @@ def test_the_api_keeps_its_openapi_contract(tmp_path: Path) -> None:
                     answered[(label, interaction.response.status_code)] += 1
             if event.status == Status.FAILURE:
                 for checks in recorder.checks.values():
-                    failures += [f"{recorder.label}: {c.failure_info.failure.title}\n"
-                                 f"{c.failure_info.failure.message}\n"
-                                 f"{c.failure_info.code_sample}"
-                                 for c in checks if c.failure_info is not None]
+                    failures += [
+                        f"{recorder.label}: {c.failure_info.failure.title}\n"
+                        f"{c.failure_info.failure.message}\n"
+                        f"{c.failure_info.code_sample}"
+                        for c in checks
+                        if c.failure_info is not None
+                    ]
     finally:
         shutdown_lifespans()  # the app's lifespan ran in schemathesis' ASGI loop
     assert not failures, "\n\n".join(dict.fromkeys(failures))

@@ -23,15 +23,26 @@ ROOT = Path(__file__).resolve().parents[2]
 def product(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """`oneclick run` in a fresh data dir, as `make run` starts it."""
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1",
-           "DATA_DIR": str(tmp_path / "data"), "MEDIA_DIR": str(tmp_path / "data" / "media"),
-           "DATABASE_URL": f"sqlite://{tmp_path}/data/oneclick.sqlite3",
-           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "SWEEP_INTERVAL_SECONDS": "1"}
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "DATA_DIR": str(tmp_path / "data"),
+        "MEDIA_DIR": str(tmp_path / "data" / "media"),
+        "DATABASE_URL": f"sqlite://{tmp_path}/data/oneclick.sqlite3",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "SWEEP_INTERVAL_SECONDS": "1",
+    }
     for name in ("REDIS_URL", "ANTHROPIC_API_KEY", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN"):
         env.pop(name, None)
     log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "oneclick", "run"], cwd=tmp_path, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "oneclick", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180  # a new process imports everything: slow when busy
@@ -54,31 +65,55 @@ def product(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 def cli(env: dict[str, str], cwd: Path, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run([sys.executable, "-m", "oneclick", *args], cwd=cwd, env=env,
-                          input=stdin, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "oneclick", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
 
 def test_new_user_publishes_a_video_to_the_web_feed(product, tmp_path: Path) -> None:
     base, env = product
-    cli(env, tmp_path, "user", "create", "owner@example.com", "--password-stdin",
-        stdin="long enough password\n")
+    cli(
+        env,
+        tmp_path,
+        "user",
+        "create",
+        "owner@example.com",
+        "--password-stdin",
+        stdin="long enough password\n",
+    )
     key = cli(env, tmp_path, "apikey", "create", "owner@example.com").splitlines()[-1]
-    cli(env, tmp_path, "user", "create", "other@example.com", "--password-stdin",
-        stdin="another long password\n")
+    cli(
+        env,
+        tmp_path,
+        "user",
+        "create",
+        "other@example.com",
+        "--password-stdin",
+        stdin="another long password\n",
+    )
     other_key = cli(env, tmp_path, "apikey", "create", "other@example.com").splitlines()[-1]
     api = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30)
-    other = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {other_key}"},
-                         timeout=30)
+    other = httpx.Client(
+        base_url=base, headers={"Authorization": f"Bearer {other_key}"}, timeout=30
+    )
 
     brand = api.post("/api/v1/brands", json={"name": "Acme Coffee"}).json()
     assert brand["slug"] == "acme-coffee"
     video = make_mp4(tmp_path / "clip.mp4", seconds=5)
     with video.open("rb") as fh:
-        resp = api.post(f"/api/v1/brands/{brand['id']}/assets",
-                        files={"file": ("clip.mp4", fh, "video/mp4")},
-                        data={"caption": "Fresh roast is in! Come try it."})
+        resp = api.post(
+            f"/api/v1/brands/{brand['id']}/assets",
+            files={"file": ("clip.mp4", fh, "video/mp4")},
+            data={"caption": "Fresh roast is in! Come try it."},
+        )
     assert resp.status_code == 201, resp.text
     asset = resp.json()
     assert asset["kind"] == "video" and 4.5 < asset["duration_seconds"] < 5.5
@@ -129,8 +164,9 @@ def test_new_user_publishes_a_video_to_the_web_feed(product, tmp_path: Path) -> 
 
     fake = make_fake_mp4(tmp_path / "clip-fake.mp4")
     with fake.open("rb") as fh:
-        resp = api.post(f"/api/v1/brands/{brand['id']}/assets",
-                        files={"file": ("clip.mp4", fh, "video/mp4")})
+        resp = api.post(
+            f"/api/v1/brands/{brand['id']}/assets", files={"file": ("clip.mp4", fh, "video/mp4")}
+        )
     assert resp.status_code == 422
     assert "video" in resp.json()["detail"].lower() or "media" in resp.json()["detail"].lower()
     assert len(api.get(f"/api/v1/brands/{brand['id']}/assets").json()) == 1

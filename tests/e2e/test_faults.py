@@ -73,9 +73,14 @@ class Stack:
     async def job(self, caption: str, asset: MediaAsset | None = None) -> None:
         """A publish job to the channel, left for the sweeper to queue."""
         assert self.owner is not None
-        await create_job(BrandScope(self.owner), asset=asset or self.photo,
-                         platforms=["telegram"], known_platforms=["telegram"],
-                         captions={"telegram": caption}, origin="test")
+        await create_job(
+            BrandScope(self.owner),
+            asset=asset or self.photo,
+            platforms=["telegram"],
+            known_platforms=["telegram"],
+            captions={"telegram": caption},
+            origin="test",
+        )
 
     def alive(self) -> list[int | None]:
         """Exit codes of the processes (None: still running)."""
@@ -91,8 +96,9 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
     """A private Redis, the fake Bot API, and a database (the test picks which)."""
     async with running_fake(FakeTelegram(upload_delay=UPLOAD_SECONDS)) as fake:
         fake.add_channel(CHANNEL, "Acme channel")
-        yield Stack(settings=make_settings(tmp_path), fake=fake, env={},
-                    log=tmp_path / "processes.log")
+        yield Stack(
+            settings=make_settings(tmp_path), fake=fake, env={}, log=tmp_path / "processes.log"
+        )
 
 
 async def _open(stack: Stack, tmp_path: Path, database_url: str) -> str:
@@ -101,32 +107,50 @@ async def _open(stack: Stack, tmp_path: Path, database_url: str) -> str:
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
     stack.procs.append(private_redis(redis_port, tmp_path))
     await wait_redis(redis_url)
-    settings = make_settings(tmp_path, database_url=database_url, redis_url=redis_url,
-                             queue_name=f"oneclick-faults-{uuid.uuid4().hex[:8]}",
-                             telegram_bot_token=stack.fake.token,
-                             telegram_api_base=stack.fake.base)
+    settings = make_settings(
+        tmp_path,
+        database_url=database_url,
+        redis_url=redis_url,
+        queue_name=f"oneclick-faults-{uuid.uuid4().hex[:8]}",
+        telegram_bot_token=stack.fake.token,
+        telegram_api_base=stack.fake.base,
+    )
     stack.settings = settings
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PUBLISH_", "SWEEP_", "QUEUE_", "WORKER_", "FAULT_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PUBLISH_", "SWEEP_", "QUEUE_", "WORKER_", "FAULT_"))
+    }
     env.pop("ANTHROPIC_API_KEY", None)
-    stack.env = {**env, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-                 "QUEUE_NAME": settings.queue_name, "DATA_DIR": str(settings.data_dir),
-                 "MEDIA_DIR": str(settings.media_dir),
-                 "SECRET_KEY": settings.secret_key.get_secret_value(),  # type: ignore[union-attr]
-                 "TOKEN_ENCRYPTION_KEY":
-                     settings.token_encryption_key.get_secret_value(),  # type: ignore[union-attr]
-                 "TELEGRAM_BOT_TOKEN": stack.fake.token,
-                 "TELEGRAM_API_BASE": stack.fake.base}
+    stack.env = {
+        **env,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "QUEUE_NAME": settings.queue_name,
+        "DATA_DIR": str(settings.data_dir),
+        "MEDIA_DIR": str(settings.media_dir),
+        "SECRET_KEY": settings.secret_key.get_secret_value(),  # type: ignore[union-attr]
+        "TOKEN_ENCRYPTION_KEY": settings.token_encryption_key.get_secret_value(),  # type: ignore[union-attr]
+        "TELEGRAM_BOT_TOKEN": stack.fake.token,
+        "TELEGRAM_API_BASE": stack.fake.base,
+    }
     await upgrade(settings)
     await init_db(settings)
     stack.owner = await create_user("owner@example.com", "long enough pw", origin="test")
     brand = stack.brand = await create_brand(stack.owner, "Acme")
     async with open_services(settings, database=False) as services:
         stack.account = await services.connectors.get("telegram").connect(
-            brand, {"chat_id": CHANNEL})
+            brand, {"chat_id": CHANNEL}
+        )
     stack.photo = await ingest_media(
-        settings, brand=brand, chunks=file_chunks(make_jpeg(tmp_path / "p.jpg")),
-        file_name="p.jpg", caption="hi", actor=stack.owner, origin="test")
+        settings,
+        brand=brand,
+        chunks=file_chunks(make_jpeg(tmp_path / "p.jpg")),
+        file_name="p.jpg",
+        caption="hi",
+        actor=stack.owner,
+        origin="test",
+    )
     return redis_url
 
 
@@ -145,8 +169,10 @@ async def _settle(stack: Stack, count: int, fault_at: float) -> tuple[float, flo
     await wait_until(lambda: _all_ended(count), what="every target to end", limit=180.0)
     ended = time.monotonic() - fault_at
     last_post = max(u.at for u in stack.fake.uploads) - fault_at
-    print(f"\nfault → last post {last_post:.1f} s, → last status ended {ended:.1f} s; "
-          f"{Counter(await _statuses())}")
+    print(
+        f"\nfault → last post {last_post:.1f} s, → last status ended {ended:.1f} s; "
+        f"{Counter(await _statuses())}"
+    )
     return last_post, ended
 
 
@@ -177,13 +203,17 @@ async def test_redis_killed_and_back_empty(stack: Stack, tmp_path: Path) -> None
         stack.start("scheduler")
         redis = stack.procs[0]
         await wait_reader(redis_url)
-        api = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
-                                headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        api = httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}",
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=30,
+        )
 
         async def publish(caption: str) -> None:
-            answer = await api.post(f"/api/v1/assets/{stack.photo.id}/publish",  # type: ignore[union-attr]
-                                    json={"platforms": ["telegram"],
-                                          "captions": {"telegram": caption}})
+            answer = await api.post(
+                f"/api/v1/assets/{stack.photo.id}/publish",  # type: ignore[union-attr]
+                json={"platforms": ["telegram"], "captions": {"telegram": caption}},
+            )
             assert answer.status_code == 202, answer.text
 
         async def web_up() -> bool:
@@ -198,8 +228,7 @@ async def test_redis_killed_and_back_empty(stack: Stack, tmp_path: Path) -> None
         redis.wait()
         for i in range(2):  # accepted while Redis is away: queued once it answers
             await publish(f"while away {i}")
-        stack.procs[0] = private_redis(int(redis_url.rsplit(":", 1)[1].split("/")[0]),
-                                       tmp_path)
+        stack.procs[0] = private_redis(int(redis_url.rsplit(":", 1)[1].split("/")[0]), tmp_path)
         await wait_redis(redis_url)
         for i in range(10):  # right after the restart, before the worker is back reading
             await publish(f"second {i}")
@@ -208,8 +237,10 @@ async def test_redis_killed_and_back_empty(stack: Stack, tmp_path: Path) -> None
         last_post, ended = await _settle(stack, 24, fault_at)
         assert await _statuses() == [TargetStatus.PUBLISHED] * 24
         assert _posts(stack) == Counter(
-            [f"first {i}" for i in range(12)] + [f"while away {i}" for i in range(2)]
-            + [f"second {i}" for i in range(10)])
+            [f"first {i}" for i in range(12)]
+            + [f"while away {i}" for i in range(2)]
+            + [f"second {i}" for i in range(10)]
+        )
         assert last_post < LIMIT and ended < LIMIT
         assert stack.alive() == [None] * len(stack.procs), stack.log.read_text()[-3000:]
         assert stack.listeners_started() == 1, "the worker process was restarted"
@@ -218,8 +249,7 @@ async def test_redis_killed_and_back_empty(stack: Stack, tmp_path: Path) -> None
         await _drop_pg_database(pg_url)
 
 
-async def test_postgres_crash_keeps_the_platforms_answers(stack: Stack,
-                                                          tmp_path: Path) -> None:
+async def test_postgres_crash_keeps_the_platforms_answers(stack: Stack, tmp_path: Path) -> None:
     pg = PrivatePostgres()
     try:
         await pg.create()
@@ -254,9 +284,14 @@ async def test_worker_killed_mid_publish(stack: Stack, tmp_path: Path) -> None:
         assert stack.brand is not None
         # 1080p is more than Telegram's 1280 px: the worker transcodes it before sending
         video = await ingest_media(
-            stack.settings, brand=stack.brand,
+            stack.settings,
+            brand=stack.brand,
             chunks=file_chunks(make_mp4(tmp_path / "v.mp4", seconds=8.0, size="1920x1080")),
-            file_name="v.mp4", caption="clip", actor=stack.owner, origin="test")
+            file_name="v.mp4",
+            caption="clip",
+            actor=stack.owner,
+            origin="test",
+        )
         await stack.job("the video", video)
         for i in range(8):
             await stack.job(f"post {i}")
@@ -292,8 +327,7 @@ async def test_worker_killed_mid_publish(stack: Stack, tmp_path: Path) -> None:
                 assert before[target.id].publish_started_at is not None
         assert last_post < LIMIT and ended < LIMIT
         assert doomed.poll() is not None
-        assert [p.poll() for p in stack.procs if p is not doomed] == [None] * (
-            len(stack.procs) - 1)
+        assert [p.poll() for p in stack.procs if p is not doomed] == [None] * (len(stack.procs) - 1)
     finally:
         await _teardown(stack)
         await _drop_pg_database(pg_url)
@@ -310,7 +344,7 @@ def _runs(proc: subprocess.Popen[bytes], name: str) -> bool:
             text = stat.read_text()
         except OSError:
             continue  # it ended meanwhile
-        comm, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:]
+        comm, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :]
         if name in comm and int(rest.split()[2]) == proc.pid:
             return True
     return False

@@ -38,17 +38,27 @@ async def test_second_users_key_gets_404_on_every_route(tmp_path: Path) -> None:
         async with client(base, key_a) as a, client(base, key_b) as b:
             brand = (await a.post("/api/v1/brands", json={"name": "Brand A"})).json()
             await b.post("/api/v1/brands", json={"name": "Brand B"})
-            up = await a.post(f"/api/v1/brands/{brand['id']}/assets",
-                              files={"file": ("p.jpg", photo.read_bytes(), "image/jpeg")})
+            up = await a.post(
+                f"/api/v1/brands/{brand['id']}/assets",
+                files={"file": ("p.jpg", photo.read_bytes(), "image/jpeg")},
+            )
             asset = up.json()
-            job = (await a.post(f"/api/v1/assets/{asset['id']}/publish",
-                                json={"platforms": ["web"]})).json()
-            ids = {"brand_id": brand["id"], "asset_id": asset["id"], "job_id": job["id"],
-                   "target_id": job["targets"][0]["id"]}
+            job = (
+                await a.post(f"/api/v1/assets/{asset['id']}/publish", json={"platforms": ["web"]})
+            ).json()
+            ids = {
+                "brand_id": brand["id"],
+                "asset_id": asset["id"],
+                "job_id": job["id"],
+                "target_id": job["targets"][0]["id"],
+            }
 
             paths = create_app(settings).openapi()["paths"]
-            routes = [(path, ops) for path, ops in paths.items()
-                      if path.startswith("/api/") and "{" in path]
+            routes = [
+                (path, ops)
+                for path, ops in paths.items()
+                if path.startswith("/api/") and "{" in path
+            ]
             walked = 0
             for path, operations in routes:
                 for method in sorted(m.upper() for m in operations):

@@ -47,8 +47,11 @@ async def _drop_db_connections(pg_url: str) -> int:
     name = pg_url.rsplit("/", 1)[1]
     conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://"))
     try:
-        rows = await conn.fetch("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                "WHERE datname = $1 AND pid <> pg_backend_pid()", name)
+        rows = await conn.fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
     finally:
         await conn.close()
     return len(rows)
@@ -62,15 +65,27 @@ async def test_killed_workers_never_duplicate_or_lose(tmp_path: Path) -> None:
     await _wait_redis(redis_url)
     pg_url = await create_migrated_pg_database(make_settings(tmp_path))
     queue = f"oneclick-test-{uuid.uuid4().hex[:8]}"
-    settings = make_settings(tmp_path, database_url=pg_url, redis_url=redis_url,
-                             queue_name=queue, publish_lease_seconds=3)
-    env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": redis_url,
-           "QUEUE_NAME": queue, "PUBLISH_LEASE_SECONDS": "3", "SWEEP_INTERVAL_SECONDS": "0.5",
-           "QUEUE_TICKET_SECONDS": "3",
-           "FAULT_CRASH_POINTS": CRASH_POINTS,
-           "DATA_DIR": str(settings.data_dir), "MEDIA_DIR": str(settings.media_dir),
-           "SECRET_KEY": settings.secret_key.get_secret_value(),
-           "TOKEN_ENCRYPTION_KEY": settings.token_encryption_key.get_secret_value()}
+    settings = make_settings(
+        tmp_path,
+        database_url=pg_url,
+        redis_url=redis_url,
+        queue_name=queue,
+        publish_lease_seconds=3,
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": pg_url,
+        "REDIS_URL": redis_url,
+        "QUEUE_NAME": queue,
+        "PUBLISH_LEASE_SECONDS": "3",
+        "SWEEP_INTERVAL_SECONDS": "0.5",
+        "QUEUE_TICKET_SECONDS": "3",
+        "FAULT_CRASH_POINTS": CRASH_POINTS,
+        "DATA_DIR": str(settings.data_dir),
+        "MEDIA_DIR": str(settings.media_dir),
+        "SECRET_KEY": settings.secret_key.get_secret_value(),
+        "TOKEN_ENCRYPTION_KEY": settings.token_encryption_key.get_secret_value(),
+    }
     env.pop("ANTHROPIC_API_KEY", None)
     log = tmp_path / "processes.log"
     procs: list[subprocess.Popen[bytes]] = []
@@ -79,12 +94,24 @@ async def test_killed_workers_never_duplicate_or_lose(tmp_path: Path) -> None:
         owner = await create_user("owner@example.com", "long enough pw", origin="test")
         brand = await create_brand(owner, "Acme")
         photo = make_jpeg(tmp_path / "p.jpg", size="320x240")
-        asset = await ingest_media(settings, brand=brand, chunks=file_chunks(photo),
-                                   file_name="p.jpg", caption="hi", actor=owner, origin="test")
+        asset = await ingest_media(
+            settings,
+            brand=brand,
+            chunks=file_chunks(photo),
+            file_name="p.jpg",
+            caption="hi",
+            actor=owner,
+            origin="test",
+        )
         for i in range(TARGETS):
-            await create_job(BrandScope(owner), asset=asset, platforms=["web"],
-                             known_platforms=["web"], captions={"web": f"post {i}"},
-                             origin="test")
+            await create_job(
+                BrandScope(owner),
+                asset=asset,
+                platforms=["web"],
+                known_platforms=["web"],
+                captions={"web": f"post {i}"},
+                origin="test",
+            )
 
         workers = [_spawn(["worker"], env, log) for _ in range(2)]
         procs.extend(workers)
@@ -115,11 +142,14 @@ async def test_killed_workers_never_duplicate_or_lose(tmp_path: Path) -> None:
             if all(TargetStatus(s) in ENDED for s in statuses):
                 break
             await asyncio.sleep(0.2)
-        statuses = [TargetStatus(s) for s in
-                    await PublishTarget.all().values_list("status", flat=True)]
+        statuses = [
+            TargetStatus(s) for s in await PublishTarget.all().values_list("status", flat=True)
+        ]
         assert len(statuses) == TARGETS
         assert all(s == TargetStatus.PUBLISHED for s in statuses), (
-            {s: statuses.count(s) for s in set(statuses)}, log.read_text()[-3000:])
+            {s: statuses.count(s) for s in set(statuses)},
+            log.read_text()[-3000:],
+        )
         posts = await WebPost.all().values_list("target_id", flat=True)
         assert sorted(posts) == sorted(await PublishTarget.all().values_list("id", flat=True))
         for target in await PublishTarget.all():

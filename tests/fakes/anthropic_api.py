@@ -28,8 +28,14 @@ MIN_CACHEABLE_TOKENS = {"claude-sonnet-5-5": 512, "claude-sonnet-4-6": 1024}
 DEFAULT_MIN_CACHEABLE = 1024
 STRICT_MODELS = ("claude-sonnet-5",)  # refuse sampling params and a forced tool_choice
 TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
-ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error",
-               429: "rate_limit_error", 500: "api_error", 529: "overloaded_error"}
+ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    404: "not_found_error",
+    429: "rate_limit_error",
+    500: "api_error",
+    529: "overloaded_error",
+}
 
 Responder = Callable[[dict[str, Any]], str]
 
@@ -92,8 +98,9 @@ class FakeMessagesAPI:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
         self._thread.start()
         return self
 
@@ -118,8 +125,14 @@ class FakeMessagesAPI:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     # -- controls ------------------------------------------------------------------
-    def fail(self, status: int, *, times: int | None = 1, retry_after: float | None = None,
-             delay: float = 0.0) -> None:
+    def fail(
+        self,
+        status: int,
+        *,
+        times: int | None = 1,
+        retry_after: float | None = None,
+        delay: float = 0.0,
+    ) -> None:
         """Queue a fault for the next request(s)."""
         self.faults.append(Fault(status, times, retry_after, delay))
 
@@ -160,8 +173,10 @@ class FakeMessagesAPI:
                 record.status = fault.status
                 extra = {}
                 if fault.retry_after is not None:
-                    extra = {"retry-after-ms": str(int(fault.retry_after * 1000)),
-                             "retry-after": str(math.ceil(fault.retry_after))}
+                    extra = {
+                        "retry-after-ms": str(int(fault.retry_after * 1000)),
+                        "retry-after": str(math.ceil(fault.retry_after)),
+                    }
                 return _error(fault.status, "injected fault", extra)
         problem = self._validate(headers, body)
         if problem:
@@ -173,14 +188,18 @@ class FakeMessagesAPI:
         usage["output_tokens"] = estimate_tokens(text)
         record.usage = usage
         message = {
-            "id": f"msg_{uuid.uuid4().hex[:24]}", "type": "message", "role": "assistant",
-            "model": body["model"], "content": [{"type": "text", "text": text}],
-            "stop_reason": "end_turn", "stop_sequence": None, "usage": usage,
+            "id": f"msg_{uuid.uuid4().hex[:24]}",
+            "type": "message",
+            "role": "assistant",
+            "model": body["model"],
+            "content": [{"type": "text", "text": text}],
+            "stop_reason": "end_turn",
+            "stop_sequence": None,
+            "usage": usage,
         }
         return 200, {"request-id": f"req_{uuid.uuid4().hex[:16]}"}, json.dumps(message).encode()
 
-    def _validate(self, headers: dict[str, str], body: dict[str, Any]
-                  ) -> tuple[int, str] | None:
+    def _validate(self, headers: dict[str, str], body: dict[str, Any]) -> tuple[int, str] | None:
         if not headers.get("x-api-key") and not headers.get("authorization"):
             return 401, "missing API key"
         for key in ("model", "max_tokens", "messages"):
@@ -193,21 +212,24 @@ class FakeMessagesAPI:
             if (body.get("tool_choice") or {}).get("type") in ("any", "tool"):
                 return 400, "forced tool_choice is not supported on this model"
         fmt = (body.get("output_config") or {}).get("format")
-        if fmt is not None and (fmt.get("type") != "json_schema"
-                                or not isinstance(fmt.get("schema"), dict)):
+        if fmt is not None and (
+            fmt.get("type") != "json_schema" or not isinstance(fmt.get("schema"), dict)
+        ):
             return 400, "output_config.format: expected json_schema with a schema"
         segments = _segments(body)
         ttls = [s.ttl for s in segments if s.ttl]
         if len(ttls) > 4:
             return 400, "A maximum of 4 blocks with cache_control may be provided."
-        if "5m" in ttls and "1h" in ttls[ttls.index("5m"):]:
+        if "5m" in ttls and "1h" in ttls[ttls.index("5m") :]:
             return 400, "a ttl='1h' cache_control block must come before ttl='5m' ones"
         return None
 
     def _apply_cache(self, body: dict[str, Any]) -> dict[str, Any]:
         model = str(body["model"])
-        minimum = next((v for k, v in MIN_CACHEABLE_TOKENS.items() if model.startswith(k)),
-                       DEFAULT_MIN_CACHEABLE)
+        minimum = next(
+            (v for k, v in MIN_CACHEABLE_TOKENS.items() if model.startswith(k)),
+            DEFAULT_MIN_CACHEABLE,
+        )
         segments = _segments(body)
         now = self.now()
         self._cache = {k: v for k, v in self._cache.items() if v[0] > now}
@@ -227,7 +249,7 @@ class FakeMessagesAPI:
                 self._cache[key] = (now + ttl, ttl)
         written = {"5m": 0, "1h": 0}
         mark = read
-        for key, cumulative, ttl in points[hit + 1:]:
+        for key, cumulative, ttl in points[hit + 1 :]:
             if cumulative >= minimum:
                 self._cache[key] = (now + TTL_SECONDS[ttl], TTL_SECONDS[ttl])
                 written[ttl] += cumulative - mark
@@ -237,8 +259,10 @@ class FakeMessagesAPI:
             "input_tokens": total - read - creation,
             "cache_creation_input_tokens": creation,
             "cache_read_input_tokens": read,
-            "cache_creation": {"ephemeral_5m_input_tokens": written["5m"],
-                               "ephemeral_1h_input_tokens": written["1h"]},
+            "cache_creation": {
+                "ephemeral_5m_input_tokens": written["5m"],
+                "ephemeral_1h_input_tokens": written["1h"],
+            },
             "output_tokens": 0,
             "service_tier": "standard",
         }
@@ -250,8 +274,11 @@ def _segments(body: dict[str, Any]) -> list[_Segment]:
 
     def add(block: Any, text: str | None = None) -> None:
         cc = block.get("cache_control") if isinstance(block, dict) else None
-        content = {k: v for k, v in block.items() if k != "cache_control"} \
-            if isinstance(block, dict) else block
+        content = (
+            {k: v for k, v in block.items() if k != "cache_control"}
+            if isinstance(block, dict)
+            else block
+        )
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
         tokens = estimate_tokens(text if text is not None else canonical)
         ttl = (cc.get("ttl") or "5m") if isinstance(cc, dict) else None
@@ -333,10 +360,17 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None
-           ) -> tuple[int, dict[str, str], bytes]:
+def _error(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     kind = ERROR_TYPES.get(status, "api_error")
-    payload = {"type": "error", "error": {"type": kind, "message": message},
-               "request_id": f"req_{uuid.uuid4().hex[:16]}"}
-    return status, {**(headers or {}), "x-should-retry": "true" if status in (429, 500, 529)
-                    else "false"}, json.dumps(payload).encode()
+    payload = {
+        "type": "error",
+        "error": {"type": kind, "message": message},
+        "request_id": f"req_{uuid.uuid4().hex[:16]}",
+    }
+    return (
+        status,
+        {**(headers or {}), "x-should-retry": "true" if status in (429, 500, 529) else "false"},
+        json.dumps(payload).encode(),
+    )

@@ -32,16 +32,18 @@ API_FAULTS = ("token_expired", "rate_limited", "server_error")
 
 def xrpc_error(status: int, name: str, message: str, **headers: str) -> web.Response:
     """An XRPC error answer."""
-    return web.json_response({"error": name, "message": message}, status=status,
-                             headers=headers)
+    return web.json_response({"error": name, "message": message}, status=status, headers=headers)
 
 
 def make_jwt(claims: dict[str, Any]) -> str:
     """A JWT-shaped token with real claims (the signature is random: nobody verifies it)."""
+
     def part(data: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-    return ".".join([part({"typ": "at+jwt", "alg": "ES256K"}), part(claims),
-                     secrets.token_urlsafe(32)])
+
+    return ".".join(
+        [part({"typ": "at+jwt", "alg": "ES256K"}), part(claims), secrets.token_urlsafe(32)]
+    )
 
 
 class FakeBluesky(LoopbackFake):
@@ -61,33 +63,62 @@ class FakeBluesky(LoopbackFake):
     def routes(self, app: web.Application) -> None:
         """PDS and video-service XRPC methods."""
         for nsid, handler in (
-                ("com.atproto.server.createSession", self.create_session),
-                ("com.atproto.server.refreshSession", self.refresh_session),
-                ("com.atproto.server.deleteSession", self.delete_session),
-                ("com.atproto.repo.uploadBlob", self.upload_blob),
-                ("com.atproto.repo.createRecord", self.create_record),
-                ("app.bsky.video.uploadVideo", self.upload_video)):
+            ("com.atproto.server.createSession", self.create_session),
+            ("com.atproto.server.refreshSession", self.refresh_session),
+            ("com.atproto.server.deleteSession", self.delete_session),
+            ("com.atproto.repo.uploadBlob", self.upload_blob),
+            ("com.atproto.repo.createRecord", self.create_record),
+            ("app.bsky.video.uploadVideo", self.upload_video),
+        ):
             app.router.add_post(f"/xrpc/{nsid}", handler)
         for nsid, handler in (
-                ("com.atproto.server.getServiceAuth", self.service_auth),
-                ("com.atproto.repo.getRecord", self.get_record),
-                ("com.atproto.repo.listRecords", self.list_records),
-                ("app.bsky.video.getJobStatus", self.job_status)):
+            ("com.atproto.server.getServiceAuth", self.service_auth),
+            ("com.atproto.repo.getRecord", self.get_record),
+            ("com.atproto.repo.listRecords", self.list_records),
+            ("app.bsky.video.getJobStatus", self.job_status),
+        ):
             app.router.add_get(f"/xrpc/{nsid}", handler)
 
     def session(self) -> dict[str, Any]:
         """A fresh pair of session JWTs."""
         now = int(time.time())
-        access = make_jwt({"scope": "com.atproto.appPass", "sub": DID, "iat": now,
-                           "exp": now + 7200, "aud": "did:web:fake.pds"})
-        refresh = make_jwt({"scope": "com.atproto.refresh", "sub": DID, "iat": now,
-                            "exp": now + 90 * 86400, "jti": secrets.token_hex(8)})
+        access = make_jwt(
+            {
+                "scope": "com.atproto.appPass",
+                "sub": DID,
+                "iat": now,
+                "exp": now + 7200,
+                "aud": "did:web:fake.pds",
+            }
+        )
+        refresh = make_jwt(
+            {
+                "scope": "com.atproto.refresh",
+                "sub": DID,
+                "iat": now,
+                "exp": now + 90 * 86400,
+                "jti": secrets.token_hex(8),
+            }
+        )
         self.access.add(access)
         self.refresh.add(refresh)
-        return {"did": DID, "handle": HANDLE, "accessJwt": access, "refreshJwt": refresh,
-                "active": True, "didDoc": {"id": DID, "service": [{
-                    "id": "#atproto_pds", "type": "AtprotoPersonalDataServer",
-                    "serviceEndpoint": self.base_url}]}}
+        return {
+            "did": DID,
+            "handle": HANDLE,
+            "accessJwt": access,
+            "refreshJwt": refresh,
+            "active": True,
+            "didDoc": {
+                "id": DID,
+                "service": [
+                    {
+                        "id": "#atproto_pds",
+                        "type": "AtprotoPersonalDataServer",
+                        "serviceEndpoint": self.base_url,
+                    }
+                ],
+            },
+        }
 
     def authed(self, request: web.Request) -> web.Response | None:
         """None for a good access JWT, else the XRPC error (faults apply)."""
@@ -98,9 +129,17 @@ class FakeBluesky(LoopbackFake):
             return xrpc_error(400, "ExpiredToken", "Token has expired")
         if fault == "rate_limited":
             reset = str(int(time.time()) + 30)
-            return xrpc_error(429, "RateLimitExceeded", "Rate Limit Exceeded",
-                              **{"ratelimit-limit": "5000", "ratelimit-remaining": "0",
-                                 "ratelimit-reset": reset, "ratelimit-policy": "5000;w=3600"})
+            return xrpc_error(
+                429,
+                "RateLimitExceeded",
+                "Rate Limit Exceeded",
+                **{
+                    "ratelimit-limit": "5000",
+                    "ratelimit-remaining": "0",
+                    "ratelimit-reset": reset,
+                    "ratelimit-policy": "5000;w=3600",
+                },
+            )
         if fault == "server_error":
             return xrpc_error(500, "InternalServerError", "Internal Server Error")
         if token not in self.access:
@@ -110,8 +149,10 @@ class FakeBluesky(LoopbackFake):
     async def create_session(self, request: web.Request) -> web.Response:
         """Sign in with handle (or email) and app password."""
         body = await request.json()
-        if body.get("identifier") not in (HANDLE, "owner@acme.example") or \
-                body.get("password") != APP_PASSWORD:
+        if (
+            body.get("identifier") not in (HANDLE, "owner@acme.example")
+            or body.get("password") != APP_PASSWORD
+        ):
             return xrpc_error(401, "AuthenticationRequired", "Invalid identifier or password")
         return web.json_response(self.session())
 
@@ -157,20 +198,31 @@ class FakeBluesky(LoopbackFake):
         if record.get("$type") != "app.bsky.feed.post" or not record.get("createdAt"):
             return "Invalid app.bsky.feed.post record: Record must have the property createdAt"
         if len(regex.findall(r"\X", text)) > 300:
-            return "Invalid app.bsky.feed.post record: Record/text must not be longer than " \
-                   "300 graphemes"
+            return (
+                "Invalid app.bsky.feed.post record: Record/text must not be longer than "
+                "300 graphemes"
+            )
         raw = text.encode()
         for facet in record.get("facets", []):
             index, feature = facet["index"], facet["features"][0]
-            piece = raw[index["byteStart"]:index["byteEnd"]].decode(errors="replace")
-            wanted = feature.get("uri") if feature["$type"].endswith("#link") else \
-                "#" + feature.get("tag", "")
+            piece = raw[index["byteStart"] : index["byteEnd"]].decode(errors="replace")
+            wanted = (
+                feature.get("uri")
+                if feature["$type"].endswith("#link")
+                else "#" + feature.get("tag", "")
+            )
             if piece != wanted:
-                return f"Invalid facet: bytes {index['byteStart']}-{index['byteEnd']} are not " \
-                       f"{wanted}"
+                return (
+                    f"Invalid facet: bytes {index['byteStart']}-{index['byteEnd']} are not {wanted}"
+                )
         embed = record.get("embed") or {}
-        blobs = [i["image"] for i in embed.get("images", [])] if "images" in embed else \
-            [embed["video"]] if "video" in embed else []
+        blobs = (
+            [i["image"] for i in embed.get("images", [])]
+            if "images" in embed
+            else [embed["video"]]
+            if "video" in embed
+            else []
+        )
         for blob in blobs:
             if blob["ref"]["$link"] not in self.blobs:
                 return "Invalid app.bsky.feed.post record: blob not found"
@@ -184,8 +236,12 @@ class FakeBluesky(LoopbackFake):
             return failed
         body = await request.json()
         if self.take("invalid_record"):
-            return xrpc_error(400, "InvalidRequest", "Invalid app.bsky.feed.post record: "
-                              "Record/embed/images/0/image file size too large")
+            return xrpc_error(
+                400,
+                "InvalidRequest",
+                "Invalid app.bsky.feed.post record: "
+                "Record/embed/images/0/image file size too large",
+            )
         problem = "" if body.get("repo") in (DID, HANDLE) else "Could not find repo"
         problem = problem or self.check_record(body.get("record") or {})
         if problem:
@@ -195,11 +251,22 @@ class FakeBluesky(LoopbackFake):
         cid = "bafyrei" + secrets.token_hex(26)
         record = body["record"]
         self.records[rkey] = {"uri": uri, "cid": cid, "value": record}
-        self.published.append({"id": rkey, "uri": uri, "text": record["text"],
-                               "facets": record.get("facets", []),
-                               "embed": record.get("embed")})
-        return web.json_response({"uri": uri, "cid": cid, "commit": {
-            "cid": "bafyrei" + secrets.token_hex(26), "rev": rkey}})
+        self.published.append(
+            {
+                "id": rkey,
+                "uri": uri,
+                "text": record["text"],
+                "facets": record.get("facets", []),
+                "embed": record.get("embed"),
+            }
+        )
+        return web.json_response(
+            {
+                "uri": uri,
+                "cid": cid,
+                "commit": {"cid": "bafyrei" + secrets.token_hex(26), "rev": rkey},
+            }
+        )
 
     async def get_record(self, request: web.Request) -> web.Response:
         """One record by repo, collection and rkey."""
@@ -222,16 +289,20 @@ class FakeBluesky(LoopbackFake):
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         grant = self.service_tokens.get(token)
         audience = "did:web:" + quote(urlsplit(self.base_url).netloc, safe="")
-        if grant is None or grant.get("aud") != audience or \
-                grant.get("lxm") != "com.atproto.repo.uploadBlob":
+        if (
+            grant is None
+            or grant.get("aud") != audience
+            or grant.get("lxm") != "com.atproto.repo.uploadBlob"
+        ):
             return xrpc_error(401, "Unauthorized", "Bad service token")
         if request.query.get("did") != DID or not request.query.get("name"):
             return xrpc_error(400, "InvalidRequest", "did and name are required")
         data = await request.read()
         job_id = secrets.token_hex(8)
         self.jobs[job_id] = {"data": data, "polls": 0}
-        return web.json_response({"jobStatus": {"jobId": job_id, "did": DID,
-                                                "state": "JOB_STATE_CREATED"}})
+        return web.json_response(
+            {"jobStatus": {"jobId": job_id, "did": DID, "state": "JOB_STATE_CREATED"}}
+        )
 
     async def job_status(self, request: web.Request) -> web.Response:
         """Encoding once, then completed with the blob (or failed)."""
@@ -240,14 +311,24 @@ class FakeBluesky(LoopbackFake):
         if job is None:
             return xrpc_error(400, "InvalidRequest", "job not found")
         job["polls"] += 1
-        status: dict[str, Any] = {"jobId": job_id, "did": DID, "state": "JOB_STATE_ENCODING",
-                                  "progress": 50}
+        status: dict[str, Any] = {
+            "jobId": job_id,
+            "did": DID,
+            "state": "JOB_STATE_ENCODING",
+            "progress": 50,
+        }
         if job["polls"] > 1:
             if job.get("failed") or self.take("video_failed"):
                 job["failed"] = True
-                status.update(state="JOB_STATE_FAILED", error="Video too long",
-                              message="Video is longer than 3 minutes")
+                status.update(
+                    state="JOB_STATE_FAILED",
+                    error="Video too long",
+                    message="Video is longer than 3 minutes",
+                )
             else:
-                status.update(state="JOB_STATE_COMPLETED", progress=100,
-                              blob=self.store_blob(job["data"], "video/mp4"))
+                status.update(
+                    state="JOB_STATE_COMPLETED",
+                    progress=100,
+                    blob=self.store_blob(job["data"], "video/mp4"),
+                )
         return web.json_response({"jobStatus": status})

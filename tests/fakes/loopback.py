@@ -20,8 +20,14 @@ AFTER_EFFECT = ("after_effect_500", "after_effect_hang", "after_effect_drop")
 A = TypeVar("A")
 
 
-async def after_effect_answer(fault: str, answer: A, *, error: Callable[[], A],
-                              drop: Callable[[], None], released: asyncio.Event) -> A:
+async def after_effect_answer(
+    fault: str,
+    answer: A,
+    *,
+    error: Callable[[], A],
+    drop: Callable[[], None],
+    released: asyncio.Event,
+) -> A:
     """What a fake sends back for a call whose effect it already applied, under `fault`."""
     if fault == "after_effect_500":
         return error()
@@ -83,12 +89,14 @@ class LoopbackFake:
         """Whether this answered call made a post (see `create_calls`)."""
         return response.status < 300 and any(
             request.method == method and re.fullmatch(pattern, request.path)
-            for method, pattern in self.create_calls)
+            for method, pattern in self.create_calls
+        )
 
     def server_error(self) -> web.StreamResponse:
         """The 500 an after-effect fault answers with (subclasses use the platform's body)."""
-        return web.json_response({"error": "InternalServerError",
-                                  "message": "Internal Server Error"}, status=500)
+        return web.json_response(
+            {"error": "InternalServerError", "message": "Internal Server Error"}, status=500
+        )
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[Self]:
@@ -107,11 +115,16 @@ class LoopbackFake:
                 return response
             transport = request.transport
             return await after_effect_answer(
-                fault, response, error=self.server_error, released=self.released,
-                drop=transport.abort if transport is not None else _no_socket)
+                fault,
+                response,
+                error=self.server_error,
+                released=self.released,
+                drop=transport.abort if transport is not None else _no_socket,
+            )
 
-        app = web.Application(client_max_size=256 * 1024 * 1024,
-                              middlewares=[log_requests, after_effect])
+        app = web.Application(
+            client_max_size=256 * 1024 * 1024, middlewares=[log_requests, after_effect]
+        )
         self.routes(app)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()

@@ -74,9 +74,15 @@ class FakeMastodon(LoopbackFake):
             self.tokens.discard(token)
         if fault == "rate_limited":
             reset = (datetime.now(UTC) + timedelta(seconds=120)).isoformat()
-            return err(429, "Too many requests", **{"X-RateLimit-Limit": "300",
-                                                    "X-RateLimit-Remaining": "0",
-                                                    "X-RateLimit-Reset": reset})
+            return err(
+                429,
+                "Too many requests",
+                **{
+                    "X-RateLimit-Limit": "300",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": reset,
+                },
+            )
         if fault == "server_error":
             return err(503, "Service Unavailable")
         if token not in self.tokens:
@@ -92,12 +98,17 @@ class FakeMastodon(LoopbackFake):
         if not form.get("client_name") or not form.get("redirect_uris"):
             return err(422, "Validation failed: Application name can't be blank")
         client_id = secrets.token_urlsafe(16)
-        app = {"id": str(self.next_id()), "name": form["client_name"],
-               "website": form.get("website"), "redirect_uri": form["redirect_uris"],
-               "redirect_uris": str(form["redirect_uris"]).split(),
-               "scopes": str(form.get("scopes", "read")).split(),
-               "client_id": client_id, "client_secret": secrets.token_urlsafe(24),
-               "vapid_key": "fake"}
+        app = {
+            "id": str(self.next_id()),
+            "name": form["client_name"],
+            "website": form.get("website"),
+            "redirect_uri": form["redirect_uris"],
+            "redirect_uris": str(form["redirect_uris"]).split(),
+            "scopes": str(form.get("scopes", "read")).split(),
+            "client_id": client_id,
+            "client_secret": secrets.token_urlsafe(24),
+            "vapid_key": "fake",
+        }
         self.apps[client_id] = app
         return web.json_response(app)
 
@@ -110,18 +121,26 @@ class FakeMastodon(LoopbackFake):
         if not set(q.get("scope", "read").split()) <= set(app["scopes"]):
             return web.Response(status=400, text="The requested scope is invalid.")
         code = secrets.token_urlsafe(12)
-        self.codes[code] = {"client_id": app["client_id"], "redirect_uri": q["redirect_uri"],
-                            "challenge": q.get("code_challenge", ""),
-                            "method": q.get("code_challenge_method", "")}
-        raise web.HTTPFound(q["redirect_uri"] + "?" + urlencode(
-            {"code": code, "state": q.get("state", "")}))
+        self.codes[code] = {
+            "client_id": app["client_id"],
+            "redirect_uri": q["redirect_uri"],
+            "challenge": q.get("code_challenge", ""),
+            "method": q.get("code_challenge_method", ""),
+        }
+        raise web.HTTPFound(
+            q["redirect_uri"] + "?" + urlencode({"code": code, "state": q.get("state", "")})
+        )
 
     def issue(self, scope: str) -> dict[str, Any]:
         """A token (never expiring, like Mastodon's), with a refresh token if configured."""
         access = secrets.token_urlsafe(32)
         self.tokens.add(access)
-        out: dict[str, Any] = {"access_token": access, "token_type": "Bearer", "scope": scope,
-                               "created_at": int(datetime.now(UTC).timestamp())}
+        out: dict[str, Any] = {
+            "access_token": access,
+            "token_type": "Bearer",
+            "scope": scope,
+            "created_at": int(datetime.now(UTC).timestamp()),
+        }
         if self.issue_refresh:
             refresh = secrets.token_urlsafe(32)
             self.refresh_tokens[refresh] = access
@@ -133,15 +152,25 @@ class FakeMastodon(LoopbackFake):
         form = {k: str(v) for k, v in (await request.post()).items()}
         app = self.apps.get(form.get("client_id", ""))
         if app is None or form.get("client_secret") != app["client_secret"]:
-            return web.json_response({"error": "invalid_client", "error_description":
-                                      "Client authentication failed."}, status=401)
+            return web.json_response(
+                {"error": "invalid_client", "error_description": "Client authentication failed."},
+                status=401,
+            )
         if form.get("grant_type") == "authorization_code":
             grant = self.codes.pop(form.get("code", ""), None)
-            if grant is None or grant["redirect_uri"] != form.get("redirect_uri") or \
-                    grant["client_id"] != app["client_id"] or not self.pkce_ok(grant, form):
-                return web.json_response({"error": "invalid_grant", "error_description":
-                                          "The provided authorization grant is invalid."},
-                                         status=400)
+            if (
+                grant is None
+                or grant["redirect_uri"] != form.get("redirect_uri")
+                or grant["client_id"] != app["client_id"]
+                or not self.pkce_ok(grant, form)
+            ):
+                return web.json_response(
+                    {
+                        "error": "invalid_grant",
+                        "error_description": "The provided authorization grant is invalid.",
+                    },
+                    status=400,
+                )
             return web.json_response(self.issue(" ".join(app["scopes"])))
         if form.get("grant_type") == "refresh_token" and self.issue_refresh:
             self.counts["refresh"] += 1
@@ -156,8 +185,10 @@ class FakeMastodon(LoopbackFake):
         if not grant["challenge"]:
             return True
         digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
-        return grant["method"] == "S256" and \
-            base64.urlsafe_b64encode(digest).decode().rstrip("=") == grant["challenge"]
+        return (
+            grant["method"] == "S256"
+            and base64.urlsafe_b64encode(digest).decode().rstrip("=") == grant["challenge"]
+        )
 
     async def revoke(self, request: web.Request) -> web.Response:
         """`/oauth/revoke`."""
@@ -173,22 +204,37 @@ class FakeMastodon(LoopbackFake):
         self.counts["verify"] += 1
         if (failed := self.authed(request)) is not None:
             return failed
-        return web.json_response({"id": "109000000000000001", "username": "acme",
-                                  "acct": "acme", "display_name": "Acme Coffee",
-                                  "url": f"{self.base_url}/@acme"})
+        return web.json_response(
+            {
+                "id": "109000000000000001",
+                "username": "acme",
+                "acct": "acme",
+                "display_name": "Acme Coffee",
+                "url": f"{self.base_url}/@acme",
+            }
+        )
 
     async def instance(self, request: web.Request) -> web.Response:
         """Public server information with its limits."""
-        return web.json_response({"domain": "127.0.0.1", "title": "Fake Mastodon",
-                                  "version": "4.3.0", "configuration": {
-                                      "statuses": {"max_characters": self.max_characters,
-                                                   "max_media_attachments": 4,
-                                                   "characters_reserved_per_url": 23},
-                                      "media_attachments": {
-                                          "supported_mime_types": ["image/jpeg", "image/png",
-                                                                   "video/mp4"],
-                                          "image_size_limit": 16777216,
-                                          "video_size_limit": 103809024}}})
+        return web.json_response(
+            {
+                "domain": "127.0.0.1",
+                "title": "Fake Mastodon",
+                "version": "4.3.0",
+                "configuration": {
+                    "statuses": {
+                        "max_characters": self.max_characters,
+                        "max_media_attachments": 4,
+                        "characters_reserved_per_url": 23,
+                    },
+                    "media_attachments": {
+                        "supported_mime_types": ["image/jpeg", "image/png", "video/mp4"],
+                        "image_size_limit": 16777216,
+                        "video_size_limit": 103809024,
+                    },
+                },
+            }
+        )
 
     async def upload_media(self, request: web.Request) -> web.Response:
         """Multipart `file`: images ready at once (200), videos processing (202)."""
@@ -201,13 +247,21 @@ class FakeMastodon(LoopbackFake):
         data = upload.file.read()
         video = upload.content_type.startswith("video/")
         media_id = str(110_000_000 + self.next_id())
-        self.media[media_id] = {"id": media_id, "type": "video" if video else "image",
-                                "size": len(data), "ready": not video, "polls": 0,
-                                "failed": False}
-        body = {"id": media_id, "type": self.media[media_id]["type"],
-                "url": None if video else f"{self.base_url}/media/{media_id}",
-                "preview_url": f"{self.base_url}/media/{media_id}/small",
-                "description": form.get("description")}
+        self.media[media_id] = {
+            "id": media_id,
+            "type": "video" if video else "image",
+            "size": len(data),
+            "ready": not video,
+            "polls": 0,
+            "failed": False,
+        }
+        body = {
+            "id": media_id,
+            "type": self.media[media_id]["type"],
+            "url": None if video else f"{self.base_url}/media/{media_id}",
+            "preview_url": f"{self.base_url}/media/{media_id}/small",
+            "description": form.get("description"),
+        }
         return web.json_response(body, status=202 if video else 200)
 
     async def get_media(self, request: web.Request) -> web.Response:
@@ -225,8 +279,11 @@ class FakeMastodon(LoopbackFake):
                 media["ready"] = True
         if media["failed"]:
             return err(422, "Error processing thumbnail for uploaded media")
-        body = {"id": media["id"], "type": media["type"],
-                "url": f"{self.base_url}/media/{media['id']}" if media["ready"] else None}
+        body = {
+            "id": media["id"],
+            "type": media["type"],
+            "url": f"{self.base_url}/media/{media['id']}" if media["ready"] else None,
+        }
         return web.json_response(body, status=200 if media["ready"] else 206)
 
     def length(self, text: str) -> int:
@@ -243,26 +300,39 @@ class FakeMastodon(LoopbackFake):
         body = await request.json()
         text, media_ids = body.get("status", ""), [str(m) for m in body.get("media_ids", [])]
         if self.take("validation_failed") or self.length(text) > self.max_characters:
-            return err(422, f"Validation failed: Text character limit of "
-                            f"{self.max_characters} exceeded")
+            return err(
+                422, f"Validation failed: Text character limit of {self.max_characters} exceeded"
+            )
         if any(m not in self.media for m in media_ids) or len(media_ids) > 4:
             return err(422, "Validation failed: Media attachments are invalid")
         if any(not self.media[m]["ready"] for m in media_ids):
-            return err(422, "Cannot attach files that have not finished processing. Try "
-                            "again in a moment!")
+            return err(
+                422, "Cannot attach files that have not finished processing. Try again in a moment!"
+            )
         status_id = str(111_000_000 + self.next_id())
-        status = {"id": status_id, "created_at": datetime.now(UTC).isoformat(
-                      timespec="milliseconds").replace("+00:00", "Z"),
-                  "uri": f"{self.base_url}/users/acme/statuses/{status_id}",
-                  "url": f"{self.base_url}/@acme/{status_id}",
-                  "visibility": body.get("visibility", "public"),
-                  "content": f"<p>{text}</p>",
-                  "media_attachments": [self.media[m] for m in media_ids]}
+        status = {
+            "id": status_id,
+            "created_at": datetime.now(UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "uri": f"{self.base_url}/users/acme/statuses/{status_id}",
+            "url": f"{self.base_url}/@acme/{status_id}",
+            "visibility": body.get("visibility", "public"),
+            "content": f"<p>{text}</p>",
+            "media_attachments": [self.media[m] for m in media_ids],
+        }
         self.statuses[status_id] = {**status, "_text": text}
         if key:
             self.idempotency[key] = status_id
-        self.published.append({"id": status_id, "text": text, "media_ids": media_ids,
-                               "visibility": status["visibility"], "idempotency_key": key})
+        self.published.append(
+            {
+                "id": status_id,
+                "text": text,
+                "media_ids": media_ids,
+                "visibility": status["visibility"],
+                "idempotency_key": key,
+            }
+        )
         return web.json_response(status)
 
     def public(self, status: dict[str, Any]) -> dict[str, Any]:
@@ -283,8 +353,7 @@ class FakeMastodon(LoopbackFake):
         status = self.statuses.get(request.match_info["id"])
         if status is None:
             return err(404, "Record not found")
-        return web.json_response({"id": status["id"], "text": status["_text"],
-                                  "spoiler_text": ""})
+        return web.json_response({"id": status["id"], "text": status["_text"], "spoiler_text": ""})
 
     async def account_statuses(self, request: web.Request) -> web.Response:
         """The account's statuses, newest first."""

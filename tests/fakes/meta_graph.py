@@ -39,27 +39,53 @@ APP_IDS = {"ig": "ig-app-1", "fb": "fb-app-1", "th": "th-app-1"}
 APP_SECRETS = {"ig": "ig-secret-1", "fb": "fb-secret-1", "th": "th-secret-1"}
 IG_USER = {"user_id": "17841400000000001", "username": "acme.coffee", "id": "9900001"}
 TH_USER = {"id": "25000000000001", "username": "acme.coffee"}
-PAGES = [{"id": "101000000000001", "name": "Acme Coffee"},
-         {"id": "101000000000002", "name": "Acme Bakery"}]
+PAGES = [
+    {"id": "101000000000001", "name": "Acme Coffee"},
+    {"id": "101000000000002", "name": "Acme Bakery"},
+]
 DAY = 86400
 
 #: fault name → (the call kinds it hits, HTTP status, code, subcode, message)
 FAULTS: dict[str, tuple[tuple[str, ...], int, int, int | None, str]] = {
-    "token_expired": (("api",), 400, 190, 463,
-                      "Error validating access token: Session has expired."),
-    "token_revoked": (("api",), 400, 190, 460,
-                      "Error validating access token: The user has changed the password."),
+    "token_expired": (
+        ("api",),
+        400,
+        190,
+        463,
+        "Error validating access token: Session has expired.",
+    ),
+    "token_revoked": (
+        ("api",),
+        400,
+        190,
+        460,
+        "Error validating access token: The user has changed the password.",
+    ),
     "rate_limited": (("api",), 400, 4, None, "Application request limit reached"),
     "app_rate_limited": (("api",), 400, 17, None, "User request limit reached"),
-    "publish_limit": (("publish",), 400, 9, 2207042,
-                      "The maximum number of posts that can be published has been reached."),
-    "container_expired": (("publish",), 400, 24, 2207020,
-                          "The media you are trying to publish has expired."),
+    "publish_limit": (
+        ("publish",),
+        400,
+        9,
+        2207042,
+        "The maximum number of posts that can be published has been reached.",
+    ),
+    "container_expired": (
+        ("publish",),
+        400,
+        24,
+        2207020,
+        "The media you are trying to publish has expired.",
+    ),
     "server_error": (("publish",), 500, 1, 2207001, "An unexpected error has occurred."),
-    "spam": (("publish",), 400, 4, 2207051, "We restrict certain activity to protect our "
-                                            "community."),
-    "image_too_large": (("create",), 400, 36000, 2207004,
-                        "The image size is too large."),
+    "spam": (
+        ("publish",),
+        400,
+        4,
+        2207051,
+        "We restrict certain activity to protect our community.",
+    ),
+    "image_too_large": (("create",), 400, 36000, 2207004, "The image size is too large."),
     "fetch_timeout": (("create",), 400, -2, 2207003, "Timeout while downloading media."),
     "refresh_refused": (("refresh",), 400, 190, 460, "Error validating access token."),
 }
@@ -116,16 +142,27 @@ class Media:
 class MetaGraphError(Exception):
     """A Graph API error answer."""
 
-    def __init__(self, status: int, code: int, message: str, subcode: int | None = None,
-                 etype: str = "OAuthException", headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: int,
+        message: str,
+        subcode: int | None = None,
+        etype: str = "OAuthException",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.subcode = status, code, subcode
         self.message, self.etype, self.headers = message, etype, headers or {}
 
     def response(self) -> JSONResponse:
         """Meta's error body."""
-        body: dict[str, Any] = {"message": self.message, "type": self.etype, "code": self.code,
-                                "fbtrace_id": "A" + secrets.token_hex(8)}
+        body: dict[str, Any] = {
+            "message": self.message,
+            "type": self.etype,
+            "code": self.code,
+            "fbtrace_id": "A" + secrets.token_hex(8),
+        }
         if self.subcode is not None:
             body["error_subcode"] = self.subcode
         return JSONResponse({"error": body}, status_code=self.status, headers=self.headers)
@@ -134,8 +171,9 @@ class MetaGraphError(Exception):
 class MetaGraphFake:
     """The fake's state, its faults and what tests inspect."""
 
-    def __init__(self, *, in_progress_polls: int = 2, quota_total: int = 50,
-                 cdn_ttl: float = 3 * DAY) -> None:
+    def __init__(
+        self, *, in_progress_polls: int = 2, quota_total: int = 50, cdn_ttl: float = 3 * DAY
+    ) -> None:
         self.base_url = ""
         self.tokens: dict[str, Token] = {}
         self.codes: dict[str, tuple[str, str]] = {}  # code → (network, redirect_uri)
@@ -165,25 +203,41 @@ class MetaGraphFake:
         """Settings pointing every Meta endpoint at this fake."""
         b = self.base_url
         return {
-            "graph_api_base": f"{b}/fb/v24.0", "instagram_api_base": f"{b}/ig/v24.0",
-            "threads_api_base": f"{b}/th/v1.0", "rupload_base": f"{b}/rupload",
+            "graph_api_base": f"{b}/fb/v24.0",
+            "instagram_api_base": f"{b}/ig/v24.0",
+            "threads_api_base": f"{b}/th/v1.0",
+            "rupload_base": f"{b}/rupload",
             "facebook_authorize_url": f"{b}/dialog/fb",
             "instagram_authorize_url": f"{b}/dialog/ig",
             "instagram_token_url": f"{b}/ig-api/oauth/access_token",
             "threads_authorize_url": f"{b}/dialog/th",
-            "facebook_client_id": APP_IDS["fb"], "facebook_client_secret": APP_SECRETS["fb"],
-            "instagram_client_id": APP_IDS["ig"], "instagram_client_secret": APP_SECRETS["ig"],
-            "threads_client_id": APP_IDS["th"], "threads_client_secret": APP_SECRETS["th"],
+            "facebook_client_id": APP_IDS["fb"],
+            "facebook_client_secret": APP_SECRETS["fb"],
+            "instagram_client_id": APP_IDS["ig"],
+            "instagram_client_secret": APP_SECRETS["ig"],
+            "threads_client_id": APP_IDS["th"],
+            "threads_client_secret": APP_SECRETS["th"],
             **loopback_outbound(b),  # its CDN links are downloaded through the outbound guard
         }
 
     def posts(self, network: str | None = None) -> list[dict[str, Any]]:
         """Posts published through the API (seeded ingest posts excluded), oldest first."""
-        out = [m for m in self.media.values() if not m.seeded
-               and (network is None or m.network == network)]
-        return [{"id": m.id, "text": m.caption, "network": m.network,
-                 "media_type": m.media_type, "permalink": m.permalink,
-                 "files": len(m.files)} for m in sorted(out, key=lambda m: m.timestamp)]
+        out = [
+            m
+            for m in self.media.values()
+            if not m.seeded and (network is None or m.network == network)
+        ]
+        return [
+            {
+                "id": m.id,
+                "text": m.caption,
+                "network": m.network,
+                "media_type": m.media_type,
+                "permalink": m.permalink,
+                "files": len(m.files),
+            }
+            for m in sorted(out, key=lambda m: m.timestamp)
+        ]
 
     def inject(self, fault: str, times: int = 1) -> None:
         """Fail the next `times` calls the fault applies to."""
@@ -208,18 +262,32 @@ class MetaGraphFake:
         self.codes[code] = (network, redirect_uri)
         return code
 
-    def seed_ig_post(self, caption: str, files: list[tuple[str, bytes]], *,
-                     thumbnail: bytes | None = None, product_type: str = "FEED",
-                     age: float = 60.0) -> str:
+    def seed_ig_post(
+        self,
+        caption: str,
+        files: list[tuple[str, bytes]],
+        *,
+        thumbnail: bytes | None = None,
+        product_type: str = "FEED",
+        age: float = 60.0,
+    ) -> str:
         """A post already on the Instagram account (for ingest); its id."""
         kinds = {t for t, _ in files}
         media_type = "CAROUSEL_ALBUM" if len(files) > 1 else next(iter(kinds))
         media_id = self._new_id()
         self.media[media_id] = Media(
-            id=media_id, owner=IG_USER["user_id"], network="instagram", caption=caption,
-            media_type=media_type, timestamp=time.time() - age,
-            permalink=f"https://www.instagram.com/p/{media_id[-8:]}/", product_type=product_type,
-            files=files, thumbnail=thumbnail, seeded=True)
+            id=media_id,
+            owner=IG_USER["user_id"],
+            network="instagram",
+            caption=caption,
+            media_type=media_type,
+            timestamp=time.time() - age,
+            permalink=f"https://www.instagram.com/p/{media_id[-8:]}/",
+            product_type=product_type,
+            files=files,
+            thumbnail=thumbnail,
+            seeded=True,
+        )
         return media_id
 
     def expire_cdn_links(self) -> None:
@@ -250,7 +318,8 @@ class MetaGraphFake:
             if code in (4, 17, 32):
                 headers["X-Business-Use-Case-Usage"] = (
                     '{"1": [{"type": "instagram", "call_count": 100, "total_cputime": 10, '
-                    '"total_time": 10, "estimated_time_to_regain_access": 7}]}')
+                    '"total_time": 10, "estimated_time_to_regain_access": 7}]}'
+                )
             etype = "OAuthException" if code in (190, 4, 17, 32, 9) else "IGApiException"
             return MetaGraphError(status, code, message, subcode, etype, headers)
         return None
@@ -281,12 +350,22 @@ class MetaGraphFake:
         try:
             response = await self.http.get(url, timeout=self.fetch_timeout)
         except httpx.HTTPError:
-            raise MetaGraphError(400, -2, "Timeout while downloading media: the media could "
-                                 "not be downloaded from the URL in time.", 2207003,
-                                 "IGApiException") from None
+            raise MetaGraphError(
+                400,
+                -2,
+                "Timeout while downloading media: the media could "
+                "not be downloaded from the URL in time.",
+                2207003,
+                "IGApiException",
+            ) from None
         if response.status_code != 200:
-            raise MetaGraphError(400, 9004, "Media download has failed. The media URI doesn't "
-                                 "meet our requirements.", 2207052, "IGApiException")
+            raise MetaGraphError(
+                400,
+                9004,
+                "Media download has failed. The media URI doesn't meet our requirements.",
+                2207052,
+                "IGApiException",
+            )
         return response.content
 
     def spawn(self, coro: Any) -> None:
@@ -298,8 +377,11 @@ class MetaGraphFake:
     def publishes_last_day(self, owner: str) -> list[Media]:
         """Posts the account published through the API in the last 24 hours."""
         since = time.time() - DAY
-        return [m for m in self.media.values()
-                if m.owner == owner and not m.seeded and m.timestamp >= since]
+        return [
+            m
+            for m in self.media.values()
+            if m.owner == owner and not m.seeded and m.timestamp >= since
+        ]
 
     async def aclose(self) -> None:
         """Stop background jobs and the fetcher."""
@@ -318,13 +400,15 @@ async def running_meta_graph(**options: Any) -> AsyncIterator[MetaGraphFake]:
         return exc.response()
 
     fake = MetaGraphFake(**options)
-    app = Starlette(routes=[Route(path, endpoint, methods=methods)
-                            for path, endpoint, methods in routes(fake)],
-                    exception_handlers={MetaGraphError: _graph_error})
+    app = Starlette(
+        routes=[Route(path, endpoint, methods=methods) for path, endpoint, methods in routes(fake)],
+        exception_handlers={MetaGraphError: _graph_error},
+    )
     port = free_port()
     fake.base_url = f"http://127.0.0.1:{port}"
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     fake.server = server
     task = asyncio.create_task(server.serve())
     try:

@@ -83,11 +83,11 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
     def check_token(token: str, kinds: tuple[str, ...]) -> str:
         info = fake.tokens.get(token)
         if info is None or info.kind not in kinds:
-            raise MetaGraphError(400, 190, "Invalid OAuth access token - Cannot parse access "
-                                 "token")
+            raise MetaGraphError(400, 190, "Invalid OAuth access token - Cannot parse access token")
         if info.expired:
-            raise MetaGraphError(400, 190, "Error validating access token: Session has "
-                                 "expired.", 463)
+            raise MetaGraphError(
+                400, 190, "Error validating access token: Session has expired.", 463
+            )
         return info.subject
 
     def fault(kind: str, token: str | None = None) -> None:
@@ -111,31 +111,42 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
         return RedirectResponse(f"{q['redirect_uri']}?{query}{suffix}", status_code=302)
 
     def take_code(net: str, params: dict[str, str]) -> None:
-        if params.get("client_id") != APP_IDS[net] or \
-                params.get("client_secret") != APP_SECRETS[net]:
+        if (
+            params.get("client_id") != APP_IDS[net]
+            or params.get("client_secret") != APP_SECRETS[net]
+        ):
             raise _bad("Error validating client secret.", 101)
         entry = fake.codes.pop(params.get("code", ""), None)
         if entry is None or entry[0] != net:
             raise _bad("This authorization code has been used.", 100, 36007)
         if entry[1] != params.get("redirect_uri"):
-            raise _bad("Error validating verification code. Please make sure your "
-                       "redirect_uri is identical to the one you used in the OAuth dialog "
-                       "request", 100, 36008)
+            raise _bad(
+                "Error validating verification code. Please make sure your "
+                "redirect_uri is identical to the one you used in the OAuth dialog "
+                "request",
+                100,
+                36008,
+            )
 
     async def ig_code_token(request: Request) -> Response:
         params = await _params(request)
         try:
             take_code("ig", params)
         except MetaGraphError as exc:
-            return JSONResponse({"error_type": "OAuthException", "code": 400,
-                                 "error_message": exc.message}, status_code=400)
+            return JSONResponse(
+                {"error_type": "OAuthException", "code": 400, "error_message": exc.message},
+                status_code=400,
+            )
         token = fake.new_token("ig_short", IG_USER["user_id"])
-        return JSONResponse({"access_token": token, "user_id": int(IG_USER["user_id"]),
-                             "permissions": ["instagram_business_basic",
-                                             "instagram_business_content_publish"]})
+        return JSONResponse(
+            {
+                "access_token": token,
+                "user_id": int(IG_USER["user_id"]),
+                "permissions": ["instagram_business_basic", "instagram_business_content_publish"],
+            }
+        )
 
-    def long_lived(params: dict[str, str], net: str, grant: str, src: str, dst: str
-                   ) -> Response:
+    def long_lived(params: dict[str, str], net: str, grant: str, src: str, dst: str) -> Response:
         if params.get("grant_type") != grant:
             raise _bad(f"Unsupported grant_type {params.get('grant_type')!r}")
         token = params.get("access_token", "")
@@ -176,8 +187,10 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
     async def fb_oauth(request: Request) -> Response:
         params = await _params(request)
         if params.get("grant_type") == "fb_exchange_token":
-            if params.get("client_id") != APP_IDS["fb"] or \
-                    params.get("client_secret") != APP_SECRETS["fb"]:
+            if (
+                params.get("client_id") != APP_IDS["fb"]
+                or params.get("client_secret") != APP_SECRETS["fb"]
+            ):
                 raise _bad("Error validating client secret.", 101)
             old = params.get("fb_exchange_token", "")
             info = fake.tokens.get(old)
@@ -186,12 +199,10 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
                 fault("refresh", old)
             subject = check_token(old, ("fb_short", "fb_user"))
             token = fake.new_token("fb_user", subject)
-            return JSONResponse({"access_token": token, "token_type": "bearer",
-                                 "expires_in": LONG})
+            return JSONResponse({"access_token": token, "token_type": "bearer", "expires_in": LONG})
         take_code("fb", params)
         token = fake.new_token("fb_short", "fbuser-1")
-        return JSONResponse({"access_token": token, "token_type": "bearer",
-                             "expires_in": 5400})
+        return JSONResponse({"access_token": token, "token_type": "bearer", "expires_in": 5400})
 
     # --- the Graph APIs --------------------------------------------------------------------
 
@@ -213,15 +224,20 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
         if fault_name is None:
             return answer
         return await after_effect_answer(
-            fault_name, answer, released=fake.released,
-            error=lambda: MetaGraphError(500, 1, "An unexpected error has occurred.", 2207001,
-                                         "IGApiException").response(),
-            drop=lambda: fake.drop_connection(request))
+            fault_name,
+            answer,
+            released=fake.released,
+            error=lambda: MetaGraphError(
+                500, 1, "An unexpected error has occurred.", 2207001, "IGApiException"
+            ).response(),
+            drop=lambda: fake.drop_connection(request),
+        )
 
     # Instagram ---------------------------------------------------------------------------
 
-    async def ig_graph(method: str, parts: list[str], p: dict[str, str], subject: str,
-                       token: str) -> dict[str, Any]:
+    async def ig_graph(
+        method: str, parts: list[str], p: dict[str, str], subject: str, token: str
+    ) -> dict[str, Any]:
         head = parts[0]
         tail = parts[1] if len(parts) > 1 else ""
         if head == "me" and not tail:
@@ -239,32 +255,43 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
         if head in fake.media and not tail:
             fake.counts["media_get"] += 1
             return media_fields(fake.media[head], p)
-        raise _bad("Unsupported get request. Object does not exist or cannot be loaded due "
-                   "to missing permissions.", 100, 33)
+        raise _bad(
+            "Unsupported get request. Object does not exist or cannot be loaded due "
+            "to missing permissions.",
+            100,
+            33,
+        )
 
     async def create_container(owner: str, network: str, p: dict[str, str]) -> dict[str, Any]:
         fake.counts["create"] += 1
         fault("create")
         media_type = p.get("media_type", "IMAGE" if "image_url" in p else "TEXT")
-        if network == "instagram" and media_type == "VIDEO" and \
-                p.get("is_carousel_item") != "true":
+        if network == "instagram" and media_type == "VIDEO" and p.get("is_carousel_item") != "true":
             raise _bad("The VIDEO media type is no longer supported; use REELS.", 100, 2207023)
         cid = fake._new_id()
         children = [c for c in p.get("children", "").split(",") if c]
         caption = p.get("caption", p.get("text", ""))
-        box = Container(id=cid, owner=owner, network=network, media_type=media_type,
-                        caption=caption, urls=[], children=children,
-                        polls_left=fake.in_progress_polls)
+        box = Container(
+            id=cid,
+            owner=owner,
+            network=network,
+            media_type=media_type,
+            caption=caption,
+            urls=[],
+            children=children,
+            polls_left=fake.in_progress_polls,
+        )
         if media_type == "CAROUSEL":
             if not 2 <= len(children) <= 10 or any(
-                    c not in fake.containers or fake.containers[c].owner != owner
-                    for c in children):
+                c not in fake.containers or fake.containers[c].owner != owner for c in children
+            ):
                 raise _bad("Invalid carousel children.", 100, 2207028)
         elif "image_url" in p:
             data = await fake.fetch(p["image_url"])
             if len(data) > MAX_IMAGE:
-                raise MetaGraphError(400, 36000, "The image size is too large.", 2207004,
-                                     "IGApiException")
+                raise MetaGraphError(
+                    400, 36000, "The image size is too large.", 2207004, "IGApiException"
+                )
             if not data.startswith(b"\xff\xd8") and network == "instagram":
                 raise _bad("Only JPEG images are supported.", 36001, 2207005)
             box.urls, box.fetched = [p["image_url"]], True
@@ -335,36 +362,48 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
         if box.status != "FINISHED":
             raise MetaGraphError(400, 9007, "Media ID is not available.", 2207027)
         media_id = fake._new_id()
-        files = [f for c in ([box] + [fake.containers[c] for c in box.children])
-                 for f in c.files]
+        files = [f for c in ([box] + [fake.containers[c] for c in box.children]) for f in c.files]
         if network == "instagram":
             link = f"https://www.instagram.com/p/{media_id[-10:]}/"
         else:
             link = f"https://www.threads.net/@{TH_USER['username']}/post/{media_id[-10:]}"
         media_type = "CAROUSEL_ALBUM" if box.media_type == "CAROUSEL" else box.media_type
         fake.media[media_id] = Media(
-            id=media_id, owner=owner, network=network, caption=box.caption,
+            id=media_id,
+            owner=owner,
+            network=network,
+            caption=box.caption,
             media_type="VIDEO" if media_type == "REELS" else media_type,
-            timestamp=time.time(), permalink=link, files=files,
-            product_type="REELS" if media_type == "REELS" else "FEED")
+            timestamp=time.time(),
+            permalink=link,
+            files=files,
+            product_type="REELS" if media_type == "REELS" else "FEED",
+        )
         box.status, box.published_as = "PUBLISHED", media_id
         return {"id": media_id}
 
     def limit(owner: str, total: int) -> dict[str, Any]:
         fake.counts["limit"] += 1
         used = total if fake.quota_exhausted else len(fake.publishes_last_day(owner))
-        return {"data": [{"quota_usage": used,
-                          "config": {"quota_total": total, "quota_duration": DAY}}]}
+        return {
+            "data": [{"quota_usage": used, "config": {"quota_total": total, "quota_duration": DAY}}]
+        }
 
     def media_fields(m: Media, p: dict[str, str], fields: str | None = None) -> dict[str, Any]:
         wanted = _fields(fields if fields is not None else p.get("fields", "id"))
         out: dict[str, Any] = {"id": m.id}
         values: dict[str, Any] = {
-            "caption": m.caption, "text": m.caption, "message": m.caption,
-            "media_type": m.media_type, "media_product_type": m.product_type,
-            "permalink": m.permalink, "permalink_url": m.permalink,
-            "timestamp": _iso(m.timestamp), "created_time": _iso(m.timestamp),
-            "username": IG_USER["username"], "shortcode": m.permalink.rstrip("/")[-10:],
+            "caption": m.caption,
+            "text": m.caption,
+            "message": m.caption,
+            "media_type": m.media_type,
+            "media_product_type": m.product_type,
+            "permalink": m.permalink,
+            "permalink_url": m.permalink,
+            "timestamp": _iso(m.timestamp),
+            "created_time": _iso(m.timestamp),
+            "username": IG_USER["username"],
+            "shortcode": m.permalink.rstrip("/")[-10:],
         }
         for name, sub in wanted.items():
             if name in values:
@@ -374,8 +413,7 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
             elif name == "thumbnail_url" and m.media_type == "VIDEO":
                 out[name] = fake.cdn_url(m.id, 0, thumb=True)
             elif name == "children" and m.media_type == "CAROUSEL_ALBUM":
-                out[name] = {"data": [child_fields(m, i, sub or "id")
-                                      for i in range(len(m.files))]}
+                out[name] = {"data": [child_fields(m, i, sub or "id") for i in range(len(m.files))]}
         return out
 
     def child_fields(m: Media, index: int, spec: str) -> dict[str, Any]:
@@ -392,22 +430,24 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
 
     def list_media(owner: str, network: str, p: dict[str, str]) -> dict[str, Any]:
         fake.counts["list"] += 1
-        items = sorted((m for m in fake.media.values()
-                        if m.owner == owner and m.network == network),
-                       key=lambda m: m.timestamp, reverse=True)
+        items = sorted(
+            (m for m in fake.media.values() if m.owner == owner and m.network == network),
+            key=lambda m: m.timestamp,
+            reverse=True,
+        )
         start = int(p.get("after", "0") or 0)
         size = int(p.get("limit", "25") or 25)
-        page = items[start:start + size]
+        page = items[start : start + size]
         out: dict[str, Any] = {"data": [media_fields(m, p) for m in page]}
         if start + size < len(items):
-            out["paging"] = {"cursors": {"after": str(start + size)},
-                             "next": "omitted-use-cursor"}
+            out["paging"] = {"cursors": {"after": str(start + size)}, "next": "omitted-use-cursor"}
         return out
 
     # Threads -------------------------------------------------------------------------------
 
-    async def th_graph(method: str, parts: list[str], p: dict[str, str], subject: str,
-                       token: str) -> dict[str, Any]:
+    async def th_graph(
+        method: str, parts: list[str], p: dict[str, str], subject: str, token: str
+    ) -> dict[str, Any]:
         head = parts[0]
         tail = parts[1] if len(parts) > 1 else ""
         if head == "me" and not tail:
@@ -431,21 +471,33 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
 
     aliases: dict[str, str] = {}
 
-    async def fb_graph(method: str, parts: list[str], p: dict[str, str], subject: str,
-                       token: str) -> dict[str, Any]:
+    async def fb_graph(
+        method: str, parts: list[str], p: dict[str, str], subject: str, token: str
+    ) -> dict[str, Any]:
         head = parts[0]
         tail = parts[1] if len(parts) > 1 else ""
         info = fake.tokens[token]
         page_ids = {pg["id"] for pg in PAGES}
         if head == "me" and tail == "accounts":
-            return {"data": [{**pg, "access_token": fake.new_token("fb_page", pg["id"]),
-                              "category": "Coffee shop", "tasks": ["CREATE_CONTENT"]}
-                             for pg in PAGES], "paging": {"cursors": {}}}
+            return {
+                "data": [
+                    {
+                        **pg,
+                        "access_token": fake.new_token("fb_page", pg["id"]),
+                        "category": "Coffee shop",
+                        "tasks": ["CREATE_CONTENT"],
+                    }
+                    for pg in PAGES
+                ],
+                "paging": {"cursors": {}},
+            }
         if head == "me" and not tail:
             return {"id": subject, "name": "Alex Owner"}
         if head in page_ids and not tail:
-            out: dict[str, Any] = {"id": head, "name": next(
-                pg["name"] for pg in PAGES if pg["id"] == head)}
+            out: dict[str, Any] = {
+                "id": head,
+                "name": next(pg["name"] for pg in PAGES if pg["id"] == head),
+            }
             if "access_token" in p.get("fields", "") and info.kind == "fb_user":
                 out["access_token"] = fake.new_token("fb_page", head)
             return out
@@ -470,10 +522,15 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
             post_id = f"{page}_{photo_id}"
             aliases[photo_id] = post_id
             fake.media[post_id] = Media(
-                id=post_id, owner=page, network="facebook",
-                caption=p.get("caption", p.get("message", "")), media_type="IMAGE",
-                timestamp=time.time(), permalink=f"https://www.facebook.com/{page}/posts/"
-                                                 f"{photo_id}", files=[("IMAGE", data)])
+                id=post_id,
+                owner=page,
+                network="facebook",
+                caption=p.get("caption", p.get("message", "")),
+                media_type="IMAGE",
+                timestamp=time.time(),
+                permalink=f"https://www.facebook.com/{page}/posts/{photo_id}",
+                files=[("IMAGE", data)],
+            )
             return {"id": photo_id, "post_id": post_id}
         if edge == "videos":
             fake.counts["publish"] += 1
@@ -488,8 +545,10 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
             if phase == "start":
                 box = new_video(page, "REELS", "")
                 box.status = "UPLOAD_PENDING"
-                return {"video_id": box.id,
-                        "upload_url": f"{fake.base_url}/rupload/video-upload/v24.0/{box.id}"}
+                return {
+                    "video_id": box.id,
+                    "upload_url": f"{fake.base_url}/rupload/video-upload/v24.0/{box.id}",
+                }
             box = fake.containers.get(p.get("video_id", ""))
             if box is None or box.owner != page:
                 raise _bad("Invalid video_id.")
@@ -502,15 +561,25 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
                 box.status, box.published_as = "IN_PROGRESS", "pending"
                 return {"success": True}
         if edge in ("posts", "published_posts", "feed"):
-            items = sorted((m for m in fake.media.values() if m.owner == page),
-                           key=lambda m: m.timestamp, reverse=True)
-            return {"data": [media_fields(m, p) for m in items[:int(p.get("limit", 25))]]}
+            items = sorted(
+                (m for m in fake.media.values() if m.owner == page),
+                key=lambda m: m.timestamp,
+                reverse=True,
+            )
+            return {"data": [media_fields(m, p) for m in items[: int(p.get("limit", 25))]]}
         raise _bad(f"Unknown edge {edge}.")
 
     def new_video(page: str, media_type: str, caption: str) -> Container:
-        box = Container(id=fake._new_id(), owner=page, network="facebook",
-                        media_type=media_type, caption=caption, urls=[], children=[],
-                        polls_left=fake.in_progress_polls)
+        box = Container(
+            id=fake._new_id(),
+            owner=page,
+            network="facebook",
+            media_type=media_type,
+            caption=caption,
+            urls=[],
+            children=[],
+            polls_left=fake.in_progress_polls,
+        )
         fake.containers[box.id] = box
         return box
 
@@ -524,28 +593,42 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
                     box.polls_left -= 1
                 else:
                     media_id = box.id
-                    link = (f"https://www.facebook.com/reel/{media_id}"
-                            if box.media_type == "REELS"
-                            else f"https://www.facebook.com/{box.owner}/videos/{media_id}")
+                    link = (
+                        f"https://www.facebook.com/reel/{media_id}"
+                        if box.media_type == "REELS"
+                        else f"https://www.facebook.com/{box.owner}/videos/{media_id}"
+                    )
                     fake.media[media_id] = Media(
-                        id=media_id, owner=box.owner, network="facebook", caption=box.caption,
-                        media_type="VIDEO", timestamp=time.time(), permalink=link,
-                        files=box.files)
+                        id=media_id,
+                        owner=box.owner,
+                        network="facebook",
+                        caption=box.caption,
+                        media_type="VIDEO",
+                        timestamp=time.time(),
+                        permalink=link,
+                        files=box.files,
+                    )
                     box.status, box.published_as = "PUBLISHED", media_id
         if box.status == "ERROR":
-            phase = {"status": "error", "errors": [{"code": 1363008,
-                                                    "message": box.error or "Processing failed"}]}
-            return {"id": box.id, "status": {"video_status": "error",
-                                             "processing_phase": phase}}
+            phase = {
+                "status": "error",
+                "errors": [{"code": 1363008, "message": box.error or "Processing failed"}],
+            }
+            return {"id": box.id, "status": {"video_status": "error", "processing_phase": phase}}
         done = box.status == "PUBLISHED"
-        return {"id": box.id, "permalink_url": fake.media[box.id].permalink if done else None,
-                "status": {
-                    "video_status": "ready" if done else "processing",
-                    "uploading_phase": {"status": "complete" if box.fetched else "in_progress"},
-                    "processing_phase": {"status": "complete" if done else "in_progress"},
-                    "publishing_phase": {"status": "complete" if done else "not_started",
-                                         "publish_status": "published" if done else
-                                         "not_published"}}}
+        return {
+            "id": box.id,
+            "permalink_url": fake.media[box.id].permalink if done else None,
+            "status": {
+                "video_status": "ready" if done else "processing",
+                "uploading_phase": {"status": "complete" if box.fetched else "in_progress"},
+                "processing_phase": {"status": "complete" if done else "in_progress"},
+                "publishing_phase": {
+                    "status": "complete" if done else "not_started",
+                    "publish_status": "published" if done else "not_published",
+                },
+            },
+        }
 
     async def rupload(request: Request) -> Response:
         video_id = request.path_params["video_id"]
@@ -554,18 +637,28 @@ def routes(fake: MetaGraphFake) -> list[tuple[str, Endpoint, list[str]]]:
         try:
             subject = check_token(token, ("fb_page",))
         except MetaGraphError as exc:
-            return JSONResponse({"debug_info": {"type": "OAuthException",
-                                                "message": exc.message}}, status_code=401)
+            return JSONResponse(
+                {"debug_info": {"type": "OAuthException", "message": exc.message}}, status_code=401
+            )
         box = fake.containers.get(video_id)
         if box is None or box.owner != subject:
-            return JSONResponse({"debug_info": {"type": "NotFound",
-                                                "message": "Unknown video"}}, status_code=400)
+            return JSONResponse(
+                {"debug_info": {"type": "NotFound", "message": "Unknown video"}}, status_code=400
+            )
         file_url = request.headers.get("file_url")
         try:
             data = await fake.fetch(file_url) if file_url else await request.body()
         except MetaGraphError as exc:
-            return JSONResponse({"debug_info": {"retriable": False, "type": "ProcessingFailed",
-                                                "message": exc.message}}, status_code=400)
+            return JSONResponse(
+                {
+                    "debug_info": {
+                        "retriable": False,
+                        "type": "ProcessingFailed",
+                        "message": exc.message,
+                    }
+                },
+                status_code=400,
+            )
         box.files, box.fetched = [("VIDEO", data)], True
         return JSONResponse({"success": True})
 

@@ -28,8 +28,7 @@ API_FAULTS = ("token_expired", "rate_limited", "server_error")
 
 def error(status: int, code: int, message: str, **headers: str) -> web.Response:
     """A Pinterest error answer."""
-    return web.json_response({"code": code, "message": message}, status=status,
-                             headers=headers)
+    return web.json_response({"code": code, "message": message}, status=status, headers=headers)
 
 
 class FakePinterest(LoopbackFake):
@@ -42,8 +41,10 @@ class FakePinterest(LoopbackFake):
         self.codes: dict[str, str] = {}
         self.tokens: set[str] = set()
         self.refresh_tokens: set[str] = set()
-        self.boards = [{"id": "9001", "name": "Coffee ideas", "privacy": "PUBLIC"},
-                       {"id": "9002", "name": "Shop", "privacy": "PUBLIC"}]
+        self.boards = [
+            {"id": "9001", "name": "Coffee ideas", "privacy": "PUBLIC"},
+            {"id": "9002", "name": "Shop", "privacy": "PUBLIC"},
+        ]
         self.media: dict[str, dict[str, Any]] = {}
         self.pins: dict[str, dict[str, Any]] = {}
         self.token_requests: list[dict[str, str]] = []
@@ -68,8 +69,12 @@ class FakePinterest(LoopbackFake):
         if fault == "token_expired":
             self.tokens.discard(token)
         if fault == "rate_limited":
-            return error(429, 8, "You have exceeded your rate limit. Try again later.",
-                         **{"Retry-After": "30"})
+            return error(
+                429,
+                8,
+                "You have exceeded your rate limit. Try again later.",
+                **{"Retry-After": "30"},
+            )
         if fault == "server_error":
             return error(503, 3, "Service unavailable.")
         if token not in self.tokens:
@@ -85,17 +90,23 @@ class FakePinterest(LoopbackFake):
             return web.Response(status=400, text="bad client_id or response_type")
         code = secrets.token_urlsafe(12)
         self.codes[code] = q["redirect_uri"]
-        raise web.HTTPFound(q["redirect_uri"] + "?" + urlencode(
-            {"code": code, "state": q.get("state", "")}))
+        raise web.HTTPFound(
+            q["redirect_uri"] + "?" + urlencode({"code": code, "state": q.get("state", "")})
+        )
 
     def issue(self) -> dict[str, Any]:
         """A new access token and a new continuous refresh token."""
         access, refresh = "pina_" + secrets.token_urlsafe(16), "pinr_" + secrets.token_urlsafe(16)
         self.tokens.add(access)
         self.refresh_tokens.add(refresh)
-        return {"access_token": access, "refresh_token": refresh, "token_type": "bearer",
-                "expires_in": 2592000, "refresh_token_expires_in": 5184000,
-                "scope": "boards:read,pins:read,pins:write,user_accounts:read"}
+        return {
+            "access_token": access,
+            "refresh_token": refresh,
+            "token_type": "bearer",
+            "expires_in": 2592000,
+            "refresh_token_expires_in": 5184000,
+            "scope": "boards:read,pins:read,pins:write,user_accounts:read",
+        }
 
     async def token(self, request: web.Request) -> web.Response:
         """`/v5/oauth/token` with HTTP Basic client auth."""
@@ -109,15 +120,17 @@ class FakePinterest(LoopbackFake):
             return error(401, 2, "Authentication failed.")
         if form.get("grant_type") == "authorization_code":
             if self.codes.pop(str(form.get("code")), None) != form.get("redirect_uri"):
-                return web.json_response({"error": "invalid_grant",
-                                          "error_description": "Invalid code"}, status=400)
+                return web.json_response(
+                    {"error": "invalid_grant", "error_description": "Invalid code"}, status=400
+                )
             return web.json_response({**self.issue(), "response_type": "authorization_code"})
         if form.get("grant_type") == "refresh_token":
             self.counts["refresh"] += 1
             if str(form.get("refresh_token")) not in self.refresh_tokens:
-                return web.json_response({"error": "invalid_grant",
-                                          "error_description": "Invalid refresh token"},
-                                         status=400)
+                return web.json_response(
+                    {"error": "invalid_grant", "error_description": "Invalid refresh token"},
+                    status=400,
+                )
             self.refresh_tokens.discard(str(form.get("refresh_token")))
             return web.json_response({**self.issue(), "response_type": "refresh_token"})
         return web.json_response({"error": "unsupported_grant_type"}, status=400)
@@ -128,9 +141,15 @@ class FakePinterest(LoopbackFake):
         """`GET /v5/user_account`."""
         if (failed := self.authed(request)) is not None:
             return failed
-        return web.json_response({"account_type": "BUSINESS", "id": "5500", "username":
-                                  "acmecoffee", "business_name": "Acme Coffee",
-                                  "website_url": "https://acme.example"})
+        return web.json_response(
+            {
+                "account_type": "BUSINESS",
+                "id": "5500",
+                "username": "acmecoffee",
+                "business_name": "Acme Coffee",
+                "website_url": "https://acme.example",
+            }
+        )
 
     async def list_boards(self, request: web.Request) -> web.Response:
         """`GET /v5/boards` (one page)."""
@@ -162,12 +181,16 @@ class FakePinterest(LoopbackFake):
         if problem:
             return error(400, 1, problem)
         pin_id = str(8_000_000 + self.next_id())
-        pin = {"id": pin_id, "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-               "board_id": body["board_id"], "title": body.get("title", ""),
-               "description": body.get("description", ""), "link": body.get("link"),
-               "alt_text": body.get("alt_text"),
-               "media": {"media_type": "video" if source["source_type"] == "video_id"
-                         else "image"}}
+        pin = {
+            "id": pin_id,
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+            "board_id": body["board_id"],
+            "title": body.get("title", ""),
+            "description": body.get("description", ""),
+            "link": body.get("link"),
+            "alt_text": body.get("alt_text"),
+            "media": {"media_type": "video" if source["source_type"] == "video_id" else "image"},
+        }
         self.pins[pin_id] = pin
         self.published.append({**pin, "text": pin["description"], "source": source})
         return web.json_response(pin, status=201)
@@ -188,8 +211,11 @@ class FakePinterest(LoopbackFake):
             media = self.media.get(str(source.get("media_id")))
             if media is None or media["status"] != "succeeded":
                 return "Invalid media_id: the video is not uploaded and processed"
-            if not (source.get("cover_image_url") or source.get("cover_image_data")
-                    or "cover_image_key_frame_time" in source):
+            if not (
+                source.get("cover_image_url")
+                or source.get("cover_image_data")
+                or "cover_image_key_frame_time" in source
+            ):
                 return "A cover image is required for video pins"
             return ""
         return "Unsupported media source"
@@ -209,16 +235,26 @@ class FakePinterest(LoopbackFake):
         if body.get("media_type") != "video":
             return error(400, 1, "media_type must be video")
         media_id = str(self.next_id())
-        params = {"x-amz-date": "20261127T000000Z", "x-amz-signature": secrets.token_hex(8),
-                  "x-amz-security-token": secrets.token_hex(8), "x-amz-algorithm":
-                  "AWS4-HMAC-SHA256", "key": f"uploads/{media_id}.mp4",
-                  "policy": secrets.token_hex(8), "x-amz-credential": "fake/credential",
-                  "Content-Type": "multipart/form-data"}
-        self.media[media_id] = {"status": "registered", "params": params, "polls": 0,
-                                "bytes": 0}
-        return web.json_response({"media_id": media_id, "media_type": "video",
-                                  "upload_url": f"{self.base_url}/s3-upload/",
-                                  "upload_parameters": params}, status=201)
+        params = {
+            "x-amz-date": "20261127T000000Z",
+            "x-amz-signature": secrets.token_hex(8),
+            "x-amz-security-token": secrets.token_hex(8),
+            "x-amz-algorithm": "AWS4-HMAC-SHA256",
+            "key": f"uploads/{media_id}.mp4",
+            "policy": secrets.token_hex(8),
+            "x-amz-credential": "fake/credential",
+            "Content-Type": "multipart/form-data",
+        }
+        self.media[media_id] = {"status": "registered", "params": params, "polls": 0, "bytes": 0}
+        return web.json_response(
+            {
+                "media_id": media_id,
+                "media_type": "video",
+                "upload_url": f"{self.base_url}/s3-upload/",
+                "upload_parameters": params,
+            },
+            status=201,
+        )
 
     async def s3_upload(self, request: web.Request) -> web.Response:
         """The S3 POST: every upload parameter as a field, then `file`; 204 on success."""
@@ -246,5 +282,6 @@ class FakePinterest(LoopbackFake):
             media["polls"] += 1
             if media["polls"] > 1:
                 media["status"] = "failed" if self.take("media_failed") else "succeeded"
-        return web.json_response({"media_id": media_id, "media_type": "video",
-                                  "status": media["status"]})
+        return web.json_response(
+            {"media_id": media_id, "media_type": "video", "status": media["status"]}
+        )

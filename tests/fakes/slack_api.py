@@ -94,8 +94,13 @@ class FakeSlack(LoopbackFake):
 
     def add_user(self, team: Team, user_id: str, name: str) -> dict[str, Any]:
         """A person in the workspace."""
-        user = {"id": user_id, "team_id": team.id, "name": name, "real_name": name.title(),
-                "is_bot": False}
+        user = {
+            "id": user_id,
+            "team_id": team.id,
+            "name": name,
+            "real_name": name.title(),
+            "is_bot": False,
+        }
         team.users[user_id] = user
         return user
 
@@ -105,15 +110,23 @@ class FakeSlack(LoopbackFake):
         team.channels[channel_id] = channel
         return channel
 
-    def add_file(self, team: Team, user_id: str, name: str, data: bytes, mimetype: str
-                 ) -> dict[str, Any]:
+    def add_file(
+        self, team: Team, user_id: str, name: str, data: bytes, mimetype: str
+    ) -> dict[str, Any]:
         """A file a person uploaded (downloadable with the team's bot token)."""
         file_id = f"F{next(self._seq):08d}"
         url = f"{self.base_url}/files-pri/{team.id}-{file_id}/{name}"
-        info = {"id": file_id, "name": name, "title": name, "mimetype": mimetype,
-                "size": len(data), "user": user_id, "url_private": url,
-                "url_private_download": url + "?download=1",
-                "permalink": f"https://{team.name.lower()}.slack.com/files/{user_id}/{file_id}"}
+        info = {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "size": len(data),
+            "user": user_id,
+            "url_private": url,
+            "url_private_download": url + "?download=1",
+            "permalink": f"https://{team.name.lower()}.slack.com/files/{user_id}/{file_id}",
+        }
         team.files[file_id], team.file_data[file_id] = info, data
         return info
 
@@ -139,18 +152,19 @@ class FakeSlack(LoopbackFake):
 
     def in_channel(self, channel: str) -> list[dict[str, Any]]:
         """Top-level bot messages of a channel, oldest first."""
-        return [m for (c, _), m in self.messages.items()
-                if c == channel and not m.get("thread_ts")]
+        return [m for (c, _), m in self.messages.items() if c == channel and not m.get("thread_ts")]
 
     def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
         """Replies in a message's thread."""
-        return [m for (c, _), m in self.messages.items()
-                if c == channel and m.get("thread_ts") == ts]
+        return [
+            m for (c, _), m in self.messages.items() if c == channel and m.get("thread_ts") == ts
+        ]
 
     def ephemeral_texts(self, user: str | None = None) -> list[str]:
         """Texts of ephemeral messages (to one person, if given)."""
-        return [str(e.get("text", "")) for e in self.ephemerals
-                if user is None or e.get("user") == user]
+        return [
+            str(e.get("text", "")) for e in self.ephemerals if user is None or e.get("user") == user
+        ]
 
     # ---- the server ----------------------------------------------------------------------
     def routes(self, app: web.Application) -> None:
@@ -181,15 +195,21 @@ class FakeSlack(LoopbackFake):
         method = request.match_info["method"]
         params = await self._params(request)
         auth = request.headers.get("Authorization", "")
-        token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer") else str(
-            params.get("token", ""))
+        token = (
+            auth.removeprefix("Bearer ").strip()
+            if auth.startswith("Bearer")
+            else str(params.get("token", ""))
+        )
         self.calls_made.append(Call(method, params, token, time.monotonic()))
         self.counts[method] += 1
         waits = self.ratelimits.get(method)
         if waits:
             retry = waits.pop(0)
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
-                                     headers={"Retry-After": str(retry)})
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(retry)},
+            )
         handler = getattr(self, "m_" + method.replace(".", "_"), None)
         try:
             if handler is None:
@@ -207,8 +227,9 @@ class FakeSlack(LoopbackFake):
         team = self.teams.get(team_id)
         auth = request.headers.get("Authorization", "")
         if team is None or file_id not in team.file_data or auth != f"Bearer {team.bot_token}":
-            return web.Response(text="<html><body>Sign in to Slack</body></html>",
-                                content_type="text/html")
+            return web.Response(
+                text="<html><body>Sign in to Slack</body></html>", content_type="text/html"
+            )
         info = team.files[file_id]
         self.counts["download"] += 1
         return web.Response(body=team.file_data[file_id], content_type=info["mimetype"])
@@ -227,8 +248,7 @@ class FakeSlack(LoopbackFake):
         errors = []
         for i, block in enumerate(blocks):
             kind = block.get("type")
-            if kind not in {"section", "context", "actions", "image", "divider", "header",
-                            "input"}:
+            if kind not in {"section", "context", "actions", "image", "divider", "header", "input"}:
                 errors.append(f"unknown block type [json-pointer:/blocks/{i}/type]")
             if kind == "section" and len(block.get("text", {}).get("text", "")) > 3000:
                 errors.append(f"must be less than 3001 characters [json-pointer:/blocks/{i}]")
@@ -245,8 +265,10 @@ class FakeSlack(LoopbackFake):
     @staticmethod
     async def _fetchable(url: str) -> bool:
         try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as s, \
-                    s.get(url) as response:
+            async with (
+                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as s,
+                s.get(url) as response,
+            ):
                 return response.status == 200 and response.content_type.startswith("image/")
         except (aiohttp.ClientError, TimeoutError, ValueError):
             return False
@@ -256,9 +278,15 @@ class FakeSlack(LoopbackFake):
 
     # ---- methods -------------------------------------------------------------------------
     async def m_auth_test(self, p: dict[str, Any], team: Team) -> dict[str, Any]:
-        return {"url": f"https://{team.name.lower()}.slack.com/", "team": team.name,
-                "user": "oneclick", "team_id": team.id, "user_id": team.bot_user_id,
-                "bot_id": team.bot_id, "is_enterprise_install": False}
+        return {
+            "url": f"https://{team.name.lower()}.slack.com/",
+            "team": team.name,
+            "user": "oneclick",
+            "team_id": team.id,
+            "user_id": team.bot_user_id,
+            "bot_id": team.bot_id,
+            "is_enterprise_install": False,
+        }
 
     async def m_chat_postMessage(self, p: dict[str, Any], team: Team) -> dict[str, Any]:
         channel = self._channel(team, p.get("channel"))
@@ -268,9 +296,17 @@ class FakeSlack(LoopbackFake):
         if p.get("thread_ts") and (channel, str(p["thread_ts"])) not in self.messages:
             raise ApiError("thread_not_found")
         ts = self._ts()
-        message = {"type": "message", "channel": channel, "ts": ts, "text": p.get("text", ""),
-                   "blocks": p.get("blocks") or [], "user": team.bot_user_id,
-                   "bot_id": team.bot_id, "team": team.id, "edits": 0}
+        message = {
+            "type": "message",
+            "channel": channel,
+            "ts": ts,
+            "text": p.get("text", ""),
+            "blocks": p.get("blocks") or [],
+            "user": team.bot_user_id,
+            "bot_id": team.bot_id,
+            "team": team.id,
+            "edits": 0,
+        }
         if p.get("thread_ts"):
             message["thread_ts"] = str(p["thread_ts"])
         self.messages[(channel, ts)] = message
@@ -349,11 +385,17 @@ class FakeSlack(LoopbackFake):
         if found is None:
             raise ApiError("invalid_code")
         team = self.teams[found[0]]
-        return {"app_id": "A0FAKEAPP", "authed_user": {"id": found[1]},
-                "scope": "commands,chat:write,files:read", "token_type": "bot",
-                "access_token": team.bot_token, "bot_user_id": team.bot_user_id,
-                "team": {"id": team.id, "name": team.name}, "enterprise": None,
-                "is_enterprise_install": False}
+        return {
+            "app_id": "A0FAKEAPP",
+            "authed_user": {"id": found[1]},
+            "scope": "commands,chat:write,files:read",
+            "token_type": "bot",
+            "access_token": team.bot_token,
+            "bot_user_id": team.bot_user_id,
+            "team": {"id": team.id, "name": team.name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
 
 @asynccontextmanager

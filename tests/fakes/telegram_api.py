@@ -94,8 +94,7 @@ class FakeTelegram:
     upload_delay: float = 0.0
     _upload_lock: asyncio.Lock | None = None
     _updates: list[dict[str, Any]] = field(default_factory=list)
-    _failures: dict[str, list[tuple[int, str, dict[str, Any] | None]]] = field(
-        default_factory=dict)
+    _failures: dict[str, list[tuple[int, str, dict[str, Any] | None]]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition | None = None
@@ -103,27 +102,45 @@ class FakeTelegram:
     released: asyncio.Event = field(default_factory=asyncio.Event)
 
     # ---- test controls -------------------------------------------------------------------
-    def add_channel(self, chat_id: str, title: str, *, admin: bool = True,
-                    username: str = "") -> None:
+    def add_channel(
+        self, chat_id: str, title: str, *, admin: bool = True, username: str = ""
+    ) -> None:
         """A channel the bot is (or is not) an administrator of."""
-        self.channels[chat_id] = {"id": int(chat_id), "type": "channel", "title": title,
-                                  "admin": admin, **({"username": username} if username else {})}
+        self.channels[chat_id] = {
+            "id": int(chat_id),
+            "type": "channel",
+            "title": title,
+            "admin": admin,
+            **({"username": username} if username else {}),
+        }
 
     def add_file(self, data: bytes | None, *, name: str, size: int | None = None) -> StoredFile:
         """Register a file users can send; `data=None` with a `size` fakes a huge file."""
         n = next(self._ids)
-        stored = StoredFile(file_id=f"FILE{n}", unique_id=f"U{n}",
-                            size=size if size is not None else len(data or b""), data=data,
-                            path=f"documents/file_{n}_{name}")
+        stored = StoredFile(
+            file_id=f"FILE{n}",
+            unique_id=f"U{n}",
+            size=size if size is not None else len(data or b""),
+            data=data,
+            path=f"documents/file_{n}_{name}",
+        )
         self.files[stored.file_id] = stored
         return stored
 
-    def fail_next(self, method: str, *, code: int = 429, retry_after: int = 1,
-                  description: str | None = None, times: int = 1) -> None:
+    def fail_next(
+        self,
+        method: str,
+        *,
+        code: int = 429,
+        retry_after: int = 1,
+        description: str | None = None,
+        times: int = 1,
+    ) -> None:
         """Make the next `times` calls of a method fail (429 with retry_after by default)."""
         params = {"retry_after": retry_after} if code == 429 else None
-        text = description or (f"Too Many Requests: retry after {retry_after}" if code == 429
-                               else "Bad Request")
+        text = description or (
+            f"Too Many Requests: retry after {retry_after}" if code == 429 else "Bad Request"
+        )
         self._failures.setdefault(method, []).extend([(code, text, params)] * times)
 
     def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
@@ -141,34 +158,59 @@ class FakeTelegram:
                 asyncio.get_running_loop().create_task(wake())
         return update
 
-    def user_message(self, chat: dict[str, Any], user: dict[str, Any], **content: Any
-                     ) -> dict[str, Any]:
+    def user_message(
+        self, chat: dict[str, Any], user: dict[str, Any], **content: Any
+    ) -> dict[str, Any]:
         """A message from a user in a chat; pushed as an update and returned."""
-        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat,
-                   "from": user, **content}
+        message = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            **content,
+        }
         self.messages[(str(chat["id"]), message["message_id"])] = message
         self.push_update({"message": message})
         return message
 
     def tap(self, user: dict[str, Any], message: dict[str, Any], data: str) -> dict[str, Any]:
         """A user taps an inline button with this callback data."""
-        query = {"id": str(next(self._ids)), "from": user, "chat_instance": "ci",
-                 "message": message, "data": data}
+        query = {
+            "id": str(next(self._ids)),
+            "from": user,
+            "chat_instance": "ci",
+            "message": message,
+            "data": data,
+        }
         self.push_update({"callback_query": query})
         return query
 
     def video_file(self, data: bytes, *, name: str = "clip.mp4") -> dict[str, Any]:
         """A `video` object for a message, backed by a stored file."""
         f = self.add_file(data, name=name)
-        return {"file_id": f.file_id, "file_unique_id": f.unique_id, "width": 320,
-                "height": 240, "duration": 2, "mime_type": "video/mp4", "file_size": f.size,
-                "file_name": name}
+        return {
+            "file_id": f.file_id,
+            "file_unique_id": f.unique_id,
+            "width": 320,
+            "height": 240,
+            "duration": 2,
+            "mime_type": "video/mp4",
+            "file_size": f.size,
+            "file_name": name,
+        }
 
     def photo_sizes(self, data: bytes) -> list[dict[str, Any]]:
         """A `photo` array (one size) backed by a stored file."""
         f = self.add_file(data, name="photo.jpg")
-        return [{"file_id": f.file_id, "file_unique_id": f.unique_id, "width": 640,
-                 "height": 480, "file_size": f.size}]
+        return [
+            {
+                "file_id": f.file_id,
+                "file_unique_id": f.unique_id,
+                "width": 640,
+                "height": 480,
+                "file_size": f.size,
+            }
+        ]
 
     def calls_of(self, method: str) -> list[Call]:
         """Recorded calls of one method."""
@@ -176,8 +218,11 @@ class FakeTelegram:
 
     def chat_messages(self, chat_id: int | str) -> list[dict[str, Any]]:
         """Messages the bot sent (or edited) in a chat, in id order."""
-        return [m for (c, _), m in sorted(self.messages.items(), key=lambda kv: kv[0][1])
-                if c == str(chat_id) and m.get("from", {}).get("id") == self.bot_id]
+        return [
+            m
+            for (c, _), m in sorted(self.messages.items(), key=lambda kv: kv[0][1])
+            if c == str(chat_id) and m.get("from", {}).get("id") == self.bot_id
+        ]
 
     def message(self, chat_id: int | str, message_id: int) -> dict[str, Any]:
         """One stored message as it is now."""
@@ -193,8 +238,9 @@ class FakeTelegram:
     async def handle(self, request: web.Request) -> web.Response:
         """One Bot API method call."""
         if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401,
-                                      "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         method = request.match_info["method"]
         params, files = await _read_params(request)
         self.calls.append(Call(method, params, files, time.monotonic()))
@@ -208,8 +254,11 @@ class FakeTelegram:
                 raise ApiError(404, "Not Found: method not found")
             result = await handler(params, files)
         except ApiError as exc:
-            body: dict[str, Any] = {"ok": False, "error_code": exc.code,
-                                    "description": exc.description}
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": exc.code,
+                "description": exc.description,
+            }
             if exc.parameters:
                 body["parameters"] = exc.parameters
             return web.json_response(body, status=exc.code)
@@ -220,10 +269,14 @@ class FakeTelegram:
         transport = request.transport
         assert transport is not None
         return await after_effect_answer(
-            pending.pop(0), answer, released=self.released, drop=transport.abort,
-            error=lambda: web.json_response({"ok": False, "error_code": 500,
-                                             "description": "Internal Server Error"},
-                                            status=500))
+            pending.pop(0),
+            answer,
+            released=self.released,
+            drop=transport.abort,
+            error=lambda: web.json_response(
+                {"ok": False, "error_code": 500, "description": "Internal Server Error"}, status=500
+            ),
+        )
 
     async def download(self, request: web.Request) -> web.StreamResponse:
         """`GET /file/bot<token>/<path>`."""
@@ -232,16 +285,22 @@ class FakeTelegram:
         path = request.match_info["path"]
         for stored in self.files.values():
             if stored.path == path and stored.data is not None:
-                return web.Response(body=stored.data,
-                                    content_type="application/octet-stream")
-        return web.json_response({"ok": False, "error_code": 404,
-                                  "description": "Not Found"}, status=404)
+                return web.Response(body=stored.data, content_type="application/octet-stream")
+        return web.json_response(
+            {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+        )
 
     # ---- methods -----------------------------------------------------------------------
     async def m_getMe(self, p: dict[str, Any], f: Any) -> dict[str, Any]:
-        return {"id": self.bot_id, "is_bot": True, "first_name": "OneClick",
-                "username": self.username, "can_join_groups": True,
-                "can_read_all_group_messages": False, "supports_inline_queries": False}
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "OneClick",
+            "username": self.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def m_getUpdates(self, p: dict[str, Any], f: Any) -> list[dict[str, Any]]:
         offset = int(p.get("offset") or 0)
@@ -269,31 +328,50 @@ class FakeTelegram:
         channel = self.channels.get(str(p.get("chat_id")))
         if channel is None:
             raise ApiError(400, "Bad Request: chat not found")
-        return {**{k: v for k, v in channel.items() if k != "admin"}, "accent_color_id": 0,
-                "max_reaction_count": 11,
-                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
-                                        "unique_gifts": False, "premium_subscription": False,
-                                        "gifts_from_channels": False}}
+        return {
+            **{k: v for k, v in channel.items() if k != "admin"},
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
 
     async def m_getChatMember(self, p: dict[str, Any], f: Any) -> dict[str, Any]:
         channel = self._channel(p)
         user = {"id": int(p["user_id"]), "is_bot": True, "first_name": "OneClick"}
         if channel is not None and channel["admin"]:
-            return {"status": "administrator", "user": user, "can_be_edited": False,
-                    "is_anonymous": False, "can_manage_chat": True, "can_delete_messages": True,
-                    "can_manage_video_chats": False, "can_restrict_members": False,
-                    "can_promote_members": False, "can_change_info": False,
-                    "can_invite_users": True, "can_post_messages": True,
-                    "can_edit_messages": True, "can_post_stories": False,
-                    "can_edit_stories": False, "can_delete_stories": False,
-                    "can_send_welcome_messages": False}
+            return {
+                "status": "administrator",
+                "user": user,
+                "can_be_edited": False,
+                "is_anonymous": False,
+                "can_manage_chat": True,
+                "can_delete_messages": True,
+                "can_manage_video_chats": False,
+                "can_restrict_members": False,
+                "can_promote_members": False,
+                "can_change_info": False,
+                "can_invite_users": True,
+                "can_post_messages": True,
+                "can_edit_messages": True,
+                "can_post_stories": False,
+                "can_edit_stories": False,
+                "can_delete_stories": False,
+                "can_send_welcome_messages": False,
+            }
         return {"status": "left", "user": user}
 
     def _channel(self, p: dict[str, Any]) -> dict[str, Any] | None:
         chat_id = str(p.get("chat_id"))
         if chat_id.startswith("@"):
-            return next((c for c in self.channels.values()
-                         if "@" + c.get("username", "") == chat_id), None)
+            return next(
+                (c for c in self.channels.values() if "@" + c.get("username", "") == chat_id), None
+            )
         return self.channels.get(chat_id)
 
     def _check_target(self, p: dict[str, Any]) -> str:
@@ -308,10 +386,18 @@ class FakeTelegram:
 
     def _store(self, chat_id: str, content: dict[str, Any]) -> dict[str, Any]:
         chat = self.channels.get(chat_id) or {"id": int(chat_id), "type": "private"}
-        message = {"message_id": next(self._ids), "date": int(time.time()),
-                   "chat": {k: v for k, v in chat.items() if k != "admin"},
-                   "from": {"id": self.bot_id, "is_bot": True, "first_name": "OneClick",
-                            "username": self.username}, **content}
+        message = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": {k: v for k, v in chat.items() if k != "admin"},
+            "from": {
+                "id": self.bot_id,
+                "is_bot": True,
+                "first_name": "OneClick",
+                "username": self.username,
+            },
+            **content,
+        }
         self.messages[(chat_id, message["message_id"])] = message
         return message
 
@@ -351,9 +437,12 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: message is too long")
         markup = self._markup(p).get("reply_markup")
         if message.get("text") == text and message.get("reply_markup") == markup:
-            raise ApiError(400, "Bad Request: message is not modified: specified new message "
-                           "content and reply markup are exactly the same as a current "
-                           "content and reply markup of the message")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message "
+                "content and reply markup are exactly the same as a current "
+                "content and reply markup of the message",
+            )
         message["text"] = text
         message["edit_date"] = int(time.time())
         message.pop("reply_markup", None)
@@ -391,8 +480,12 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: invalid file_id")
         if stored.size > DOWNLOAD_LIMIT:
             raise ApiError(400, "Bad Request: file is too big")
-        return {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
-                "file_size": stored.size, "file_path": stored.path}
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.unique_id,
+            "file_size": stored.size,
+            "file_path": stored.path,
+        }
 
     def _caption(self, p: dict[str, Any]) -> str:
         caption = str(p.get("caption") or "")
@@ -400,8 +493,9 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: message caption is too long")
         return caption
 
-    def _media_bytes(self, value: Any, files: dict[str, tuple[str, bytes]], field_name: str
-                     ) -> tuple[str, bytes]:
+    def _media_bytes(
+        self, value: Any, files: dict[str, tuple[str, bytes]], field_name: str
+    ) -> tuple[str, bytes]:
         if field_name in files:
             return files[field_name]
         if isinstance(value, str) and value.startswith("attach://"):
@@ -419,8 +513,9 @@ class FakeTelegram:
             async with self._upload_lock:
                 await asyncio.sleep(self.upload_delay)
 
-    async def _send_media(self, kind: str, p: dict[str, Any],
-                          files: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
+    async def _send_media(
+        self, kind: str, p: dict[str, Any], files: dict[str, tuple[str, bytes]]
+    ) -> dict[str, Any]:
         chat_id = self._check_target(p)
         await self._upload_time()
         caption = self._caption(p)
@@ -429,25 +524,47 @@ class FakeTelegram:
         if len(data) > limit:
             raise ApiError(413, "Request Entity Too Large")
         stored = self.add_file(data, name=name or kind)
-        media = ({"photo": [{"file_id": stored.file_id, "file_unique_id": stored.unique_id,
-                             "width": 1, "height": 1, "file_size": stored.size}]}
-                 if kind == "photo" else
-                 {kind: {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
-                         "width": 1, "height": 1, "duration": 1, "file_size": stored.size}})
+        media = (
+            {
+                "photo": [
+                    {
+                        "file_id": stored.file_id,
+                        "file_unique_id": stored.unique_id,
+                        "width": 1,
+                        "height": 1,
+                        "file_size": stored.size,
+                    }
+                ]
+            }
+            if kind == "photo"
+            else {
+                kind: {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.unique_id,
+                    "width": 1,
+                    "height": 1,
+                    "duration": 1,
+                    "file_size": stored.size,
+                }
+            }
+        )
         message = self._store(chat_id, {**media, **({"caption": caption} if caption else {})})
         self.uploads.append(Upload(chat_id, message["message_id"], kind, data, name, caption))
         return message
 
-    async def m_sendVideo(self, p: dict[str, Any], f: dict[str, tuple[str, bytes]]
-                          ) -> dict[str, Any]:
+    async def m_sendVideo(
+        self, p: dict[str, Any], f: dict[str, tuple[str, bytes]]
+    ) -> dict[str, Any]:
         return await self._send_media("video", p, f)
 
-    async def m_sendPhoto(self, p: dict[str, Any], f: dict[str, tuple[str, bytes]]
-                          ) -> dict[str, Any]:
+    async def m_sendPhoto(
+        self, p: dict[str, Any], f: dict[str, tuple[str, bytes]]
+    ) -> dict[str, Any]:
         return await self._send_media("photo", p, f)
 
-    async def m_sendMediaGroup(self, p: dict[str, Any], f: dict[str, tuple[str, bytes]]
-                               ) -> list[dict[str, Any]]:
+    async def m_sendMediaGroup(
+        self, p: dict[str, Any], f: dict[str, tuple[str, bytes]]
+    ) -> list[dict[str, Any]]:
         chat_id = self._check_target(p)
         media = json.loads(p.get("media") or "[]")
         if not 2 <= len(media) <= 10:
@@ -459,14 +576,25 @@ class FakeTelegram:
             caption = self._caption(item)
             name, data = self._media_bytes(item.get("media"), f, "")
             stored = self.add_file(data, name=name or item["type"])
-            ref = {"file_id": stored.file_id, "file_unique_id": stored.unique_id, "width": 1,
-                   "height": 1, "file_size": stored.size}
+            ref = {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.unique_id,
+                "width": 1,
+                "height": 1,
+                "file_size": stored.size,
+            }
             media_obj = [ref] if item["type"] == "photo" else {**ref, "duration": 1}
-            message = self._store(chat_id, {item["type"]: media_obj,
-                                            "media_group_id": group,
-                                            **({"caption": caption} if caption else {})})
-            self.uploads.append(Upload(chat_id, message["message_id"], item["type"], data,
-                                       name, caption, group))
+            message = self._store(
+                chat_id,
+                {
+                    item["type"]: media_obj,
+                    "media_group_id": group,
+                    **({"caption": caption} if caption else {}),
+                },
+            )
+            self.uploads.append(
+                Upload(chat_id, message["message_id"], item["type"], data, name, caption, group)
+            )
             sent.append(message)
         return sent
 
@@ -477,6 +605,7 @@ def _visible(text: str, p: dict[str, Any]) -> str:
         return text
     import html
     import re
+
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 

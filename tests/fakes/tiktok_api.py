@@ -74,8 +74,7 @@ class FakeTikTok(LoopbackFake):
         self.uploads: dict[str, Upload] = {}
         self.open_id = "open-id-creator-1"
         self.username = "acme.coffee"
-        self.privacy_level_options = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS",
-                                      "SELF_ONLY"]
+        self.privacy_level_options = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
         self.max_video_post_duration_sec = 600
         self.comment_disabled = False
         self.revoked: list[str] = []
@@ -98,14 +97,20 @@ class FakeTikTok(LoopbackFake):
     @staticmethod
     def ok(data: dict[str, Any]) -> web.Response:
         """A success envelope."""
-        return web.json_response({"data": data, "error": {
-            "code": "ok", "message": "", "log_id": secrets.token_hex(8)}})
+        return web.json_response(
+            {"data": data, "error": {"code": "ok", "message": "", "log_id": secrets.token_hex(8)}}
+        )
 
     @staticmethod
     def fail(status: int, code: str, message: str) -> web.Response:
         """An error envelope with the HTTP status TikTok uses for it."""
-        return web.json_response({"data": {}, "error": {
-            "code": code, "message": message, "log_id": secrets.token_hex(8)}}, status=status)
+        return web.json_response(
+            {
+                "data": {},
+                "error": {"code": code, "message": message, "log_id": secrets.token_hex(8)},
+            },
+            status=status,
+        )
 
     def authed(self, request: web.Request) -> str | web.Response:
         """The caller's open_id, or the error TikTok answers (faults apply here)."""
@@ -119,8 +124,11 @@ class FakeTikTok(LoopbackFake):
         if fault == "server_error":
             return self.fail(500, "internal_error", "Something went wrong")
         if token not in self.tokens or token in self.expired:
-            return self.fail(401, "access_token_invalid",
-                             "The access token is invalid or not found in the request.")
+            return self.fail(
+                401,
+                "access_token_invalid",
+                "The access token is invalid or not found in the request.",
+            )
         return self.tokens[token]
 
     # --- OAuth -----------------------------------------------------------------------------
@@ -140,31 +148,52 @@ class FakeTikTok(LoopbackFake):
         access, refresh = "act." + secrets.token_urlsafe(16), "rft." + secrets.token_urlsafe(16)
         self.tokens[access] = self.open_id
         self.refresh_tokens[refresh] = self.open_id
-        return {"access_token": access, "expires_in": 86400, "open_id": self.open_id,
-                "refresh_expires_in": 31536000, "refresh_token": refresh,
-                "scope": "user.info.basic,video.publish,video.upload", "token_type": "Bearer"}
+        return {
+            "access_token": access,
+            "expires_in": 86400,
+            "open_id": self.open_id,
+            "refresh_expires_in": 31536000,
+            "refresh_token": refresh,
+            "scope": "user.info.basic,video.publish,video.upload",
+            "token_type": "Bearer",
+        }
 
     async def token(self, request: web.Request) -> web.Response:
         """`/v2/oauth/token/`: authorization_code or refresh_token (rotated)."""
         form = dict(await request.post())
         self.token_requests.append({k: str(v) for k, v in form.items()})
         if form.get("client_key") != CLIENT_KEY or form.get("client_secret") != CLIENT_SECRET:
-            return web.json_response({"error": "invalid_client",
-                                      "error_description": "Client key or secret is invalid.",
-                                      "log_id": "x"}, status=401)
+            return web.json_response(
+                {
+                    "error": "invalid_client",
+                    "error_description": "Client key or secret is invalid.",
+                    "log_id": "x",
+                },
+                status=401,
+            )
         if form.get("grant_type") == "authorization_code":
             grant = self.codes.pop(str(form.get("code")), None)
             if grant is None or grant["redirect_uri"] != form.get("redirect_uri"):
-                return web.json_response({"error": "invalid_grant", "error_description":
-                                          "Authorization code is expired.", "log_id": "x"},
-                                         status=400)
+                return web.json_response(
+                    {
+                        "error": "invalid_grant",
+                        "error_description": "Authorization code is expired.",
+                        "log_id": "x",
+                    },
+                    status=400,
+                )
             return web.json_response(self.issue())
         if form.get("grant_type") == "refresh_token":
             self.counts["refresh"] += 1
             if self.refresh_tokens.pop(str(form.get("refresh_token")), None) is None:
-                return web.json_response({"error": "invalid_grant", "error_description":
-                                          "Refresh token is invalid or expired.",
-                                          "log_id": "x"}, status=400)
+                return web.json_response(
+                    {
+                        "error": "invalid_grant",
+                        "error_description": "Refresh token is invalid or expired.",
+                        "log_id": "x",
+                    },
+                    status=400,
+                )
             return web.json_response(self.issue())
         return web.json_response({"error": "unsupported_grant_type", "log_id": "x"}, status=400)
 
@@ -182,8 +211,13 @@ class FakeTikTok(LoopbackFake):
         who = self.authed(request)
         if isinstance(who, web.Response):
             return who
-        user = {"open_id": who, "union_id": "union-1", "display_name": "Acme Coffee",
-                "username": self.username, "avatar_url": "https://example.invalid/a.jpg"}
+        user = {
+            "open_id": who,
+            "union_id": "union-1",
+            "display_name": "Acme Coffee",
+            "username": self.username,
+            "avatar_url": "https://example.invalid/a.jpg",
+        }
         fields = request.query.get("fields", "").split(",")
         return self.ok({"user": {k: v for k, v in user.items() if k in fields}})
 
@@ -193,12 +227,18 @@ class FakeTikTok(LoopbackFake):
         who = self.authed(request)
         if isinstance(who, web.Response):
             return who
-        return self.ok({"creator_avatar_url": "https://example.invalid/a.jpg",
-                        "creator_username": self.username, "creator_nickname": "Acme Coffee",
-                        "privacy_level_options": self.privacy_level_options,
-                        "comment_disabled": self.comment_disabled, "duet_disabled": False,
-                        "stitch_disabled": True,
-                        "max_video_post_duration_sec": self.max_video_post_duration_sec})
+        return self.ok(
+            {
+                "creator_avatar_url": "https://example.invalid/a.jpg",
+                "creator_username": self.username,
+                "creator_nickname": "Acme Coffee",
+                "privacy_level_options": self.privacy_level_options,
+                "comment_disabled": self.comment_disabled,
+                "duet_disabled": False,
+                "stitch_disabled": True,
+                "max_video_post_duration_sec": self.max_video_post_duration_sec,
+            }
+        )
 
     def init_fault(self) -> web.Response | None:
         """The error faults that hit an init call."""
@@ -227,8 +267,13 @@ class FakeTikTok(LoopbackFake):
         publish_id = f"v_pub_file~v2-1.{self.next_id()}"
         self.uploads[publish_id] = Upload(publish_id, "video", info, source)
         token = secrets.token_urlsafe(8)
-        return self.ok({"publish_id": publish_id, "upload_url": f"{self.base_url}/upload/?"
-                        + urlencode({"upload_id": publish_id, "upload_token": token})})
+        return self.ok(
+            {
+                "publish_id": publish_id,
+                "upload_url": f"{self.base_url}/upload/?"
+                + urlencode({"upload_id": publish_id, "upload_token": token}),
+            }
+        )
 
     def check_post_info(self, info: dict[str, Any]) -> str:
         """Why TikTok would refuse the post info ("" if fine)."""
@@ -244,8 +289,9 @@ class FakeTikTok(LoopbackFake):
         """TikTok's chunk rules for FILE_UPLOAD."""
         if source.get("source") != "FILE_UPLOAD":
             return "source must be FILE_UPLOAD"
-        size, chunk, count = (int(source.get(k, 0)) for k in
-                              ("video_size", "chunk_size", "total_chunk_count"))
+        size, chunk, count = (
+            int(source.get(k, 0)) for k in ("video_size", "chunk_size", "total_chunk_count")
+        )
         if size <= 0 or chunk <= 0 or not 1 <= count <= 1000:
             return "invalid chunk parameters"
         if size < 5 * MB:
@@ -268,8 +314,11 @@ class FakeTikTok(LoopbackFake):
         if match is None:
             return web.Response(status=400, text="missing Content-Range")
         first, last, total = (int(g) for g in match.groups())
-        if (first != upload.next_offset or total != int(upload.source_info["video_size"])
-                or last - first + 1 != len(data)):
+        if (
+            first != upload.next_offset
+            or total != int(upload.source_info["video_size"])
+            or last - first + 1 != len(data)
+        ):
             return web.Response(status=416, text="chunk out of order or wrong size")
         self.counts["chunk"] += 1
         upload.received += data
@@ -288,8 +337,9 @@ class FakeTikTok(LoopbackFake):
         if (failed := self.init_fault()) is not None:
             return failed
         if self.take("url_ownership_unverified"):
-            return self.fail(403, "url_ownership_unverified",
-                             "Please verify the ownership of the domain.")
+            return self.fail(
+                403, "url_ownership_unverified", "Please verify the ownership of the domain."
+            )
         body = await request.json()
         info, source = body.get("post_info", {}), body.get("source_info", {})
         if body.get("media_type") != "PHOTO" or source.get("source") != "PULL_FROM_URL":
@@ -337,9 +387,19 @@ class FakeTikTok(LoopbackFake):
         """Publish: record the post once."""
         upload.status = "PUBLISH_COMPLETE"
         upload.post_id = str(7_300_000_000_000_000_000 + self.next_id())
-        text = upload.post_info.get("title", "") if upload.kind == "video" else \
-            upload.post_info.get("description", "")
-        self.published.append({"id": upload.post_id, "publish_id": upload.publish_id,
-                               "text": text, "kind": upload.kind,
-                               "privacy_level": upload.post_info.get("privacy_level"),
-                               "post_info": upload.post_info, "bytes": len(upload.received)})
+        text = (
+            upload.post_info.get("title", "")
+            if upload.kind == "video"
+            else upload.post_info.get("description", "")
+        )
+        self.published.append(
+            {
+                "id": upload.post_id,
+                "publish_id": upload.publish_id,
+                "text": text,
+                "kind": upload.kind,
+                "privacy_level": upload.post_info.get("privacy_level"),
+                "post_info": upload.post_info,
+                "bytes": len(upload.received),
+            }
+        )

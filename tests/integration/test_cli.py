@@ -24,14 +24,18 @@ async def _audit(settings: Settings) -> tuple[list[tuple[str, int | None, str]],
         await close_db()
 
 
-def test_brand_and_link_code_go_through_the_use_cases(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_brand_and_link_code_go_through_the_use_cases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = make_settings(tmp_path)
     monkeypatch.setattr(cli, "get_settings", lambda: settings)
     run = CliRunner().invoke
     assert run(cli.app, ["db", "upgrade"]).exit_code == 0
-    made = run(cli.app, ["user", "create", "--password-stdin", "ada@example.com"],
-               input="long enough password\n")
+    made = run(
+        cli.app,
+        ["user", "create", "--password-stdin", "ada@example.com"],
+        input="long enough password\n",
+    )
     assert made.exit_code == 0, made.output
 
     brand = run(cli.app, ["brand", "create", "Acme", "--owner", "ada@example.com"])
@@ -41,11 +45,15 @@ def test_brand_and_link_code_go_through_the_use_cases(tmp_path: Path,
 
     refused = run(cli.app, ["brand", "link-code", "nope"])
     assert refused.exit_code == 1 and "No brand with the slug 'nope'." in refused.output
-    taken = run(cli.app, ["brand", "create", "Other", "--owner", "ada@example.com",
-                          "--slug", "acme"])
+    taken = run(
+        cli.app, ["brand", "create", "Other", "--owner", "ada@example.com", "--slug", "acme"]
+    )
     assert taken.exit_code == 1 and taken.output.strip()
 
     rows, codes = asyncio.run(_audit(settings))
-    assert rows == [("user.created", 1, "cli"), ("brand.created", 1, "cli"),
-                    ("linkcode.issued", 1, "cli")]  # the operator acts as the brand's owner
+    assert rows == [
+        ("user.created", 1, "cli"),
+        ("brand.created", 1, "cli"),
+        ("linkcode.issued", 1, "cli"),
+    ]  # the operator acts as the brand's owner
     assert codes == 1

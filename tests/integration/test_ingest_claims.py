@@ -22,8 +22,9 @@ from core.models import (
 async def _account() -> tuple[Brand, SocialAccount]:
     owner = await User.create(email="o@example.com", password_hash="x")
     brand = await Brand.create(name="Acme", slug="acme", owner=owner)
-    account = await SocialAccount.create(brand=brand, platform="instagram", external_id="1789",
-                                         meta={"username": "acme"})
+    account = await SocialAccount.create(
+        brand=brand, platform="instagram", external_id="1789", meta={"username": "acme"}
+    )
     return brand, account
 
 
@@ -41,16 +42,30 @@ async def test_our_posts_are_found_by_id_or_by_permalink(any_db_settings: Settin
     brand, account = await _account()
     asset = await MediaAsset.create(brand=brand, kind=AssetKind.IMAGE)
     job = await PublishJob.create(brand=brand, asset=asset, status=JobStatus.PUBLISHED)
-    await PublishTarget.create(brand=brand, job=job, account=account, platform="instagram",
-                               caption="x", external_id="111",
-                               external_url="https://www.instagram.com/p/AbC_1/")
+    await PublishTarget.create(
+        brand=brand,
+        job=job,
+        account=account,
+        platform="instagram",
+        caption="x",
+        external_id="111",
+        external_url="https://www.instagram.com/p/AbC_1/",
+    )
     other = await PublishJob.create(brand=brand, asset=asset, status=JobStatus.PUBLISHED)
-    await PublishTarget.create(brand=brand, job=other, account=account, platform="instagram",
-                               caption="x", external_id="container-9",
-                               external_url="https://instagram.com/reel/XyZ-2?igsh=q")
-    listed = [{"id": "111", "permalink": "https://www.instagram.com/p/zzz/"},
-              {"id": "222", "permalink": "https://www.instagram.com/p/XyZ-2/"},
-              {"id": "333", "permalink": "https://www.instagram.com/p/abc_1/"},
-              {"id": "444", "permalink": ""}]
+    await PublishTarget.create(
+        brand=brand,
+        job=other,
+        account=account,
+        platform="instagram",
+        caption="x",
+        external_id="container-9",
+        external_url="https://instagram.com/reel/XyZ-2?igsh=q",
+    )
+    listed = [
+        {"id": "111", "permalink": "https://www.instagram.com/p/zzz/"},
+        {"id": "222", "permalink": "https://www.instagram.com/p/XyZ-2/"},
+        {"id": "333", "permalink": "https://www.instagram.com/p/abc_1/"},
+        {"id": "444", "permalink": ""},
+    ]
     assert await published_by_us(listed) == {"111", "222"}
     assert await published_by_us([]) == set()

@@ -20,10 +20,23 @@ async def _targets(settings, tmp_path: Path) -> list[PublishTarget]:  # type: ig
     brand = await create_brand(user, "Acme")
     await SocialAccount.create(brand=brand, platform="web", external_id="second")
     photo = make_jpeg(tmp_path / "p.jpg")
-    asset = await ingest_media(settings, brand=brand, chunks=file_chunks(photo),
-                               file_name="p.jpg", caption="Hi", actor=user, origin="test")
-    job, _ = await create_job(BrandScope(user), asset=asset, platforms=["web"],
-                              known_platforms=["web"], captions={"web": "Hi"}, origin="test")
+    asset = await ingest_media(
+        settings,
+        brand=brand,
+        chunks=file_chunks(photo),
+        file_name="p.jpg",
+        caption="Hi",
+        actor=user,
+        origin="test",
+    )
+    job, _ = await create_job(
+        BrandScope(user),
+        asset=asset,
+        platforms=["web"],
+        known_platforms=["web"],
+        captions={"web": "Hi"},
+        origin="test",
+    )
     return list(await PublishTarget.filter(job_id=job.id).order_by("id"))
 
 
@@ -37,19 +50,20 @@ async def test_renew_extends_running_targets_only(any_db_settings, tmp_path: Pat
     assert (await PublishTarget.get(id=second.id)).lease_until is None
 
 
-async def test_renew_skips_a_row_held_by_another_statement(any_db_settings,
-                                                           tmp_path: Path) -> None:
+async def test_renew_skips_a_row_held_by_another_statement(any_db_settings, tmp_path: Path) -> None:
     first, second = await _targets(any_db_settings, tmp_path)
     if PublishTarget._meta.db.capabilities.dialect != "postgres":
         return  # SQLite has no row locks: one writer at a time, nothing to skip
     import asyncpg
 
     other = await asyncpg.connect(
-        any_db_settings.database_url.replace("postgres://", "postgresql://", 1))
+        any_db_settings.database_url.replace("postgres://", "postgresql://", 1)
+    )
     try:
         async with other.transaction():  # another statement holds the first row
             await other.execute(
-                'SELECT "id" FROM "publish_targets" WHERE "id" = $1 FOR UPDATE', first.id)
+                'SELECT "id" FROM "publish_targets" WHERE "id" = $1 FOR UPDATE', first.id
+            )
             assert await Leases(30).renew([first.id, second.id]) == 1
     finally:
         await other.close()

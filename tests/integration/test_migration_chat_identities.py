@@ -53,16 +53,20 @@ async def test_bot_made_users_keep_their_roles(kind: str, tmp_path: Path) -> Non
         if url:  # ids were given: move the sequences past them
             for table in ("users", "brands", "brand_members", "audit_log"):
                 await connections.get("default").execute_query(
-                    f"SELECT setval('{table}_id_seq', 100)")
+                    f"SELECT setval('{table}_id_seq', 100)"
+                )
         await close_db()
         await upgrade(settings)
         await init_db(settings)
 
-        found = {(i.provider, i.team_id, i.external_id): i.user_id
-                 for i in await ChatIdentity.all()}
-        assert found == {(ChatProvider.TELEGRAM, "", "501"): 2,
-                         (ChatProvider.SLACK, "T0ACME", "U0ED"): 3,
-                         (ChatProvider.PROMO, "", "bot"): 4}
+        found = {
+            (i.provider, i.team_id, i.external_id): i.user_id for i in await ChatIdentity.all()
+        }
+        assert found == {
+            (ChatProvider.TELEGRAM, "", "501"): 2,
+            (ChatProvider.SLACK, "T0ACME", "U0ED"): 3,
+            (ChatProvider.PROMO, "", "bot"): 4,
+        }
         # the bots find the same users again, and they keep their roles
         assert (await chat_user(ChatProvider.TELEGRAM, "501")).id == 2
         assert (await chat_user(ChatProvider.SLACK, "U0ED", team_id="T0ACME")).id == 3

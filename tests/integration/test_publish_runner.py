@@ -68,11 +68,24 @@ async def setup(any_db_settings, tmp_path: Path):  # type: ignore[no-untyped-def
 
     brand = await create_brand(user, "Acme")
     photo = make_jpeg(tmp_path / "p.jpg")
-    asset = await ingest_media(db, brand=brand, chunks=file_chunks(photo), file_name="p.jpg",
-                               caption="Hello", actor=user, origin="test")
+    asset = await ingest_media(
+        db,
+        brand=brand,
+        chunks=file_chunks(photo),
+        file_name="p.jpg",
+        caption="Hello",
+        actor=user,
+        origin="test",
+    )
     scope = BrandScope(user)
-    job, _ = await create_job(scope, asset=asset, platforms=["web"], known_platforms=["web"],
-                              captions={"web": "Hello web"}, origin="test")
+    job, _ = await create_job(
+        scope,
+        asset=asset,
+        platforms=["web"],
+        known_platforms=["web"],
+        captions={"web": "Hello web"},
+        origin="test",
+    )
     target = await PublishTarget.get(job_id=job.id)
     async with open_services(db, database=False) as services:
         yield services, job, target
@@ -95,8 +108,7 @@ async def test_concurrent_deliveries_publish_once(setup) -> None:  # type: ignor
     target = await PublishTarget.get(id=target.id)
     assert target.status == TargetStatus.PUBLISHED and target.external_url
     assert (await PublishJob.get(id=job.id)).status == JobStatus.PUBLISHED
-    actions = await AuditLog.filter(object_type="publish_targets").values_list("action",
-                                                                              flat=True)
+    actions = await AuditLog.filter(object_type="publish_targets").values_list("action", flat=True)
     assert {"target.preparing", "target.publishing", "target.published"} <= set(actions)
 
 
@@ -106,8 +118,11 @@ async def test_crash_after_platform_accepted_is_reconciled(setup) -> None:  # ty
     account = await SocialAccount.get(id=target.account_id)
     external_id, _ = await WebConnector.publish(web, target, "Hello web", account)
     await PublishTarget.filter(id=target.id).update(
-        status=TargetStatus.PUBLISHING, attempts=1, publish_started_at=now(),
-        lease_until=now() - timedelta(seconds=1))
+        status=TargetStatus.PUBLISHING,
+        attempts=1,
+        publish_started_at=now(),
+        lease_until=now() - timedelta(seconds=1),
+    )
     assert target.id in await jobs_due()
     outcome = await runner_with(services, web).run(target.id)
     assert outcome.status == TargetStatus.PUBLISHED
@@ -120,8 +135,11 @@ async def test_crash_before_platform_call_publishes_once(setup) -> None:  # type
     services, _, target = setup
     web = CountingWeb(services.connectors.ctx)
     await PublishTarget.filter(id=target.id).update(
-        status=TargetStatus.PUBLISHING, attempts=1, publish_started_at=now(),
-        lease_until=now() - timedelta(seconds=1))
+        status=TargetStatus.PUBLISHING,
+        attempts=1,
+        publish_started_at=now(),
+        lease_until=now() - timedelta(seconds=1),
+    )
     outcome = await runner_with(services, web).run(target.id)
     assert outcome.status == TargetStatus.PUBLISHED and web.publishes == 1
 
@@ -134,8 +152,11 @@ async def test_unknowable_outcome_ends_unknown_not_republished(setup) -> None:  
 
     web = Opaque(services.connectors.ctx)
     await PublishTarget.filter(id=target.id).update(
-        status=TargetStatus.PUBLISHING, attempts=1, publish_started_at=now(),
-        lease_until=now() - timedelta(seconds=1))
+        status=TargetStatus.PUBLISHING,
+        attempts=1,
+        publish_started_at=now(),
+        lease_until=now() - timedelta(seconds=1),
+    )
     outcome = await runner_with(services, web).run(target.id)
     assert outcome.status == TargetStatus.UNKNOWN and web.publishes == 0
     error = (await PublishTarget.get(id=target.id)).error
@@ -145,8 +166,9 @@ async def test_unknowable_outcome_ends_unknown_not_republished(setup) -> None:  
 async def test_retryable_errors_back_off_then_give_up(setup) -> None:  # type: ignore[no-untyped-def]
     services, _, target = setup
     services.settings.publish_max_attempts = 2
-    boom = ConnectorError("The network is having trouble.", platform="web", retryable=True,
-                          retry_after=30)
+    boom = ConnectorError(
+        "The network is having trouble.", platform="web", retryable=True, retry_after=30
+    )
     web = CountingWeb(services.connectors.ctx, failures=[boom, boom])
     runner = runner_with(services, web)
     first = await runner.run(target.id)
@@ -164,8 +186,9 @@ async def test_retryable_errors_back_off_then_give_up(setup) -> None:  # type: i
 
 async def test_expired_token_refreshes_once_and_retries(setup) -> None:  # type: ignore[no-untyped-def]
     services, _, target = setup
-    web = CountingWeb(services.connectors.ctx,
-                      failures=[AuthExpired("Token expired.", platform="web")])
+    web = CountingWeb(
+        services.connectors.ctx, failures=[AuthExpired("Token expired.", platform="web")]
+    )
     outcome = await runner_with(services, web).run(target.id)
     assert outcome.status == TargetStatus.PUBLISHED
     assert web.refreshes == 1 and web.publishes == 2
@@ -174,8 +197,9 @@ async def test_expired_token_refreshes_once_and_retries(setup) -> None:  # type:
 async def test_failed_refresh_needs_reconnect_and_keeps_tokens(setup) -> None:  # type: ignore[no-untyped-def]
     services, _, target = setup
     await SocialAccount.filter(id=target.account_id).update(refresh_token_enc="kept")
-    web = CountingWeb(services.connectors.ctx,
-                      failures=[AuthExpired("Token expired.", platform="web")])
+    web = CountingWeb(
+        services.connectors.ctx, failures=[AuthExpired("Token expired.", platform="web")]
+    )
     web.refresh_error = ConnectorError("refresh refused", platform="web")
     outcome = await runner_with(services, web).run(target.id)
     assert outcome.status == TargetStatus.NEEDS_RECONNECT

@@ -27,15 +27,28 @@ async def world(any_db_settings, tmp_path: Path):  # type: ignore[no-untyped-def
     brand = await create_brand(owner, "Acme")
     await BrandMember.create(brand=brand, user=editor, role=Role.EDITOR)
     photo = make_jpeg(tmp_path / "p.jpg")
-    asset = await ingest_media(any_db_settings, brand=brand, chunks=file_chunks(photo),
-                               file_name="p.jpg", caption="Hi", actor=owner, origin="test")
+    asset = await ingest_media(
+        any_db_settings,
+        brand=brand,
+        chunks=file_chunks(photo),
+        file_name="p.jpg",
+        caption="Hi",
+        actor=owner,
+        origin="test",
+    )
     return owner, editor, brand, asset
 
 
 async def _job(user, asset, **kwargs):  # type: ignore[no-untyped-def]
-    return await create_job(BrandScope(user), asset=asset, platforms=kwargs.pop("platforms",
-                            ["web"]), known_platforms=PLATFORMS, captions={}, origin="test",
-                            **kwargs)
+    return await create_job(
+        BrandScope(user),
+        asset=asset,
+        platforms=kwargs.pop("platforms", ["web"]),
+        known_platforms=PLATFORMS,
+        captions={},
+        origin="test",
+        **kwargs,
+    )
 
 
 async def test_same_idempotency_key_same_job(world) -> None:  # type: ignore[no-untyped-def]

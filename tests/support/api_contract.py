@@ -20,13 +20,21 @@ def png(width: int, height: int, rgb: tuple[int, int, int] = (200, 40, 90)) -> b
     """A solid-colour RGB PNG, encoded by hand."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     row = b"\x00" + bytes(rgb) * width
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
 
 
 # a 1x1 baseline JPEG (grey), the smallest file every decoder reads
@@ -39,9 +47,11 @@ JPEG = bytes.fromhex(
     "292a3435363738393a434445464748494a535455565758595a636465666768696a737475767778797a"
     "838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7"
     "c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008010100003f00"
-    "fbd3ffd9")
+    "fbd3ffd9"
+)
 
 schemathesis.openapi.media_type(
-    "image/png", st.sampled_from([png(1, 1), png(16, 9), png(64, 64, (10, 120, 30))]))
+    "image/png", st.sampled_from([png(1, 1), png(16, 9), png(64, 64, (10, 120, 30))])
+)
 schemathesis.openapi.media_type("image/jpeg", st.just(JPEG))
 schemathesis.openapi.format("time-zone", st.sampled_from(time_zones()))

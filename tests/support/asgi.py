@@ -23,15 +23,18 @@ async def running_app(settings: Settings) -> AsyncIterator[FastAPI]:
         yield app
 
 
-def web_client(app: FastAPI, address: str = "198.51.100.10",
-               headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+def web_client(
+    app: FastAPI, address: str = "198.51.100.10", headers: dict[str, str] | None = None
+) -> httpx.AsyncClient:
     """A browser at `address` (the peer address the app sees), talking to the app in-process."""
     transport = httpx.ASGITransport(app=app, client=(address, 50123))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver",
-                             headers=headers or {}, timeout=60.0)
+    return httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=headers or {}, timeout=60.0
+    )
 
 
-def api_client(app: FastAPI, key: str | None = None,
-               address: str = "198.51.100.10") -> httpx.AsyncClient:
+def api_client(
+    app: FastAPI, key: str | None = None, address: str = "198.51.100.10"
+) -> httpx.AsyncClient:
     """A REST API client talking to the app in-process, authenticated when a key is given."""
     return web_client(app, address, {"Authorization": f"Bearer {key}"} if key else None)

@@ -23,9 +23,23 @@ def private_redis(port: int, directory: Path) -> subprocess.Popen[bytes]:
     exe = shutil.which("redis-server")
     if exe is None:
         service_unavailable("Redis", "redis-server is not installed")
-    return subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(directory)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            exe,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 async def wait_redis(url: str) -> None:
@@ -68,8 +82,11 @@ class PrivatePostgres:
         found = shutil.which("pg_config")
         bindir: Path | None = None
         if found:
-            bindir = Path(subprocess.run([found, "--bindir"], capture_output=True, text=True,
-                                         check=True).stdout.strip())
+            bindir = Path(
+                subprocess.run(
+                    [found, "--bindir"], capture_output=True, text=True, check=True
+                ).stdout.strip()
+            )
         if bindir is None or not (bindir / "initdb").exists():
             service_unavailable("PostgreSQL", "initdb/pg_ctl are not installed")
         assert bindir is not None
@@ -89,8 +106,7 @@ class PrivatePostgres:
         """initdb, start, and create the `oneclick` database."""
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "--no-sync")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
         self.start()
         import asyncpg
 
@@ -102,9 +118,17 @@ class PrivatePostgres:
 
     def start(self) -> None:
         """Start the server and wait until it accepts connections."""
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o",
-                  f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                  "-c fsync=off", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
 
     def crash(self) -> None:
         """Stop it the way a crash does (no shutdown checkpoint, connections cut)."""
@@ -119,9 +143,13 @@ class PrivatePostgres:
 
 def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """`python -m oneclick ARGS` in a process group of its own, output appended to `log`."""
-    return subprocess.Popen([sys.executable, "-m", "oneclick", *args], env=env,
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "oneclick", *args],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def kill_group(proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
@@ -142,8 +170,9 @@ def kill_group(proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None
         proc.wait(timeout=10)
 
 
-async def wait_until(check: Callable[[], Awaitable[bool]], *, what: str,
-                     limit: float = 180.0, every: float = 0.1) -> None:
+async def wait_until(
+    check: Callable[[], Awaitable[bool]], *, what: str, limit: float = 180.0, every: float = 0.1
+) -> None:
     """Poll `check` until it holds; a check that raises (a server is down) counts as no."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit

@@ -23,8 +23,12 @@ def png_bomb(width: int = 16000, height: int = 16000) -> bytes:
     parts.append(packer.compress((b"\x00" + b"\x00" * width) * (height % ROW_BATCH)))
     parts.append(packer.flush())
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", b"".join(parts))
-            + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", b"".join(parts))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def declare_hours(src: Path, dest: Path, hours: float) -> Path:

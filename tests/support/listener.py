@@ -32,8 +32,10 @@ async def counting_listener() -> AsyncIterator[Listener]:
     async def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         listener.connections += 1
         listener.peers.append(str(writer.get_extra_info("peername")))
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 2\r\nConnection: close\r\n\r\n{}")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 2\r\nConnection: close\r\n\r\n{}"
+        )
         with contextlib.suppress(ConnectionError):
             await writer.drain()
         writer.close()
@@ -41,8 +43,9 @@ async def counting_listener() -> AsyncIterator[Listener]:
     servers = [await asyncio.start_server(accepted, "127.0.0.1", 0)]
     listener.port = servers[0].sockets[0].getsockname()[1]
     with contextlib.suppress(OSError):
-        servers.append(await asyncio.start_server(accepted, "::1", listener.port,
-                                                  family=socket.AF_INET6))
+        servers.append(
+            await asyncio.start_server(accepted, "::1", listener.port, family=socket.AF_INET6)
+        )
     try:
         yield listener
     finally:

@@ -26,25 +26,47 @@ def _synthetic(*args: str) -> None:
     cached = _made["dir"] / key
     if not cached.exists():
         partial = cached.with_name(f"{os.getpid()}-{os.urandom(4).hex()}{cached.suffix}")
-        subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *inputs,
-                        str(partial)], check=True, timeout=120)
+        subprocess.run(
+            [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *inputs, str(partial)],
+            check=True,
+            timeout=120,
+        )
         os.replace(partial, cached)  # whole files only, even when threads race
     shutil.copyfile(cached, output)
 
 
 def make_mp4(path: Path, *, seconds: float = 5.0, size: str = "320x240", fps: int = 25) -> Path:
     """A browser-playable H.264/AAC MP4 with the moov atom first."""
-    _synthetic("-f", "lavfi", "-i", f"testsrc2=size={size}:rate={fps}:duration={seconds}",
-            "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", "-shortest", str(path))
+    _synthetic(
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc2=size={size}:rate={fps}:duration={seconds}",
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=frequency=440:duration={seconds}",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "64k",
+        "-movflags",
+        "+faststart",
+        "-shortest",
+        str(path),
+    )
     return path
 
 
 def make_jpeg(path: Path, *, size: str = "640x480") -> Path:
     """A JPEG photo."""
-    _synthetic("-f", "lavfi", "-i", f"testsrc2=size={size}:duration=1", "-frames:v", "1",
-            str(path))
+    _synthetic("-f", "lavfi", "-i", f"testsrc2=size={size}:duration=1", "-frames:v", "1", str(path))
     return path
 
 

@@ -7,5 +7,7 @@ from core.safe_links import host_of
 
 def loopback_outbound(*base_urls: str) -> dict[str, object]:
     """Settings overrides allowing plain http and these fakes' host:port (nothing else)."""
-    return {"outbound_allow_http": True,
-            "outbound_allow_hosts": ",".join(host_of(url) for url in base_urls)}
+    return {
+        "outbound_allow_http": True,
+        "outbound_allow_hosts": ",".join(host_of(url) for url in base_urls),
+    }

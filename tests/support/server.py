@@ -61,8 +61,7 @@ async def serving(settings: Settings) -> AsyncIterator[Served]:
     port = free_port()
     settings.public_base_url = f"http://127.0.0.1:{port}"
     app = create_app(settings, in_process_queue=True)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
@@ -73,8 +72,9 @@ async def serving(settings: Settings) -> AsyncIterator[Served]:
         await task
 
 
-async def _started(server: uvicorn.Server, task: asyncio.Task[None],
-                   limit: float = STARTUP_DEADLINE) -> None:
+async def _started(
+    server: uvicorn.Server, task: asyncio.Task[None], limit: float = STARTUP_DEADLINE
+) -> None:
     """Wait until uvicorn listens (its lifespan ran); its error if it stopped instead."""
     deadline = asyncio.get_running_loop().time() + limit
     while not server.started:

@@ -12,8 +12,9 @@ SLACK_LISTENER = "run_ack_function_asynchronously"  # slack-bolt runs each liste
 DEADLINE = 60.0  # generous: a busy 2-core machine is slow, never wrong
 
 
-async def until(check: Callable[[], Any], what: str, limit: float = DEADLINE,
-                every: float = 0.05) -> Any:
+async def until(
+    check: Callable[[], Any], what: str, limit: float = DEADLINE, every: float = 0.05
+) -> Any:
     """Poll `check()` (sync or async) until it is truthy and return it; fail naming `what`."""
     deadline = time.monotonic() + limit
     while True:
@@ -30,8 +31,13 @@ async def until(check: Callable[[], Any], what: str, limit: float = DEADLINE,
 def running(name: str) -> list[asyncio.Task[Any]]:
     """The unfinished tasks of this loop whose coroutine's name contains `name`."""
     me = asyncio.current_task()
-    return [task for task in asyncio.all_tasks() if task is not me and not task.done()
-            and name in getattr(task.get_coro(), "__qualname__", "")]
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if task is not me
+        and not task.done()
+        and name in getattr(task.get_coro(), "__qualname__", "")
+    ]
 
 
 async def settled(name: str = SLACK_LISTENER, limit: float = DEADLINE) -> None:

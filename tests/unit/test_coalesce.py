@@ -31,8 +31,7 @@ async def test_a_full_batch_leaves_without_waiting_for_the_window() -> None:
         return list(items)
 
     coalesce = Coalescer(echo, window=60.0, max_batch=3)
-    assert await asyncio.wait_for(asyncio.gather(*(coalesce(i) for i in range(3))), 5) == [
-        0, 1, 2]
+    assert await asyncio.wait_for(asyncio.gather(*(coalesce(i) for i in range(3))), 5) == [0, 1, 2]
     assert batches == [[0, 1, 2]]
 
 

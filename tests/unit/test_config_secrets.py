@@ -40,8 +40,15 @@ def test_placeholders_from_env_example_are_refused(name: str) -> None:
     assert name in text and value not in text  # says which setting, never echoes it
 
 
-@pytest.mark.parametrize("value", ["short-but-random-3f9a", "a" * 64, "changeme" * 8,
-                                   "your-secret-key-here-please-replace-it-now"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "short-but-random-3f9a",
+        "a" * 64,
+        "changeme" * 8,
+        "your-secret-key-here-please-replace-it-now",
+    ],
+)
 def test_weak_secret_keys_are_refused(value: str) -> None:
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings(_env_file=None, secret_key=value)  # type: ignore[arg-type]
@@ -49,12 +56,18 @@ def test_weak_secret_keys_are_refused(value: str) -> None:
 
 def test_real_keys_are_accepted(tmp_path: Path) -> None:
     rotated = f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}"
-    settings = Settings(_env_file=None, data_dir=tmp_path,  # type: ignore[arg-type]
-                        secret_key="k3Y-" + os.urandom(24).hex(), token_encryption_key=rotated)
+    settings = Settings(
+        _env_file=None,
+        data_dir=tmp_path,  # type: ignore[arg-type]
+        secret_key="k3Y-" + os.urandom(24).hex(),
+        token_encryption_key=rotated,
+    )
     assert settings.token_encryption_key is not None
     with pytest.raises(ValidationError, match="key 2 of TOKEN_ENCRYPTION_KEY"):
-        Settings(_env_file=None,  # type: ignore[arg-type]
-                 token_encryption_key=rotated.split(",")[0] + ",change-me")
+        Settings(
+            _env_file=None,  # type: ignore[arg-type]
+            token_encryption_key=rotated.split(",")[0] + ",change-me",
+        )
 
 
 def test_generated_keys_are_private_and_written_once(tmp_path: Path) -> None:
@@ -65,8 +78,12 @@ def test_generated_keys_are_private_and_written_once(tmp_path: Path) -> None:
         settings = Settings(_env_file=None, data_dir=data)  # type: ignore[arg-type]
         settings.ensure_secrets()
         assert settings.secret_key and settings.token_encryption_key
-        found.append((settings.secret_key.get_secret_value(),
-                      settings.token_encryption_key.get_secret_value()))
+        found.append(
+            (
+                settings.secret_key.get_secret_value(),
+                settings.token_encryption_key.get_secret_value(),
+            )
+        )
 
     threads = [threading.Thread(target=start) for _ in range(8)]
     for thread in threads:
@@ -113,10 +130,20 @@ async def test_sqlite_file_is_private(db: Settings, tmp_path: Path) -> None:
 
 def test_the_command_refuses_a_placeholder_in_plain_words(tmp_path: Path) -> None:
     value = example_values()["SECRET_KEY"]
-    env = {"PATH": os.environ.get("PATH", ""), "SECRET_KEY": value,
-           "DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": f"sqlite://{tmp_path}/db.sqlite3"}
-    done = subprocess.run([str(Path(sys.executable).with_name("oneclick")), "db", "upgrade"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "SECRET_KEY": value,
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": f"sqlite://{tmp_path}/db.sqlite3",
+    }
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("oneclick")), "db", "upgrade"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "Configuration error in SECRET_KEY" in done.stderr and "placeholder" in done.stderr
     assert "Traceback" not in done.stderr and value not in done.stderr

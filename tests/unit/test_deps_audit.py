@@ -19,11 +19,17 @@ from packaging.utils import canonicalize_name
 from tests.support.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-ADVISORY = {"id": "GHSA-test-jinja-0001", "aliases": ["CVE-2024-56201"],
-            "summary": "sandbox breakout", "affected": [{
-                "package": {"name": "jinja2", "ecosystem": "PyPI"},
-                "ranges": [{"type": "ECOSYSTEM",
-                            "events": [{"introduced": "0"}, {"fixed": "3.1.5"}]}]}]}
+ADVISORY = {
+    "id": "GHSA-test-jinja-0001",
+    "aliases": ["CVE-2024-56201"],
+    "summary": "sandbox breakout",
+    "affected": [
+        {
+            "package": {"name": "jinja2", "ecosystem": "PyPI"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.1.5"}]}],
+        }
+    ],
+}
 
 
 def locked(name: str) -> dict[str, str]:
@@ -42,13 +48,15 @@ def locked(name: str) -> dict[str, str]:
 def test_locks_pin_every_dependency_within_pyproject() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     runtime, dev = locked("requirements.lock"), locked("requirements-dev.lock")
-    for spec, pins in [(s, runtime) for s in project["dependencies"]] + \
-            [(s, dev) for s in project["optional-dependencies"]["dev"]]:
+    for spec, pins in [(s, runtime) for s in project["dependencies"]] + [
+        (s, dev) for s in project["optional-dependencies"]["dev"]
+    ]:
         req = Requirement(spec)
         name = canonicalize_name(req.name)
         assert name in pins, f"{req.name} is not in the lock: run `make lock`"
-        assert req.specifier.contains(pins[name], prereleases=True), \
+        assert req.specifier.contains(pins[name], prereleases=True), (
             f"{req.name}=={pins[name]} is locked but pyproject.toml asks {req}: run `make lock`"
+        )
 
 
 class FakeOSV(BaseHTTPRequestHandler):
@@ -59,8 +67,9 @@ class FakeOSV(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # http.server's name
         query = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         FakeOSV.asked.append(query)
-        hit = (query["package"]["name"] == "jinja2"
-               and tuple(map(int, query["version"].split("."))) < (3, 1, 5))
+        hit = query["package"]["name"] == "jinja2" and tuple(
+            map(int, query["version"].split("."))
+        ) < (3, 1, 5)
         body = json.dumps({"vulns": [ADVISORY]} if hit else {}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -86,9 +95,21 @@ def osv_url() -> Iterator[str]:
 
 def audit(lock: Path, url: str) -> subprocess.CompletedProcess[str]:
     """`tools/deps.py audit` against one OSV endpoint."""
-    return subprocess.run([sys.executable, str(ROOT / "tools" / "deps.py"), "audit", str(lock),
-                           "--service", "osv", "--osv-url", url],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "deps.py"),
+            "audit",
+            str(lock),
+            "--service",
+            "osv",
+            "--osv-url",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_a_known_advisory_fails_the_audit(tmp_path: Path, osv_url: str) -> None:
@@ -110,5 +131,4 @@ def test_no_reachable_database_is_a_note_not_a_failure(tmp_path: Path) -> None:
     closed = f"http://127.0.0.1:{free_port()}/v1/query"  # nothing listens there
     done = audit(lock, closed)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "NOTE: dependency audit skipped: no advisory database could be reached" \
-        in done.stdout
+    assert "NOTE: dependency audit skipped: no advisory database could be reached" in done.stdout

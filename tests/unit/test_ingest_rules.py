@@ -14,18 +14,25 @@ from core.publishing import default_platforms
 DAY = 86400.0
 
 
-@pytest.mark.parametrize("link", [
-    "https://www.instagram.com/p/Cx1_aB-9/", "https://instagram.com/p/Cx1_aB-9",
-    "https://www.instagram.com/reel/Cx1_aB-9/?igsh=MTc4MmM1YmI2Ng==",
-    "http://m.instagram.com/tv/Cx1_aB-9#comments", "https://www.instagram.com/acme/p/Cx1_aB-9/",
-    " https://WWW.Instagram.com/reels/Cx1_aB-9/ "])
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://www.instagram.com/p/Cx1_aB-9/",
+        "https://instagram.com/p/Cx1_aB-9",
+        "https://www.instagram.com/reel/Cx1_aB-9/?igsh=MTc4MmM1YmI2Ng==",
+        "http://m.instagram.com/tv/Cx1_aB-9#comments",
+        "https://www.instagram.com/acme/p/Cx1_aB-9/",
+        " https://WWW.Instagram.com/reels/Cx1_aB-9/ ",
+    ],
+)
 def test_permalinks_of_one_post_normalise_alike(link: str) -> None:
     assert normalise_permalink(link) == "instagram.com/p/Cx1_aB-9"
 
 
 def test_shortcodes_keep_their_case_and_other_links_stay_apart() -> None:
     assert normalise_permalink("https://instagram.com/p/abc/") != normalise_permalink(
-        "https://instagram.com/p/ABC/")
+        "https://instagram.com/p/ABC/"
+    )
     assert normalise_permalink("https://instagram.com/acme/") == "instagram.com/acme"
     assert normalise_permalink("") == ""
 
@@ -38,8 +45,11 @@ def _post(age: float, now: float) -> dict[str, object]:
 def test_first_sync_window_takes_the_newest_posts_within_the_days() -> None:
     now = time.time()
     items = [_post(age, now) for age in (60, 3600, 2 * DAY, 6 * DAY, 8 * DAY)]  # newest first
-    assert [i["id"] for i in recent_window(items, posts=3, days=7, now=now)] == \
-        ["60", "3600", str(int(2 * DAY))]
+    assert [i["id"] for i in recent_window(items, posts=3, days=7, now=now)] == [
+        "60",
+        "3600",
+        str(int(2 * DAY)),
+    ]
     assert len(recent_window(items, posts=10, days=7, now=now)) == 4
     assert len(recent_window(items, posts=10, days=0, now=now)) == 5  # 0 days: any age
     assert recent_window(items, posts=0, days=7, now=now) == []

@@ -13,8 +13,17 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FRAMEWORKS = {"fastapi", "starlette", "aiogram", "slack_bolt", "slack_sdk", "taskiq",
-              "taskiq_redis", "uvicorn", "jinja2"}
+FRAMEWORKS = {
+    "fastapi",
+    "starlette",
+    "aiogram",
+    "slack_bolt",
+    "slack_sdk",
+    "taskiq",
+    "taskiq_redis",
+    "uvicorn",
+    "jinja2",
+}
 PRODUCT_PACKAGES = ("core", "connectors", "adapters", "tasks", "webapp", "bots", "oneclick")
 FRONT_ENDS = {"webapp", "bots", "tasks", "oneclick"}
 #: package → top-level packages it must not import
@@ -28,10 +37,14 @@ CONTRACTS: dict[str, set[str]] = {
 }
 #: what still crosses a line, each with its reason (shrink this list, never grow it)
 KNOWN: dict[tuple[str, str], str] = {
-    ("webapp/oauth/routes.py", "connectors._oauth"):
-        "the OAuth dance's PKCE verifier and redirect URI helpers",
-    ("webapp/api/schemas.py", "connectors.registry"):
-        "the list of platforms for the API schema's enum",
+    (
+        "webapp/oauth/routes.py",
+        "connectors._oauth",
+    ): "the OAuth dance's PKCE verifier and redirect URI helpers",
+    (
+        "webapp/api/schemas.py",
+        "connectors.registry",
+    ): "the list of platforms for the API schema's enum",
 }
 #: the only product modules that may open the composition root (entry points)
 ROOT_USERS = {"webapp/app.py"}
@@ -60,23 +73,29 @@ def _name(path: Path) -> str:
 
 
 def test_layer_contracts() -> None:
-    broken = [f"{_name(path)} imports {module}"
-              for package, banned in CONTRACTS.items() for path in _files(package)
-              for module in dict.fromkeys(_modules(path))
-              if module.split(".")[0] in banned and (_name(path), module) not in KNOWN]
+    broken = [
+        f"{_name(path)} imports {module}"
+        for package, banned in CONTRACTS.items()
+        for path in _files(package)
+        for module in dict.fromkeys(_modules(path))
+        if module.split(".")[0] in banned and (_name(path), module) not in KNOWN
+    ]
     assert broken == []
 
 
 def test_known_crossings_still_exist() -> None:
     """An allowance nobody needs any more is removed from KNOWN."""
-    stale = [f"{file} → {module}" for file, module in KNOWN
-             if module not in _modules(ROOT / file)]
+    stale = [f"{file} → {module}" for file, module in KNOWN if module not in _modules(ROOT / file)]
     assert stale == []
 
 
 def test_only_entry_points_open_the_composition_root() -> None:
-    users = {_name(p) for package in PRODUCT_PACKAGES for p in _files(package)
-             if any(m.startswith("oneclick.bootstrap") for m in _modules(p))}
+    users = {
+        _name(p)
+        for package in PRODUCT_PACKAGES
+        for p in _files(package)
+        if any(m.startswith("oneclick.bootstrap") for m in _modules(p))
+    }
     entry_points = {u for u in users if u.startswith("oneclick/")} | ROOT_USERS
     assert users - entry_points == set()
 
@@ -94,16 +113,23 @@ def test_no_settings_or_broker_built_at_import() -> None:
                 if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                     continue
                 for node in ast.walk(statement):
-                    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-                            node.func.id in builders:
+                    if (
+                        isinstance(node, ast.Call)
+                        and isinstance(node.func, ast.Name)
+                        and node.func.id in builders
+                    ):
                         found.append(f"{_name(path)}:{node.lineno} {node.func.id}()")
     assert found == []
 
 
 def test_nothing_looks_services_up() -> None:
     """Services are handed in by the framework, never fetched from a process global."""
-    users = [_name(p) for package in PRODUCT_PACKAGES for p in _files(package)
-             if "get_services" in p.read_text()]
+    users = [
+        _name(p)
+        for package in PRODUCT_PACKAGES
+        for p in _files(package)
+        if "get_services" in p.read_text()
+    ]
     assert users == []
 
 

@@ -11,9 +11,15 @@ PLAIN = Markup(escape=lambda s: s, bold=lambda s: s, link=lambda url, text: f"{t
 
 
 def _text(status: str, progress: int, age: timedelta, job_status: str = "running") -> str:
-    target = SimpleNamespace(id=1, platform="telegram", status=status, progress=progress,
-                             error="", external_url="",
-                             updated_at=datetime.now(UTC) - age)
+    target = SimpleNamespace(
+        id=1,
+        platform="telegram",
+        status=status,
+        progress=progress,
+        error="",
+        external_url="",
+        updated_at=datetime.now(UTC) - age,
+    )
     job = SimpleNamespace(status=job_status, decision_note="")
     return status_text(job, [target], {"telegram": "Telegram"}, PLAIN)  # type: ignore[arg-type]
 

@@ -31,8 +31,9 @@ async def list_brands(scope: ScopeDep, services: ServicesDep) -> list[BrandOut]:
 @router.post("", response_model=BrandOut, status_code=201, responses=refusals(409))
 async def post_brand(body: BrandIn, actor: ApiActor, services: ServicesDep) -> BrandOut:
     """Create a brand owned by the user."""
-    brand = await brands.create(actor, name=body.name, slug=body.slug,
-                                reserved=reserved_slugs(services.settings))
+    brand = await brands.create(
+        actor, name=body.name, slug=body.slug, reserved=reserved_slugs(services.settings)
+    )
     return _out(brand, services)
 
 
@@ -43,22 +44,31 @@ async def get_brand(brand_id: int, scope: ScopeDep, services: ServicesDep) -> Br
 
 
 @router.patch("/{brand_id}", response_model=BrandOut, responses=refusals(403))
-async def patch_brand(brand_id: int, body: BrandPatch, actor: ApiActor,
-                      services: ServicesDep) -> BrandOut:
+async def patch_brand(
+    brand_id: int, body: BrandPatch, actor: ApiActor, services: ServicesDep
+) -> BrandOut:
     """Change a brand's settings."""
-    brand = await brands.update(actor, brand_id=brand_id,
-                                changes=body.model_dump(exclude_unset=True))
+    brand = await brands.update(
+        actor, brand_id=brand_id, changes=body.model_dump(exclude_unset=True)
+    )
     return _out(brand, services)
 
 
 @router.get("/{brand_id}/usage")
-async def brand_usage(brand_id: int, scope: ScopeDep, services: ServicesDep,
-                      since: DayOrInstant | None = None,
-                      until: DayOrInstant | None = None) -> dict[str, Any]:
+async def brand_usage(
+    brand_id: int,
+    scope: ScopeDep,
+    services: ServicesDep,
+    since: DayOrInstant | None = None,
+    until: DayOrInstant | None = None,
+) -> dict[str, Any]:
     """AI tokens by kind, cache hit rate and dollars for a period (default: this month)."""
     brand = await scope.brand(brand_id)
-    return (await usage_report(brand, since=since, until=until,
-                               cap=services.settings.ai_monthly_budget_usd)).as_dict()
+    return (
+        await usage_report(
+            brand, since=since, until=until, cap=services.settings.ai_monthly_budget_usd
+        )
+    ).as_dict()
 
 
 @router.get("/{brand_id}/accounts", response_model=list[AccountOut])

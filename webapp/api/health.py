@@ -44,14 +44,20 @@ async def _queue_ok(redis_url: str | None) -> tuple[bool, str]:
     return True, "redis"
 
 
-@router.get("/healthz", responses={
-    200: {"model": Health, "description": "The database and the queue answer."},
-    503: {"model": Health, "description": "The database or the queue does not answer."}})
+@router.get(
+    "/healthz",
+    responses={
+        200: {"model": Health, "description": "The database and the queue answer."},
+        503: {"model": Health, "description": "The database or the queue does not answer."},
+    },
+)
 async def healthz(services: ServicesDep) -> JSONResponse:
     """200 when the database and the queue answer, 503 otherwise."""
     db_ok = await ping()
     queue_ok, queue_kind = await _queue_ok(services.settings.redis_url)
-    body = {"status": "ok" if db_ok and queue_ok else "degraded",
-            "database": "ok" if db_ok else "unreachable",
-            "queue": {"kind": queue_kind, "status": "ok" if queue_ok else "unreachable"}}
+    body = {
+        "status": "ok" if db_ok and queue_ok else "degraded",
+        "database": "ok" if db_ok else "unreachable",
+        "queue": {"kind": queue_kind, "status": "ok" if queue_ok else "unreachable"},
+    }
     return JSONResponse(body, status_code=200 if db_ok and queue_ok else 503)

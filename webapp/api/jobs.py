@@ -24,8 +24,12 @@ async def get_job(job_id: int, scope: ScopeDep) -> JobOut:
     return JobOut.of(job, targets)
 
 
-@router.post("/targets/{target_id}/retry", response_model=TargetOut, status_code=202,
-             responses=refusals(403, 409))
+@router.post(
+    "/targets/{target_id}/retry",
+    response_model=TargetOut,
+    status_code=202,
+    responses=refusals(403, 409),
+)
 async def retry(target_id: int, actor: ApiActor, services: ServicesDep) -> TargetOut:
     """Queue a failed target again; for an unknown one this is "Publish again"."""
     return TargetOut.of(await services.publishing.retry(actor, target_id=target_id))
@@ -37,11 +41,14 @@ class MarkPosted(BaseModel):
     url: str = Field(default="", max_length=URL_MAX, json_schema_extra=POST_LINK)
 
 
-@router.post("/targets/{target_id}/mark-posted", response_model=TargetOut,
-             responses=refusals(403, 409))
-async def mark_posted(target_id: int, actor: ApiActor, services: ServicesDep,
-                      body: MarkPosted | None = None) -> TargetOut:
+@router.post(
+    "/targets/{target_id}/mark-posted", response_model=TargetOut, responses=refusals(403, 409)
+)
+async def mark_posted(
+    target_id: int, actor: ApiActor, services: ServicesDep, body: MarkPosted | None = None
+) -> TargetOut:
     """Mark an unknown target as posted (a person saw the post on the network)."""
-    target = await services.publishing.resolve(actor, target_id=target_id, posted=True,
-                                               url=body.url if body else "")
+    target = await services.publishing.resolve(
+        actor, target_id=target_id, posted=True, url=body.url if body else ""
+    )
     return TargetOut.of(target)

@@ -31,13 +31,26 @@ EXPIRING_WITHIN = timedelta(days=7)
 # a slug is core.brands.SLUG_RE before lowercasing, or empty for one made from the name.
 NAME_RULE: JsonDict = {"pattern": "[^\\s\\x1c-\\x1f\\x85]"}
 SLUG_RULE: JsonDict = {"pattern": "^([a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?)?$"}
-Hashtag = Annotated[str, WithJsonSchema({"type": "string", "pattern": "\\w",
-                                         "description": "Holds a letter, digit or _."})]
+Hashtag = Annotated[
+    str,
+    WithJsonSchema(
+        {"type": "string", "pattern": "\\w", "description": "Holds a letter, digit or _."}
+    ),
+]
 Unset = SkipJsonSchema[None]  # may be left out, never sent as null
 # an IANA name that zoneinfo knows (the `time-zone` format; 64 characters at most)
-TimeZone = Annotated[str, Field(max_length=64), WithJsonSchema({
-    "type": "string", "format": "time-zone", "examples": ["Europe/Kyiv", "UTC"],
-    "description": "An IANA time zone name, e.g. Europe/Kyiv."})]
+TimeZone = Annotated[
+    str,
+    Field(max_length=64),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "time-zone",
+            "examples": ["Europe/Kyiv", "UTC"],
+            "description": "An IANA time zone name, e.g. Europe/Kyiv.",
+        }
+    ),
+]
 StrictBool = Annotated[bool, Field(strict=True)]  # true or false, not 0 or "yes"
 # core.unknown_targets: blank, or an http(s):// link once surrounding blanks are stripped
 POST_LINK: JsonDict = {"pattern": "^[\\s\\x1c-\\x1f\\x85]*(https?://[\\s\\S]*)?$"}
@@ -51,19 +64,26 @@ def _iso_time(value: Any, *, bound: bool) -> Any:
         return value
     if isinstance(value, str) and bound and _DAY.fullmatch(value):
         return f"{value}T00:00:00Z"
-    if isinstance(value, str) and (_WITH_OFFSET.fullmatch(value)
-                                   or (not bound and _DAY.match(value))):
+    if isinstance(value, str) and (
+        _WITH_OFFSET.fullmatch(value) or (not bound and _DAY.match(value))
+    ):
         return value
-    raise ValueError("Give an ISO 8601 time with its offset, e.g. 2026-12-01T09:00:00Z"
-                     + (", or a date, e.g. 2026-12-01." if bound else "."))
+    raise ValueError(
+        "Give an ISO 8601 time with its offset, e.g. 2026-12-01T09:00:00Z"
+        + (", or a date, e.g. 2026-12-01." if bound else ".")
+    )
 
 
 # a point in time as ISO 8601 text (core refuses one without its offset, in its own words)
 Instant = Annotated[datetime, BeforeValidator(partial(_iso_time, bound=False))]
 # a range bound: a time with its offset, or a plain date (its midnight, UTC)
-DayOrInstant = Annotated[datetime, BeforeValidator(partial(_iso_time, bound=True)),
-                         WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time"},
-                                                   {"type": "string", "format": "date"}]})]
+DayOrInstant = Annotated[
+    datetime,
+    BeforeValidator(partial(_iso_time, bound=True)),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}
+    ),
+]
 
 
 def _platform_items(schema: dict[str, Any]) -> None:
@@ -97,8 +117,9 @@ class BrandPatch(BaseModel):
 
     model_config = ConfigDict(json_schema_extra=_no_null_defaults)
 
-    name: Annotated[str, Field(min_length=1, max_length=200,
-                               json_schema_extra=NAME_RULE)] | Unset = None
+    name: (
+        Annotated[str, Field(min_length=1, max_length=200, json_schema_extra=NAME_RULE)] | Unset
+    ) = None
     ai_system_prompt: Annotated[str, Field(max_length=MAX_PROMPT_CHARS)] | Unset = None
     default_hashtags: Annotated[list[Hashtag], Field(max_length=MAX_HASHTAGS)] | Unset = None
     forbidden_phrases: Annotated[list[str], Field(max_length=MAX_FORBIDDEN)] | Unset = None
@@ -125,12 +146,19 @@ class BrandOut(BaseModel):
     @classmethod
     def of(cls, brand: Brand, public_url: str) -> BrandOut:
         """From the model."""
-        return cls(id=brand.id, name=brand.name, slug=brand.slug,
-                   ai_system_prompt=brand.ai_system_prompt,
-                   default_hashtags=brand.default_hashtags,
-                   forbidden_phrases=brand.forbidden_phrases, timezone=brand.timezone,
-                   approval_required=brand.approval_required, settings=brand.settings,
-                   public_url=public_url, created_at=brand.created_at)
+        return cls(
+            id=brand.id,
+            name=brand.name,
+            slug=brand.slug,
+            ai_system_prompt=brand.ai_system_prompt,
+            default_hashtags=brand.default_hashtags,
+            forbidden_phrases=brand.forbidden_phrases,
+            timezone=brand.timezone,
+            approval_required=brand.approval_required,
+            settings=brand.settings,
+            public_url=public_url,
+            created_at=brand.created_at,
+        )
 
 
 class AccountOut(BaseModel):
@@ -154,9 +182,15 @@ class AccountOut(BaseModel):
                 health, detail = "needs_reconnect", "The access token has expired."
             elif left <= EXPIRING_WITHIN:
                 health, detail = "expiring", f"Expires in {max(left.days, 0)} days."
-        return cls(id=account.id, platform=account.platform, external_id=account.external_id,
-                   display_name=account.display_name, health=health, health_detail=detail,
-                   token_expires_at=account.token_expires_at)
+        return cls(
+            id=account.id,
+            platform=account.platform,
+            external_id=account.external_id,
+            display_name=account.display_name,
+            health=health,
+            health_detail=detail,
+            token_expires_at=account.token_expires_at,
+        )
 
 
 class CaptionOut(BaseModel):
@@ -172,9 +206,14 @@ class CaptionOut(BaseModel):
     @classmethod
     def of(cls, c: AdaptedCaption) -> CaptionOut:
         """From the model."""
-        return cls(platform=c.platform, text=c.text, is_fallback=c.is_fallback,
-                   is_override=c.is_override, adapter=c.adapter,
-                   note=getattr(c, "note", None) or "")
+        return cls(
+            platform=c.platform,
+            text=c.text,
+            is_fallback=c.is_fallback,
+            is_override=c.is_override,
+            adapter=c.adapter,
+            note=getattr(c, "note", None) or "",
+        )
 
 
 class TranscodeOut(BaseModel):
@@ -191,8 +230,15 @@ class TranscodeOut(BaseModel):
     @classmethod
     def of(cls, t: TranscodedMedia) -> TranscodeOut:
         """From the model."""
-        return cls(profile=t.profile, mime_type=t.mime_type, width=t.width, height=t.height,
-                   duration_seconds=t.duration_seconds, size_bytes=t.size_bytes, notes=t.notes)
+        return cls(
+            profile=t.profile,
+            mime_type=t.mime_type,
+            width=t.width,
+            height=t.height,
+            duration_seconds=t.duration_seconds,
+            size_bytes=t.size_bytes,
+            notes=t.notes,
+        )
 
 
 class AssetOut(BaseModel):
@@ -214,15 +260,29 @@ class AssetOut(BaseModel):
     transcodes: list[TranscodeOut] = []
 
     @classmethod
-    def of(cls, a: MediaAsset, captions: list[AdaptedCaption] | None = None,
-           transcodes: list[TranscodedMedia] | None = None) -> AssetOut:
+    def of(
+        cls,
+        a: MediaAsset,
+        captions: list[AdaptedCaption] | None = None,
+        transcodes: list[TranscodedMedia] | None = None,
+    ) -> AssetOut:
         """From the model."""
-        return cls(id=a.id, brand_id=a.brand_id, source=a.source.value, kind=a.kind.value,
-                   file_name=a.file_name, mime_type=a.mime_type, size_bytes=a.size_bytes,
-                   width=a.width, height=a.height, duration_seconds=a.duration_seconds,
-                   original_caption=a.original_caption, created_at=a.created_at,
-                   captions=[CaptionOut.of(c) for c in captions or []],
-                   transcodes=[TranscodeOut.of(t) for t in transcodes or []])
+        return cls(
+            id=a.id,
+            brand_id=a.brand_id,
+            source=a.source.value,
+            kind=a.kind.value,
+            file_name=a.file_name,
+            mime_type=a.mime_type,
+            size_bytes=a.size_bytes,
+            width=a.width,
+            height=a.height,
+            duration_seconds=a.duration_seconds,
+            original_caption=a.original_caption,
+            created_at=a.created_at,
+            captions=[CaptionOut.of(c) for c in captions or []],
+            transcodes=[TranscodeOut.of(t) for t in transcodes or []],
+        )
 
 
 class CaptionsIn(BaseModel):
@@ -259,11 +319,19 @@ class TargetOut(BaseModel):
     @classmethod
     def of(cls, t: PublishTarget) -> TargetOut:
         """From the model."""
-        return cls(id=t.id, platform=t.platform, account_id=t.account_id, status=t.status.value,
-                   progress=t.progress, attempts=t.attempts, caption=t.caption,
-                   external_id=t.external_id, external_url=shown_link(t.external_url) or None,
-                   error=t.error,
-                   published_at=t.published_at)
+        return cls(
+            id=t.id,
+            platform=t.platform,
+            account_id=t.account_id,
+            status=t.status.value,
+            progress=t.progress,
+            attempts=t.attempts,
+            caption=t.caption,
+            external_id=t.external_id,
+            external_url=shown_link(t.external_url) or None,
+            error=t.error,
+            published_at=t.published_at,
+        )
 
 
 class JobOut(BaseModel):
@@ -282,7 +350,14 @@ class JobOut(BaseModel):
     @classmethod
     def of(cls, job: PublishJob, targets: list[PublishTarget]) -> JobOut:
         """From the model."""
-        return cls(id=job.id, brand_id=job.brand_id, asset_id=job.asset_id,
-                   status=job.status.value, progress=job.progress, publish_at=job.publish_at,
-                   origin=job.origin, created_at=job.created_at,
-                   targets=[TargetOut.of(t) for t in targets])
+        return cls(
+            id=job.id,
+            brand_id=job.brand_id,
+            asset_id=job.asset_id,
+            status=job.status.value,
+            progress=job.progress,
+            publish_at=job.publish_at,
+            origin=job.origin,
+            created_at=job.created_at,
+            targets=[TargetOut.of(t) for t in targets],
+        )

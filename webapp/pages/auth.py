@@ -19,8 +19,10 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Csrf = Depends(require_csrf)
 _DUMMY_HASH = hash_password("not a real password, used for equal timing")
 MAX_PASSWORD = 1024
-SIGNUP_CLOSED = ("New accounts cannot be created here: sign-up is turned off on this server. "
-                 "Ask its operator for an account.")
+SIGNUP_CLOSED = (
+    "New accounts cannot be created here: sign-up is turned off on this server. "
+    "Ask its operator for an account."
+)
 
 
 @router.get("/")
@@ -30,19 +32,28 @@ async def home(request: Request) -> Response:
 
 
 @router.get("/login")
-async def login_page(request: Request, services: ServicesDep, next: str | None = None
-                     ) -> Response:
+async def login_page(request: Request, services: ServicesDep, next: str | None = None) -> Response:
     """The sign-in form."""
     if await current_user(request):
         return redirect(safe_next(next))
-    return render(request, "pages/login.html", next=safe_next(next), email="", error=None,
-                  signup_open=services.settings.signup_open)
+    return render(
+        request,
+        "pages/login.html",
+        next=safe_next(next),
+        email="",
+        error=None,
+        signup_open=services.settings.signup_open,
+    )
 
 
 @router.post("/login", dependencies=[Csrf])
-async def login(request: Request, services: ServicesDep, email: Annotated[str, Form()],
-                password: Annotated[str, Form(max_length=MAX_PASSWORD)],
-                next: Annotated[str, Form()] = "") -> Response:
+async def login(
+    request: Request,
+    services: ServicesDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form(max_length=MAX_PASSWORD)],
+    next: Annotated[str, Form()] = "",
+) -> Response:
     """Check the password (limited per client and account) and start a session."""
     try:
         address = normalise_email(email)
@@ -53,13 +64,20 @@ async def login(request: Request, services: ServicesDep, email: Annotated[str, F
     guard.check_login(client, address)
     user = await User.get_or_none(email=address, is_active=True)
     usable = user is not None and user.password_hash != UNUSABLE_PASSWORD
-    valid = await verify_password_async(user.password_hash if user and usable else _DUMMY_HASH,
-                                        password)
+    valid = await verify_password_async(
+        user.password_hash if user and usable else _DUMMY_HASH, password
+    )
     if user is None or not usable or not valid:
         guard.login_failed(client, address)
-        return render(request, "pages/login.html", status_code=400, next=safe_next(next),
-                      email=email, error="That email and password do not match an account.",
-                      signup_open=services.settings.signup_open)
+        return render(
+            request,
+            "pages/login.html",
+            status_code=400,
+            next=safe_next(next),
+            email=email,
+            error="That email and password do not match an account.",
+            signup_open=services.settings.signup_open,
+        )
     guard.login_succeeded(client, address)
     await sign_in(request, user)
     return redirect(safe_next(next))
@@ -76,9 +94,13 @@ async def signup_page(request: Request, services: ServicesDep) -> Response:
 
 
 @router.post("/signup", dependencies=[Csrf])
-async def signup(request: Request, services: ServicesDep, email: Annotated[str, Form()],
-                 password: Annotated[str, Form(max_length=MAX_PASSWORD)],
-                 password_again: Annotated[str, Form(max_length=MAX_PASSWORD)]) -> Response:
+async def signup(
+    request: Request,
+    services: ServicesDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form(max_length=MAX_PASSWORD)],
+    password_again: Annotated[str, Form(max_length=MAX_PASSWORD)],
+) -> Response:
     """Create the account and sign in (limited per client address)."""
     settings = services.settings
     if not settings.signup_open:
@@ -89,8 +111,9 @@ async def signup(request: Request, services: ServicesDep, email: Annotated[str, 
         error = "The two passwords are different."
     else:
         try:
-            user = await create_user(email, password, origin="web",
-                                     reserved=(settings.promo_bot_email,))
+            user = await create_user(
+                email, password, origin="web", reserved=(settings.promo_bot_email,)
+            )
         except (InvalidInput, Conflict) as exc:
             error = exc.user_message
     if error is not None:

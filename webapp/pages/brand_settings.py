@@ -22,8 +22,11 @@ from webapp.session import require_csrf, require_csrf_header
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Csrf = Depends(require_csrf)
-FIT_LABELS = {"pad_blur": "Fit inside, blurred background", "crop": "Crop to fill",
-              "letterbox": "Fit inside, black bars"}
+FIT_LABELS = {
+    "pad_blur": "Fit inside, blurred background",
+    "crop": "Crop to fill",
+    "letterbox": "Fit inside, black bars",
+}
 MAX_SAMPLE = 2000
 
 
@@ -44,14 +47,29 @@ def split_list(text: str, *, lines: bool) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _page(request: Request, brand: Any, actions: frozenset[Action], *,
-          error: str | None = None, status_code: int = 200) -> Response:
+def _page(
+    request: Request,
+    brand: Any,
+    actions: frozenset[Action],
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
     media = (brand.settings or {}).get("media") or {}
-    return render(request, "pages/settings.html", status_code=status_code, brand=brand,
-                  actions=actions, error=error,
-                  timezones=timezones(), profiles=fit_profiles(), fits=FITS,
-                  fit_labels=FIT_LABELS, chosen_fits=media.get("fit") or {},
-                  duration_policy=media.get("duration_policy", "trim"))
+    return render(
+        request,
+        "pages/settings.html",
+        status_code=status_code,
+        brand=brand,
+        actions=actions,
+        error=error,
+        timezones=timezones(),
+        profiles=fit_profiles(),
+        fits=FITS,
+        fit_labels=FIT_LABELS,
+        chosen_fits=media.get("fit") or {},
+        duration_policy=media.get("duration_policy", "trim"),
+    )
 
 
 @router.get("/brands/{brand_id}/settings")
@@ -71,11 +89,9 @@ async def settings_save(request: Request, brand_id: int, actor: WebActor) -> Res
         value = form.get(name, "")
         return value if isinstance(value, str) else ""
 
-    fits = {p.name: text(f"fit_{p.name}") for p in fit_profiles()
-            if text(f"fit_{p.name}") in FITS}
+    fits = {p.name: text(f"fit_{p.name}") for p in fit_profiles() if text(f"fit_{p.name}") in FITS}
     policy = text("duration_policy") if text("duration_policy") in ("trim", "refuse") else "trim"
-    media = {**((brand.settings or {}).get("media") or {}), "fit": fits,
-             "duration_policy": policy}
+    media = {**((brand.settings or {}).get("media") or {}), "fit": fits, "duration_policy": policy}
     changes = {
         "name": text("name").strip(),
         "ai_system_prompt": text("ai_system_prompt"),
@@ -91,8 +107,9 @@ async def settings_save(request: Request, brand_id: int, actor: WebActor) -> Res
         for key, value in changes.items():  # show what was typed, with the error
             if key != "settings":
                 setattr(brand, key, value)
-        return _page(request, brand, await actor.actions(brand.id),
-                     error=exc.user_message, status_code=400)
+        return _page(
+            request, brand, await actor.actions(brand.id), error=exc.user_message, status_code=400
+        )
     flash(request, "Settings saved.")
     return redirect(f"/brands/{brand.id}/settings")
 
@@ -107,20 +124,36 @@ class PreviewIn(BaseModel):
     platforms: list[str] | None = Field(default=None, max_length=20)
 
 
-@router.post("/brands/{brand_id}/settings/preview.json",
-             dependencies=[Depends(require_csrf_header)])
-async def settings_preview(brand_id: int, body: PreviewIn, actor: WebActor,
-                           services: ServicesDep) -> dict[str, Any]:
+@router.post(
+    "/brands/{brand_id}/settings/preview.json", dependencies=[Depends(require_csrf_header)]
+)
+async def settings_preview(
+    brand_id: int, body: PreviewIn, actor: WebActor, services: ServicesDep
+) -> dict[str, Any]:
     """The sample text adapted for each platform with the settings as typed (not saved)."""
     made = await services.assets.preview(
-        actor, brand_id=brand_id, text=body.text, platforms=body.platforms,
+        actor,
+        brand_id=brand_id,
+        text=body.text,
+        platforms=body.platforms,
         ai_system_prompt=body.ai_system_prompt,
         default_hashtags=split_list(body.default_hashtags, lines=False),
-        forbidden_phrases=split_list(body.forbidden_phrases, lines=True))
+        forbidden_phrases=split_list(body.forbidden_phrases, lines=True),
+    )
     rules = services.captions.rules
-    return {"platforms": [
-        {"platform": p, "label": rules[p].label, "text": made[p].text,
-         "length": measure(made[p].text, rules[p]), "max": rules[p].caption_max,
-         "adapter": made[p].adapter, "is_fallback": made[p].is_fallback,
-         "note": made[p].note or ""}
-        for p in (body.platforms or list(rules)) if p in made]}
+    return {
+        "platforms": [
+            {
+                "platform": p,
+                "label": rules[p].label,
+                "text": made[p].text,
+                "length": measure(made[p].text, rules[p]),
+                "max": rules[p].caption_max,
+                "adapter": made[p].adapter,
+                "is_fallback": made[p].is_fallback,
+                "note": made[p].note or "",
+            }
+            for p in (body.platforms or list(rules))
+            if p in made
+        ]
+    }

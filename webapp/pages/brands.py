@@ -26,16 +26,28 @@ async def brands_page(request: Request, actor: WebActor) -> Response:
 
 
 @router.post("/brands", dependencies=[Csrf])
-async def brand_create(request: Request, actor: WebActor, services: ServicesDep,
-                       name: Annotated[str, Form()], slug: Annotated[str, Form()] = ""
-                       ) -> Response:
+async def brand_create(
+    request: Request,
+    actor: WebActor,
+    services: ServicesDep,
+    name: Annotated[str, Form()],
+    slug: Annotated[str, Form()] = "",
+) -> Response:
     """Create a brand owned by the user, then open its inbox."""
     try:
-        brand = await brands.create(actor, name=name, slug=slug.strip() or None,
-                                    reserved=reserved_slugs(services.settings))
+        brand = await brands.create(
+            actor, name=name, slug=slug.strip() or None, reserved=reserved_slugs(services.settings)
+        )
     except (InvalidInput, Conflict) as exc:
         mine = await actor.scope.brands().order_by("name")
-        return render(request, "pages/brands.html", status_code=400, brands=mine,
-                      error=exc.user_message, name=name, slug=slug)
+        return render(
+            request,
+            "pages/brands.html",
+            status_code=400,
+            brands=mine,
+            error=exc.user_message,
+            name=name,
+            slug=slug,
+        )
     flash(request, f"Brand “{brand.name}” created. Upload something to publish.")
     return redirect(f"/brands/{brand.id}/inbox")

@@ -23,19 +23,29 @@ from webapp.throttle import TooManyAttempts
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
-STATUS_TITLES = {400: "Something is not right", 403: "Not allowed", 404: "Not found",
-                 409: "Conflict", 413: "Too large", 422: "Please check the form",
-                 429: "Slow down"}
+STATUS_TITLES = {
+    400: "Something is not right",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict",
+    413: "Too large",
+    422: "Please check the form",
+    429: "Slow down",
+}
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any
-           ) -> HTMLResponse:
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a page with the signed-in user, CSRF token and flash message filled in."""
     flash = request.session.pop("flash", None) if "flash" in request.session else None
-    base = {"user": getattr(request.state, "web_user", None), "csrf": csrf_token(request),
-            "flash": flash, "path": request.url.path}
-    return templates.TemplateResponse(request, template, {**base, **context},
-                                       status_code=status_code)
+    base = {
+        "user": getattr(request.state, "web_user", None),
+        "csrf": csrf_token(request),
+        "flash": flash,
+        "path": request.url.path,
+    }
+    return templates.TemplateResponse(
+        request, template, {**base, **context}, status_code=status_code
+    )
 
 
 def flash(request: Request, message: str, kind: str = "ok") -> None:
@@ -50,16 +60,23 @@ def redirect(url: str) -> RedirectResponse:
 
 def wants_json(request: Request) -> bool:
     """Whether the caller is a fetch() wanting JSON rather than a page."""
-    return "application/json" in request.headers.get("accept", "") or \
-        request.url.path.endswith(".json")
+    return "application/json" in request.headers.get("accept", "") or request.url.path.endswith(
+        ".json"
+    )
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
     """An HTML (or JSON, for fetch calls) error answer."""
     if wants_json(request):
         return JSONResponse({"detail": message}, status_code=status)
-    return render(request, "pages/error.html", status_code=status, status=status,
-                  title=STATUS_TITLES.get(status, "Something went wrong"), message=message)
+    return render(
+        request,
+        "pages/error.html",
+        status_code=status,
+        status=status,
+        title=STATUS_TITLES.get(status, "Something went wrong"),
+        message=message,
+    )
 
 
 class WebRoute(APIRoute):
@@ -76,8 +93,9 @@ class WebRoute(APIRoute):
                 return error_page(request, status, exc.user_message)
             except RequestValidationError as exc:
                 fields = sorted({str(e.get("loc", ("", ""))[-1]) for e in exc.errors()})
-                return error_page(request, 422, "Please check these fields: "
-                                  + ", ".join(fields) + ".")
+                return error_page(
+                    request, 422, "Please check these fields: " + ", ".join(fields) + "."
+                )
 
         return page_handler
 

@@ -20,9 +20,12 @@ from webapp.session import require_csrf
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Csrf = Depends(require_csrf)
-HEALTH_TEXT = {"ok": ("Connected", "ok"), "expiring": ("Expiring soon", "warn"),
-               "needs_reconnect": ("Needs reconnect", "bad"),
-               "disconnected": ("Disconnected", "bad")}
+HEALTH_TEXT = {
+    "ok": ("Connected", "ok"),
+    "expiring": ("Expiring soon", "warn"),
+    "needs_reconnect": ("Needs reconnect", "bad"),
+    "disconnected": ("Disconnected", "bad"),
+}
 
 
 @dataclass
@@ -57,26 +60,42 @@ async def _cards(brand: Brand, services: ServicesDep) -> list[Card]:
     return cards
 
 
-async def _page(request: Request, brand: Brand, actions: frozenset[Action],
-                services: ServicesDep, *, codes: dict[str, str] | None = None) -> Response:
+async def _page(
+    request: Request,
+    brand: Brand,
+    actions: frozenset[Action],
+    services: ServicesDep,
+    *,
+    codes: dict[str, str] | None = None,
+) -> Response:
     links = await ChatLink.filter(brand_id=brand.id, is_active=True).order_by("kind", "id")
     bot = (getattr(services.settings, "telegram_bot_username", None) or "").lstrip("@")
-    return render(request, "pages/connections.html", brand=brand, cards=await _cards(
-        brand, services), actions=actions, links=links, codes=codes or {},
-        bot_username=bot, sync_platforms=SYNC_PLATFORMS)
+    return render(
+        request,
+        "pages/connections.html",
+        brand=brand,
+        cards=await _cards(brand, services),
+        actions=actions,
+        links=links,
+        codes=codes or {},
+        bot_username=bot,
+        sync_platforms=SYNC_PLATFORMS,
+    )
 
 
 @router.get("/brands/{brand_id}/connections")
-async def connections_page(request: Request, brand_id: int, actor: WebActor,
-                           services: ServicesDep) -> Response:
+async def connections_page(
+    request: Request, brand_id: int, actor: WebActor, services: ServicesDep
+) -> Response:
     """Every network with its accounts' health, and the chat links."""
     brand, actions = await brand_view(actor, brand_id)
     return await _page(request, brand, actions, services)
 
 
 @router.post("/brands/{brand_id}/accounts/{account_id}/disconnect", dependencies=[Csrf])
-async def disconnect(request: Request, brand_id: int, account_id: int, actor: WebActor,
-                     services: ServicesDep) -> Response:
+async def disconnect(
+    request: Request, brand_id: int, account_id: int, actor: WebActor, services: ServicesDep
+) -> Response:
     """Revoke the account's tokens where possible and stop publishing to it."""
     done = await services.accounts.disconnect(actor, brand_id=brand_id, account_id=account_id)
     note = f" ({done.note})" if done.note else ""
@@ -85,18 +104,19 @@ async def disconnect(request: Request, brand_id: int, account_id: int, actor: We
 
 
 @router.post("/brands/{brand_id}/accounts/{account_id}/sync", dependencies=[Csrf])
-async def sync_account(request: Request, brand_id: int, account_id: int, actor: WebActor,
-                       services: ServicesDep) -> Response:
-    """"Sync now": bring the account's new posts into the inbox without waiting."""
+async def sync_account(
+    request: Request, brand_id: int, account_id: int, actor: WebActor, services: ServicesDep
+) -> Response:
+    """ "Sync now": bring the account's new posts into the inbox without waiting."""
     accounts = await services.accounts.sync_now(actor, brand_id=brand_id, account_id=account_id)
-    flash(request, f"Syncing {handle(accounts[0])}: new posts arrive in the inbox in a "
-                   "moment.")
+    flash(request, f"Syncing {handle(accounts[0])}: new posts arrive in the inbox in a moment.")
     return redirect(f"/brands/{brand_id}/connections")
 
 
 @router.post("/brands/{brand_id}/connections/web/enable", dependencies=[Csrf])
-async def enable_web(request: Request, brand_id: int, actor: WebActor,
-                     services: ServicesDep) -> Response:
+async def enable_web(
+    request: Request, brand_id: int, actor: WebActor, services: ServicesDep
+) -> Response:
     """Turn the brand's built-in web feed back on."""
     await services.accounts.connect(actor, brand_id=brand_id, platform="web", params={})
     flash(request, "The web feed is on again.")
@@ -104,8 +124,13 @@ async def enable_web(request: Request, brand_id: int, actor: WebActor,
 
 
 @router.post("/brands/{brand_id}/link-codes", dependencies=[Csrf])
-async def new_link_code(request: Request, brand_id: int, actor: WebActor,
-                        services: ServicesDep, kind: Annotated[str, Form()]) -> Response:
+async def new_link_code(
+    request: Request,
+    brand_id: int,
+    actor: WebActor,
+    services: ServicesDep,
+    kind: Annotated[str, Form()],
+) -> Response:
     """A one-time code to link a Telegram chat or Slack channel, shown once."""
     brand, actions = await brand_view(actor, brand_id)
     try:
@@ -117,8 +142,7 @@ async def new_link_code(request: Request, brand_id: int, actor: WebActor,
 
 
 @router.post("/brands/{brand_id}/chat-links/{link_id}/unlink", dependencies=[Csrf])
-async def unlink_chat(request: Request, brand_id: int, link_id: int,
-                      actor: WebActor) -> Response:
+async def unlink_chat(request: Request, brand_id: int, link_id: int, actor: WebActor) -> Response:
     """Stop a linked chat from controlling the brand."""
     await chat_links.unlink(actor, brand_id=brand_id, link_id=link_id)
     flash(request, "Chat unlinked.")

@@ -43,8 +43,13 @@ JOB_WORDS = {
     JobStatus.CANCELLED: ("⛔", "Cancelled"),
     JobStatus.REJECTED: ("🚫", "Rejected"),
 }
-JOB_ENDED = {JobStatus.PUBLISHED, JobStatus.PARTIAL, JobStatus.FAILED, JobStatus.CANCELLED,
-             JobStatus.REJECTED}
+JOB_ENDED = {
+    JobStatus.PUBLISHED,
+    JobStatus.PARTIAL,
+    JobStatus.FAILED,
+    JobStatus.CANCELLED,
+    JobStatus.REJECTED,
+}
 
 
 def target_view(t: PublishTarget, label: str, *, may_retry: bool = True) -> dict[str, Any]:
@@ -53,16 +58,25 @@ def target_view(t: PublishTarget, label: str, *, may_retry: bool = True) -> dict
     icon, words = TARGET_WORDS.get(TargetStatus(t.status), ("", str(t.status)))
     if t.status == TargetStatus.UNKNOWN and t.platform == "telegram":
         words = "Unknown: check the channel"
-    return {"id": t.id, "platform": t.platform, "label": label, "status": t.status.value,
-            "icon": icon, "words": words, "progress": 100 if t.status in ENDED else t.progress,
-            "url": shown_link(t.external_url), "error": t.error, "attempts": t.attempts,
-            "can_retry": may_retry and t.status in (TargetStatus.FAILED,
-                                                    TargetStatus.NEEDS_RECONNECT),
-            "can_resolve": may_retry and t.status == TargetStatus.UNKNOWN}
+    return {
+        "id": t.id,
+        "platform": t.platform,
+        "label": label,
+        "status": t.status.value,
+        "icon": icon,
+        "words": words,
+        "progress": 100 if t.status in ENDED else t.progress,
+        "url": shown_link(t.external_url),
+        "error": t.error,
+        "attempts": t.attempts,
+        "can_retry": may_retry and t.status in (TargetStatus.FAILED, TargetStatus.NEEDS_RECONNECT),
+        "can_resolve": may_retry and t.status == TargetStatus.UNKNOWN,
+    }
 
 
-def job_view(job: PublishJob, targets: list[PublishTarget], services: ServicesDep,
-             actions: frozenset[Action]) -> dict[str, Any]:
+def job_view(
+    job: PublishJob, targets: list[PublishTarget], services: ServicesDep, actions: frozenset[Action]
+) -> dict[str, Any]:
     """A job with its targets, for the page and the poll."""
     icon, words = JOB_WORDS.get(JobStatus(job.status), ("", str(job.status)))
 
@@ -73,15 +87,21 @@ def job_view(job: PublishJob, targets: list[PublishTarget], services: ServicesDe
             return platform
 
     may_retry = Action.RETRY in actions
-    return {"id": job.id, "status": job.status.value, "icon": icon, "words": words,
-            "progress": job.progress, "ended": job.status in JOB_ENDED,
-            "created_at": job.created_at.strftime("%Y-%m-%d %H:%M UTC"),
-            "targets": [target_view(t, label(t.platform), may_retry=may_retry)
-                        for t in targets]}
+    return {
+        "id": job.id,
+        "status": job.status.value,
+        "icon": icon,
+        "words": words,
+        "progress": job.progress,
+        "ended": job.status in JOB_ENDED,
+        "created_at": job.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "targets": [target_view(t, label(t.platform), may_retry=may_retry) for t in targets],
+    }
 
 
-async def _job(actor: Actor, brand_id: int, job_id: int
-               ) -> tuple[Brand, frozenset[Action], PublishJob]:
+async def _job(
+    actor: Actor, brand_id: int, job_id: int
+) -> tuple[Brand, frozenset[Action], PublishJob]:
     brand, actions = await brand_view(actor, brand_id)
     job = await actor.scope.job(job_id)
     if job.brand_id != brand.id:
@@ -97,12 +117,17 @@ async def _target(actor: Actor, brand_id: int, target_id: int) -> PublishTarget:
 
 
 @router.get("/brands/{brand_id}/jobs")
-async def jobs_page(request: Request, brand_id: int, actor: WebActor,
-                    services: ServicesDep) -> Response:
+async def jobs_page(
+    request: Request, brand_id: int, actor: WebActor, services: ServicesDep
+) -> Response:
     """The brand's latest jobs."""
     brand, actions = await brand_view(actor, brand_id)
-    jobs = await PublishJob.filter(brand_id=brand.id).order_by("-created_at", "-id").limit(
-        JOBS_PAGE).prefetch_related("asset")
+    jobs = (
+        await PublishJob.filter(brand_id=brand.id)
+        .order_by("-created_at", "-id")
+        .limit(JOBS_PAGE)
+        .prefetch_related("asset")
+    )
     targets = await PublishTarget.filter(job_id__in=[j.id for j in jobs]).order_by("id")
     views = []
     for job in jobs:
@@ -113,8 +138,9 @@ async def jobs_page(request: Request, brand_id: int, actor: WebActor,
 
 
 @router.get("/brands/{brand_id}/jobs/{job_id}.json")
-async def job_status(brand_id: int, job_id: int, actor: WebActor,
-                     services: ServicesDep) -> dict[str, Any]:
+async def job_status(
+    brand_id: int, job_id: int, actor: WebActor, services: ServicesDep
+) -> dict[str, Any]:
     """The job's live status, polled by the job page."""
     _, actions, job = await _job(actor, brand_id, job_id)
     targets = await PublishTarget.filter(job_id=job.id).order_by("id")
@@ -122,32 +148,48 @@ async def job_status(brand_id: int, job_id: int, actor: WebActor,
 
 
 @router.get("/brands/{brand_id}/jobs/{job_id}")
-async def job_page(request: Request, brand_id: int, job_id: int, actor: WebActor,
-                   services: ServicesDep) -> Response:
+async def job_page(
+    request: Request, brand_id: int, job_id: int, actor: WebActor, services: ServicesDep
+) -> Response:
     """One job with each network's status, progress, link and error."""
     brand, actions, job = await _job(actor, brand_id, job_id)
     targets = await PublishTarget.filter(job_id=job.id).order_by("id")
     await job.fetch_related("asset")
-    return render(request, "pages/job.html", brand=brand,
-                  job=job_view(job, targets, services, actions), asset=job.asset,
-                  actions=actions, awaiting=job.status == JobStatus.AWAITING_APPROVAL)
+    return render(
+        request,
+        "pages/job.html",
+        brand=brand,
+        job=job_view(job, targets, services, actions),
+        asset=job.asset,
+        actions=actions,
+        awaiting=job.status == JobStatus.AWAITING_APPROVAL,
+    )
 
 
 @router.post("/brands/{brand_id}/targets/{target_id}/retry", dependencies=[Csrf])
-async def retry(request: Request, brand_id: int, target_id: int, actor: WebActor,
-                services: ServicesDep) -> Response:
+async def retry(
+    request: Request, brand_id: int, target_id: int, actor: WebActor, services: ServicesDep
+) -> Response:
     """Queue a failed network again (an unknown one: "Publish again")."""
     target = await _target(actor, brand_id, target_id)
     again = target.status == TargetStatus.UNKNOWN
     await services.publishing.retry(actor, target_id=target.id)
-    flash(request, f"Publishing on {target.platform} again." if again
-          else f"Trying {target.platform} again.")
+    flash(
+        request,
+        f"Publishing on {target.platform} again." if again else f"Trying {target.platform} again.",
+    )
     return redirect(f"/brands/{brand_id}/jobs/{target.job_id}")
 
 
 @router.post("/brands/{brand_id}/targets/{target_id}/mark-posted", dependencies=[Csrf])
-async def mark_posted(request: Request, brand_id: int, target_id: int, actor: WebActor,
-                      services: ServicesDep, url: Annotated[str, Form()] = "") -> Response:
+async def mark_posted(
+    request: Request,
+    brand_id: int,
+    target_id: int,
+    actor: WebActor,
+    services: ServicesDep,
+    url: Annotated[str, Form()] = "",
+) -> Response:
     """Mark as posted: a person saw the post whose outcome was unknown."""
     target = await _target(actor, brand_id, target_id)
     await services.publishing.resolve(actor, target_id=target.id, posted=True, url=url)
@@ -156,9 +198,15 @@ async def mark_posted(request: Request, brand_id: int, target_id: int, actor: We
 
 
 @router.post("/brands/{brand_id}/jobs/{job_id}/decide", dependencies=[Csrf])
-async def decide_job(request: Request, brand_id: int, job_id: int, actor: WebActor,
-                     services: ServicesDep, decision: Annotated[str, Form()],
-                     note: Annotated[str, Form()] = "") -> Response:
+async def decide_job(
+    request: Request,
+    brand_id: int,
+    job_id: int,
+    actor: WebActor,
+    services: ServicesDep,
+    decision: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> Response:
     """An approver approves (publishing starts) or rejects a waiting job."""
     _, _, job = await _job(actor, brand_id, job_id)
     approve = decision == "approve"

@@ -30,8 +30,9 @@ async def profile_page(request: Request, actor: WebActor) -> Response:
 
 
 @router.post("/profile/api-keys", dependencies=[Csrf])
-async def new_api_key(request: Request, actor: WebActor,
-                      name: Annotated[str, Form(max_length=120)] = "") -> Response:
+async def new_api_key(
+    request: Request, actor: WebActor, name: Annotated[str, Form(max_length=120)] = ""
+) -> Response:
     """A new API key, shown once on the answer page."""
     _, key = await users.create_api_key(actor, name=name)
     return await _page(request, actor.user, new_key=key)
@@ -53,21 +54,26 @@ async def password_page(request: Request, actor: WebActor) -> Response:
 
 @router.post("/profile/password", dependencies=[Csrf])
 async def password_change(
-        request: Request, actor: WebActor,
-        current_password: Annotated[str, Form(max_length=MAX_PASSWORD)],
-        new_password: Annotated[str, Form(max_length=MAX_PASSWORD)],
-        new_password_again: Annotated[str, Form(max_length=MAX_PASSWORD)]) -> Response:
+    request: Request,
+    actor: WebActor,
+    current_password: Annotated[str, Form(max_length=MAX_PASSWORD)],
+    new_password: Annotated[str, Form(max_length=MAX_PASSWORD)],
+    new_password_again: Annotated[str, Form(max_length=MAX_PASSWORD)],
+) -> Response:
     """Change the password: every other session ends, this browser gets a fresh one."""
     if new_password != new_password_again:
-        return render(request, "pages/password.html", status_code=400,
-                      error="The two new passwords are different.")
+        return render(
+            request,
+            "pages/password.html",
+            status_code=400,
+            error="The two new passwords are different.",
+        )
     try:
         await users.change_password(actor, current=current_password, new=new_password)
     except (Forbidden, InvalidInput) as exc:
         return render(request, "pages/password.html", status_code=400, error=exc.user_message)
     await sign_in(request, actor.user)
-    flash(request, "Password changed. Every other browser signed in to your account is "
-                   "signed out.")
+    flash(request, "Password changed. Every other browser signed in to your account is signed out.")
     return redirect("/profile")
 
 

@@ -19,8 +19,9 @@ router = Router(name="card")
 STALE = "This button is no longer valid."
 
 
-async def card_for(query: types.CallbackQuery, card_id: int, cards: Cards
-                   ) -> tuple[TelegramCard, Brand, Actor]:
+async def card_for(
+    query: types.CallbackQuery, card_id: int, cards: Cards
+) -> tuple[TelegramCard, Brand, Actor]:
     """The tapped card (of this chat, linked brand, live asset) and who acts on it."""
     if query.message is None:
         raise NotFound(STALE)
@@ -40,8 +41,9 @@ def editable(card: TelegramCard) -> None:
 
 
 @router.callback_query(cb.CardCb.filter(F.a == cb.TOGGLE))
-async def toggle(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
-                 cards: Cards) -> None:
+async def toggle(
+    query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot, cards: Cards
+) -> None:
     """Switch one platform on or off."""
     card, brand, actor = await card_for(query, callback_data.c, cards)
     await actor.may(brand.id, Action.PUBLISH)
@@ -50,16 +52,20 @@ async def toggle(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
     if platform not in card.platforms:
         raise NotFound(STALE)
     on = platform not in card.selected
-    card.selected = ([p for p in card.platforms if p in card.selected or p == platform] if on
-                     else [p for p in card.selected if p != platform])
+    card.selected = (
+        [p for p in card.platforms if p in card.selected or p == platform]
+        if on
+        else [p for p in card.selected if p != platform]
+    )
     await card.save(update_fields=["selected", "updated_at"])
     await query.answer(f"{cards.labels().get(platform, platform)}: {'on' if on else 'off'}")
     await cards.show(bot, card)
 
 
 @router.callback_query(cb.CardCb.filter(F.a == cb.CANCEL))
-async def cancel(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
-                 services: Services, cards: Cards) -> None:
+async def cancel(
+    query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot, services: Services, cards: Cards
+) -> None:
     """Dismiss the card (the asset stays in the inbox)."""
     card, _, actor = await card_for(query, callback_data.c, cards)
     editable(card)
@@ -71,8 +77,9 @@ async def cancel(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
 
 
 @router.callback_query(cb.CardCb.filter(F.a == cb.BACK))
-async def back(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
-               cards: Cards) -> None:
+async def back(
+    query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot, cards: Cards
+) -> None:
     """Back from the edit menu to the card."""
     card, *_ = await card_for(query, callback_data.c, cards)
     await query.answer()

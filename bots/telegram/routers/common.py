@@ -11,8 +11,10 @@ from core.errors import NotFound
 from core.models import Brand
 
 ORIGIN = "telegram"
-NOT_LINKED = ("This chat is not linked to a brand yet. Ask the brand's owner for a link code "
-              "(on the web page, or `oneclick brand link-code SLUG`) and send /start CODE here.")
+NOT_LINKED = (
+    "This chat is not linked to a brand yet. Ask the brand's owner for a link code "
+    "(on the web page, or `oneclick brand link-code SLUG`) and send /start CODE here."
+)
 
 
 class NotLinked(NotFound):
@@ -21,8 +23,9 @@ class NotLinked(NotFound):
     user_message = NOT_LINKED
 
 
-async def acting(chat_id: int | str, user: types.User | None, brand: Brand | None = None
-                 ) -> tuple[Brand, Actor]:
+async def acting(
+    chat_id: int | str, user: types.User | None, brand: Brand | None = None
+) -> tuple[Brand, Actor]:
     """The brand (the chat's active one unless given) and the person acting in it.
 
     What the person may do there is the role table's answer (`actor.may`), asked by the
@@ -33,8 +36,9 @@ async def acting(chat_id: int | str, user: types.User | None, brand: Brand | Non
         brand = await identity.active_brand(chat)
     if brand is None or user is None or not await identity.is_linked(chat, brand.id):
         raise NotLinked()
-    user_ = await identity.actor_for(brand, chat_id=chat, telegram_user_id=str(user.id),
-                                     display_name=user.full_name)
+    user_ = await identity.actor_for(
+        brand, chat_id=chat, telegram_user_id=str(user.id), display_name=user.full_name
+    )
     actor = Actor(user_, ORIGIN)
     await actor.may(brand.id, Action.VIEW)
     return brand, actor

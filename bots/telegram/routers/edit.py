@@ -22,8 +22,9 @@ router = Router(name="edit")
 
 
 @router.callback_query(cb.CardCb.filter(F.a == cb.EDIT))
-async def edit_menu(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
-                    cards: Cards) -> None:
+async def edit_menu(
+    query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot, cards: Cards
+) -> None:
     """Show the edit choices on the card."""
     card, brand, actor = await card_for(query, callback_data.c, cards)
     await actor.may(brand.id, Action.EDIT)
@@ -32,8 +33,7 @@ async def edit_menu(query: types.CallbackQuery, callback_data: cb.CardCb, bot: B
     await cards.show(bot, card, mode="edit")
 
 
-async def _pend(query: types.CallbackQuery, card: TelegramCard, kind: str, platform: str
-                ) -> None:
+async def _pend(query: types.CallbackQuery, card: TelegramCard, kind: str, platform: str) -> None:
     assert query.message is not None
     state = await identity.chat_state(str(query.message.chat.id))
     state.pending_card_id = card.id
@@ -44,8 +44,9 @@ async def _pend(query: types.CallbackQuery, card: TelegramCard, kind: str, platf
 
 
 @router.callback_query(cb.CardCb.filter(F.a == cb.OVERRIDE))
-async def choose_platform(query: types.CallbackQuery, callback_data: cb.CardCb,
-                          cards: Cards) -> None:
+async def choose_platform(
+    query: types.CallbackQuery, callback_data: cb.CardCb, cards: Cards
+) -> None:
     """The next text message of this person becomes the platform's caption."""
     card, brand, actor = await card_for(query, callback_data.c, cards)
     await actor.may(brand.id, Action.EDIT)
@@ -58,7 +59,9 @@ async def choose_platform(query: types.CallbackQuery, callback_data: cb.CardCb,
     assert query.message is not None
     await query.message.answer(
         f"Send the new <b>{escape(label)}</b> caption as your next message (/cancel to stop).",
-        parse_mode="HTML", reply_markup=types.ForceReply(selective=True))
+        parse_mode="HTML",
+        reply_markup=types.ForceReply(selective=True),
+    )
 
 
 @router.callback_query(cb.CardCb.filter(F.a == cb.HINT))
@@ -70,28 +73,35 @@ async def ask_hint(query: types.CallbackQuery, callback_data: cb.CardCb, cards: 
     await _pend(query, card, "hint", "")
     await query.answer()
     assert query.message is not None
-    await query.message.answer("How should the captions change? (e.g. “shorter”, “mention the "
-                               "sale”). /cancel to stop.",
-                               reply_markup=types.ForceReply(selective=True))
+    await query.message.answer(
+        "How should the captions change? (e.g. “shorter”, “mention the sale”). /cancel to stop.",
+        reply_markup=types.ForceReply(selective=True),
+    )
 
 
-async def regenerate(bot: Bot, services: Services, cards: Cards, card: TelegramCard,
-                     hint: str, actor: Actor) -> None:
+async def regenerate(
+    bot: Bot, services: Services, cards: Cards, card: TelegramCard, hint: str, actor: Actor
+) -> None:
     """Remake the selected platforms' captions with the hint, then show the card.
 
     Why the rules wrote them instead of the AI (budget used up, AI down) is said in the chat.
     """
-    made = await services.assets.adapt(actor, asset_id=card.asset_id,
-                                       platforms=card.selected or card.platforms, hint=hint,
-                                       regenerate=True)
+    made = await services.assets.adapt(
+        actor,
+        asset_id=card.asset_id,
+        platforms=card.selected or card.platforms,
+        hint=hint,
+        regenerate=True,
+    )
     await cards.show(bot, card)
     for note in dict.fromkeys(n for c in made.values() if (n := getattr(c, "note", None))):
         await bot.send_message(card.chat_id, note)
 
 
 @router.callback_query(cb.CardCb.filter(F.a == cb.REGENERATE))
-async def regenerate_tap(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
-                         services: Services, cards: Cards) -> None:
+async def regenerate_tap(
+    query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot, services: Services, cards: Cards
+) -> None:
     """Regenerate with a preset hint (shorter, longer, more casual)."""
     card, _, actor = await card_for(query, callback_data.c, cards)
     editable(card)
@@ -117,8 +127,11 @@ async def _pending_for(message: types.Message) -> TelegramChatState | None:
     if message.from_user is None:
         return None
     state = await TelegramChatState.get_or_none(chat_id=str(message.chat.id))
-    if (state is None or state.pending_card_id is None
-            or state.pending_user_id != str(message.from_user.id)):
+    if (
+        state is None
+        or state.pending_card_id is None
+        or state.pending_user_id != str(message.from_user.id)
+    ):
         return None
     return state
 
@@ -128,8 +141,7 @@ async def _has_pending(message: types.Message) -> bool:
 
 
 @router.message(F.text, ~F.text.startswith("/"), _has_pending)
-async def pending_text(message: types.Message, bot: Bot, services: Services,
-                       cards: Cards) -> None:
+async def pending_text(message: types.Message, bot: Bot, services: Services, cards: Cards) -> None:
     """The awaited caption (or hint) arrived."""
     state = await _pending_for(message)
     assert state is not None and message.text is not None
@@ -139,7 +151,8 @@ async def pending_text(message: types.Message, bot: Bot, services: Services,
     _, actor = await acting(message.chat.id, message.from_user, brand)
     if state.pending_kind == "override":
         caption = await services.assets.set_caption(
-            actor, asset_id=card.asset_id, platform=state.pending_platform, text=message.text)
+            actor, asset_id=card.asset_id, platform=state.pending_platform, text=message.text
+        )
         reply = f"✅ {cards.labels().get(caption.platform, caption.platform)} caption updated."
     else:
         await regenerate(bot, services, cards, card, message.text[:300], actor)

@@ -18,5 +18,6 @@ async def stale(query: types.CallbackQuery) -> None:
 @router.message(F.chat.type == "private", F.text)
 async def chatter(message: types.Message) -> None:
     """Plain text in a private chat with nothing pending: say what the bot takes."""
-    await message.answer("Send me a photo, a video or an album to publish. /brand switches "
-                         "brands, /help explains.")
+    await message.answer(
+        "Send me a photo, a video or an album to publish. /brand switches brands, /help explains."
+    )

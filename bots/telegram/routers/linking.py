@@ -13,9 +13,11 @@ from bots.telegram.callbacks import BrandCb
 from bots.telegram.routers.common import NOT_LINKED
 
 router = Router(name="linking")
-HELP = ("Send me a photo, a video or an album: I reply with captions adapted to each network "
-        "and buttons to publish everywhere with one tap. /brand switches between the brands "
-        "linked to this chat; /sync brings new Instagram posts into the inbox now.")
+HELP = (
+    "Send me a photo, a video or an album: I reply with captions adapted to each network "
+    "and buttons to publish everywhere with one tap. /brand switches between the brands "
+    "linked to this chat; /sync brings new Instagram posts into the inbox now."
+)
 
 
 @router.message(CommandStart())
@@ -25,15 +27,19 @@ async def start(message: types.Message, command: CommandObject) -> None:
     chat_id = str(message.chat.id)
     if not code:
         brand = await identity.active_brand(chat_id)
-        await message.answer(f"Working on <b>{escape(brand.name)}</b>. {HELP}" if brand
-                             else NOT_LINKED, parse_mode="HTML" if brand else None)
+        await message.answer(
+            f"Working on <b>{escape(brand.name)}</b>. {HELP}" if brand else NOT_LINKED,
+            parse_mode="HTML" if brand else None,
+        )
         return
     if message.from_user is None:
         return
-    brand = await identity.link_chat(code, chat_id=chat_id,
-                                     telegram_user_id=str(message.from_user.id))
-    await message.answer(f"✅ This chat is now linked to <b>{escape(brand.name)}</b>.\n{HELP}",
-                         parse_mode="HTML")
+    brand = await identity.link_chat(
+        code, chat_id=chat_id, telegram_user_id=str(message.from_user.id)
+    )
+    await message.answer(
+        f"✅ This chat is now linked to <b>{escape(brand.name)}</b>.\n{HELP}", parse_mode="HTML"
+    )
 
 
 @router.message(Command("help"))
@@ -68,8 +74,9 @@ async def pick_brand(query: types.CallbackQuery, callback_data: BrandCb) -> None
     brand = await identity.set_active_brand(str(query.message.chat.id), callback_data.b)
     await query.answer(f"Now working on {brand.name}.")
     if isinstance(query.message, types.Message):  # an inaccessible one can no longer be edited
-        await query.message.edit_text(f"Now working on <b>{escape(brand.name)}</b>.",
-                                      parse_mode="HTML")
+        await query.message.edit_text(
+            f"Now working on <b>{escape(brand.name)}</b>.", parse_mode="HTML"
+        )
 
 
 @router.message(F.text.startswith("/"), F.chat.type == "private")

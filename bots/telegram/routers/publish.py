@@ -26,8 +26,14 @@ def card_key(card: TelegramCard) -> str:
 
 
 @router.callback_query(cb.CardCb.filter(F.a == cb.PUBLISH))
-async def publish(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot,
-                  services: Services, cards: Cards, watcher: StatusWatcher) -> None:
+async def publish(
+    query: types.CallbackQuery,
+    callback_data: cb.CardCb,
+    bot: Bot,
+    services: Services,
+    cards: Cards,
+    watcher: StatusWatcher,
+) -> None:
     """Publish the card's networks (or find the job this card already made); show its status."""
     card, _, actor = await card_for(query, callback_data.c, cards)
     if card.job_id is not None:
@@ -36,9 +42,9 @@ async def publish(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot
     editable(card)
     if not card.selected:
         raise InvalidInput("Switch on at least one network first.")
-    result = await services.publishing.publish(actor, asset_id=card.asset_id,
-                                               platforms=card.selected,
-                                               idempotency_key=card_key(card))
+    result = await services.publishing.publish(
+        actor, asset_id=card.asset_id, platforms=card.selected, idempotency_key=card_key(card)
+    )
     if not result.created:
         await query.answer(ON_ITS_WAY)
         return
@@ -48,9 +54,14 @@ async def publish(query: types.CallbackQuery, callback_data: cb.CardCb, bot: Bot
     await card.save(update_fields=["job_id", "updated_at"])
     await cards.show(bot, card)
     text, markup, _ = await watcher.render(job.id)
-    sent = await bot.send_message(card.chat_id, text, reply_markup=markup, parse_mode="HTML",
-                                  reply_to_message_id=card.message_id,
-                                  link_preview_options=render.NO_PREVIEW)
+    sent = await bot.send_message(
+        card.chat_id,
+        text,
+        reply_markup=markup,
+        parse_mode="HTML",
+        reply_to_message_id=card.message_id,
+        link_preview_options=render.NO_PREVIEW,
+    )
     card.status_message_id = sent.message_id
     await card.save(update_fields=["status_message_id", "updated_at"])
     watcher.watch(card.id)
@@ -62,7 +73,8 @@ async def _target_acting(query: types.CallbackQuery, target_id: int) -> tuple[in
         raise NotFound(STALE)
     target = await PublishTarget.get_or_none(id=target_id)
     if target is None or not await TelegramCard.exists(
-            job_id=target.job_id, chat_id=str(query.message.chat.id)):
+        job_id=target.job_id, chat_id=str(query.message.chat.id)
+    ):
         raise NotFound(STALE)
     brand = await Brand.get(id=target.brand_id)
     _, actor = await acting(query.message.chat.id, query.from_user, brand)
@@ -70,8 +82,12 @@ async def _target_acting(query: types.CallbackQuery, target_id: int) -> tuple[in
 
 
 @router.callback_query(cb.UnknownCb.filter())
-async def decide_unknown(query: types.CallbackQuery, callback_data: cb.UnknownCb,
-                         services: Services, watcher: StatusWatcher) -> None:
+async def decide_unknown(
+    query: types.CallbackQuery,
+    callback_data: cb.UnknownCb,
+    services: Services,
+    watcher: StatusWatcher,
+) -> None:
     """Mark as posted, or Publish again, a target whose outcome is unknown."""
     target_id, actor = await _target_acting(query, callback_data.t)
     posted = bool(callback_data.p)
@@ -81,8 +97,12 @@ async def decide_unknown(query: types.CallbackQuery, callback_data: cb.UnknownCb
 
 
 @router.callback_query(cb.RetryCb.filter())
-async def retry(query: types.CallbackQuery, callback_data: cb.RetryCb, services: Services,
-                watcher: StatusWatcher) -> None:
+async def retry(
+    query: types.CallbackQuery,
+    callback_data: cb.RetryCb,
+    services: Services,
+    watcher: StatusWatcher,
+) -> None:
     """Put a failed target back in the queue and follow it again."""
     target_id, actor = await _target_acting(query, callback_data.t)
     target = await services.publishing.retry(actor, target_id=target_id)

@@ -20,5 +20,7 @@ async def sync(message: types.Message, services: Services) -> None:
     brand, actor = await acting(message.chat.id, message.from_user)
     accounts = await services.accounts.sync_now(actor, brand_id=brand.id)
     names = ", ".join(escape(handle(a)) for a in accounts)
-    await message.answer(f"🔄 Syncing {names} for <b>{escape(brand.name)}</b>: new posts "
-                         "arrive here in a moment.", parse_mode="HTML")
+    await message.answer(
+        f"🔄 Syncing {names} for <b>{escape(brand.name)}</b>: new posts arrive here in a moment.",
+        parse_mode="HTML",
+    )

@@ -22,8 +22,10 @@ from oneclick.services import Services
 router = Router(name="upload")
 log = logging.getLogger(__name__)
 MEDIA_MIME = ("video/", "image/")
-UNSUPPORTED = ("I can take photos and videos (MP4, MOV, JPEG, PNG…), sent as media or as "
-               "files. This file is {what}, which I cannot publish.")
+UNSUPPORTED = (
+    "I can take photos and videos (MP4, MOV, JPEG, PNG…), sent as media or as "
+    "files. This file is {what}, which I cannot publish."
+)
 
 
 @dataclass
@@ -63,15 +65,15 @@ def chat_file(bot: Bot, services: Services, chat_id: str, item: Item) -> ChatFil
 
 
 @router.message(F.media_group_id)
-async def album_item(message: types.Message, bot: Bot, services: Services, cards: Cards,
-                     albums: AlbumCollector) -> None:
+async def album_item(
+    message: types.Message, bot: Bot, services: Services, cards: Cards, albums: AlbumCollector
+) -> None:
     """One item of an album: collected, the album is handled once it is complete."""
     await albums.add(message, bot, services, cards)
 
 
 @router.message(F.photo | F.video | F.animation | F.document)
-async def single_media(message: types.Message, bot: Bot, services: Services,
-                       cards: Cards) -> None:
+async def single_media(message: types.Message, bot: Bot, services: Services, cards: Cards) -> None:
     """A photo, video or media file: download, store, reply with the card."""
     brand, actor = await acting(message.chat.id, message.from_user)
     await actor.may(brand.id, Action.UPLOAD)  # refused before anything is received
@@ -84,10 +86,20 @@ async def single_media(message: types.Message, bot: Bot, services: Services,
     chat_id = str(message.chat.id)
     try:
         asset = await services.assets.receive(
-            actor, brand_id=brand.id, file=chat_file(bot, services, chat_id, item),
-            source=AssetSource.TELEGRAM, caption=message.caption or "")
-        await cards.create(bot, brand=brand, asset=asset, chat_id=chat_id, actor=actor.user,
-                           message_id=progress.message_id)
+            actor,
+            brand_id=brand.id,
+            file=chat_file(bot, services, chat_id, item),
+            source=AssetSource.TELEGRAM,
+            caption=message.caption or "",
+        )
+        await cards.create(
+            bot,
+            brand=brand,
+            asset=asset,
+            chat_id=chat_id,
+            actor=actor.user,
+            message_id=progress.message_id,
+        )
     except Exception as exc:  # noqa: BLE001 - reported to the user in the chat
         await _report(bot, progress, exc)
 
@@ -96,8 +108,9 @@ async def _report(bot: Bot, progress: types.Message, exc: BaseException) -> None
     """Turn the progress message into the error, in plain words."""
     if not isinstance(exc, OneClickError):
         log.error("telegram upload failed", exc_info=exc)
-    await safe_edit(bot, progress.chat.id, progress.message_id,
-                    "❌ " + (user_text(exc) or "That did not work."))
+    await safe_edit(
+        bot, progress.chat.id, progress.message_id, "❌ " + (user_text(exc) or "That did not work.")
+    )
 
 
 @router.message(F.audio | F.voice | F.sticker | F.video_note)
@@ -121,8 +134,7 @@ class AlbumCollector:
         self._albums: dict[tuple[int, str], _Album] = {}
         self._jobs: set[asyncio.Task[None]] = set()
 
-    async def add(self, message: types.Message, bot: Bot, services: Services,
-                  cards: Cards) -> None:
+    async def add(self, message: types.Message, bot: Bot, services: Services, cards: Cards) -> None:
         """Add an item; (re)start the quiet timer of its album."""
         key = (message.chat.id, str(message.media_group_id))
         album = self._albums.setdefault(key, _Album())
@@ -133,8 +145,9 @@ class AlbumCollector:
         self._jobs.add(album.timer)
         album.timer.add_done_callback(self._jobs.discard)
 
-    async def _later(self, key: tuple[int, str], bot: Bot, services: Services,
-                     cards: Cards) -> None:
+    async def _later(
+        self, key: tuple[int, str], bot: Bot, services: Services, cards: Cards
+    ) -> None:
         await asyncio.sleep(self.wait)
         album = self._albums.pop(key, None)
         if album is None:
@@ -148,8 +161,9 @@ class AlbumCollector:
         while self._jobs:
             await asyncio.gather(*list(self._jobs), return_exceptions=True)
 
-    async def _finish(self, messages: list[types.Message], bot: Bot, services: Services,
-                      cards: Cards) -> None:
+    async def _finish(
+        self, messages: list[types.Message], bot: Bot, services: Services, cards: Cards
+    ) -> None:
         messages.sort(key=lambda m: m.message_id)
         first = messages[0]
         try:
@@ -162,12 +176,23 @@ class AlbumCollector:
         chat_id = str(first.chat.id)
         try:
             asset = await services.assets.receive_album(
-                actor, brand_id=brand.id, source=AssetSource.TELEGRAM,
+                actor,
+                brand_id=brand.id,
+                source=AssetSource.TELEGRAM,
                 source_id=f"album:{chat_id}:{first.media_group_id}",
-                files=[chat_file(bot, services, chat_id, item) if (item := media_item(m))
-                       else None for m in messages],
-                caption=next((m.caption for m in messages if m.caption), "") or "")
-            await cards.create(bot, brand=brand, asset=asset, chat_id=chat_id,
-                               actor=actor.user, message_id=progress.message_id)
+                files=[
+                    chat_file(bot, services, chat_id, item) if (item := media_item(m)) else None
+                    for m in messages
+                ],
+                caption=next((m.caption for m in messages if m.caption), "") or "",
+            )
+            await cards.create(
+                bot,
+                brand=brand,
+                asset=asset,
+                chat_id=chat_id,
+                actor=actor.user,
+                message_id=progress.message_id,
+            )
         except Exception as exc:  # noqa: BLE001 - reported to the user in the chat
             await _report(bot, progress, exc)

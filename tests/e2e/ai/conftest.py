@@ -27,15 +27,25 @@ BRAND_PROMPT = (
 )  # ~150 words
 
 
-async def make_brand(slug: str, *, prompt: str = BRAND_PROMPT, hashtags: list[str] | None = None,
-                     forbidden: list[str] | None = None, settings: dict | None = None) -> Brand:
+async def make_brand(
+    slug: str,
+    *,
+    prompt: str = BRAND_PROMPT,
+    hashtags: list[str] | None = None,
+    forbidden: list[str] | None = None,
+    settings: dict | None = None,
+) -> Brand:
     """A brand with an owner."""
     owner = await User.create(email=f"owner-{slug}@example.com", password_hash="x")
     return await Brand.create(
-        name=slug.title(), slug=slug, owner=owner, ai_system_prompt=prompt,
+        name=slug.title(),
+        slug=slug,
+        owner=owner,
+        ai_system_prompt=prompt,
         default_hashtags=hashtags if hashtags is not None else ["#lindenbakery", "#alfama"],
         forbidden_phrases=forbidden if forbidden is not None else ["cheapest", "best in town"],
-        settings=settings or {})
+        settings=settings or {},
+    )
 
 
 async def make_asset(brand: Brand, caption: str) -> MediaAsset:
@@ -50,17 +60,23 @@ def fake_api() -> Iterator[FakeMessagesAPI]:
         yield api
 
 
-def claude_settings(tmp_path: Path, api: FakeMessagesAPI, model: str = "claude-sonnet-5-5"
-                    ) -> Settings:
+def claude_settings(
+    tmp_path: Path, api: FakeMessagesAPI, model: str = "claude-sonnet-5-5"
+) -> Settings:
     """Settings with a key, pointed at the fake."""
-    return make_settings(tmp_path / "ai", anthropic_api_key="test-key",
-                         anthropic_base_url=api.base_url, anthropic_model=model)
+    return make_settings(
+        tmp_path / "ai",
+        anthropic_api_key="test-key",
+        anthropic_base_url=api.base_url,
+        anthropic_model=model,
+    )
 
 
 @pytest.fixture
 def claude(tmp_path: Path, fake_api: FakeMessagesAPI) -> ClaudeAdapter:
     """A Claude adapter with the real SDK against the fake; fast retries."""
-    adapter = build_caption_adapter(claude_settings(tmp_path, fake_api), max_retries=2,
-                                    timeout=2.0, deadline_seconds=10.0)
+    adapter = build_caption_adapter(
+        claude_settings(tmp_path, fake_api), max_retries=2, timeout=2.0, deadline_seconds=10.0
+    )
     assert isinstance(adapter, ClaudeAdapter)
     return adapter

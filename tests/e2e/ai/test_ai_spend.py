@@ -23,8 +23,12 @@ from tests.fakes.anthropic_api import FakeMessagesAPI
 
 def capped_claude(tmp_path: Path, api: FakeMessagesAPI, budget: float) -> ClaudeAdapter:
     """The factory's adapter with AI_MONTHLY_BUDGET_USD set to `budget`."""
-    settings = make_settings(tmp_path / "capped", anthropic_api_key="test-key",
-                             anthropic_base_url=api.base_url, ai_monthly_budget_usd=budget)
+    settings = make_settings(
+        tmp_path / "capped",
+        anthropic_api_key="test-key",
+        anthropic_base_url=api.base_url,
+        ai_monthly_budget_usd=budget,
+    )
     adapter = build_caption_adapter(settings, max_retries=0, timeout=2.0)
     assert isinstance(adapter, ClaudeAdapter)
     return adapter
@@ -36,7 +40,8 @@ def test_defaults_cap_every_brand() -> None:
 
 
 async def test_regenerate_loop_stops_at_the_per_person_limit(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     service = CaptionService(claude, DEFAULT_RULES, limiter=AICallLimiter(3))
     brand = await make_brand("linden")
     ann = await User.get(id=brand.owner_id)
@@ -44,8 +49,14 @@ async def test_regenerate_loop_stops_at_the_per_person_limit(
     refused = []
     for n in range(8):
         try:
-            await service.adapt(asset, ["telegram", "web"], regenerate=True, hint=f"take {n}",
-                                actor=ann, origin="telegram")
+            await service.adapt(
+                asset,
+                ["telegram", "web"],
+                regenerate=True,
+                hint=f"take {n}",
+                actor=ann,
+                origin="telegram",
+            )
         except RateLimited as exc:
             refused.append(exc)
     assert len(fake_api.requests) == 3  # the fourth ask and later never left the process
@@ -62,9 +73,11 @@ async def test_regenerate_loop_stops_at_the_per_person_limit(
 
 
 async def test_monthly_cap_applies_even_when_a_brand_sets_more(
-        db: Settings, tmp_path: Path, fake_api: FakeMessagesAPI) -> None:
-    service = CaptionService(capped_claude(tmp_path, fake_api, budget=0.001), DEFAULT_RULES,
-                             limiter=AICallLimiter(0))
+    db: Settings, tmp_path: Path, fake_api: FakeMessagesAPI
+) -> None:
+    service = CaptionService(
+        capped_claude(tmp_path, fake_api, budget=0.001), DEFAULT_RULES, limiter=AICallLimiter(0)
+    )
     brand = await make_brand("linden", settings={"ai": {"monthly_budget_usd": 1000}})
     ann = await User.get(id=brand.owner_id)
     asset = await make_asset(brand, "Rye at seven.")

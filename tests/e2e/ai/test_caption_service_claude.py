@@ -15,14 +15,14 @@ SIX = ["instagram", "facebook", "tiktok", "telegram", "pinterest", "web"]
 
 
 async def test_preview_then_publish_uses_stored_captions(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     service = CaptionService(claude, DEFAULT_RULES)
     brand = await make_brand("linden")
     for n in range(3):
         asset = await make_asset(brand, f"Batch {n}: rye and custard tarts.")
         preview = await service.adapt(asset, SIX)
-        assert all(c.adapter == "claude-sonnet-5-5" and not c.is_fallback
-                   for c in preview.values())
+        assert all(c.adapter == "claude-sonnet-5-5" and not c.is_fallback for c in preview.values())
         texts = await service.captions_for_publish(asset, SIX, {"web": "Our own words."})
         assert texts["web"] == "Our own words."
         assert texts["instagram"] == preview["instagram"].text
@@ -34,7 +34,8 @@ async def test_preview_then_publish_uses_stored_captions(
 
 
 async def test_ai_down_at_publish_time_still_publishes(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     fake_api.fail(529, times=None, retry_after=0.01)
     service = CaptionService(claude, DEFAULT_RULES)
     asset = await make_asset(await make_brand("linden"), "Rye at seven, 3,50 €.")
@@ -46,7 +47,8 @@ async def test_ai_down_at_publish_time_still_publishes(
 
 
 async def test_budget_note_reaches_the_caller_and_the_audit_trail(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     brand = await make_brand("linden", settings={"ai": {"monthly_budget_usd": 0}})
     service = CaptionService(claude, DEFAULT_RULES)
     out = await service.adapt(await make_asset(brand, "Rye."), ["telegram"])

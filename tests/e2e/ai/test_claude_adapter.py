@@ -32,7 +32,8 @@ def system_bytes(body: dict[str, Any]) -> bytes:
 
 
 async def test_one_structured_request_for_all_platforms(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     brand = await make_brand("linden")
     out = await claude.adapt(brand, "Fresh rye loaves out of the oven at 7.", SIX, RULES)
     assert len(fake_api.requests) == 1
@@ -50,13 +51,19 @@ async def test_one_structured_request_for_all_platforms(
 
 
 async def test_prefix_byte_identical_per_brand_and_different_across_brands(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     linden = await make_brand("linden")
-    other = await make_brand("bolt", prompt="Loud, bold gym brand. Short shouty lines.",
-                             hashtags=["#boltgym"], forbidden=["easy"])
+    other = await make_brand(
+        "bolt",
+        prompt="Loud, bold gym brand. Short shouty lines.",
+        hashtags=["#boltgym"],
+        forbidden=["easy"],
+    )
     await claude.adapt(linden, "Rye at 7.", ["instagram"], RULES)
-    await claude.adapt(linden, "Custard tarts until Sunday, 1,20 €.", ["tiktok", "web"], RULES,
-                       hint="more playful")
+    await claude.adapt(
+        linden, "Custard tarts until Sunday, 1,20 €.", ["tiktok", "web"], RULES, hint="more playful"
+    )
     await claude.adapt(linden, "Closed on Monday.", SIX, RULES)
     await claude.adapt(other, "New squat racks.", ["instagram"], RULES)
     bodies = [r.body for r in fake_api.requests]
@@ -78,7 +85,8 @@ async def test_prefix_byte_identical_per_brand_and_different_across_brands(
 
 @pytest.mark.parametrize("model", ["claude-sonnet-5-5", "claude-sonnet-4-6"])
 async def test_cache_engages_for_a_150_word_brand_prompt(
-        db: Settings, tmp_path: Path, fake_api: FakeMessagesAPI, model: str) -> None:
+    db: Settings, tmp_path: Path, fake_api: FakeMessagesAPI, model: str
+) -> None:
     adapter = build_caption_adapter(claude_settings(tmp_path, fake_api, model), max_retries=0)
     brand = await make_brand("linden")
     for caption in ("Rye at 7.", "Custard tarts.", "Closed Monday."):
@@ -95,7 +103,8 @@ async def test_cache_engages_for_a_150_word_brand_prompt(
 
 
 async def test_second_brand_reads_the_shared_guide_and_writes_only_its_block(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     await claude.adapt(await make_brand("linden"), "Rye.", ["instagram"], RULES)
     await claude.adapt(await make_brand("bolt"), "Racks.", ["instagram"], RULES)
     first, second = (r.usage for r in fake_api.requests)
@@ -105,7 +114,8 @@ async def test_second_brand_reads_the_shared_guide_and_writes_only_its_block(
 
 
 async def test_cache_ttl_is_one_hour(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     brand = await make_brand("linden")
     await claude.adapt(brand, "a", ["instagram"], RULES)
     fake_api.advance(50 * 60)  # 50 minutes: a 5-minute cache would be gone
@@ -119,7 +129,8 @@ async def test_cache_ttl_is_one_hour(
 
 
 async def test_limits_and_forbidden_phrases_enforced_when_the_model_misbehaves(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     long = ("Our cheapest loaf is also the best in town, baked slowly overnight. " * 60)[:3000]
 
     def responder(body: dict[str, Any]) -> str:
@@ -144,7 +155,8 @@ async def test_limits_and_forbidden_phrases_enforced_when_the_model_misbehaves(
 
 
 async def test_regeneration_fixes_the_forbidden_phrase(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     def responder(body: dict[str, Any]) -> str:
         word = "lovely" if "<avoid" in user_text(body) else "cheapest"
         return captions_json(dict.fromkeys(requested_platforms(body), f"The {word} rye in Alfama."))
@@ -156,11 +168,14 @@ async def test_regeneration_fixes_the_forbidden_phrase(
 
 
 async def test_empty_answer_for_one_platform_falls_back_for_that_platform_only(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
-    fake_api.responder = lambda body: captions_json({"instagram": "Warm rye today.",
-                                                     "tiktok": "   \n "})
-    out = await claude.adapt(await make_brand("linden"), "Rye at seven.",
-                             ["instagram", "tiktok", "web"], RULES)
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
+    fake_api.responder = lambda body: captions_json(
+        {"instagram": "Warm rye today.", "tiktok": "   \n "}
+    )
+    out = await claude.adapt(
+        await make_brand("linden"), "Rye at seven.", ["instagram", "tiktok", "web"], RULES
+    )
     assert not out["instagram"].is_fallback
     assert out["tiktok"].is_fallback and out["tiktok"].adapter == "rules"
     assert out["tiktok"].text.startswith("Rye at seven.")
@@ -169,7 +184,8 @@ async def test_empty_answer_for_one_platform_falls_back_for_that_platform_only(
 
 
 async def test_persistent_529_falls_back_to_rules(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     fake_api.fail(529, times=None, retry_after=0.01)
     brand = await make_brand("linden")
     out = await claude.adapt(brand, "Rye at seven. #rye", ["instagram", "pinterest"], RULES)
@@ -182,31 +198,32 @@ async def test_persistent_529_falls_back_to_rules(
 
 
 async def test_429_with_retry_after_is_retried_by_the_sdk(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     fake_api.fail(429, times=1, retry_after=0.05)
     out = await claude.adapt(await make_brand("linden"), "Rye.", ["instagram"], RULES)
     assert [r.status for r in fake_api.requests] == [429, 200]
     assert not out["instagram"].is_fallback
 
 
-async def test_timeout_falls_back(db: Settings, tmp_path: Path,
-                                  fake_api: FakeMessagesAPI) -> None:
-    adapter = build_caption_adapter(claude_settings(tmp_path, fake_api), max_retries=0,
-                                    timeout=0.3)
+async def test_timeout_falls_back(db: Settings, tmp_path: Path, fake_api: FakeMessagesAPI) -> None:
+    adapter = build_caption_adapter(claude_settings(tmp_path, fake_api), max_retries=0, timeout=0.3)
     fake_api.fail(200, times=1, delay=1.0)
     out = await adapter.adapt(await make_brand("linden"), "Rye.", ["telegram"], RULES)
     assert out["telegram"].is_fallback and "in time" in (out["telegram"].note or "")
 
 
 async def test_unreadable_answer_falls_back(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     fake_api.responder = lambda body: "Sure! Here are your captions: ..."
     out = await claude.adapt(await make_brand("linden"), "Rye.", ["telegram"], RULES)
     assert out["telegram"].is_fallback
 
 
 async def test_usage_stored_and_priced(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     brand = await make_brand("linden")
     await claude.adapt(brand, "Rye.", ["instagram"], RULES)
     await claude.adapt(brand, "Tarts.", ["instagram"], RULES)
@@ -215,19 +232,33 @@ async def test_usage_stored_and_priced(
     for row, request in zip(rows, fake_api.requests, strict=True):
         u = request.usage
         assert u is not None
-        assert (row.input_tokens, row.cache_write_tokens, row.cache_read_tokens,
-                row.output_tokens) == (u["input_tokens"], u["cache_creation_input_tokens"],
-                                       u["cache_read_input_tokens"], u["output_tokens"])
+        assert (
+            row.input_tokens,
+            row.cache_write_tokens,
+            row.cache_read_tokens,
+            row.output_tokens,
+        ) == (
+            u["input_tokens"],
+            u["cache_creation_input_tokens"],
+            u["cache_read_input_tokens"],
+            u["output_tokens"],
+        )
         assert row.model == "claude-sonnet-5-5" and row.purpose == "captions"
-        assert row.cost_usd == pytest.approx(cost_usd(
-            "claude-sonnet-5-5", input_tokens=row.input_tokens, output_tokens=row.output_tokens,
-            cache_read_tokens=row.cache_read_tokens,
-            cache_write_1h_tokens=row.cache_write_tokens))
+        assert row.cost_usd == pytest.approx(
+            cost_usd(
+                "claude-sonnet-5-5",
+                input_tokens=row.input_tokens,
+                output_tokens=row.output_tokens,
+                cache_read_tokens=row.cache_read_tokens,
+                cache_write_1h_tokens=row.cache_write_tokens,
+            )
+        )
     assert rows[1].cost_usd < rows[0].cost_usd
 
 
 async def test_monthly_budget_stops_ai_calls(
-        db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI) -> None:
+    db: Settings, claude: ClaudeAdapter, fake_api: FakeMessagesAPI
+) -> None:
     brand = await make_brand("linden", settings={"ai": {"monthly_budget_usd": 0.001}})
     first = await claude.adapt(brand, "Rye.", ["instagram"], RULES)
     assert not first["instagram"].is_fallback  # the first call spends ~$0.004

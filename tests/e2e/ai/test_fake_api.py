@@ -17,31 +17,43 @@ def client(fake_api: FakeMessagesAPI) -> Iterator[anthropic.AsyncAnthropic]:
 
 
 def system(chars: int, ttl: str = "1h", text: str = "s") -> list[dict[str, Any]]:
-    return [{"type": "text", "text": text * chars,
-             "cache_control": {"type": "ephemeral", "ttl": ttl}}]
+    return [
+        {"type": "text", "text": text * chars, "cache_control": {"type": "ephemeral", "ttl": ttl}}
+    ]
 
 
-async def call(client: anthropic.AsyncAnthropic, model: str, sys: list[dict[str, Any]],
-               **extra: Any) -> Any:
+async def call(
+    client: anthropic.AsyncAnthropic, model: str, sys: list[dict[str, Any]], **extra: Any
+) -> Any:
     message = await client.messages.create(
-        model=model, max_tokens=100, system=sys,  # type: ignore[arg-type]
-        messages=[{"role": "user", "content": "hi"}], **extra)
+        model=model,
+        max_tokens=100,
+        system=sys,  # type: ignore[arg-type]
+        messages=[{"role": "user", "content": "hi"}],
+        **extra,
+    )
     return message.usage
 
 
-@pytest.mark.parametrize(("model", "chars", "cached"), [
-    ("claude-sonnet-5-5", 2800, True),    # ~700 tokens >= 512
-    ("claude-sonnet-4-6", 2800, False),   # ~700 tokens < 1,024: silently not cached
-    ("claude-sonnet-5-5", 1200, False),   # ~300 tokens < 512
-])
+@pytest.mark.parametrize(
+    ("model", "chars", "cached"),
+    [
+        ("claude-sonnet-5-5", 2800, True),  # ~700 tokens >= 512
+        ("claude-sonnet-4-6", 2800, False),  # ~700 tokens < 1,024: silently not cached
+        ("claude-sonnet-5-5", 1200, False),  # ~300 tokens < 512
+    ],
+)
 async def test_minimum_cacheable_prefix_per_model(
-        client: anthropic.AsyncAnthropic, model: str, chars: int, cached: bool) -> None:
+    client: anthropic.AsyncAnthropic, model: str, chars: int, cached: bool
+) -> None:
     first = await call(client, model, system(chars))
     second = await call(client, model, system(chars))
     assert (first.cache_creation_input_tokens > 0) is cached
     assert (second.cache_read_input_tokens > 0) is cached
-    assert second.input_tokens + second.cache_read_input_tokens == \
-        first.input_tokens + first.cache_creation_input_tokens
+    assert (
+        second.input_tokens + second.cache_read_input_tokens
+        == first.input_tokens + first.cache_creation_input_tokens
+    )
 
 
 async def test_any_change_in_the_prefix_misses(client: anthropic.AsyncAnthropic) -> None:
@@ -50,8 +62,9 @@ async def test_any_change_in_the_prefix_misses(client: anthropic.AsyncAnthropic)
     assert usage.cache_read_input_tokens == 0 and usage.cache_creation_input_tokens > 0
 
 
-async def test_five_minute_ttl_expires(client: anthropic.AsyncAnthropic,
-                                       fake_api: FakeMessagesAPI) -> None:
+async def test_five_minute_ttl_expires(
+    client: anthropic.AsyncAnthropic, fake_api: FakeMessagesAPI
+) -> None:
     await call(client, "claude-sonnet-5-5", system(4000, ttl="5m"))
     fake_api.advance(301)
     usage = await call(client, "claude-sonnet-5-5", system(4000, ttl="5m"))
@@ -59,14 +72,20 @@ async def test_five_minute_ttl_expires(client: anthropic.AsyncAnthropic,
     assert usage.cache_creation.ephemeral_5m_input_tokens > 0
 
 
-@pytest.mark.parametrize("extra", [
-    {"extra_body": {"temperature": 0.2}},  # SDK 2.x no longer even offers these
-    {"extra_body": {"top_p": 0.9}},
-    {"tool_choice": {"type": "any"},
-     "tools": [{"name": "t", "input_schema": {"type": "object"}}]},
-])
-async def test_current_sonnet_refusals(client: anthropic.AsyncAnthropic,
-                                       extra: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"extra_body": {"temperature": 0.2}},  # SDK 2.x no longer even offers these
+        {"extra_body": {"top_p": 0.9}},
+        {
+            "tool_choice": {"type": "any"},
+            "tools": [{"name": "t", "input_schema": {"type": "object"}}],
+        },
+    ],
+)
+async def test_current_sonnet_refusals(
+    client: anthropic.AsyncAnthropic, extra: dict[str, Any]
+) -> None:
     with pytest.raises(anthropic.BadRequestError):
         await call(client, "claude-sonnet-5-5", system(10), **extra)
 

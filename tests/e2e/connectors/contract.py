@@ -96,26 +96,33 @@ class ContractEnv:
         """The connector under test, built by the app's registry."""
         return self.services.connectors.get(self.case.platform)
 
-    async def asset(self, kind: MediaKind, caption: str = "Fresh beans today #coffee"
-                    ) -> MediaAsset:
+    async def asset(
+        self, kind: MediaKind, caption: str = "Fresh beans today #coffee"
+    ) -> MediaAsset:
         """A real asset in the brand's inbox: a small JPEG, a short MP4 or a carousel."""
         if kind == "carousel":
-            parent = await MediaAsset.create(brand=self.brand, kind="carousel",
-                                             original_caption=caption, created_by=self.user)
+            parent = await MediaAsset.create(
+                brand=self.brand, kind="carousel", original_caption=caption, created_by=self.user
+            )
             for index in range(2):
                 await self._ingest(self._jpeg(f"c{index}.jpg"), caption, parent, index)
             return parent
         path = self._jpeg("photo.jpg") if kind == "image" else self._mp4()
         return await self._ingest(path, caption, None, 0)
 
-    async def target(self, asset: MediaAsset, account: SocialAccount, caption: str | None = None
-                     ) -> PublishTarget:
+    async def target(
+        self, asset: MediaAsset, account: SocialAccount, caption: str | None = None
+    ) -> PublishTarget:
         """A publish job for the asset on the account's platform; its one target."""
         caption = caption if caption is not None else asset.original_caption
         job, _ = await create_job(
-            BrandScope(self.user), asset=asset, platforms=[account.platform],
+            BrandScope(self.user),
+            asset=asset,
+            platforms=[account.platform],
             known_platforms=self.services.connectors.platforms(),
-            captions={account.platform: caption}, origin="test")
+            captions={account.platform: caption},
+            origin="test",
+        )
         return await PublishTarget.get(job_id=job.id, account_id=account.id)
 
     def _jpeg(self, name: str) -> Path:
@@ -126,11 +133,20 @@ class ContractEnv:
         path = self.media_dir / "clip.mp4"
         return path if path.exists() else make_mp4(path, seconds=3.2, size="360x640", fps=24)
 
-    async def _ingest(self, path: Path, caption: str, parent: MediaAsset | None,
-                      position: int) -> MediaAsset:
-        return await ingest_media(self.settings, brand=self.brand, chunks=file_chunks(path),
-                                  file_name=path.name, caption=caption, actor=self.user,
-                                  origin="test", parent=parent, position=position)
+    async def _ingest(
+        self, path: Path, caption: str, parent: MediaAsset | None, position: int
+    ) -> MediaAsset:
+        return await ingest_media(
+            self.settings,
+            brand=self.brand,
+            chunks=file_chunks(path),
+            file_name=path.name,
+            caption=caption,
+            actor=self.user,
+            origin="test",
+            parent=parent,
+            position=position,
+        )
 
 
 @dataclass(frozen=True)
@@ -173,26 +189,38 @@ async def quick_user(email: str) -> User:
 
 
 @asynccontextmanager
-async def contract_env(case: ContractCase, tmp_path: Path, **extra: Any
-                       ) -> AsyncIterator[ContractEnv]:
+async def contract_env(
+    case: ContractCase, tmp_path: Path, **extra: Any
+) -> AsyncIterator[ContractEnv]:
     """The fake, then the live web app pointed at it, a user and a brand (`extra`: more
     settings)."""
     from core.brands import create_brand
 
     async with case.fake() as run:
         settings = make_settings(
-            tmp_path, connector_poll_interval_seconds=0.02, connector_poll_timeout_seconds=60.0,
-            publish_retry_base_seconds=0.05, sweep_interval_seconds=3600.0,
-            **{**case.settings, **run.overrides, **extra})
+            tmp_path,
+            connector_poll_interval_seconds=0.02,
+            connector_poll_timeout_seconds=60.0,
+            publish_retry_base_seconds=0.05,
+            sweep_interval_seconds=3600.0,
+            **{**case.settings, **run.overrides, **extra},
+        )
         await prepared_database(settings)
         async with serving(settings) as served:
             user = await quick_user(f"owner-{case.platform}@example.com")
             brand = await create_brand(user, f"Acme {case.platform}", origin="test")
             media_dir = tmp_path / "src"
             media_dir.mkdir(exist_ok=True)
-            yield ContractEnv(settings=settings, services=served.services, base_url=served.url,
-                              user=user, brand=brand, handle=run.handle, media_dir=media_dir,
-                              case=case)
+            yield ContractEnv(
+                settings=settings,
+                services=served.services,
+                base_url=served.url,
+                user=user,
+                brand=brand,
+                handle=run.handle,
+                media_dir=media_dir,
+                case=case,
+            )
 
 
 @cache

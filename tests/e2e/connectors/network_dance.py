@@ -7,8 +7,9 @@ import httpx
 from tests.e2e.connectors.oauth_dance import sign_in, with_state
 
 
-async def refused_then_connected(base: str, browser: httpx.AsyncClient, email: str,
-                                 callback: str) -> httpx.Response:
+async def refused_then_connected(
+    base: str, browser: httpx.AsyncClient, email: str, callback: str
+) -> httpx.Response:
     """A forged state and another session's use are refused; the real callback answers."""
     forged = await browser.get(with_state(callback, "forged-state"))
     assert forged.status_code == 400 and "not valid" in forged.text

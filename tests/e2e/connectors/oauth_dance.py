@@ -32,8 +32,15 @@ async def sign_in(base_url: str, email: str) -> httpx.AsyncClient:
     """Another browser session of an existing user."""
     client = httpx.AsyncClient(base_url=base_url, timeout=30.0)
     page = await client.get("/login")
-    resp = await client.post("/login", data={"email": email, "password": "correct horse battery",
-                                             "csrf_token": csrf_of(page.text), "next": "/brands"})
+    resp = await client.post(
+        "/login",
+        data={
+            "email": email,
+            "password": "correct horse battery",
+            "csrf_token": csrf_of(page.text),
+            "next": "/brands",
+        },
+    )
     assert resp.status_code == 303, resp.text
     return client
 
@@ -45,8 +52,13 @@ async def brand_of(email: str, name: str) -> Brand:
     return await create_brand(await user_by_email(email), name, origin="test")
 
 
-async def authorize(browser: httpx.AsyncClient, brand_id: int, platform: str,
-                    query: str = "", form: dict[str, str] | None = None) -> str:
+async def authorize(
+    browser: httpx.AsyncClient,
+    brand_id: int,
+    platform: str,
+    query: str = "",
+    form: dict[str, str] | None = None,
+) -> str:
     """Start connecting (through the network's form, with CSRF, when `form` is given) and let
     the network's (fake) sign-in page approve: the callback URL."""
     url = f"/brands/{brand_id}/connect/{platform}"

@@ -30,8 +30,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     names = metafunc.fixturenames
     if "scenario" in names:
         pairs = [(c, s) for c in CASES for s in c.errors]
-        metafunc.parametrize(("case", "scenario"), pairs,
-                             ids=[f"{c.id}-{s.id}" for c, s in pairs])
+        metafunc.parametrize(("case", "scenario"), pairs, ids=[f"{c.id}-{s.id}" for c, s in pairs])
     elif "kind" in names:
         pairs = [(c, k) for c in CASES for k in c.media]
         metafunc.parametrize(("case", "kind"), pairs, ids=[f"{c.id}-{k}" for c, k in pairs])
@@ -46,8 +45,7 @@ async def env(case: ContractCase, tmp_path: Path) -> AsyncIterator[ContractEnv]:
         yield running
 
 
-async def _publish(env: ContractEnv, account: SocialAccount, kind: str = "image"
-                   ) -> PublishTarget:
+async def _publish(env: ContractEnv, account: SocialAccount, kind: str = "image") -> PublishTarget:
     asset = await env.asset(kind)  # type: ignore[arg-type]
     target = await env.target(asset, account)
     runner = env.services.runner
@@ -137,8 +135,7 @@ class TestConnectorContract:
         _plain(target.error)
         assert env.handle.posts() == []
 
-    async def test_error_codes_are_typed(self, env: ContractEnv,
-                                         scenario: ErrorScenario) -> None:
+    async def test_error_codes_are_typed(self, env: ContractEnv, scenario: ErrorScenario) -> None:
         account = await env.case.connect(env)
         asset = await env.asset(scenario.media)
         target = await env.target(asset, account)

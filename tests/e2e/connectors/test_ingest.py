@@ -60,7 +60,8 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             services = served.services
             redirect = redirect_uri(settings, "instagram")
             account = await services.connectors.get("instagram").connect(
-                brand, {"code": fake.issue_code("ig", redirect), "redirect_uri": redirect})
+                brand, {"code": fake.issue_code("ig", redirect), "redirect_uri": redirect}
+            )
             await claim_first_sync(account, 0.0)  # steady state: the first sync is elsewhere
             inbox = Inbox()
             notify.register(inbox)
@@ -84,14 +85,17 @@ async def test_two_runs_create_each_post_once_with_all_files(world: World) -> No
     other = _bytes(make_jpeg(src / "b.jpg", size="800x800"))
     video = _bytes(make_mp4(src / "v.mp4", seconds=1.5, size="240x426"))
     fake.seed_ig_post("Morning pour #coffee", [("IMAGE", photo)], age=300)
-    fake.seed_ig_post("New roast", [("VIDEO", video)], thumbnail=photo, product_type="REELS",
-                      age=200)
-    fake.seed_ig_post("Cafe tour", [("IMAGE", photo), ("IMAGE", other),
-                                            ("VIDEO", video)], age=100)
+    fake.seed_ig_post(
+        "New roast", [("VIDEO", video)], thumbnail=photo, product_type="REELS", age=200
+    )
+    fake.seed_ig_post("Cafe tour", [("IMAGE", photo), ("IMAGE", other), ("VIDEO", video)], age=100)
 
     created = await ingest_account_now(world.services, world.account)
-    assert [a.original_caption for a in created] == ["Morning pour #coffee", "New roast",
-                                                     "Cafe tour"]
+    assert [a.original_caption for a in created] == [
+        "Morning pour #coffee",
+        "New roast",
+        "Cafe tour",
+    ]
     assert [a.kind for a in created] == [AssetKind.IMAGE, AssetKind.VIDEO, AssetKind.CAROUSEL]
     for asset in created:
         assert asset.source == AssetSource.INSTAGRAM

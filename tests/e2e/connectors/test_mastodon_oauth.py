@@ -54,8 +54,9 @@ async def test_plain_http_servers_are_refused_by_default(tmp_path: Path) -> None
         brand = await brand_of("owner@example.com", "Acme")
         url = f"/brands/{brand.id}/connect/mastodon"
         page = await browser.get(url)
-        answer = await browser.post(url, data={"csrf_token": csrf_of(page.text),
-                                               "server": "http://127.0.0.1:9"})
+        answer = await browser.post(
+            url, data={"csrf_token": csrf_of(page.text), "server": "http://127.0.0.1:9"}
+        )
         assert answer.status_code == 422  # InvalidInput, shown in plain words
         assert "https://" in answer.text
         await browser.aclose()

@@ -24,8 +24,9 @@ async def test_signed_urls_serve_ranges_and_expire(tmp_path: Path) -> None:
             full = await http.get(signed_media_url(env.settings, media))
             assert full.status_code == 200 and full.content == data
             assert full.headers["content-type"] == "image/jpeg"
-            part = await http.get(signed_media_url(env.settings, media),
-                                  headers={"Range": "bytes=2-9"})
+            part = await http.get(
+                signed_media_url(env.settings, media), headers={"Range": "bytes=2-9"}
+            )
             assert part.status_code == 206 and part.content == data[2:10]
             expired = await http.get(signed_media_url(env.settings, media, ttl=-1))
             assert expired.status_code == 404

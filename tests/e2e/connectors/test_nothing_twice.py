@@ -35,8 +35,7 @@ CLIENT_TIMEOUT = 1.5
 CASES = {case.platform: case for case in all_cases()}
 
 
-async def run_to_end(env: ContractEnv, target: PublishTarget, runs: int = 8
-                     ) -> PublishTarget:
+async def run_to_end(env: ContractEnv, target: PublishTarget, runs: int = 8) -> PublishTarget:
     """Run the target as the queue would (retries when due) until it ends."""
     runner = env.services.runner
     await runner.prepare_job(target.job_id)
@@ -62,8 +61,9 @@ def _plain_unknown(target: PublishTarget) -> None:
 @pytest.fixture
 async def faulty(case: ContractCase, tmp_path: Path):  # type: ignore[no-untyped-def]
     """The contract environment with a short client timeout."""
-    async with contract_env(case, tmp_path, connector_timeout_seconds=CLIENT_TIMEOUT,
-                            telegram_upload_timeout_seconds=2) as env:
+    async with contract_env(
+        case, tmp_path, connector_timeout_seconds=CLIENT_TIMEOUT, telegram_upload_timeout_seconds=2
+    ) as env:
         yield env
 
 
@@ -84,8 +84,9 @@ async def test_create_call_fails_after_its_effect(faulty: ContractEnv, fault: st
     assert str(posts[0]["id"]) in (target.external_id or "")
 
 
-@pytest.mark.parametrize("case", [CASES["instagram"], CASES["threads"]],
-                         ids=["instagram", "threads"])
+@pytest.mark.parametrize(
+    "case", [CASES["instagram"], CASES["threads"]], ids=["instagram", "threads"]
+)
 async def test_container_made_but_publish_refused(faulty: ContractEnv) -> None:
     """A 500 before acting: the lookup finds the container unpublished; one new publish."""
     env = faulty
@@ -123,8 +124,10 @@ class TelegramHandle:
 
     def posts(self) -> list[dict[str, Any]]:
         """Messages in the channel (an album is one message per item)."""
-        return [{"id": m["message_id"], "text": m.get("caption", "")}
-                for m in self.fake.chat_messages(CHANNEL)]
+        return [
+            {"id": m["message_id"], "text": m.get("caption", "")}
+            for m in self.fake.chat_messages(CHANNEL)
+        ]
 
     def inject(self, fault: str, times: int = 1) -> None:
         """An after-effect fault on the next send (a photo, or an album)."""
@@ -142,9 +145,10 @@ async def telegram_fake() -> AsyncIterator[FakeRun]:
     """The fake Bot API with the brand's channel."""
     async with running_fake() as fake:
         fake.add_channel(CHANNEL, "Acme channel", username="acme_channel")
-        yield FakeRun(overrides={"telegram_api_base": fake.base,
-                                 "telegram_bot_token": fake.token},
-                      handle=TelegramHandle(fake))
+        yield FakeRun(
+            overrides={"telegram_api_base": fake.base, "telegram_bot_token": fake.token},
+            handle=TelegramHandle(fake),
+        )
 
 
 async def telegram_connect(env: ContractEnv) -> SocialAccount:
@@ -152,17 +156,28 @@ async def telegram_connect(env: ContractEnv) -> SocialAccount:
     return await env.connector.connect(env.brand, {"chat_id": CHANNEL})
 
 
-TELEGRAM = ContractCase(platform="telegram", fake=telegram_fake, connect=telegram_connect,
-                        after_effect_outcome="unknown")
+TELEGRAM = ContractCase(
+    platform="telegram",
+    fake=telegram_fake,
+    connect=telegram_connect,
+    after_effect_outcome="unknown",
+)
 
 
 @pytest.mark.parametrize("case", [TELEGRAM], ids=["telegram"])
-@pytest.mark.parametrize(("fault", "kind", "messages"), [
-    ("after_effect_500", "image", 1), ("after_effect_hang", "image", 1),
-    ("after_effect_drop", "image", 1), ("after_effect_drop", "carousel", 2)],
-    ids=["photo-500", "photo-hang", "photo-drop", "album-half-sent"])
-async def test_telegram_send_lost_ends_unknown(faulty: ContractEnv, fault: str, kind: str,
-                                               messages: int) -> None:
+@pytest.mark.parametrize(
+    ("fault", "kind", "messages"),
+    [
+        ("after_effect_500", "image", 1),
+        ("after_effect_hang", "image", 1),
+        ("after_effect_drop", "image", 1),
+        ("after_effect_drop", "carousel", 2),
+    ],
+    ids=["photo-500", "photo-hang", "photo-drop", "album-half-sent"],
+)
+async def test_telegram_send_lost_ends_unknown(
+    faulty: ContractEnv, fault: str, kind: str, messages: int
+) -> None:
     """The post (or the album) is in the channel once; the target asks a person."""
     env = faulty
     account = await env.case.connect(env)

@@ -20,8 +20,11 @@ from tests.e2e.connectors.oauth_dance import (
 from tests.fakes.meta_graph import IG_USER, PAGES, TH_USER, running_meta_graph
 from tests.support.server import live_app
 
-EXPECTED = {"instagram": [IG_USER["user_id"]], "threads": [TH_USER["id"]],
-            "facebook": [PAGES[0]["id"], PAGES[1]["id"]]}
+EXPECTED = {
+    "instagram": [IG_USER["user_id"]],
+    "threads": [TH_USER["id"]],
+    "facebook": [PAGES[0]["id"], PAGES[1]["id"]],
+}
 
 
 @pytest.mark.parametrize("platform", ["instagram", "facebook", "threads"])
@@ -52,13 +55,18 @@ async def test_connect_dance_checks_state(platform: str, tmp_path: Path) -> None
                 assert done.headers["location"] == f"/brands/{brand.id}/connect/facebook/pick"
                 page = await browser.get(done.headers["location"])
                 assert PAGES[0]["name"] in page.text and PAGES[1]["name"] in page.text
-                done = await browser.post(done.headers["location"], data={
-                    "csrf_token": csrf_of(page.text),
-                    "choice": [PAGES[0]["id"], PAGES[1]["id"]]})
+                done = await browser.post(
+                    done.headers["location"],
+                    data={
+                        "csrf_token": csrf_of(page.text),
+                        "choice": [PAGES[0]["id"], PAGES[1]["id"]],
+                    },
+                )
                 assert done.status_code == 303, done.text
-                again = await browser.post(f"/brands/{brand.id}/connect/facebook/pick",
-                                           data={"csrf_token": csrf_of(page.text),
-                                                 "choice": [PAGES[0]["id"]]})
+                again = await browser.post(
+                    f"/brands/{brand.id}/connect/facebook/pick",
+                    data={"csrf_token": csrf_of(page.text), "choice": [PAGES[0]["id"]]},
+                )
                 assert again.status_code == 400  # the pick is single-use too
             assert done.headers["location"] == f"/brands/{brand.id}/connections"
 
@@ -71,8 +79,9 @@ async def test_connect_dance_checks_state(platform: str, tmp_path: Path) -> None
             for account in accounts:
                 assert account.status == AccountStatus.OK
                 assert account.access_token_enc and "-" not in account.access_token_enc[:6]
-            assert await AuditLog.filter(action="account.connected",
-                                         brand_id=brand.id).count() == len(accounts)
+            assert await AuditLog.filter(
+                action="account.connected", brand_id=brand.id
+            ).count() == len(accounts)
             await browser.aclose()
             await other.aclose()
 
@@ -86,10 +95,11 @@ async def test_denied_access_connects_nothing(tmp_path: Path) -> None:
             brand = await brand_of("owner@example.com", "Acme")
             callback = await authorize(browser, brand.id, "instagram")
             state = callback.split("state=", 1)[1].split("&", 1)[0]
-            denied = await browser.get(f"/oauth/instagram/callback?error=access_denied"
-                                       f"&error_reason=user_denied&state={state}")
+            denied = await browser.get(
+                f"/oauth/instagram/callback?error=access_denied"
+                f"&error_reason=user_denied&state={state}"
+            )
             assert denied.status_code == 400
             assert "did not give access" in denied.text
-            assert await SocialAccount.filter(brand_id=brand.id,
-                                              platform="instagram").count() == 0
+            assert await SocialAccount.filter(brand_id=brand.id, platform="instagram").count() == 0
             await browser.aclose()

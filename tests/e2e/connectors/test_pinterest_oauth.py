@@ -14,10 +14,13 @@ from tests.support.server import live_app
 
 async def test_pinterest_connect_dance_with_board_picker(tmp_path: Path) -> None:
     async with FakePinterest().running() as api:
-        settings = make_settings(tmp_path, pinterest_api_base=api.base_url,
-                                 pinterest_authorize_url=f"{api.base_url}/oauth/",
-                                 pinterest_client_id=CLIENT_ID,
-                                 pinterest_client_secret=CLIENT_SECRET)
+        settings = make_settings(
+            tmp_path,
+            pinterest_api_base=api.base_url,
+            pinterest_authorize_url=f"{api.base_url}/oauth/",
+            pinterest_client_id=CLIENT_ID,
+            pinterest_client_secret=CLIENT_SECRET,
+        )
         async with live_app(settings) as base:
             browser = await signed_in(base, "owner@example.com")
             brand = await brand_of("owner@example.com", "Acme")
@@ -27,8 +30,9 @@ async def test_pinterest_connect_dance_with_board_picker(tmp_path: Path) -> None
             assert done.headers["location"] == pick
             page = await browser.get(pick)
             assert "Coffee ideas" in page.text and "Shop" in page.text
-            chosen = await browser.post(pick, data={"csrf_token": csrf_of(page.text),
-                                                    "choice": ["9002"]})
+            chosen = await browser.post(
+                pick, data={"csrf_token": csrf_of(page.text), "choice": ["9002"]}
+            )
             assert chosen.status_code == 303, chosen.text
             assert chosen.headers["location"] == f"/brands/{brand.id}/connections"
             await reused_is_refused(browser, callback)

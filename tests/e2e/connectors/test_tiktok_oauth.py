@@ -14,9 +14,13 @@ from tests.support.server import live_app
 
 async def test_tiktok_connect_dance(tmp_path: Path) -> None:
     async with FakeTikTok().running() as api:
-        settings = make_settings(tmp_path, tiktok_api_base=api.base_url,
-                                 tiktok_authorize_url=f"{api.base_url}/v2/auth/authorize/",
-                                 tiktok_client_id=CLIENT_KEY, tiktok_client_secret=CLIENT_SECRET)
+        settings = make_settings(
+            tmp_path,
+            tiktok_api_base=api.base_url,
+            tiktok_authorize_url=f"{api.base_url}/v2/auth/authorize/",
+            tiktok_client_id=CLIENT_KEY,
+            tiktok_client_secret=CLIENT_SECRET,
+        )
         async with live_app(settings) as base:
             browser = await signed_in(base, "owner@example.com")
             brand = await brand_of("owner@example.com", "Acme")

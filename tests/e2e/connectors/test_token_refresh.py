@@ -56,15 +56,24 @@ async def test_tokens_are_renewed_and_a_refusal_keeps_the_refresh_token(tmp_path
             notify.register(reconnects)
             try:
                 # fresh 60-day tokens are left alone
-                assert await refresh_due(services.connectors) == {"refreshed": 0, "failed": 0,
-                                                       "reconnect": 0}
+                assert await refresh_due(services.connectors) == {
+                    "refreshed": 0,
+                    "failed": 0,
+                    "reconnect": 0,
+                }
                 soon = datetime.now(UTC) + timedelta(days=2)
-                await SocialAccount.filter(brand_id=brand.id).exclude(platform="web").update(
-                    token_expires_at=soon)
+                await (
+                    SocialAccount.filter(brand_id=brand.id)
+                    .exclude(platform="web")
+                    .update(token_expires_at=soon)
+                )
                 before = {a.id: a.access_token_enc for a in accounts.values()}
 
-                assert await refresh_due(services.connectors) == {"refreshed": 3, "failed": 0,
-                                                       "reconnect": 0}
+                assert await refresh_due(services.connectors) == {
+                    "refreshed": 3,
+                    "failed": 0,
+                    "reconnect": 0,
+                }
                 for account in accounts.values():
                     fresh = await SocialAccount.get(id=account.id)
                     assert fresh.access_token_enc != before[fresh.id]
@@ -75,8 +84,11 @@ async def test_tokens_are_renewed_and_a_refusal_keeps_the_refresh_token(tmp_path
                 page = await SocialAccount.get(id=accounts["facebook"].id)
                 await SocialAccount.filter(id=page.id).update(token_expires_at=soon)
                 fake.inject("refresh_refused")
-                assert await refresh_due(services.connectors) == {"refreshed": 0, "failed": 0,
-                                                       "reconnect": 1}
+                assert await refresh_due(services.connectors) == {
+                    "refreshed": 0,
+                    "failed": 0,
+                    "reconnect": 1,
+                }
                 flagged = await SocialAccount.get(id=page.id)
                 assert flagged.status == AccountStatus.NEEDS_RECONNECT
                 assert flagged.status_reason

@@ -77,15 +77,17 @@ class World:
         """What the bot wrote in a Telegram chat, oldest first."""
         return [str(m.get("text", "")) for m in self.telegram.chat_messages(chat_id)]
 
-    async def owner(self, email: str = "owner@example.com", name: str = "Acme Coffee"
-                    ) -> tuple[User, Brand, httpx.AsyncClient]:
+    async def owner(
+        self, email: str = "owner@example.com", name: str = "Acme Coffee"
+    ) -> tuple[User, Brand, httpx.AsyncClient]:
         """A signed-in owner, their brand (web feed on) and the linked Telegram chat."""
         from core.brands import create_brand
 
         user = await quick_user(email)
         brand = await create_brand(user, name, origin="test")
-        await ChatLink.create(brand=brand, kind=ChatKind.TELEGRAM, chat_id=str(CHAT),
-                              linked_by=user)
+        await ChatLink.create(
+            brand=brand, kind=ChatKind.TELEGRAM, chat_id=str(CHAT), linked_by=user
+        )
         return user, brand, await sign_in(self.base, email)
 
     async def link_slack(self, brand: Brand, user: User) -> None:
@@ -96,45 +98,69 @@ class World:
         answer = await self.send.command(self.team, CHANNEL, OWNER, f"link {code}")
         assert answer.status_code == 200 and "linked" in answer.text, answer.text
 
-    async def connect_instagram(self, browser: httpx.AsyncClient, brand: Brand
-                                ) -> SocialAccount:
+    async def connect_instagram(self, browser: httpx.AsyncClient, brand: Brand) -> SocialAccount:
         """The OAuth dance through the web app; then wait for the first sync to finish."""
         done = await browser.get(await authorize(browser, brand.id, "instagram"))
         assert done.status_code == 303, done.text
         account = await SocialAccount.get(brand_id=brand.id, platform="instagram")
-        await self.until(lambda: AuditLog.exists(action="ingest.first_sync",
-                                                 object_id=str(account.id)),
-                         "the first sync")
+        await self.until(
+            lambda: AuditLog.exists(action="ingest.first_sync", object_id=str(account.id)),
+            "the first sync",
+        )
         return await SocialAccount.get(id=account.id)
 
-    async def sync_from_web(self, browser: httpx.AsyncClient, brand: Brand,
-                            account: SocialAccount) -> httpx.Response:
+    async def sync_from_web(
+        self, browser: httpx.AsyncClient, brand: Brand, account: SocialAccount
+    ) -> httpx.Response:
         """Press "Sync now" on the connections page."""
         page = await browser.get(f"/brands/{brand.id}/connections")
         assert f"/accounts/{account.id}/sync" in page.text, "no Sync now button"
-        return await browser.post(f"/brands/{brand.id}/accounts/{account.id}/sync",
-                                  data={"csrf_token": csrf_of(page.text)})
+        return await browser.post(
+            f"/brands/{brand.id}/accounts/{account.id}/sync",
+            data={"csrf_token": csrf_of(page.text)},
+        )
 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     """The live app wired to every fake; the Claude fake answers captions."""
     with FakeMessagesAPI() as ai:
-        async with running_meta_graph() as meta, running_telegram() as telegram, \
-                running_slack() as slack:
+        async with (
+            running_meta_graph() as meta,
+            running_telegram() as telegram,
+            running_slack() as slack,
+        ):
             team = slack.add_team("T0ACME001", "Acme")
             slack.add_user(team, OWNER, "olga")
             slack.add_channel(team, CHANNEL, "marketing")
             settings = make_settings(
-                tmp_path, **meta.settings_overrides(), telegram_bot_token=telegram.token,
-                telegram_api_base=telegram.base, slack_bot_token=team.bot_token,
-                slack_signing_secret=SECRET, slack_api_base=slack.api_base,
-                anthropic_api_key="test-key", anthropic_base_url=ai.base_url,
-                connector_poll_interval_seconds=0.02, publish_retry_base_seconds=0.05)
+                tmp_path,
+                **meta.settings_overrides(),
+                telegram_bot_token=telegram.token,
+                telegram_api_base=telegram.base,
+                slack_bot_token=team.bot_token,
+                slack_signing_secret=SECRET,
+                slack_api_base=slack.api_base,
+                anthropic_api_key="test-key",
+                anthropic_base_url=ai.base_url,
+                connector_poll_interval_seconds=0.02,
+                publish_retry_base_seconds=0.05,
+            )
             await prepared_database(settings)
             photo = await asyncio.to_thread(make_jpeg, tmp_path / "post.jpg")
-            async with serving(settings) as served, httpx.AsyncClient(base_url=served.url,
-                                                                      timeout=30) as web:
-                yield World(meta, telegram, slack, team, ai, served.url,
-                            Sender(web, SECRET, slack), tmp_path, served.services,
-                            photo.read_bytes())
+            async with (
+                serving(settings) as served,
+                httpx.AsyncClient(base_url=served.url, timeout=30) as web,
+            ):
+                yield World(
+                    meta,
+                    telegram,
+                    slack,
+                    team,
+                    ai,
+                    served.url,
+                    Sender(web, SECRET, slack),
+                    tmp_path,
+                    served.services,
+                    photo.read_bytes(),
+                )

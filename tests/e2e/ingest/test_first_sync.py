@@ -16,10 +16,8 @@ async def test_first_sync_imports_three_recent_posts_with_one_summary(world: Wor
 
     account = await w.connect_instagram(browser, brand)
 
-    imported = await MediaAsset.filter(brand_id=brand.id, parent_id__isnull=True
-                                       ).order_by("id")
-    assert [a.original_caption for a in imported] == ["Old post 3", "Old post 2",
-                                                      "Old post 1"]
+    imported = await MediaAsset.filter(brand_id=brand.id, parent_id__isnull=True).order_by("id")
+    assert [a.original_caption for a in imported] == ["Old post 3", "Old post 2", "Old post 1"]
     assert all(a.source == AssetSource.INSTAGRAM for a in imported)
     # one summary in each linked chat, no card per post, no AI call
     texts = w.chat_texts()
@@ -45,10 +43,12 @@ async def test_first_sync_imports_three_recent_posts_with_one_summary(world: Wor
     # a post published after connecting arrives as a card (captions made for it then)
     w.seed("Brand new latte", 5)
     await w.scheduled_ingest()
-    fresh = await w.until(lambda: MediaAsset.get_or_none(original_caption="Brand new latte"),
-                          "the new post")
-    card = await w.until(lambda: TelegramCard.get_or_none(asset_id=fresh.id,
-                                                          message_id__isnull=False), "its card")
+    fresh = await w.until(
+        lambda: MediaAsset.get_or_none(original_caption="Brand new latte"), "the new post"
+    )
+    card = await w.until(
+        lambda: TelegramCard.get_or_none(asset_id=fresh.id, message_id__isnull=False), "its card"
+    )
     assert "instagram" in card.platforms and "instagram" not in card.selected
     assert w.ai.requests, "the card's captions are made when the card is shown"
     await browser.aclose()

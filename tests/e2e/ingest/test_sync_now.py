@@ -1,4 +1,4 @@
-""""Sync now" from the connections page, the Telegram bot (/sync) and Slack (/oneclick sync)."""
+""" "Sync now" from the connections page, the Telegram bot (/sync) and Slack (/oneclick sync)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ PRIVATE = 777002  # a private chat with the bot, linked with /start CODE
 
 
 def _command(text: str) -> dict[str, Any]:
-    return {"text": text, "entities": [{"type": "bot_command", "offset": 0,
-                                        "length": len(text.split()[0])}]}
+    return {
+        "text": text,
+        "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+    }
 
 
 async def _arrived(w: World, caption: str) -> MediaAsset:
@@ -37,8 +39,9 @@ async def test_sync_now_from_web_bot_and_slack(world: World) -> None:
     page = await browser.get(done.headers["location"])
     assert "Syncing @acme.coffee" in page.text
     await _arrived(w, "From the web")
-    assert await AuditLog.exists(action="ingest.sync_requested", origin="web",
-                                 object_id=str(account.id), actor_id=user.id)
+    assert await AuditLog.exists(
+        action="ingest.sync_requested", origin="web", object_id=str(account.id), actor_id=user.id
+    )
 
     # Telegram: /sync in a chat linked with /start CODE, through the real bot
     bot = TelegramBot(w.services)
@@ -51,11 +54,14 @@ async def test_sync_now_from_web_bot_and_slack(world: World) -> None:
         await w.until(lambda: any("linked to" in t for t in w.chat_texts(PRIVATE)), "linking")
         w.seed("From Telegram", 20)
         w.telegram.user_message(chat, person, **_command("/sync"))
-        await w.until(lambda: any("Syncing @acme.coffee" in t for t in w.chat_texts(PRIVATE)),
-                      "the /sync reply")
+        await w.until(
+            lambda: any("Syncing @acme.coffee" in t for t in w.chat_texts(PRIVATE)),
+            "the /sync reply",
+        )
         await _arrived(w, "From Telegram")
-        assert await AuditLog.exists(action="ingest.sync_requested", origin="telegram",
-                                     object_id=str(account.id))
+        assert await AuditLog.exists(
+            action="ingest.sync_requested", origin="telegram", object_id=str(account.id)
+        )
     finally:
         await bot.stop()
 
@@ -85,8 +91,9 @@ async def test_sync_now_refusals_are_plain(world: World) -> None:
     assert "must be renewed before it can sync" in answer.text, answer.text
     # a wrong or foreign account id is refused like one that does not exist
     page = await browser.get(f"/brands/{brand.id}/connections")
-    wrong = await browser.post(f"/brands/{brand.id}/accounts/{web_feed.id}/sync",
-                               data={"csrf_token": csrf_of(page.text)})
+    wrong = await browser.post(
+        f"/brands/{brand.id}/accounts/{web_feed.id}/sync", data={"csrf_token": csrf_of(page.text)}
+    )
     assert wrong.status_code == 404 and "cannot sync" in wrong.text
     assert not await AuditLog.exists(action="ingest.sync_requested")
     await browser.aclose()

@@ -18,12 +18,15 @@ from tests.support.media import make_mp4
 from tests.support.server import serving, user_with_key
 
 
-async def test_the_ad_waits_for_approval_then_publishes(settings: Settings,
-                                                        tmp_path: Path) -> None:
+async def test_the_ad_waits_for_approval_then_publishes(settings: Settings, tmp_path: Path) -> None:
     work = WorkDir(tmp_path / "promo").make()
     make_mp4(work.master(15), seconds=2)
-    AdScript(seconds=15, lines=["OneClick Social."], caption="Post once, publish everywhere.",
-             writer="rules").save(work.script(15))
+    AdScript(
+        seconds=15,
+        lines=["OneClick Social."],
+        caption="Post once, publish everywhere.",
+        writer="rules",
+    ).save(work.script(15))
     settings.promo_approval_required = True
     inbox = Inbox()
     notify.register(inbox)
@@ -31,16 +34,18 @@ async def test_the_ad_waits_for_approval_then_publishes(settings: Settings,
         async with serving(settings) as served:
             services = served.services
             owner, _ = await user_with_key("owner@oneclick.example")
-            asset, job = await publish_step(services, work, seconds=15,
-                                            platforms=["web"], owner_email=owner.email)
+            asset, job = await publish_step(
+                services, work, seconds=15, platforms=["web"], owner_email=owner.email
+            )
             assert job is not None and job.status == "awaiting_approval"
             assert [a.id for a in inbox.items] == [asset.id]
             assert [j.id for j in inbox.approvals] == [job.id]
             member = await BrandMember.get(brand_id=asset.brand_id, user_id=owner.id)
             assert member.role == "owner"
 
-            again, same_job = await publish_step(services, work, seconds=15,
-                                                 platforms=["web"], owner_email=owner.email)
+            again, same_job = await publish_step(
+                services, work, seconds=15, platforms=["web"], owner_email=owner.email
+            )
             assert (again.id, same_job.id) == (asset.id, job.id)
             assert await MediaAsset.filter(source=AssetSource.GENERATED).count() == 1
 

@@ -29,11 +29,15 @@ from tests.support.server import serving
 from tests.support.waiting import until
 
 W, H = 640, 360
-AD = {"lines": ["Still posting one video to every network by hand?",
-                "Connect your networks once, then upload a video.",
-                "AI writes each caption, and one click publishes everywhere.",
-                "OneClick Social. Post once, publish everywhere."],
-      "caption": "OneClick Social: one video, every network, one click."}
+AD = {
+    "lines": [
+        "Still posting one video to every network by hand?",
+        "Connect your networks once, then upload a video.",
+        "AI writes each caption, and one click publishes everywhere.",
+        "OneClick Social. Post once, publish everywhere.",
+    ],
+    "caption": "OneClick Social: one video, every network, one click.",
+}
 
 
 class Inbox:
@@ -58,18 +62,22 @@ def read_pgm(path: Path) -> tuple[int, int, bytes]:
     data = path.read_bytes()
     fields = data.split(maxsplit=4)
     assert fields[0] == b"P5", fields[0]
-    return int(fields[1]), int(fields[2]), fields[4][-(int(fields[1]) * int(fields[2])):]
+    return int(fields[1]), int(fields[2]), fields[4][-(int(fields[1]) * int(fields[2])) :]
 
 
 def stream_seconds(path: Path) -> dict[str, float]:
     """Each stream's own duration."""
     with av.open(str(path)) as container:
-        return {s.type: float(s.duration * s.time_base) for s in container.streams
-                if s.duration is not None}
+        return {
+            s.type: float(s.duration * s.time_base)
+            for s in container.streams
+            if s.duration is not None
+        }
 
 
-async def test_the_product_makes_and_publishes_its_own_ad(settings: Settings, tmp_path: Path,
-                                                          espeak: str) -> None:
+async def test_the_product_makes_and_publishes_its_own_ad(
+    settings: Settings, tmp_path: Path, espeak: str
+) -> None:
     ensure_chromium()
     work = WorkDir(tmp_path / "promo")
     inbox = Inbox()
@@ -77,10 +85,16 @@ async def test_the_product_makes_and_publishes_its_own_ad(settings: Settings, tm
     try:
         async with serving(settings) as served:
             base = served.url
-            flows = await record_step(settings, work, base_url=base, width=W, height=H,
-                                      pause=0.15, typing_delay_ms=0)
-            assert [f.name for f in flows] == ["sign_in", "connections", "upload", "publish",
-                                               "status"]
+            flows = await record_step(
+                settings, work, base_url=base, width=W, height=H, pause=0.15, typing_delay_ms=0
+            )
+            assert [f.name for f in flows] == [
+                "sign_in",
+                "connections",
+                "upload",
+                "publish",
+                "status",
+            ]
             recording = await probe_file(work.recording)
             assert recording.width == W and recording.duration
             assert abs(recording.duration - sum(f.duration for f in flows)) < 0.5
@@ -95,8 +109,9 @@ async def test_the_product_makes_and_publishes_its_own_ad(settings: Settings, tm
 
             track = await voice_step(settings, work, seconds=30)  # no ElevenLabs key
             assert track.engine.startswith("espeak-ng") and track.note is None
-            plan = await edit_step(settings, work, seconds=30, width=W, height=H,
-                                   preset="ultrafast")
+            plan = await edit_step(
+                settings, work, seconds=30, width=W, height=H, preset="ultrafast"
+            )
             master = work.master(30)
 
             # audio and video of the voice's length plus the tail, within the 30 s ad
@@ -110,8 +125,7 @@ async def test_the_product_makes_and_publishes_its_own_ad(settings: Settings, tm
 
             await _assert_subtitles_burned_in(settings, plan, track, master, tmp_path)
 
-            asset, job = await publish_step(served.services, work, seconds=30,
-                                            platforms=["web"])
+            asset, job = await publish_step(served.services, work, seconds=30, platforms=["web"])
             assert job is not None
             brand = await Brand.get(slug=settings.promo_brand_slug)
             assert asset.brand_id == brand.id and asset.source == AssetSource.GENERATED
@@ -129,8 +143,9 @@ async def test_the_product_makes_and_publishes_its_own_ad(settings: Settings, tm
         notify.unregister(inbox)
 
 
-async def _assert_subtitles_burned_in(settings: Settings, plan, track, master: Path,
-                                      tmp_path: Path) -> None:
+async def _assert_subtitles_burned_in(
+    settings: Settings, plan, track, master: Path, tmp_path: Path
+) -> None:
     """At the middle of the first cue, the ad's frame differs from the same frame rendered
     without subtitles only in the subtitle band at the bottom, and there by text pixels."""
     cue = cues_for(track.lines)[0]
@@ -139,9 +154,26 @@ async def _assert_subtitles_burned_in(settings: Settings, plan, track, master: P
     bare = tmp_path / "bare.pgm"
     await run_ffmpeg(still_command(exe, plan, at, bare, subtitles=False))
     shown = tmp_path / "shown.pgm"
-    await run_ffmpeg([exe, "-loglevel", "error", "-y", "-ss", f"{at:.3f}", "-i", str(master),
-                      "-frames:v", "1", "-pix_fmt", "gray", "-update", "1", str(shown)],
-                     time_limit=60)
+    await run_ffmpeg(
+        [
+            exe,
+            "-loglevel",
+            "error",
+            "-y",
+            "-ss",
+            f"{at:.3f}",
+            "-i",
+            str(master),
+            "-frames:v",
+            "1",
+            "-pix_fmt",
+            "gray",
+            "-update",
+            "1",
+            str(shown),
+        ],
+        time_limit=60,
+    )
     width, height, a = read_pgm(bare)
     _, _, b = read_pgm(shown)
     band = int(height * 0.70)
@@ -154,9 +186,9 @@ async def _assert_subtitles_burned_in(settings: Settings, plan, track, master: P
 
 async def _wait_for_feed_item(base: str, slug: str) -> dict:
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+
         async def first_item() -> dict | None:
             feed = (await http.get(f"/b/{slug}/feed.json")).json()
             return feed["items"][0] if feed["items"] else None
 
-        return dict(await until(first_item, "the ad on the web feed", limit=120.0,
-                                every=0.25))
+        return dict(await until(first_item, "the ad on the web feed", limit=120.0, every=0.25))

@@ -31,21 +31,34 @@ async def test_cdn_links_to_private_addresses_are_not_fetched(tmp_path: Path) ->
             services = served.services
             redirect = redirect_uri(settings, "instagram")
             account = await services.connectors.get("instagram").connect(
-                brand, {"code": fake.issue_code("ig", redirect), "redirect_uri": redirect})
-            for n, link in enumerate((f"{listener.url}/x.jpg",
-                                      f"http://localhost:{listener.port}/x.jpg",
-                                      f"http://[::ffff:127.0.0.1]:{listener.port}/x.jpg",
-                                      "https://169.254.169.254/latest/meta-data/")):
-                item = {"id": f"99{n}", "media_type": "IMAGE", "media_url": link,
-                        "permalink": "https://www.instagram.com/p/x/"}
+                brand, {"code": fake.issue_code("ig", redirect), "redirect_uri": redirect}
+            )
+            for n, link in enumerate(
+                (
+                    f"{listener.url}/x.jpg",
+                    f"http://localhost:{listener.port}/x.jpg",
+                    f"http://[::ffff:127.0.0.1]:{listener.port}/x.jpg",
+                    "https://169.254.169.254/latest/meta-data/",
+                )
+            ):
+                item = {
+                    "id": f"99{n}",
+                    "media_type": "IMAGE",
+                    "media_url": link,
+                    "permalink": "https://www.instagram.com/p/x/",
+                }
                 with pytest.raises(OutboundRefused):
                     await fetch_post(services, account, item)
             assert await MediaAsset.filter(source=AssetSource.INSTAGRAM).count() == 0
 
             photo = make_jpeg(tmp_path / "a.jpg", size="320x400").read_bytes()
             post_id = fake.seed_ig_post("Morning pour", [("IMAGE", photo)])
-            item = {"id": post_id, "media_type": "IMAGE", "media_url": fake.cdn_url(post_id, 0),
-                    "permalink": "javascript:alert(document.cookie)"}
+            item = {
+                "id": post_id,
+                "media_type": "IMAGE",
+                "media_url": fake.cdn_url(post_id, 0),
+                "permalink": "javascript:alert(document.cookie)",
+            }
             asset = await fetch_post(services, account, item)
             assert asset is not None and asset.source_url == ""
     assert listener.connections == 0

@@ -27,13 +27,28 @@ _ALERT = re.compile(r'<p role="alert">(.*?)</p>', re.S)
 
 def variations(port: int) -> list[str]:
     """The same loopback listener, spelled every way an attacker would try."""
-    return [f"http://127.0.0.1:{port}", f"https://127.0.0.1:{port}", f"127.0.0.1:{port}",
-            f"localhost:{port}", f"http://localhost:{port}/", f"[::1]:{port}",
-            f"https://[::ffff:127.0.0.1]:{port}", f"https://[::ffff:7f00:1]:{port}",
-            f"https://2130706433:{port}", f"https://0x7f000001:{port}", f"127.1:{port}",
-            f"https://evil.example@127.0.0.1:{port}", f"http://127.0.0.1:{port}/xrpc?#",
-            "https://169.254.169.254", "https://[fd00:ec2::254]", "https://100.100.100.200",
-            "https://localhost", "https://[::1]", "https://0.0.0.0", "https://10.0.0.1"]
+    return [
+        f"http://127.0.0.1:{port}",
+        f"https://127.0.0.1:{port}",
+        f"127.0.0.1:{port}",
+        f"localhost:{port}",
+        f"http://localhost:{port}/",
+        f"[::1]:{port}",
+        f"https://[::ffff:127.0.0.1]:{port}",
+        f"https://[::ffff:7f00:1]:{port}",
+        f"https://2130706433:{port}",
+        f"https://0x7f000001:{port}",
+        f"127.1:{port}",
+        f"https://evil.example@127.0.0.1:{port}",
+        f"http://127.0.0.1:{port}/xrpc?#",
+        "https://169.254.169.254",
+        "https://[fd00:ec2::254]",
+        "https://100.100.100.200",
+        "https://localhost",
+        "https://[::1]",
+        "https://0.0.0.0",
+        "https://10.0.0.1",
+    ]
 
 
 def alert_of(html: str) -> str:
@@ -50,7 +65,8 @@ async def listener() -> AsyncIterator[Listener]:
 
 
 async def test_bluesky_server_field_never_reaches_private_addresses(
-        tmp_path: Path, listener: Listener) -> None:
+    tmp_path: Path, listener: Listener
+) -> None:
     settings = make_settings(tmp_path)  # the default: no test-only relaxation
     async with live_app(settings) as base:
         browser = await signed_in(base, "owner@example.com")
@@ -58,9 +74,15 @@ async def test_bluesky_server_field_never_reaches_private_addresses(
         url = f"/brands/{brand.id}/connect/bluesky"
         for server in variations(listener.port):
             page = await browser.get(url)
-            answer = await browser.post(url, data={
-                "csrf_token": csrf_of(page.text), "identifier": HANDLE,
-                "password": APP_PASSWORD, "service": server})
+            answer = await browser.post(
+                url,
+                data={
+                    "csrf_token": csrf_of(page.text),
+                    "identifier": HANDLE,
+                    "password": APP_PASSWORD,
+                    "service": server,
+                },
+            )
             assert answer.status_code == 422, (server, answer.text[:300])
             assert "public https://" in alert_of(answer.text), server
         await browser.aclose()
@@ -83,31 +105,49 @@ class PdsPointingElsewhere(FakeBluesky):
 
 
 async def test_a_pds_handed_back_is_checked_and_cut_to_its_origin(
-        tmp_path: Path, listener: Listener) -> None:
+    tmp_path: Path, listener: Listener
+) -> None:
     async with PdsPointingElsewhere().running() as pds:
-        settings = make_settings(tmp_path, bluesky_service=pds.base_url,
-                                 **loopback_outbound(pds.base_url))
+        settings = make_settings(
+            tmp_path, bluesky_service=pds.base_url, **loopback_outbound(pds.base_url)
+        )
         async with live_app(settings) as base:
             browser = await signed_in(base, "owner@example.com")
             brand = await brand_of("owner@example.com", "Acme")
             url = f"/brands/{brand.id}/connect/bluesky"
-            for endpoint in (f"{listener.url}/?x=1#frag", f"http://localhost:{listener.port}",
-                             f"http://[::ffff:127.0.0.1]:{listener.port}/", "ftp://pds.example",
-                             "https://169.254.169.254/", "https://localhost/xrpc?",
-                             "javascript:alert(1)"):
+            for endpoint in (
+                f"{listener.url}/?x=1#frag",
+                f"http://localhost:{listener.port}",
+                f"http://[::ffff:127.0.0.1]:{listener.port}/",
+                "ftp://pds.example",
+                "https://169.254.169.254/",
+                "https://localhost/xrpc?",
+                "javascript:alert(1)",
+            ):
                 pds.endpoint = endpoint
                 page = await browser.get(url)
-                answer = await browser.post(url, data={
-                    "csrf_token": csrf_of(page.text), "identifier": HANDLE,
-                    "password": APP_PASSWORD})
+                answer = await browser.post(
+                    url,
+                    data={
+                        "csrf_token": csrf_of(page.text),
+                        "identifier": HANDLE,
+                        "password": APP_PASSWORD,
+                    },
+                )
                 assert answer.status_code == 422, (endpoint, answer.text[:300])
                 assert "could not sign in on that Bluesky server" in alert_of(answer.text)
                 assert await SocialAccount.filter(platform="bluesky").count() == 0
 
             pds.endpoint = f"{pds.base_url}/evil?x=1#y"  # its own origin, with a steering tail
             page = await browser.get(url)
-            done = await browser.post(url, data={"csrf_token": csrf_of(page.text),
-                                                 "identifier": HANDLE, "password": APP_PASSWORD})
+            done = await browser.post(
+                url,
+                data={
+                    "csrf_token": csrf_of(page.text),
+                    "identifier": HANDLE,
+                    "password": APP_PASSWORD,
+                },
+            )
             assert done.status_code == 303, done.text[:300]
             await browser.aclose()
             account = await SocialAccount.get(platform="bluesky")
@@ -116,7 +156,8 @@ async def test_a_pds_handed_back_is_checked_and_cut_to_its_origin(
 
 
 async def test_mastodon_server_field_never_reaches_private_addresses(
-        tmp_path: Path, listener: Listener) -> None:
+    tmp_path: Path, listener: Listener
+) -> None:
     settings = make_settings(tmp_path, outbound_allow_http=True)  # only the address rules
     async with live_app(settings) as base:
         browser = await signed_in(base, "owner@example.com")
@@ -129,8 +170,9 @@ async def test_mastodon_server_field_never_reaches_private_addresses(
         forged = await browser.post(url, data={"server": listener.url})
         assert forged.status_code in (400, 403)
         for server in variations(listener.port):
-            answer = await browser.post(url, data={"csrf_token": csrf_of(form.text),
-                                                   "server": server})
+            answer = await browser.post(
+                url, data={"csrf_token": csrf_of(form.text), "server": server}
+            )
             assert answer.status_code == 422, (server, answer.text[:300])
             assert "public https://" in alert_of(answer.text), server
         await browser.aclose()
@@ -142,8 +184,9 @@ async def _garbage(request: web.Request) -> web.Response:
     return web.Response(status=500, text="<h1>internal secret: db=10.0.0.5</h1>")
 
 
-async def test_mastodon_network_failures_all_read_the_same(tmp_path: Path,
-                                                           listener: Listener) -> None:
+async def test_mastodon_network_failures_all_read_the_same(
+    tmp_path: Path, listener: Listener
+) -> None:
     """A closed port, an open one answering nonsense, a server error, a name that does not
     resolve and one resolving to loopback: one message, no remote text (no port oracle)."""
     closed = free_port()
@@ -163,8 +206,9 @@ async def test_mastodon_network_failures_all_read_the_same(tmp_path: Path,
             form = await browser.get(url)
             messages = set()
             for server in (*exempt, "https://does-not-exist.invalid", "https://localhost"):
-                answer = await browser.post(url, data={"csrf_token": csrf_of(form.text),
-                                                       "server": server})
+                answer = await browser.post(
+                    url, data={"csrf_token": csrf_of(form.text), "server": server}
+                )
                 assert answer.status_code == 422, (server, answer.text[:300])
                 assert "secret" not in answer.text and "10.0.0.5" not in answer.text
                 messages.add(alert_of(answer.text))
@@ -181,12 +225,18 @@ async def test_a_refused_sign_in_shows_our_words_not_the_servers(tmp_path: Path)
         async with live_app(settings) as base:
             browser = await signed_in(base, "owner@example.com")
             brand = await brand_of("owner@example.com", "Acme")
-            callback = await authorize(browser, brand.id, "mastodon",
-                                       form={"server": server.base_url})
+            callback = await authorize(
+                browser, brand.id, "mastodon", form={"server": server.base_url}
+            )
             query = parse_qs(urlsplit(callback).query)
-            denied = await browser.get(urlsplit(callback).path, params={
-                "state": query["state"][0], "error": "access_denied",
-                "error_description": "Call +1-555-0100 now to unlock your account"})
+            denied = await browser.get(
+                urlsplit(callback).path,
+                params={
+                    "state": query["state"][0],
+                    "error": "access_denied",
+                    "error_description": "Call +1-555-0100 now to unlock your account",
+                },
+            )
             await browser.aclose()
     assert denied.status_code in (400, 422) and "did not give access" in denied.text
     assert "555" not in denied.text and "unlock" not in denied.text

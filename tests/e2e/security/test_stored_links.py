@@ -20,9 +20,15 @@ from tests.e2e.connectors.oauth_dance import sign_in
 from tests.fakes.mastodon_api import FakeMastodon
 from tests.support.outbound import loopback_outbound
 
-HOSTILE = ("javascript:alert(document.cookie)", "JaVaScRiPt:alert(1)", " javascript:alert(1)",
-           "data:text/html,<script>alert(1)</script>", "https://evil.example/@acme/1",
-           "//evil.example/x", "https://user@evil.example/")
+HOSTILE = (
+    "javascript:alert(document.cookie)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "https://evil.example/@acme/1",
+    "//evil.example/x",
+    "https://user@evil.example/",
+)
 
 
 class LyingMastodon(FakeMastodon):
@@ -44,8 +50,11 @@ async def lying_fake() -> AsyncIterator[FakeRun]:
         yield FakeRun(overrides=loopback_outbound(server.base_url), handle=server)
 
 
-CHAT = Markup(escape=html.escape, bold=lambda t: f"<b>{t}</b>",
-              link=lambda url, text: f'<a href="{url}">{text}</a>')
+CHAT = Markup(
+    escape=html.escape,
+    bold=lambda t: f"<b>{t}</b>",
+    link=lambda url, text: f'<a href="{url}">{text}</a>',
+)
 
 
 async def test_a_hostile_post_link_is_neither_stored_nor_shown(tmp_path: Path) -> None:

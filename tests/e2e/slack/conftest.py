@@ -52,24 +52,28 @@ class SlackHarness:
             if result:
                 return result
             await asyncio.sleep(0.05)
-        raise AssertionError(f"timed out waiting for {what}; ephemerals: "
-                             f"{self.fake.ephemeral_texts()}")
+        raise AssertionError(
+            f"timed out waiting for {what}; ephemerals: {self.fake.ephemeral_texts()}"
+        )
 
-    async def card_message(self, asset: MediaAsset, channel: str = CHANNEL
-                           ) -> dict[str, Any]:
+    async def card_message(self, asset: MediaAsset, channel: str = CHANNEL) -> dict[str, Any]:
         """The Slack message of the asset's card in a channel (waits for it)."""
+
         async def find() -> dict[str, Any] | None:
-            card = await SlackCard.get_or_none(asset_id=asset.id, channel_id=channel,
-                                               message_ts__isnull=False)
+            card = await SlackCard.get_or_none(
+                asset_id=asset.id, channel_id=channel, message_ts__isnull=False
+            )
             return self.fake.messages.get((channel, card.message_ts)) if card else None
+
         return dict(await self.until(find, f"the card of asset {asset.id}"))
 
     def message(self, channel: str, ts: str) -> dict[str, Any]:
         """A message as it is now."""
         return self.fake.messages[(channel, ts)]
 
-    async def owner_brand(self, email: str = "owner@example.com", name: str = "Acme Coffee",
-                          approval: bool = False) -> tuple[User, Brand, str]:
+    async def owner_brand(
+        self, email: str = "owner@example.com", name: str = "Acme Coffee", approval: bool = False
+    ) -> tuple[User, Brand, str]:
         """A user, their brand and a fresh link code."""
         owner = await create_user(email, "long enough password", origin="test")
         brand = await create_brand(owner, name, origin="test")
@@ -90,14 +94,26 @@ class SlackHarness:
         """Run `/oneclick link CODE` and return the reply text."""
         return await self.command(f"link {code}", user, channel)
 
-    async def inbox_item(self, brand: Brand, actor: User | None, name: str = "mug.jpg",
-                         caption: str = "Our new mugs are here") -> MediaAsset:
+    async def inbox_item(
+        self,
+        brand: Brand,
+        actor: User | None,
+        name: str = "mug.jpg",
+        caption: str = "Our new mugs are here",
+    ) -> MediaAsset:
         """A photo arriving in the brand's inbox (as Instagram ingest does), announced."""
         # ffmpeg runs in a thread: the app under test shares this event loop
         path = await asyncio.to_thread(make_jpeg, self.tmp / name)
-        asset = await ingest_media(self.settings, brand=brand, chunks=file_chunks(path),
-                                   file_name=name, caption=caption, actor=actor,
-                                   origin="test", source=AssetSource.UPLOAD)
+        asset = await ingest_media(
+            self.settings,
+            brand=brand,
+            chunks=file_chunks(path),
+            file_name=name,
+            caption=caption,
+            actor=actor,
+            origin="test",
+            source=AssetSource.UPLOAD,
+        )
         await notify.inbox_item(asset)
         return asset
 
@@ -110,10 +126,13 @@ async def slack(tmp_path: Path) -> AsyncIterator[SlackHarness]:
         fake.add_user(team, OWNER, "olga")
         fake.add_user(team, EDITOR, "ed")
         fake.add_channel(team, CHANNEL, "marketing")
-        settings = make_settings(tmp_path, slack_bot_token=team.bot_token,
-                                 slack_signing_secret=SECRET, slack_api_base=fake.api_base,
-                                 slack_status_min_interval_seconds=0.2,
-                                 **loopback_outbound(fake.base_url))  # its file downloads
-        async with live_app(settings) as base, httpx.AsyncClient(base_url=base,
-                                                                 timeout=30) as web:
+        settings = make_settings(
+            tmp_path,
+            slack_bot_token=team.bot_token,
+            slack_signing_secret=SECRET,
+            slack_api_base=fake.api_base,
+            slack_status_min_interval_seconds=0.2,
+            **loopback_outbound(fake.base_url),
+        )  # its file downloads
+        async with live_app(settings) as base, httpx.AsyncClient(base_url=base, timeout=30) as web:
             yield SlackHarness(fake, team, settings, web, Sender(web, SECRET, fake), tmp_path)

@@ -31,9 +31,14 @@ async def test_link_inbox_card_approve_publishes_to_web(slack: SlackHarness) -> 
     again = await h.send.click(h.team, CHANNEL, OWNER, card, "✅ Approve")  # double click
     assert again.status_code == 200
 
-    status = await h.until(lambda: [m for m in h.fake.thread(CHANNEL, card["ts"])
-                                    if m["text"].startswith("✅ Published everywhere")],
-                           "the status reply to end in published")
+    status = await h.until(
+        lambda: [
+            m
+            for m in h.fake.thread(CHANNEL, card["ts"])
+            if m["text"].startswith("✅ Published everywhere")
+        ],
+        "the status reply to end in published",
+    )
     assert len(h.fake.thread(CHANNEL, card["ts"])) == 1 and status[0]["edits"] >= 1
     assert await PublishJob.filter(brand_id=brand.id).count() == 1
     job = await PublishJob.get(brand_id=brand.id)

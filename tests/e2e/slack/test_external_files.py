@@ -18,8 +18,12 @@ async def test_files_outside_slack_are_not_downloaded(slack: SlackHarness) -> No
     await h.link(code)
     jpeg = (await asyncio.to_thread(make_jpeg, h.tmp / "shot.jpg")).read_bytes()
     async with counting_listener() as listener:
-        elsewhere = [f"{listener.url}/steal.jpg", f"http://localhost:{listener.port}/x.jpg",
-                     "https://files.slack.com.evil.example/x.jpg", "javascript:alert(1)"]
+        elsewhere = [
+            f"{listener.url}/steal.jpg",
+            f"http://localhost:{listener.port}/x.jpg",
+            "https://files.slack.com.evil.example/x.jpg",
+            "javascript:alert(1)",
+        ]
         files = []
         for n, url in enumerate(elsewhere):
             info = h.fake.add_file(h.team, EDITOR, f"photo{n}.jpg", jpeg, "image/jpeg")
@@ -29,9 +33,13 @@ async def test_files_outside_slack_are_not_downloaded(slack: SlackHarness) -> No
         external.update(is_external=True, external_type="gdrive")
         files.append(external)
         await h.send.event(h.team, file_message(h, files, EDITOR))
-        await h.until(lambda: sum("stored outside Slack" in t
-                                  for t in h.fake.ephemeral_texts(EDITOR)) == len(files),
-                      "one note per file")
+        await h.until(
+            lambda: (
+                sum("stored outside Slack" in t for t in h.fake.ephemeral_texts(EDITOR))
+                == len(files)
+            ),
+            "one note per file",
+        )
     assert listener.connections == 0
     assert h.fake.counts["download"] == 0
     assert await MediaAsset.filter(brand_id=brand.id).count() == 0

@@ -24,10 +24,13 @@ async def test_pre_registered_slack_address_gets_nothing(slack: SlackHarness) ->
     asset = await h.inbox_item(brand, owner)
     card = await h.card_message(asset)
     await h.send.click(h.team, CHANNEL, EDITOR, card, "✅ Approve", ticked=["web"])
-    await h.until(lambda: any("Sent for approval" in t for t in h.fake.ephemeral_texts(EDITOR)),
-                  "Ed's request")
-    identity = await ChatIdentity.get(provider=ChatProvider.SLACK, team_id=h.team.id,
-                                      external_id=EDITOR)
+    await h.until(
+        lambda: any("Sent for approval" in t for t in h.fake.ephemeral_texts(EDITOR)),
+        "Ed's request",
+    )
+    identity = await ChatIdentity.get(
+        provider=ChatProvider.SLACK, team_id=h.team.id, external_id=EDITOR
+    )
     job = await PublishJob.get(brand_id=brand.id)
     assert job.created_by_id == identity.user_id != squatter.id
     member = await BrandMember.get(brand_id=brand.id, user_id=identity.user_id)
@@ -35,7 +38,8 @@ async def test_pre_registered_slack_address_gets_nothing(slack: SlackHarness) ->
     assert not await BrandMember.exists(user_id=squatter.id)
 
     page = await h.web.get("/login")
-    signed_in = await h.web.post("/login", data={
-        "csrf_token": csrf_from(page.text), "email": address, "password": PASSWORD})
+    signed_in = await h.web.post(
+        "/login", data={"csrf_token": csrf_from(page.text), "email": address, "password": PASSWORD}
+    )
     assert signed_in.status_code == 303
     assert (await h.web.get(f"/brands/{brand.id}/inbox")).status_code == 404

@@ -16,10 +16,12 @@ async def test_api_upload_arrives_as_a_slack_card(slack: SlackHarness) -> None:
     await h.link(code)
     _, key = await create_api_key(owner, name="test", origin="test")
     photo = await asyncio.to_thread(make_jpeg, h.tmp / "latte.jpg")
-    answer = await h.web.post(f"/api/v1/brands/{brand.id}/assets",
-                              headers={"Authorization": f"Bearer {key}"},
-                              files={"file": ("latte.jpg", photo.read_bytes(), "image/jpeg")},
-                              data={"caption": "Latte art Friday"})
+    answer = await h.web.post(
+        f"/api/v1/brands/{brand.id}/assets",
+        headers={"Authorization": f"Bearer {key}"},
+        files={"file": ("latte.jpg", photo.read_bytes(), "image/jpeg")},
+        data={"caption": "Latte art Friday"},
+    )
     assert answer.status_code == 201, answer.text
 
     asset = await MediaAsset.get(id=answer.json()["id"])

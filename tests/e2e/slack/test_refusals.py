@@ -20,17 +20,23 @@ async def test_forged_signature_and_stale_timestamp_do_nothing(slack: SlackHarne
     card = await h.card_message(asset)
     calls = len(h.fake.calls_made)
 
-    forged = await h.send.click(h.team, CHANNEL, OWNER, card, "✅ Approve",
-                                secret="not-the-signing-secret")
+    forged = await h.send.click(
+        h.team, CHANNEL, OWNER, card, "✅ Approve", secret="not-the-signing-secret"
+    )
     assert forged.status_code == 401
-    stale = await h.send.click(h.team, CHANNEL, OWNER, card, "✅ Approve",
-                               ts=int(time.time()) - 6 * 60)
+    stale = await h.send.click(
+        h.team, CHANNEL, OWNER, card, "✅ Approve", ts=int(time.time()) - 6 * 60
+    )
     assert stale.status_code == 401
-    unsigned = await h.web.post("/slack/events", content="payload={}", headers={
-        "Content-Type": "application/x-www-form-urlencoded"})
+    unsigned = await h.web.post(
+        "/slack/events",
+        content="payload={}",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert unsigned.status_code == 401
-    command = await h.send.post("command=%2Foneclick&text=brands", "application/x-www-form-"
-                                "urlencoded", secret="wrong")
+    command = await h.send.post(
+        "command=%2Foneclick&text=brands", "application/x-www-form-urlencoded", secret="wrong"
+    )
     assert command.status_code == 401
     await settled()  # a wrongly accepted request would have acted by now
     assert not await PublishJob.exists(brand_id=brand.id)
@@ -59,8 +65,10 @@ async def test_bad_input_gets_short_ephemeral_messages(slack: SlackHarness) -> N
     # ...and from an unlinked channel of the same workspace
     h.fake.add_channel(h.team, "C0UNLINKD", "random")
     await h.send.click(h.team, "C0UNLINKD", EDITOR, card, "✅ Approve")
-    await h.until(lambda: any("no longer valid" in t for t in h.fake.ephemeral_texts(EDITOR)),
-                  "the unlinked-channel note")
+    await h.until(
+        lambda: any("no longer valid" in t for t in h.fake.ephemeral_texts(EDITOR)),
+        "the unlinked-channel note",
+    )
 
     # another brand's card posted into this channel (linked to Acme only) is refused
     other_asset = await h.inbox_item(other_brand, other_owner, name="bean.jpg")
@@ -70,15 +78,19 @@ async def test_bad_input_gets_short_ephemeral_messages(slack: SlackHarness) -> N
             if el.get("type") == "button":
                 el["value"] = "999999"
     await h.send.click(h.team, CHANNEL, OWNER, foreign, "✅ Approve")
-    await h.until(lambda: sum("no longer valid" in t for t in h.fake.ephemeral_texts(OWNER)),
-                  "the unknown-card note")
+    await h.until(
+        lambda: sum("no longer valid" in t for t in h.fake.ephemeral_texts(OWNER)),
+        "the unknown-card note",
+    )
 
     # a deleted item
     asset.deleted_at = datetime.now(UTC)
     await asset.save()
     await h.send.click(h.team, CHANNEL, OWNER, card, "✏️ Edit")
-    await h.until(lambda: any("was deleted" in t for t in h.fake.ephemeral_texts(OWNER)),
-                  "the deleted-item note")
+    await h.until(
+        lambda: any("was deleted" in t for t in h.fake.ephemeral_texts(OWNER)),
+        "the deleted-item note",
+    )
     assert not await PublishJob.exists()
     assert not h.fake.calls_of("views.open")
     assert await MediaAsset.filter(id=other_asset.id, deleted_at=None).exists()
@@ -101,8 +113,9 @@ async def test_edit_modal_checks_rules_and_saves_the_override(slack: SlackHarnes
     assert "forbids" in bad.json()["errors"]["cap:web"]
     good = await h.send.submit(h.team, OWNER, view, {"cap:web": "Handmade mugs, back now."})
     assert good.status_code == 200
-    await h.until(lambda: "Handmade mugs, back now." in texts(h.message(CHANNEL, card["ts"])),
-                  "the card with the new caption")
-    assert await AuditLog.exists(action="caption.overridden", origin="slack",
-                                 actor_id=owner.id)
+    await h.until(
+        lambda: "Handmade mugs, back now." in texts(h.message(CHANNEL, card["ts"])),
+        "the card with the new caption",
+    )
+    assert await AuditLog.exists(action="caption.overridden", origin="slack", actor_id=owner.id)
     assert len(h.fake.calls_of("views.open")) == 2  # one 429, one success

@@ -27,7 +27,8 @@ WRITER = "U0WRITER1"  # links a code an editor of the brand made: acts as that e
 
 
 async def test_an_approver_approves_but_adds_no_media_and_publishes_nothing(
-        slack: SlackHarness) -> None:
+    slack: SlackHarness,
+) -> None:
     h = slack
     owner, brand, code = await h.owner_brand(approval=True)
     brand.settings = {**(brand.settings or {}), "slack_channel_role": "approver"}
@@ -38,8 +39,12 @@ async def test_an_approver_approves_but_adds_no_media_and_publishes_nothing(
     jpeg = (await asyncio.to_thread(make_jpeg, h.tmp / "shot.jpg")).read_bytes()
     photo = h.fake.add_file(h.team, APPROVER, "shot.jpg", jpeg, "image/jpeg")
     await h.send.event(h.team, file_message(h, [photo], APPROVER, text="From the approver"))
-    await h.until(lambda: any("Only the brand's editors can add media." in t
-                              for t in h.fake.ephemeral_texts(APPROVER)), "the refusal")
+    await h.until(
+        lambda: any(
+            "Only the brand's editors can add media." in t for t in h.fake.ephemeral_texts(APPROVER)
+        ),
+        "the refusal",
+    )
     assert not await MediaAsset.exists(brand_id=brand.id)
     assert not await SlackFile.exists(file_id=photo["id"])
     assert h.fake.counts["download"] == 0 and not h.fake.calls_of("files.info")
@@ -50,11 +55,20 @@ async def test_an_approver_approves_but_adds_no_media_and_publishes_nothing(
     asset = await h.inbox_item(brand, owner)
     card = await h.card_message(asset)
     await h.send.click(h.team, CHANNEL, APPROVER, card, "✅ Approve")
-    await h.until(lambda: any("Only the brand's editors can publish." in t
-                              for t in h.fake.ephemeral_texts(APPROVER)), "publish refused")
+    await h.until(
+        lambda: any(
+            "Only the brand's editors can publish." in t for t in h.fake.ephemeral_texts(APPROVER)
+        ),
+        "publish refused",
+    )
     await h.send.click(h.team, CHANNEL, APPROVER, card, "✏️ Edit")
-    await h.until(lambda: any("Only the brand's editors can change captions." in t
-                              for t in h.fake.ephemeral_texts(APPROVER)), "edit refused")
+    await h.until(
+        lambda: any(
+            "Only the brand's editors can change captions." in t
+            for t in h.fake.ephemeral_texts(APPROVER)
+        ),
+        "edit refused",
+    )
     assert not await PublishJob.exists(brand_id=brand.id)
     assert not h.fake.calls_of("views.open")
     stored = await SlackCard.get(asset_id=asset.id)
@@ -66,15 +80,22 @@ async def test_an_approver_approves_but_adds_no_media_and_publishes_nothing(
     h.fake.add_user(h.team, WRITER, "wren")
     await h.link(await issue_link_code(brand, actor=writer, origin="test"), user=WRITER)
     await h.send.click(h.team, CHANNEL, WRITER, card, "✅ Approve")
-    await h.until(lambda: any("Sent for approval" in t for t in h.fake.ephemeral_texts(WRITER)),
-                  "the editor's request")
+    await h.until(
+        lambda: any("Sent for approval" in t for t in h.fake.ephemeral_texts(WRITER)),
+        "the editor's request",
+    )
     job = await PublishJob.get(brand_id=brand.id)
     assert job.status == JobStatus.AWAITING_APPROVAL and job.created_by_id == writer.id
     card = copy.deepcopy(h.message(CHANNEL, card["ts"]))
     assert "Approval needed" in texts(card)
     await h.send.click(h.team, CHANNEL, APPROVER, card, "✅ Approve")
-    await h.until(lambda: any(m["text"].startswith("✅ Published everywhere")
-                              for m in h.fake.thread(CHANNEL, card["ts"])), "published")
+    await h.until(
+        lambda: any(
+            m["text"].startswith("✅ Published everywhere")
+            for m in h.fake.thread(CHANNEL, card["ts"])
+        ),
+        "published",
+    )
     job = await PublishJob.get(id=job.id)
     assert job.status == JobStatus.PUBLISHED and job.approved_by_id == member.user_id
     assert await WebPost.filter(brand_id=brand.id).count() == 1

@@ -15,11 +15,20 @@ from tests.support.server import live_app
 from tests.support.waiting import settled
 
 
-def file_message(h: SlackHarness, files: list[dict], user: str, channel: str = CHANNEL,
-                 text: str = "") -> dict:
-    return {"type": "message", "subtype": "file_share", "channel": channel, "user": user,
-            "text": text, "ts": "1700000000.000100", "team": h.team.id, "files": files,
-            "channel_type": "channel"}
+def file_message(
+    h: SlackHarness, files: list[dict], user: str, channel: str = CHANNEL, text: str = ""
+) -> dict:
+    return {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": "1700000000.000100",
+        "team": h.team.id,
+        "files": files,
+        "channel_type": "channel",
+    }
 
 
 async def test_shared_file_and_shortcut_become_assets(slack: SlackHarness) -> None:
@@ -31,8 +40,7 @@ async def test_shared_file_and_shortcut_become_assets(slack: SlackHarness) -> No
     event = file_message(h, [photo], EDITOR, text="Fresh from the roastery")
     assert (await h.send.event(h.team, event)).status_code == 200
     await h.send.event(h.team, event)  # Slack redelivers: still one asset
-    asset = await h.until(lambda: MediaAsset.get_or_none(source=AssetSource.SLACK),
-                          "the asset")
+    asset = await h.until(lambda: MediaAsset.get_or_none(source=AssetSource.SLACK), "the asset")
     card = await h.card_message(asset)
     assert "Fresh from the roastery" in str(card["blocks"])
     assert asset.source_id == f"{h.team.id}:{photo['id']}"
@@ -42,17 +50,22 @@ async def test_shared_file_and_shortcut_become_assets(slack: SlackHarness) -> No
     assert h.fake.counts["download"] == 1
 
     # the message shortcut on a message with a text file: refused in plain words
-    text_file = h.fake.add_file(h.team, OWNER, "notes.txt", b"just words\n" * 50,
-                                "text/plain")
+    text_file = h.fake.add_file(h.team, OWNER, "notes.txt", b"just words\n" * 50, "text/plain")
     await h.send.shortcut(h.team, CHANNEL, OWNER, file_message(h, [text_file], OWNER))
-    await h.until(lambda: any("Only photos and videos" in t
-                              for t in h.fake.ephemeral_texts(OWNER)), "the refusal")
-    await h.send.shortcut(h.team, CHANNEL, OWNER, {"type": "message", "text": "hi",
-                                                   "ts": "1700000000.000200"})
-    await h.until(lambda: any("no photo or video" in t for t in h.fake.ephemeral_texts(OWNER)),
-                  "the empty-message note")
+    await h.until(
+        lambda: any("Only photos and videos" in t for t in h.fake.ephemeral_texts(OWNER)),
+        "the refusal",
+    )
+    await h.send.shortcut(
+        h.team, CHANNEL, OWNER, {"type": "message", "text": "hi", "ts": "1700000000.000200"}
+    )
+    await h.until(
+        lambda: any("no photo or video" in t for t in h.fake.ephemeral_texts(OWNER)),
+        "the empty-message note",
+    )
     photo2 = h.fake.add_file(h.team, OWNER, "shot2.jpg", jpeg + b"\0", "image/jpeg")
     await h.send.shortcut(h.team, CHANNEL, OWNER, file_message(h, [photo2], OWNER))
+
     async def two() -> bool:
         return await MediaAsset.filter(source=AssetSource.SLACK).count() == 2
 
@@ -69,8 +82,9 @@ async def test_shared_file_and_shortcut_become_assets(slack: SlackHarness) -> No
     h.fake.add_channel(h.team, "C0UNLINKD", "random")
     photo3 = h.fake.add_file(h.team, EDITOR, "x.jpg", jpeg, "image/jpeg")
     await h.send.event(h.team, file_message(h, [photo3], EDITOR, channel="C0UNLINKD"))
-    await h.until(lambda: any("not linked" in t for t in h.fake.ephemeral_texts(EDITOR)),
-                  "the unlinked note")
+    await h.until(
+        lambda: any("not linked" in t for t in h.fake.ephemeral_texts(EDITOR)), "the unlinked note"
+    )
 
 
 async def test_add_to_slack_stores_an_encrypted_installation(tmp_path) -> None:
@@ -78,31 +92,42 @@ async def test_add_to_slack_stores_an_encrypted_installation(tmp_path) -> None:
         team = fake.add_team("T0NEWTEAM", "Newco")
         fake.add_user(team, "U0ADMIN01", "ada")
         fake.add_channel(team, "C0NEW0001", "general")
-        settings = make_settings(tmp_path, slack_client_id=fake.client_id,
-                                 slack_client_secret=fake.client_secret,
-                                 slack_signing_secret=SECRET, slack_api_base=fake.api_base,
-                                 slack_authorize_url=fake.base_url + "/oauth/v2/authorize")
+        settings = make_settings(
+            tmp_path,
+            slack_client_id=fake.client_id,
+            slack_client_secret=fake.client_secret,
+            slack_signing_secret=SECRET,
+            slack_api_base=fake.api_base,
+            slack_authorize_url=fake.base_url + "/oauth/v2/authorize",
+        )
         async with live_app(settings) as base:
             import httpx
 
             async with httpx.AsyncClient(base_url=base, timeout=30) as web:
                 page = await web.get("/slack/install")
                 assert page.status_code == 200
-                link = next(part.split('"')[0] for part in page.text.split('href="')[1:]
-                            if "authorize" in part)
+                link = next(
+                    part.split('"')[0]
+                    for part in page.text.split('href="')[1:]
+                    if "authorize" in part
+                )
                 query = parse_qs(urlparse(link.replace("&amp;", "&")).query)
                 assert query["client_id"] == [fake.client_id]
                 state = query["state"][0]
-                bad = await web.get("/slack/oauth_redirect", params={
-                    "code": fake.oauth_code(team, "U0ADMIN01"), "state": "forged-state"})
+                bad = await web.get(
+                    "/slack/oauth_redirect",
+                    params={"code": fake.oauth_code(team, "U0ADMIN01"), "state": "forged-state"},
+                )
                 assert bad.status_code == 400
                 assert not await SlackInstallation.exists()
                 # the state cookie is `Secure` (https in production): send it by hand here
                 cookie = page.headers["set-cookie"].split(";")[0]
                 assert cookie.endswith(state)
-                done = await web.get("/slack/oauth_redirect", params={
-                    "code": fake.oauth_code(team, "U0ADMIN01"), "state": state},
-                    headers={"Cookie": cookie})
+                done = await web.get(
+                    "/slack/oauth_redirect",
+                    params={"code": fake.oauth_code(team, "U0ADMIN01"), "state": state},
+                    headers={"Cookie": cookie},
+                )
                 assert done.status_code == 200, done.text
                 row = await SlackInstallation.get(team_id=team.id)
                 assert row.bot_token_enc and team.bot_token not in row.bot_token_enc

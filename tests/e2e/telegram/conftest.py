@@ -41,8 +41,10 @@ class Harness:
             if result:
                 return result
             await asyncio.sleep(0.05)
-        raise AssertionError(f"timed out waiting for {what}; bot said: "
-                             f"{[m.get('text') for m in self.fake.chat_messages_all()]}")
+        raise AssertionError(
+            f"timed out waiting for {what}; bot said: "
+            f"{[m.get('text') for m in self.fake.chat_messages_all()]}"
+        )
 
     def last_text(self, chat_id: int) -> str:
         """The newest bot message text in a chat."""
@@ -98,8 +100,9 @@ async def tg(db: Settings) -> AsyncIterator[Harness]:
                 await bot.stop()
 
 
-async def owner_brand(h: Harness, email: str = "owner@example.com", name: str = "Acme Coffee",
-                      channel: bool = True) -> tuple[User, Brand, str]:
+async def owner_brand(
+    h: Harness, email: str = "owner@example.com", name: str = "Acme Coffee", channel: bool = True
+) -> tuple[User, Brand, str]:
     """A user, their brand (web feed + a Telegram channel) and a fresh link code."""
     owner = await create_user(email, "long enough password", origin="test")
     brand = await create_brand(owner, name, origin="test")
@@ -112,6 +115,10 @@ async def owner_brand(h: Harness, email: str = "owner@example.com", name: str = 
 
 async def link(h: Harness, chat: dict[str, Any], user: dict[str, Any], code: str) -> None:
     """Send /start CODE and wait for the confirmation."""
-    h.fake.user_message(chat, user, text=f"/start {code}",
-                        entities=[{"type": "bot_command", "offset": 0, "length": 6}])
+    h.fake.user_message(
+        chat,
+        user,
+        text=f"/start {code}",
+        entities=[{"type": "bot_command", "offset": 0, "length": 6}],
+    )
     await h.until(lambda: "linked to" in h.last_text(chat["id"]), "the link confirmation")

@@ -27,8 +27,9 @@ def fake_api() -> Iterator[FakeMessagesAPI]:
 
 def card_message(h: Harness) -> dict | None:
     """The item card in the chat (the message with the Publish button)."""
-    return next((m for m in h.fake.chat_messages(CHAT)
-                 if "Publish" in str(m.get("reply_markup"))), None)
+    return next(
+        (m for m in h.fake.chat_messages(CHAT) if "Publish" in str(m.get("reply_markup"))), None
+    )
 
 
 def markup(h: Harness, message_id: int) -> str:
@@ -39,36 +40,52 @@ def markup(h: Harness, message_id: int) -> str:
 async def shorter(h: Harness, ann: dict, message_id: int) -> str:
     """Tap ✨ Shorter on the card (opening its edit menu first); the tap's answer."""
     if "✨ Shorter" not in markup(h, message_id):
-        h.fake.tap(ann, h.fake.message(CHAT, message_id),
-                   button(h.fake.message(CHAT, message_id), "✏️ Edit caption"))
+        h.fake.tap(
+            ann,
+            h.fake.message(CHAT, message_id),
+            button(h.fake.message(CHAT, message_id), "✏️ Edit caption"),
+        )
         await h.until(lambda: "✨ Shorter" in markup(h, message_id), "the edit menu")
     before = len(h.answers())
-    h.fake.tap(ann, h.fake.message(CHAT, message_id),
-               button(h.fake.message(CHAT, message_id), "✨ Shorter"))
+    h.fake.tap(
+        ann,
+        h.fake.message(CHAT, message_id),
+        button(h.fake.message(CHAT, message_id), "✨ Shorter"),
+    )
 
     def done() -> bool:
         new = h.answers()[before:]
-        return bool(new) and (not new[0].startswith("Rewriting")
-                              or "🚀 Publish" in markup(h, message_id))
+        return bool(new) and (
+            not new[0].startswith("Rewriting") or "🚀 Publish" in markup(h, message_id)
+        )
 
     await h.until(done, "the tap's answer and the card")
     return h.answers()[before]
 
 
 async def test_regenerate_loop_is_limited_then_budget_said(
-        tg: Harness, fake_api: FakeMessagesAPI, tmp_path: Path) -> None:
+    tg: Harness, fake_api: FakeMessagesAPI, tmp_path: Path
+) -> None:
     h = tg
-    adapter = build_caption_adapter(make_settings(
-        tmp_path / "ai", anthropic_api_key="test-key", anthropic_base_url=fake_api.base_url),
-        max_retries=0, timeout=5.0)
+    adapter = build_caption_adapter(
+        make_settings(
+            tmp_path / "ai", anthropic_api_key="test-key", anthropic_base_url=fake_api.base_url
+        ),
+        max_retries=0,
+        timeout=5.0,
+    )
     assert isinstance(adapter, ClaudeAdapter)
     h.services.captions.adapter = adapter
     h.services.captions.limiter = AICallLimiter(2)
     _, _, code = await owner_brand(h)
     chat, ann = private(CHAT), person(CHAT)
     await link(h, chat, ann, code)
-    h.fake.user_message(chat, ann, photo=h.fake.photo_sizes(
-        make_jpeg(tmp_path / "a.jpg").read_bytes()), caption="Our new mugs, two colours")
+    h.fake.user_message(
+        chat,
+        ann,
+        photo=h.fake.photo_sizes(make_jpeg(tmp_path / "a.jpg").read_bytes()),
+        caption="Our new mugs, two colours",
+    )
     card = await h.until(lambda: card_message(h), "the card")
     assert len(fake_api.requests) == 1  # the card's captions: automatic, not counted
 

@@ -27,24 +27,50 @@ async def test_too_large_unsupported_and_fake_media(tg: Harness, tmp_path: Path)
     await link(h, chat, ann, code)
 
     big = h.fake.add_file(None, name="long.mp4", size=25 * 1024 * 1024)
-    h.fake.user_message(chat, ann, video={"file_id": big.file_id, "file_unique_id": "b",
-                                          "width": 1, "height": 1, "duration": 60,
-                                          "file_size": big.size})
+    h.fake.user_message(
+        chat,
+        ann,
+        video={
+            "file_id": big.file_id,
+            "file_unique_id": "b",
+            "width": 1,
+            "height": 1,
+            "duration": 60,
+            "file_size": big.size,
+        },
+    )
     await h.until(lambda: "20 MB" in h.last_text(7002), "the size limit message")
     text = h.last_text(7002)
     assert "web page" in text and "local Bot API server" in text
 
     # the size unknown in the message: the real getFile refuses, same answer
     hidden = h.fake.add_file(None, name="long2.mp4", size=21 * 1024 * 1024)
-    h.fake.user_message(chat, ann, document={"file_id": hidden.file_id, "file_unique_id": "c",
-                                             "mime_type": "video/mp4", "file_name": "x.mp4"})
-    await h.until(lambda: len([m for m in h.fake.chat_messages(7002)
-                               if "20 MB" in m.get("text", "")]) == 2, "getFile refusal")
+    h.fake.user_message(
+        chat,
+        ann,
+        document={
+            "file_id": hidden.file_id,
+            "file_unique_id": "c",
+            "mime_type": "video/mp4",
+            "file_name": "x.mp4",
+        },
+    )
+    await h.until(
+        lambda: len([m for m in h.fake.chat_messages(7002) if "20 MB" in m.get("text", "")]) == 2,
+        "getFile refusal",
+    )
 
     pdf = h.fake.add_file(b"%PDF-1.4", name="menu.pdf")
-    h.fake.user_message(chat, ann, document={"file_id": pdf.file_id, "file_unique_id": "d",
-                                             "mime_type": "application/pdf",
-                                             "file_name": "menu.pdf"})
+    h.fake.user_message(
+        chat,
+        ann,
+        document={
+            "file_id": pdf.file_id,
+            "file_unique_id": "d",
+            "mime_type": "application/pdf",
+            "file_name": "menu.pdf",
+        },
+    )
     await h.until(lambda: "menu.pdf" in h.last_text(7002), "unsupported file")
 
     fake = make_fake_mp4(tmp_path / "fake.mp4").read_bytes()
@@ -56,16 +82,20 @@ async def test_too_large_unsupported_and_fake_media(tg: Harness, tmp_path: Path)
 async def test_forged_stale_foreign_and_deleted(tg: Harness, tmp_path: Path) -> None:
     h = tg
     _, _, code = await owner_brand(h, channel=False)
-    _, _, other_code = await owner_brand(h, email="other@example.com", name="Other Co",
-                                         channel=False)
+    _, _, other_code = await owner_brand(
+        h, email="other@example.com", name="Other Co", channel=False
+    )
     ann, bob = person(7003), person(7004, "Bob")
     await link(h, private(7003), ann, code)
     await link(h, private(7004), bob, other_code)
     jpeg = make_jpeg(tmp_path / "p.jpg").read_bytes()
     h.fake.user_message(private(7003), ann, photo=h.fake.photo_sizes(jpeg))
-    card = await h.until(lambda: next((m for m in h.fake.chat_messages(7003)
-                                       if "Publish" in str(m.get("reply_markup"))), None),
-                         "the card")
+    card = await h.until(
+        lambda: next(
+            (m for m in h.fake.chat_messages(7003) if "Publish" in str(m.get("reply_markup"))), None
+        ),
+        "the card",
+    )
     publish = button(card, "🚀 Publish")
 
     h.fake.tap(ann, card, "complete-garbage")

@@ -17,22 +17,40 @@ from tests.support.waiting import until
 
 async def test_the_bot_process_polls_and_stops_cleanly(tmp_path: Path) -> None:
     async with running_fake() as fake:
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE": fake.base,
-               "DATABASE_URL": f"sqlite://{tmp_path}/db.sqlite3",
-               "DATA_DIR": str(tmp_path / "data"), "REDIS_URL": "", "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE": fake.base,
+            "DATABASE_URL": f"sqlite://{tmp_path}/db.sqlite3",
+            "DATA_DIR": str(tmp_path / "data"),
+            "REDIS_URL": "",
+            "LOG_LEVEL": "WARNING",
+        }
         env.pop("TELEGRAM_WEBHOOK_SECRET", None)
         await migrated(make_settings(tmp_path, database_url=env["DATABASE_URL"]))
         bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "oneclick", "bot", "telegram", env=env, cwd=tmp_path,
-            stderr=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-m",
+            "oneclick",
+            "bot",
+            "telegram",
+            env=env,
+            cwd=tmp_path,
+            stderr=asyncio.subprocess.PIPE,
+        )
         try:
             # a new process imports the whole product first: slow on a busy machine
-            await until(lambda: fake.calls_of("getUpdates") or bot.returncode is not None,
-                        "the bot process to poll the Bot API", limit=180.0, every=0.1)
+            await until(
+                lambda: fake.calls_of("getUpdates") or bot.returncode is not None,
+                "the bot process to poll the Bot API",
+                limit=180.0,
+                every=0.1,
+            )
             if not fake.calls_of("getUpdates"):
                 err = (await bot.stderr.read()).decode() if bot.stderr else ""
-                raise AssertionError(f"the bot exited ({bot.returncode}) before it polled: "
-                                     + err[-2000:])
+                raise AssertionError(
+                    f"the bot exited ({bot.returncode}) before it polled: " + err[-2000:]
+                )
             bot.send_signal(signal.SIGINT)
             code = await asyncio.wait_for(bot.wait(), 30)
         finally:

@@ -33,8 +33,9 @@ async def test_pre_registered_bot_address_gets_nothing(tg: Harness, tmp_path: Pa
     squatter = await User.create(email=address, password_hash=hash_password(PASSWORD))
 
     await link(h, group, olga, code)
-    h.fake.user_message(group, ed, photo=h.fake.photo_sizes(
-        make_jpeg(tmp_path / "a.jpg").read_bytes()))
+    h.fake.user_message(
+        group, ed, photo=h.fake.photo_sizes(make_jpeg(tmp_path / "a.jpg").read_bytes())
+    )
 
     async def upload() -> MediaAsset | None:
         return await MediaAsset.get_or_none(brand_id=brand.id)
@@ -48,8 +49,10 @@ async def test_pre_registered_bot_address_gets_nothing(tg: Harness, tmp_path: Pa
 
     async with web_client(app, "203.0.113.66") as eve:
         page = await eve.get("/login")
-        signed_in = await eve.post("/login", data={
-            "csrf_token": csrf_from(page.text), "email": address, "password": PASSWORD})
+        signed_in = await eve.post(
+            "/login",
+            data={"csrf_token": csrf_from(page.text), "email": address, "password": PASSWORD},
+        )
         assert signed_in.status_code == 303
         assert brand.name not in (await eve.get("/brands")).text
         assert (await eve.get(f"/brands/{brand.id}/inbox")).status_code == 404

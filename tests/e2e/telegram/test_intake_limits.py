@@ -11,17 +11,24 @@ from tests.support.hostile_media import declare_hours, png_bomb
 from tests.support.media import make_jpeg, make_mp4
 
 
-async def test_bombs_long_videos_and_a_full_brand_get_a_reply(tg: Harness, tmp_path: Path
-                                                              ) -> None:
+async def test_bombs_long_videos_and_a_full_brand_get_a_reply(tg: Harness, tmp_path: Path) -> None:
     h = tg
     _, _, code = await owner_brand(h, channel=False)
     chat, ann = private(7101), person(7101)
     await link(h, chat, ann, code)
 
     bomb = h.fake.add_file(png_bomb(16000, 16000), name="bomb.png")
-    h.fake.user_message(chat, ann, document={
-        "file_id": bomb.file_id, "file_unique_id": bomb.unique_id, "mime_type": "image/png",
-        "file_name": "bomb.png", "file_size": bomb.size})
+    h.fake.user_message(
+        chat,
+        ann,
+        document={
+            "file_id": bomb.file_id,
+            "file_unique_id": bomb.unique_id,
+            "mime_type": "image/png",
+            "file_name": "bomb.png",
+            "file_size": bomb.size,
+        },
+    )
     await h.until(lambda: "16000×16000 pixels" in h.last_text(7101), "the bomb refused")
 
     short = make_mp4(tmp_path / "short.mp4", seconds=1, size="64x48", fps=60)

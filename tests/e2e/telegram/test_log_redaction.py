@@ -48,8 +48,8 @@ async def failed_download(settings: Settings) -> aiohttp.ClientResponseError:
 
 @pytest.mark.parametrize("json_lines", [False, True])
 async def test_traceback_of_a_failed_download_is_redacted(
-        settings: Settings, root_logging: None, capsys: pytest.CaptureFixture[str],
-        json_lines: bool) -> None:
+    settings: Settings, root_logging: None, capsys: pytest.CaptureFixture[str], json_lines: bool
+) -> None:
     error = await failed_download(settings)
     configure_logging(json_lines=json_lines, level="INFO")  # no known secrets: patterns only
     log = logging.getLogger("bots.telegram")
@@ -68,7 +68,8 @@ async def test_traceback_of_a_failed_download_is_redacted(
 
 
 async def test_configured_secrets_are_redacted_whatever_their_shape(
-        settings: Settings, root_logging: None, capsys: pytest.CaptureFixture[str]) -> None:
+    settings: Settings, root_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     odd = "123456:TEST-token-for-fake"  # too short for the token pattern
     configure_logging(json_lines=False, secrets=[odd, None, "short"])
     try:

@@ -16,8 +16,14 @@ GROUP = {"id": -4501, "type": "group", "title": "Acme team"}
 
 def card_in(h: Harness, marker: str) -> dict | None:
     """The newest message in the group whose buttons mention `marker`."""
-    return next((m for m in reversed(h.fake.chat_messages(GROUP["id"]))
-                 if marker in str(m.get("reply_markup"))), None)
+    return next(
+        (
+            m
+            for m in reversed(h.fake.chat_messages(GROUP["id"]))
+            if marker in str(m.get("reply_markup"))
+        ),
+        None,
+    )
 
 
 def said(h: Harness, text: str) -> bool:
@@ -26,7 +32,8 @@ def said(h: Harness, text: str) -> bool:
 
 
 async def test_an_approver_neither_uploads_nor_publishes_but_approves(
-        tg: Harness, tmp_path: Path) -> None:
+    tg: Harness, tmp_path: Path
+) -> None:
     h = tg
     _, brand, code = await owner_brand(h, channel=False)
     brand.approval_required = True
@@ -41,8 +48,10 @@ async def test_an_approver_neither_uploads_nor_publishes_but_approves(
     brand.settings = {**(brand.settings or {}), "telegram_group_role": "approver"}
     await brand.save()
     h.fake.user_message(GROUP, ann, photo=h.fake.photo_sizes(jpeg + b"\0"))
-    await h.until(lambda: said(h, "Only the brand's editors can add media."),
-                  "the role table's refusal of the upload")
+    await h.until(
+        lambda: said(h, "Only the brand's editors can add media."),
+        "the role table's refusal of the upload",
+    )
     assert await MediaAsset.filter(brand_id=brand.id).count() == 1  # Ed's only
     assert not said(h, "receiving the file")  # refused before anything was received
     member = await BrandMember.get(brand_id=brand.id, user__display_name="Ann")
@@ -54,14 +63,14 @@ async def test_an_approver_neither_uploads_nor_publishes_but_approves(
     await h.until(lambda: len(h.answers()) >= before + 2, "both taps answered")
     assert h.answers()[before:] == ["Only the brand's editors can publish."] * 2
     assert not await PublishJob.filter(brand_id=brand.id).exists()
-    assert "🚀 Publish (1)" in str(h.fake.message(GROUP["id"], card["message_id"])
-                                  .get("reply_markup")), "the toggle did not change"
+    assert "🚀 Publish (1)" in str(
+        h.fake.message(GROUP["id"], card["message_id"]).get("reply_markup")
+    ), "the toggle did not change"
 
     h.fake.tap(ed, card, button(card, "🚀 Publish"))
     approval = await h.until(lambda: card_in(h, "Approve"), "the approval card")
     h.fake.tap(ann, approval, button(approval, "✅ Approve"))
-    await h.until(lambda: said(h, "✅ Published everywhere"), "published after approval",
-                  limit=60)
+    await h.until(lambda: said(h, "✅ Published everywhere"), "published after approval", limit=60)
     job = await PublishJob.get(brand_id=brand.id)
     assert job.status == JobStatus.PUBLISHED
     assert await AuditLog.exists(action="job.approved", origin="telegram")
@@ -74,8 +83,9 @@ async def test_a_group_role_slack_refuses_is_refused(tg: Harness, tmp_path: Path
     await brand.save()
     olga, zed = person(8511, "Olga"), person(8512, "Zed")
     await link(h, GROUP, olga, code)
-    h.fake.user_message(GROUP, zed, photo=h.fake.photo_sizes(
-        make_jpeg(tmp_path / "z.jpg").read_bytes()))
+    h.fake.user_message(
+        GROUP, zed, photo=h.fake.photo_sizes(make_jpeg(tmp_path / "z.jpg").read_bytes())
+    )
     await h.until(lambda: said(h, ONLY_LINKER), "the refusal")
     assert await BrandMember.filter(brand_id=brand.id).count() == 1  # the owner only
     assert not await MediaAsset.filter(brand_id=brand.id).exists()

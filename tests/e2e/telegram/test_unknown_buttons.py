@@ -19,16 +19,27 @@ async def _unknown_status(h: Harness, tmp_path: Path) -> tuple[dict, dict]:
     await link(h, chat, ann, code)
     photo = make_jpeg(tmp_path / "p.jpg").read_bytes()
     h.fake.user_message(chat, ann, photo=h.fake.photo_sizes(photo), caption="Rye day")
-    card = await h.until(lambda: next((m for m in h.fake.chat_messages(6001)
-                                       if "Publish" in str(m.get("reply_markup"))), None),
-                         "the card")
+    card = await h.until(
+        lambda: next(
+            (m for m in h.fake.chat_messages(6001) if "Publish" in str(m.get("reply_markup"))), None
+        ),
+        "the card",
+    )
     h.fake.fail_after_effect("sendPhoto", "after_effect_500")
     h.fake.tap(ann, card, button(card, "🚀 Publish"))
     status = await h.until(
-        lambda: next((m for m in h.fake.chat_messages(6001)
-                      if "unknown: check the channel" in m.get("text", "")
-                      and "Mark as posted" in str(m.get("reply_markup"))), None),
-        "the unknown status with its buttons", limit=60)
+        lambda: next(
+            (
+                m
+                for m in h.fake.chat_messages(6001)
+                if "unknown: check the channel" in m.get("text", "")
+                and "Mark as posted" in str(m.get("reply_markup"))
+            ),
+            None,
+        ),
+        "the unknown status with its buttons",
+        limit=60,
+    )
     assert len([u for u in h.fake.uploads if u.chat_id == CHANNEL]) == 1
     return ann, status
 
@@ -42,6 +53,7 @@ async def test_unknown_channel_post_buttons(tg: Harness, tmp_path: Path, choice:
 
     async def published() -> bool:
         return await PublishTarget.exists(id=target.id, status=TargetStatus.PUBLISHED)
+
     if choice == "mark":
         h.fake.tap(ann, status, button(status, "✅ Mark as posted"))
         await h.until(lambda: "Marked as posted." in h.answers(), "the answer")
@@ -54,5 +66,11 @@ async def test_unknown_channel_post_buttons(tg: Harness, tmp_path: Path, choice:
         await h.until(published, "published again", limit=60)
         assert len([u for u in h.fake.uploads if u.chat_id == CHANNEL]) == 2
         assert await AuditLog.filter(action="target.publish_again").exists()
-    await h.until(lambda: h.fake.message(6001, status["message_id"]).get("text", "")
-                  .startswith("✅ Published everywhere"), "the status edited to ✅")
+    await h.until(
+        lambda: (
+            h.fake.message(6001, status["message_id"])
+            .get("text", "")
+            .startswith("✅ Published everywhere")
+        ),
+        "the status edited to ✅",
+    )

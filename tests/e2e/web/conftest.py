@@ -20,9 +20,16 @@ from tests.conftest import service_unavailable
 ROOT = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
@@ -48,8 +55,9 @@ async def browser() -> AsyncIterator[Browser]:
     """A headless Chromium shared by the session; each test opens contexts of its own."""
     executable = ensure_chromium()
     async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
-                                            headless=True)
+        chromium = await pw.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield chromium
         finally:

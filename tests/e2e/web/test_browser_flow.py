@@ -45,8 +45,9 @@ async def sign_up(page: Page, base: str, email: str) -> None:
     await expect(page).to_have_url(base + "/brands")
 
 
-async def test_publish_a_video_from_the_browser(settings: Settings, tmp_path: Path,
-                                                browser: Browser, screenshots: Path) -> None:
+async def test_publish_a_video_from_the_browser(
+    settings: Settings, tmp_path: Path, browser: Browser, screenshots: Path
+) -> None:
     video = make_mp4(tmp_path / "clip.mp4", seconds=CLIP_SECONDS)
     photo = make_jpeg(tmp_path / "photo.jpg", size="480x640")
     settings.telegram_bot_username = "OneClickDemoBot"
@@ -56,8 +57,14 @@ async def test_publish_a_video_from_the_browser(settings: Settings, tmp_path: Pa
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda msg: errors.append(msg.text)  # the CSP holds on every page
-                if "Content Security Policy" in msg.text else None)
+        page.on(
+            "console",
+            lambda msg: (
+                errors.append(msg.text)  # the CSP holds on every page
+                if "Content Security Policy" in msg.text
+                else None
+            ),
+        )
 
         await page.goto(base + "/")
         await expect(page).to_have_url(re.compile(r"/login"))
@@ -85,11 +92,13 @@ async def test_publish_a_video_from_the_browser(settings: Settings, tmp_path: Pa
         await page.goto(f"{base}/brands/{brand_id}/connections")
         await expect(page.locator("#card-web [data-health]")).to_have_text("Connected")
         await expect(page.locator("#card-instagram a", has_text="Connect")).to_have_attribute(
-            "href", f"/brands/{brand_id}/connect/instagram")
+            "href", f"/brands/{brand_id}/connect/instagram"
+        )
         await page.get_by_role("button", name="Get a Telegram link code").click()
         code = (await page.locator("#code-telegram").inner_text()).strip()
         await expect(page.locator("#deeplink-telegram")).to_have_attribute(
-            "href", f"https://t.me/OneClickDemoBot?start={code}")
+            "href", f"https://t.me/OneClickDemoBot?start={code}"
+        )
         await shot(page, screenshots, "04-connections")
 
         # upload the video through the XHR upload (progress bar), land on the asset page
@@ -111,7 +120,8 @@ async def test_publish_a_video_from_the_browser(settings: Settings, tmp_path: Pa
         # the job page follows the job live until ✅
         await expect(page).to_have_url(re.compile(rf"/brands/{brand_id}/jobs/\d+$"))
         await expect(page.locator("#job-status")).to_have_attribute(
-            "data-status", "published", timeout=60_000)
+            "data-status", "published", timeout=60_000
+        )
         await expect(page.locator("#job-icon")).to_have_text("✅")
         post_link = page.get_by_role("link", name="Open the post")
         await expect(post_link).to_be_visible()
@@ -130,8 +140,9 @@ async def test_publish_a_video_from_the_browser(settings: Settings, tmp_path: Pa
         await shot(page, screenshots, "08-profile")
 
         # on a phone-sized screen: drag and drop a photo onto the inbox, progress reaches 100%
-        phone = await browser.new_context(viewport={"width": 390, "height": 844},
-                                          storage_state=await context.storage_state())
+        phone = await browser.new_context(
+            viewport={"width": 390, "height": 844}, storage_state=await context.storage_state()
+        )
         phone.set_default_timeout(TIMEOUT_MS)
         mobile = await phone.new_page()
         await mobile.goto(f"{base}/brands/{brand_id}/inbox")

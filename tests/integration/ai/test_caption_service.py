@@ -31,9 +31,15 @@ class Recording(CaptionAdapter):
         self.calls: list[tuple[str, list[str], str | None]] = []
         self.broken = False
 
-    async def adapt(self, brand: Brand, text: str, platforms: Sequence[str],
-                    rules: Mapping[str, PlatformRules], *, hint: str | None = None
-                    ) -> dict[str, CaptionResult]:
+    async def adapt(
+        self,
+        brand: Brand,
+        text: str,
+        platforms: Sequence[str],
+        rules: Mapping[str, PlatformRules],
+        *,
+        hint: str | None = None,
+    ) -> dict[str, CaptionResult]:
         if self.broken:
             raise RuntimeError("adapter bug")
         self.calls.append((brand.slug, list(platforms), hint))
@@ -52,7 +58,8 @@ def service(adapter: Recording) -> CaptionService:
 
 
 async def test_missing_captions_made_in_one_call_and_stored(
-        db: Settings, service: CaptionService, adapter: Recording) -> None:
+    db: Settings, service: CaptionService, adapter: Recording
+) -> None:
     brand = await make_brand("linden")
     asset = await make_asset(brand, "Rye at seven.")
     first = await service.adapt(asset, ["instagram", "web"])
@@ -66,7 +73,8 @@ async def test_missing_captions_made_in_one_call_and_stored(
 
 
 async def test_regenerate_with_hint_and_overrides_kept_unless_asked(
-        db: Settings, service: CaptionService, adapter: Recording) -> None:
+    db: Settings, service: CaptionService, adapter: Recording
+) -> None:
     brand = await make_brand("linden")
     asset = await make_asset(brand, "Rye.")
     await service.adapt(asset, ["instagram", "telegram"])
@@ -97,21 +105,25 @@ async def test_override_validated_and_audited(db: Settings, service: CaptionServ
         await service.set_override(asset, "threads", "Rye #a #b", actor=owner, origin="api")
     with pytest.raises(InvalidInput, match="Unknown platform"):
         await service.set_override(asset, "myspace", "Rye", actor=owner, origin="api")
-    caption = await service.set_override(asset, "pinterest", " Rye bread. ", actor=owner,
-                                         origin="api")
+    caption = await service.set_override(
+        asset, "pinterest", " Rye bread. ", actor=owner, origin="api"
+    )
     assert caption.text == "Rye bread." and caption.is_override and caption.adapter == "user"
     row = await AuditLog.get(action="caption.overridden")
     assert row.actor_id == owner.id and row.brand_id == brand.id and row.origin == "api"
 
 
 async def test_captions_for_publish_overrides_stored_then_adapted(
-        db: Settings, service: CaptionService, adapter: Recording) -> None:
+    db: Settings, service: CaptionService, adapter: Recording
+) -> None:
     brand = await make_brand("linden")
     asset = await make_asset(brand, "Rye.")
     await service.adapt(asset, ["instagram"])
     out = await service.captions_for_publish(
-        asset, ["instagram", "pinterest", "telegram"],
-        {"pinterest": "x " * 400 + "the cheapest", "telegram": "  "})
+        asset,
+        ["instagram", "pinterest", "telegram"],
+        {"pinterest": "x " * 400 + "the cheapest", "telegram": "  "},
+    )
     assert out["instagram"] == "instagram: Rye."
     assert len(out["pinterest"]) <= 500 and "cheapest" not in out["pinterest"]
     assert out["telegram"] == "telegram: Rye."  # a blank override is no override
@@ -119,7 +131,8 @@ async def test_captions_for_publish_overrides_stored_then_adapted(
 
 
 async def test_publish_never_fails_because_the_adapter_does(
-        db: Settings, service: CaptionService, adapter: Recording) -> None:
+    db: Settings, service: CaptionService, adapter: Recording
+) -> None:
     adapter.broken = True
     brand = await make_brand("linden")
     asset = await make_asset(brand, "Rye at seven. #rye")
@@ -152,9 +165,14 @@ async def test_rule_adapter_is_deterministic_and_within_limits(db: Settings) -> 
 
 async def test_factory_chooses_by_key(tmp_path: Path) -> None:
     assert isinstance(build_caption_adapter(make_settings(tmp_path)), RuleBasedAdapter)
-    claude = build_caption_adapter(make_settings(
-        tmp_path, anthropic_api_key="k", anthropic_model="claude-sonnet-4-6",
-        anthropic_base_url="http://127.0.0.1:9"))
+    claude = build_caption_adapter(
+        make_settings(
+            tmp_path,
+            anthropic_api_key="k",
+            anthropic_model="claude-sonnet-4-6",
+            anthropic_base_url="http://127.0.0.1:9",
+        )
+    )
     assert isinstance(claude, ClaudeAdapter) and claude.model == "claude-sonnet-4-6"
     assert str(claude.client.base_url).startswith("http://127.0.0.1:9")
 
@@ -162,16 +180,27 @@ async def test_factory_chooses_by_key(tmp_path: Path) -> None:
 async def test_usage_report(db: Settings) -> None:
     brand = await make_brand("linden", settings={"ai": {"monthly_budget_usd": 5}})
     other = await make_brand("bolt")
-    await record_usage(brand, "claude-sonnet-5-5", CallUsage(
-        input_tokens=100, output_tokens=200, cache_write_1h_tokens=1900))
-    await record_usage(brand, "claude-sonnet-5-5", CallUsage(
-        input_tokens=100, output_tokens=200, cache_read_tokens=1900))
+    await record_usage(
+        brand,
+        "claude-sonnet-5-5",
+        CallUsage(input_tokens=100, output_tokens=200, cache_write_1h_tokens=1900),
+    )
+    await record_usage(
+        brand,
+        "claude-sonnet-5-5",
+        CallUsage(input_tokens=100, output_tokens=200, cache_read_tokens=1900),
+    )
     await record_usage(other, "claude-sonnet-5-5", CallUsage(input_tokens=9, output_tokens=9))
-    report = await usage_report(brand, datetime.now(UTC) - timedelta(days=1),
-                                datetime.now(UTC) + timedelta(minutes=1))
+    report = await usage_report(
+        brand, datetime.now(UTC) - timedelta(days=1), datetime.now(UTC) + timedelta(minutes=1)
+    )
     assert report.requests == 2
-    assert (report.input_tokens, report.cache_write_tokens, report.cache_read_tokens,
-            report.output_tokens) == (200, 1900, 1900, 400)
+    assert (
+        report.input_tokens,
+        report.cache_write_tokens,
+        report.cache_read_tokens,
+        report.output_tokens,
+    ) == (200, 1900, 1900, 400)
     assert report.cache_hit_rate == pytest.approx(1900 / 4000)
     expected = (200 * 2 + 1900 * 4 + 1900 * 0.2 + 400 * 10) / 1e6
     assert report.cost_usd == pytest.approx(expected)
@@ -180,6 +209,7 @@ async def test_usage_report(db: Settings) -> None:
     data = report.as_dict()
     assert data["brand_slug"] == "linden" and data["cache_hit_rate"] == pytest.approx(0.475)
     assert "cache hit rate" in report.render_text()
-    empty = await usage_report(brand, datetime.now(UTC) + timedelta(days=1),
-                               datetime.now(UTC) + timedelta(days=2))
+    empty = await usage_report(
+        brand, datetime.now(UTC) + timedelta(days=1), datetime.now(UTC) + timedelta(days=2)
+    )
     assert empty.requests == 0 and empty.cache_hit_rate == 0.0

@@ -67,8 +67,13 @@ async def world(db, tmp_path: Path):  # type: ignore[no-untyped-def]
     publishing = Publishing(captions=captions, platforms=lambda: ["web"], queue=queue)
     assets = Assets(settings=db, captions=captions)
     photo = make_jpeg(tmp_path / "p.jpg")
-    asset = await assets.upload(Actor(owner, "test"), brand_id=brand.id,
-                                chunks=file_chunks(photo), file_name="p.jpg", caption="Hi")
+    asset = await assets.upload(
+        Actor(owner, "test"),
+        brand_id=brand.id,
+        chunks=file_chunks(photo),
+        file_name="p.jpg",
+        caption="Hi",
+    )
     return people, brand, asset, publishing, assets, queue, photo
 
 
@@ -76,8 +81,9 @@ async def test_approver_may_not_upload_or_publish(world) -> None:  # type: ignor
     people, brand, asset, publishing, assets, queue, photo = world
     approver = Actor(people[Role.APPROVER], "slack")
     with pytest.raises(Forbidden, match="editors can add media"):
-        await assets.upload(approver, brand_id=brand.id, chunks=file_chunks(photo),
-                            file_name="p.jpg")
+        await assets.upload(
+            approver, brand_id=brand.id, chunks=file_chunks(photo), file_name="p.jpg"
+        )
     with pytest.raises(Forbidden, match="editors can publish"):
         await publishing.publish(approver, asset_id=asset.id, platforms=["web"])
     assert queue.jobs == []
@@ -89,17 +95,20 @@ async def test_editor_request_waits_for_an_approver_then_starts(world) -> None: 
     brand.approval_required = True
     await brand.save(update_fields=["approval_required"])
     editor = Actor(people[Role.EDITOR], "telegram")
-    result = await publishing.publish(editor, asset_id=asset.id, platforms=["web"],
-                                      idempotency_key="card:1")
+    result = await publishing.publish(
+        editor, asset_id=asset.id, platforms=["web"], idempotency_key="card:1"
+    )
     assert result.created and result.awaiting_approval
     assert queue.jobs == []
-    again = await publishing.publish(editor, asset_id=asset.id, platforms=["web"],
-                                     idempotency_key="card:1")
+    again = await publishing.publish(
+        editor, asset_id=asset.id, platforms=["web"], idempotency_key="card:1"
+    )
     assert not again.created and again.job.id == result.job.id
     with pytest.raises(Forbidden, match="approvers"):
         await publishing.decide(editor, job_id=result.job.id, approve=True)
-    job = await publishing.decide(Actor(people[Role.APPROVER], "slack"), job_id=result.job.id,
-                                  approve=True)
+    job = await publishing.decide(
+        Actor(people[Role.APPROVER], "slack"), job_id=result.job.id, approve=True
+    )
     assert job.status == JobStatus.RUNNING
     assert queue.jobs == [job.id]
     actions = await AuditLog.filter(brand_id=brand.id).values_list("action", "origin")
@@ -110,10 +119,12 @@ async def test_editor_request_waits_for_an_approver_then_starts(world) -> None: 
 async def test_settings_and_link_codes_follow_the_table(world) -> None:  # type: ignore[no-untyped-def]
     people, brand, *_ = world
     with pytest.raises(Forbidden, match="owner or admins"):
-        await brand_cases.update(Actor(people[Role.EDITOR], "web"), brand_id=brand.id,
-                                 changes={"name": "Renamed"})
-    renamed = await brand_cases.update(Actor(people[Role.ADMIN], "api"), brand_id=brand.id,
-                                       changes={"name": "Renamed"})
+        await brand_cases.update(
+            Actor(people[Role.EDITOR], "web"), brand_id=brand.id, changes={"name": "Renamed"}
+        )
+    renamed = await brand_cases.update(
+        Actor(people[Role.ADMIN], "api"), brand_id=brand.id, changes={"name": "Renamed"}
+    )
     assert renamed.name == "Renamed"
     assert await chat_links.issue_code(Actor(people[Role.EDITOR], "web"), brand_id=brand.id)
     with pytest.raises(Forbidden):

@@ -23,25 +23,38 @@ async def server() -> AsyncIterator[str]:
 
     async def echo(request: web.Request) -> web.Response:
         body = await request.read()
-        return web.json_response({"method": request.method, "path": request.path_qs,
-                                  "auth": request.headers.get("Authorization"),
-                                  "type": request.headers.get("Content-Type", ""),
-                                  "length": len(body), "body": body.decode("latin-1")})
+        return web.json_response(
+            {
+                "method": request.method,
+                "path": request.path_qs,
+                "auth": request.headers.get("Authorization"),
+                "type": request.headers.get("Content-Type", ""),
+                "length": len(body),
+                "body": body.decode("latin-1"),
+            }
+        )
 
     async def upload(request: web.Request) -> web.Response:
         form = await request.post()
         file = form["file"]
         assert isinstance(file, web.FileField)
-        return web.json_response({"name": file.filename, "type": file.content_type,
-                                  "size": len(file.file.read()), "caption": form["caption"]})
+        return web.json_response(
+            {
+                "name": file.filename,
+                "type": file.content_type,
+                "size": len(file.file.read()),
+                "caption": form["caption"],
+            }
+        )
 
     async def moved(request: web.Request) -> web.Response:
         raise web.HTTPFound("/echo?from=redirect")
 
     async def zipped(request: web.Request) -> web.Response:
-        return web.Response(body=gzip.compress(b'{"ok": true}'),
-                            headers={"Content-Encoding": "gzip",
-                                     "Content-Type": "application/json"})
+        return web.Response(
+            body=gzip.compress(b'{"ok": true}'),
+            headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+        )
 
     async def slow(request: web.Request) -> web.Response:
         await asyncio.sleep(2)
@@ -77,8 +90,11 @@ async def server() -> AsyncIterator[str]:
 
 async def test_requests_and_answers_pass_through_unchanged(server: str) -> None:
     async with network_client() as http:
-        answer = await http.post(f"{server}/echo?a=1", json={"status": "héllo"},
-                                 headers={"Authorization": "Bearer t0k3n"})
+        answer = await http.post(
+            f"{server}/echo?a=1",
+            json={"status": "héllo"},
+            headers={"Authorization": "Bearer t0k3n"},
+        )
         assert answer.status_code == 200
         data = answer.json()
         assert data["method"] == "POST" and data["path"] == "/echo?a=1"
@@ -91,10 +107,17 @@ async def test_requests_and_answers_pass_through_unchanged(server: str) -> None:
 async def test_multipart_upload_arrives_whole(server: str) -> None:
     photo = bytes(range(256)) * 400
     async with network_client() as http:
-        answer = await http.post(f"{server}/upload", data={"caption": "New"},
-                                 files={"file": ("p.jpg", photo, "image/jpeg")})
-    assert answer.json() == {"name": "p.jpg", "type": "image/jpeg", "size": len(photo),
-                             "caption": "New"}
+        answer = await http.post(
+            f"{server}/upload",
+            data={"caption": "New"},
+            files={"file": ("p.jpg", photo, "image/jpeg")},
+        )
+    assert answer.json() == {
+        "name": "p.jpg",
+        "type": "image/jpeg",
+        "size": len(photo),
+        "caption": "New",
+    }
 
 
 async def test_httpx_follows_redirects_and_decodes_gzip(server: str) -> None:
@@ -128,7 +151,6 @@ async def test_timeouts_and_hang_ups_are_retryable(server: str) -> None:
         with pytest.raises(ConnectorError) as slow:
             await call(http, "GET", f"{server}/slow", platform="mastodon", label="Mastodon")
         with pytest.raises(ConnectorError) as hung_up:
-            await call(http, "GET", f"{server}/hang-up", platform="mastodon",
-                       label="Mastodon")
+            await call(http, "GET", f"{server}/hang-up", platform="mastodon", label="Mastodon")
     assert slow.value.retryable and slow.value.code == "timeout"
     assert hung_up.value.retryable and hung_up.value.code == "unreachable"

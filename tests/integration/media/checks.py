@@ -45,7 +45,11 @@ def _check_image(info: MediaInfo, p: ImageProfile) -> None:
 
 def _check_video(info: MediaInfo, p: VideoProfile, source: MediaInfo) -> None:
     assert (info.container, info.video_codec, info.pix_fmt, info.bit_depth) == (
-        "mp4", "h264", "yuv420p", 8), info
+        "mp4",
+        "h264",
+        "yuv420p",
+        8,
+    ), info
     assert info.faststart and not info.is_hdr and info.browser_playable
     if p.fixed_frame or source.rotation == 0:
         assert info.rotation == 0
@@ -74,5 +78,5 @@ def row_brightness(path: Path, rows: slice) -> float:
     plane = frame.planes[0]
     data = bytes(plane)
     lines = range(frame.height)[rows]
-    total = sum(sum(data[y * plane.line_size: y * plane.line_size + frame.width]) for y in lines)
+    total = sum(sum(data[y * plane.line_size : y * plane.line_size + frame.width]) for y in lines)
     return total / (len(lines) * frame.width)

@@ -46,17 +46,31 @@ async def test_one_brand_converts_one_file_at_a_time(db: Settings, lib: Path) ->
     pipeline = MediaPipeline(db)
     seen = counting(pipeline)
     first_again = await make_asset(acme, mf.image(lib, width=700, height=480, fmt="png"))
-    await asyncio.gather(*(pipeline.ensure(a, ["instagram_image"]) for a in (first_again,
-                                                                           theirs)))
+    await asyncio.gather(*(pipeline.ensure(a, ["instagram_image"]) for a in (first_again, theirs)))
     assert seen[1] == 2
 
 
 def test_probes_stored_before_the_demuxer_field_still_name_one() -> None:
-    base = {"kind": "video", "mime_type": "video/mp4", "container": "mp4", "width": 2,
-            "height": 2, "rotation": 0, "duration": 1.0, "fps": 25.0, "video_codec": "h264",
-            "pix_fmt": "yuv420p", "bit_depth": 8, "is_hdr": False, "has_audio": False,
-            "audio_codec": None, "audio_sample_rate": None, "bitrate": None, "size_bytes": 1,
-            "faststart": True}
+    base = {
+        "kind": "video",
+        "mime_type": "video/mp4",
+        "container": "mp4",
+        "width": 2,
+        "height": 2,
+        "rotation": 0,
+        "duration": 1.0,
+        "fps": 25.0,
+        "video_codec": "h264",
+        "pix_fmt": "yuv420p",
+        "bit_depth": 8,
+        "is_hdr": False,
+        "has_audio": False,
+        "audio_codec": None,
+        "audio_sample_rate": None,
+        "bitrate": None,
+        "size_bytes": 1,
+        "faststart": True,
+    }
     assert MediaInfo.from_json(base).input_format == "mov"
     assert MediaInfo.from_json({**base, "container": "webm"}).input_format == "matroska"
     image = {**base, "kind": "image", "container": "jpeg", "mime_type": "image/jpeg"}

@@ -84,8 +84,9 @@ def ffmpeg_children() -> list[int]:
 
 
 async def _long_asset(lib: Path) -> MediaAsset:
-    return await make_asset(await make_brand(), mf.video(lib, width=640, height=360,
-                                                         seconds=20, name="cancel_20s"))
+    return await make_asset(
+        await make_brand(), mf.video(lib, width=640, height=360, seconds=20, name="cancel_20s")
+    )
 
 
 async def test_cancellation_kills_ffmpeg_and_leaves_nothing(db: Settings, lib: Path) -> None:
@@ -95,8 +96,11 @@ async def test_cancellation_kills_ffmpeg_and_leaves_nothing(db: Settings, lib: P
     async def progress(percent: int) -> None:
         started.set()
 
-    task = asyncio.create_task(MediaPipeline(db, preset="medium").ensure(
-        asset, ["vertical_9x16", "square_1x1"], progress=progress))
+    task = asyncio.create_task(
+        MediaPipeline(db, preset="medium").ensure(
+            asset, ["vertical_9x16", "square_1x1"], progress=progress
+        )
+    )
     await asyncio.wait_for(started.wait(), 20)
     assert ffmpeg_children()
     task.cancel()

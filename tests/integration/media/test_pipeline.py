@@ -49,15 +49,22 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
 
 async def make_brand(slug: str = "acme", media: dict[str, Any] | None = None) -> Brand:
     user = await User.create(email=f"{slug}@example.com", password_hash="x")
-    return await Brand.create(name=slug, slug=slug, owner=user,
-                              settings={"media": media} if media else {})
+    return await Brand.create(
+        name=slug, slug=slug, owner=user, settings={"media": media} if media else {}
+    )
 
 
 async def make_asset(brand: Brand, path: Path, **extra: Any) -> MediaAsset:
     info = await probe_file(path)
-    return await MediaAsset.create(brand=brand, kind=AssetKind(info.kind), file_path=str(path),
-                                   probe=info.to_json(), mime_type=info.mime_type,
-                                   size_bytes=info.size_bytes, **extra)
+    return await MediaAsset.create(
+        brand=brand,
+        kind=AssetKind(info.kind),
+        file_path=str(path),
+        probe=info.to_json(),
+        mime_type=info.mime_type,
+        size_bytes=info.size_bytes,
+        **extra,
+    )
 
 
 def leftovers(settings: Settings) -> list[Path]:
@@ -74,8 +81,9 @@ def pipeline(db: Settings, **kwargs: Any) -> MediaPipeline:
     return MediaPipeline(db, preset="ultrafast", **kwargs)
 
 
-async def test_all_video_profiles_one_process_and_checked(db: Settings, lib: Path,
-                                                          calls: Calls) -> None:
+async def test_all_video_profiles_one_process_and_checked(
+    db: Settings, lib: Path, calls: Calls
+) -> None:
     src = mf.video(lib, width=640, height=360, seconds=4)
     asset = await make_asset(await make_brand(), src)
     seen: list[int] = []
@@ -91,16 +99,16 @@ async def test_all_video_profiles_one_process_and_checked(db: Settings, lib: Pat
         assert row.profile == name and row.brand_id == asset.brand_id
     assert len(calls.encodes) == 1 and "split" in " ".join(calls.encodes[0])
     # the three 9:16 profiles coincide for a 4 s clip: one file
-    assert len({rows[n].file_path for n in ("vertical_9x16", "fb_reels_9x16",
-                                            "shorts_9x16")}) == 1
+    assert len({rows[n].file_path for n in ("vertical_9x16", "fb_reels_9x16", "shorts_9x16")}) == 1
     assert seen == sorted(seen) and len(set(seen)) == len(seen) and seen[-1] == 100
     assert len(seen) >= 3
     assert await TranscodedMedia.filter(asset=asset).count() == len(VIDEO_PROFILES)
     assert leftovers(db) == []
 
 
-async def test_compliant_source_is_copied_not_encoded(db: Settings, lib: Path,
-                                                      calls: Calls) -> None:
+async def test_compliant_source_is_copied_not_encoded(
+    db: Settings, lib: Path, calls: Calls
+) -> None:
     src = mf.video(lib, width=1080, height=1920, seconds=4)
     asset = await make_asset(await make_brand(), src)
     started = time.perf_counter()
@@ -154,8 +162,9 @@ async def test_brand_fit_choice_changes_output(db: Settings, lib: Path) -> None:
 async def test_rotated_portrait_comes_out_upright(db: Settings, lib: Path) -> None:
     asset = await make_asset(await make_brand(), mf.portrait_rotated(lib))
     rows = await pipeline(db).ensure(asset, ["vertical_9x16", "web_video"])
-    vertical = check_output(rows["vertical_9x16"], PROFILES["vertical_9x16"],
-                            MediaInfo.from_json(asset.probe))
+    vertical = check_output(
+        rows["vertical_9x16"], PROFILES["vertical_9x16"], MediaInfo.from_json(asset.probe)
+    )
     assert vertical.rotation == 0
     assert "Reshaped" not in rows["vertical_9x16"].notes  # 9:16 after rotation: no padding
     web = await probe_file(Path(rows["web_video"].file_path))
@@ -173,8 +182,9 @@ async def test_rotation_is_baked_in_the_right_direction(db: Settings, lib: Path)
 
 
 @pytest.mark.parametrize("make", [mf.ten_bit_hdr, mf.ten_bit_h264, mf.vp9_mkv, mf.odd_size])
-async def test_non_compliant_sources_to_web_and_telegram(db: Settings, lib: Path, make: Any,
-                                                         calls: Calls) -> None:
+async def test_non_compliant_sources_to_web_and_telegram(
+    db: Settings, lib: Path, make: Any, calls: Calls
+) -> None:
     asset = await make_asset(await make_brand(), make(lib))
     rows = await pipeline(db).ensure(asset, ["web_video", "telegram_video"])
     assert len(calls.encodes) == 1
@@ -214,8 +224,7 @@ async def test_too_long_trimmed_with_a_note(db: Settings, lib: Path) -> None:
 async def test_short_clip_extended_to_platform_minimum(db: Settings, lib: Path) -> None:
     asset = await make_asset(await make_brand(), mf.video(lib, width=320, height=240, seconds=2))
     rows = await pipeline(db).ensure(asset, ["pinterest_2x3"])
-    check_output(rows["pinterest_2x3"], PROFILES["pinterest_2x3"],
-                 MediaInfo.from_json(asset.probe))
+    check_output(rows["pinterest_2x3"], PROFILES["pinterest_2x3"], MediaInfo.from_json(asset.probe))
     assert "Extended to 4 s" in rows["pinterest_2x3"].notes
 
 

@@ -16,10 +16,17 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-async def signup(http: httpx.AsyncClient, email: str, password: str = "correct horse 42"
-                 ) -> httpx.Response:
+async def signup(
+    http: httpx.AsyncClient, email: str, password: str = "correct horse 42"
+) -> httpx.Response:
     """Sign up through the form; the client keeps the session cookie."""
     page = await http.get("/signup")
-    return await http.post("/signup", data={
-        "csrf_token": csrf_from(page.text), "email": email, "password": password,
-        "password_again": password})
+    return await http.post(
+        "/signup",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "email": email,
+            "password": password,
+            "password_again": password,
+        },
+    )

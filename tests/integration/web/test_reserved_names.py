@@ -18,8 +18,12 @@ PASSWORD = "correct horse 42"
 
 async def test_sign_up_and_brand_creation_refuse_the_reserved_names(settings: Settings) -> None:
     async with running_app(settings) as app, web_client(app, "203.0.113.66") as eve:
-        for address in ("promo-bot@oneclick.social", "Promo-Bot@OneClick.Social",
-                        "slack-t1-u1@users.slack.invalid", "anyone@example.invalid"):
+        for address in (
+            "promo-bot@oneclick.social",
+            "Promo-Bot@OneClick.Social",
+            "slack-t1-u1@users.slack.invalid",
+            "anyone@example.invalid",
+        ):
             refused = await signup(eve, address, PASSWORD)
             assert refused.status_code == 400 and "reserved" in refused.text, address
         assert (await signup(eve, "eve@example.com", PASSWORD)).status_code == 303
@@ -30,8 +34,11 @@ async def test_sign_up_and_brand_creation_refuse_the_reserved_names(settings: Se
             assert answer.status_code == 400 and "reserved" in answer.text, form
         user = await User.get(email="eve@example.com")
         _, key = await create_api_key(user, origin="test")
-        api = await eve.post("/api/v1/brands", json={"name": "Ours", "slug": "oneclick-social"},
-                             headers={"Authorization": f"Bearer {key}"})
+        api = await eve.post(
+            "/api/v1/brands",
+            json={"name": "Ours", "slug": "oneclick-social"},
+            headers={"Authorization": f"Bearer {key}"},
+        )
         assert api.status_code == 409 and "reserved" in api.json()["detail"]
         assert not await Brand.exists(slug="oneclick-social")
 
@@ -39,8 +46,9 @@ async def test_sign_up_and_brand_creation_refuse_the_reserved_names(settings: Se
 async def test_promo_never_adopts_a_look_alike_account_or_brand(db: Settings) -> None:
     settings = db
     # made before these names were reserved: an account at the bot's address, its brand
-    squatter = await User.create(email=settings.promo_bot_email,
-                                 password_hash=hash_password(PASSWORD))
+    squatter = await User.create(
+        email=settings.promo_bot_email, password_hash=hash_password(PASSWORD)
+    )
     await Brand.create(name="OneClick Social", slug=settings.promo_brand_slug, owner=squatter)
     with pytest.raises(Conflict, match="not made by `oneclick promo`"):
         await ensure_promo_brand(settings)

@@ -32,19 +32,34 @@ def _common(response: httpx.Response) -> None:
 
 async def test_every_page_sends_the_security_headers(settings: Settings) -> None:
     async with live_app(settings) as base, httpx.AsyncClient(base_url=base) as web:
-        for path in ("/login", "/signup", "/static/app.js", "/api/v1/health", "/nope",
-                     "/api/v1/jobs/1", "/b/no-such-brand"):
+        for path in (
+            "/login",
+            "/signup",
+            "/static/app.js",
+            "/api/v1/health",
+            "/nope",
+            "/api/v1/jobs/1",
+            "/b/no-such-brand",
+        ):
             _strict(await web.get(path))
         await signup(web, "ada@example.com")
         page = await web.get("/brands")
         _strict(page)
-        created = await web.post("/brands", data={"csrf_token": csrf_from(page.text),
-                                                  "name": "Ada Bakes"})
+        created = await web.post(
+            "/brands", data={"csrf_token": csrf_from(page.text), "name": "Ada Bakes"}
+        )
         _strict(created)  # a redirect too
         inbox = created.headers["location"]
         brand = inbox.rsplit("/", 1)[0]
-        for path in (inbox, f"{brand}/connections", f"{brand}/settings", f"{brand}/jobs",
-                     f"{brand}/audit", f"{brand}/connect/mastodon", "/profile"):
+        for path in (
+            inbox,
+            f"{brand}/connections",
+            f"{brand}/settings",
+            f"{brand}/jobs",
+            f"{brand}/audit",
+            f"{brand}/connect/mastodon",
+            "/profile",
+        ):
             answer = await web.get(path)
             assert answer.status_code == 200, path
             _strict(answer)

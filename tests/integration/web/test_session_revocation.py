@@ -13,13 +13,15 @@ from tests.support.asgi import running_app, web_client
 PASSWORD = "correct horse 42"
 
 
-async def _browser(app: FastAPI, address: str, email: str = "ada@example.com",
-                   password: str = PASSWORD) -> httpx.AsyncClient:
+async def _browser(
+    app: FastAPI, address: str, email: str = "ada@example.com", password: str = PASSWORD
+) -> httpx.AsyncClient:
     """A browser at `address`, signed in."""
     http = web_client(app, address)
     page = await http.get("/login")
-    answer = await http.post("/login", data={"csrf_token": csrf_from(page.text),
-                                             "email": email, "password": password})
+    answer = await http.post(
+        "/login", data={"csrf_token": csrf_from(page.text), "email": email, "password": password}
+    )
     assert answer.status_code == 303, answer.text
     return http
 
@@ -55,15 +57,20 @@ async def test_password_change_ends_every_other_session(settings: Settings) -> N
             assert 'action="/profile/sign-out-everywhere"' in profile.text
             page = await laptop.get("/profile/password")
             token = csrf_from(page.text)
-            form = {"current_password": "not it", "new_password": "new horse 4321",
-                    "new_password_again": "new horse 4321"}
+            form = {
+                "current_password": "not it",
+                "new_password": "new horse 4321",
+                "new_password_again": "new horse 4321",
+            }
             assert (await laptop.post("/profile/password", data=form)).status_code == 403
             wrong = await laptop.post("/profile/password", data={**form, "csrf_token": token})
             assert wrong.status_code == 400 and "current password is not right" in wrong.text
             assert (await phone.get("/brands")).status_code == 200  # nothing changed yet
 
-            done = await laptop.post("/profile/password", data={
-                **form, "csrf_token": token, "current_password": PASSWORD})
+            done = await laptop.post(
+                "/profile/password",
+                data={**form, "csrf_token": token, "current_password": PASSWORD},
+            )
             assert done.status_code == 303 and done.headers["location"] == "/profile"
             assert "Password changed" in (await laptop.get("/profile")).text
             assert _signed_out(await phone.get("/brands"))
@@ -74,9 +81,14 @@ async def test_password_change_ends_every_other_session(settings: Settings) -> N
         user = await User.get(email="ada@example.com")
         assert await AuditLog.exists(action="user.password_changed", actor_id=user.id)
         async with web_client(app, "198.51.100.40") as again:
-            old = await again.post("/login", data={
-                "csrf_token": csrf_from((await again.get("/login")).text),
-                "email": "ada@example.com", "password": PASSWORD})
+            old = await again.post(
+                "/login",
+                data={
+                    "csrf_token": csrf_from((await again.get("/login")).text),
+                    "email": "ada@example.com",
+                    "password": PASSWORD,
+                },
+            )
             assert old.status_code == 400
         await (await _browser(app, "198.51.100.40", password="new horse 4321")).aclose()
 

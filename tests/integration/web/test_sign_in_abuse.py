@@ -19,11 +19,15 @@ OWNER_PASSWORD = "correct horse 42"
 GATE_SECONDS = 30.0
 
 
-async def _login(http: httpx.AsyncClient, email: str, password: str,
-                 headers: dict[str, str] | None = None) -> httpx.Response:
+async def _login(
+    http: httpx.AsyncClient, email: str, password: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
     page = await http.get("/login", headers=headers)
-    return await http.post("/login", headers=headers, data={
-        "csrf_token": csrf_from(page.text), "email": email, "password": password})
+    return await http.post(
+        "/login",
+        headers=headers,
+        data={"csrf_token": csrf_from(page.text), "email": email, "password": password},
+    )
 
 
 async def test_a_strangers_failures_never_lock_the_owner_out(settings: Settings) -> None:
@@ -31,8 +35,10 @@ async def test_a_strangers_failures_never_lock_the_owner_out(settings: Settings)
         async with web_client(app, "198.51.100.20") as owner:
             assert (await signup(owner, "bob@example.com")).status_code == 303
         async with web_client(app, "203.0.113.66") as stranger:
-            statuses = [(await _login(stranger, "bob@example.com", f"guess {n}")).status_code
-                        for n in range(6)]
+            statuses = [
+                (await _login(stranger, "bob@example.com", f"guess {n}")).status_code
+                for n in range(6)
+            ]
             assert statuses == [400] * 5 + [429]
             refused = await _login(stranger, "bob@example.com", OWNER_PASSWORD)
             assert refused.status_code == 429 and "Too many failed sign-ins" in refused.text
@@ -51,8 +57,9 @@ async def test_forwarded_for_is_believed_only_from_trusted_proxies(settings: Set
         proxy.cookies.clear()
         stranger = {"X-Forwarded-For": "203.0.113.66"}
         for n in range(5):
-            assert (await _login(proxy, "bob@example.com", f"guess {n}", stranger)
-                    ).status_code == 400
+            assert (
+                await _login(proxy, "bob@example.com", f"guess {n}", stranger)
+            ).status_code == 400
         assert (await _login(proxy, "bob@example.com", "x", stranger)).status_code == 429
         # the stranger writes the owner's address first: the proxy's own entry still counts
         forged = {"X-Forwarded-For": "198.51.100.20, 203.0.113.66"}
@@ -64,21 +71,22 @@ async def test_forwarded_for_is_believed_only_from_trusted_proxies(settings: Set
         assert latest is not None and latest.address == "198.51.100.20"
 
 
-async def test_forged_forwarded_for_is_ignored_without_trusted_proxies(
-        settings: Settings) -> None:
+async def test_forged_forwarded_for_is_ignored_without_trusted_proxies(settings: Settings) -> None:
     assert settings.trusted_proxies == ""
     async with running_app(settings) as app, web_client(app, "203.0.113.66") as stranger:
         async with web_client(app, "198.51.100.20") as owner:
             await signup(owner, "bob@example.com")
         for n in range(5):
             forged = {"X-Forwarded-For": f"198.51.100.{n + 100}"}
-            assert (await _login(stranger, "bob@example.com", f"guess {n}", forged)
-                    ).status_code == 400
+            assert (
+                await _login(stranger, "bob@example.com", f"guess {n}", forged)
+            ).status_code == 400
         forged = {"X-Forwarded-For": "198.51.100.20"}
         assert (await _login(stranger, "bob@example.com", "x", forged)).status_code == 429
         # even the right password: this address is locked for bob, whatever it claims
-        assert (await _login(stranger, "bob@example.com", OWNER_PASSWORD, forged)
-                ).status_code == 429
+        assert (
+            await _login(stranger, "bob@example.com", OWNER_PASSWORD, forged)
+        ).status_code == 429
         assert await WebSession.filter(address="203.0.113.66").count() == 0
 
 
@@ -87,13 +95,18 @@ async def test_sign_up_is_limited_per_address(settings: Settings) -> None:
     async with running_app(settings) as app:
         async with web_client(app, "203.0.113.66") as flood:
             token = csrf_from((await flood.get("/signup")).text)
-            form = {"csrf_token": token, "password": "long enough 1",
-                    "password_again": "long enough 2"}
+            form = {
+                "csrf_token": token,
+                "password": "long enough 1",
+                "password_again": "long enough 2",
+            }
             for n in range(3):
                 answer = await flood.post("/signup", data={**form, "email": f"x{n}@example.com"})
                 assert answer.status_code == 400
-            answer = await flood.post("/signup", data={
-                **form, "email": "x9@example.com", "password_again": "long enough 1"})
+            answer = await flood.post(
+                "/signup",
+                data={**form, "email": "x9@example.com", "password_again": "long enough 1"},
+            )
             assert answer.status_code == 429 and "Too many new accounts" in answer.text
         async with web_client(app, "198.51.100.20") as other:
             assert (await signup(other, "ada@example.com")).status_code == 303
@@ -107,15 +120,22 @@ async def test_sign_up_can_be_turned_off(settings: Settings) -> None:
         assert page.status_code == 403 and "sign-up is turned off" in page.text
         login = await http.get("/login")
         assert 'href="/signup"' not in login.text
-        answer = await http.post("/signup", data={
-            "csrf_token": csrf_from(login.text), "email": "eve@example.com",
-            "password": "long enough 1", "password_again": "long enough 1"})
+        answer = await http.post(
+            "/signup",
+            data={
+                "csrf_token": csrf_from(login.text),
+                "email": "eve@example.com",
+                "password": "long enough 1",
+                "password_again": "long enough 1",
+            },
+        )
         assert answer.status_code == 403
         assert not await User.exists(email="eve@example.com")
 
 
 async def test_parallel_sign_ups_leave_other_pages_answering(
-        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # each argon2 hash first waits at a gate the test opens: while it is shut the sign-ups
     # cannot end, so "a page answered before they ended" holds without any timing
     gate, started = threading.Event(), threading.Semaphore(0)
@@ -132,10 +152,20 @@ async def test_parallel_sign_ups_leave_other_pages_answering(
         clients = [web_client(app, f"203.0.113.{n + 1}") for n in range(40)]
         try:
             tokens = [csrf_from((await c.get("/signup")).text) for c in clients]
-            sign_ups = [asyncio.create_task(c.post("/signup", data={
-                "csrf_token": t, "email": f"user{n}@example.com", "password": OWNER_PASSWORD,
-                "password_again": OWNER_PASSWORD})) for n, (c, t) in enumerate(
-                    zip(clients, tokens, strict=True))]
+            sign_ups = [
+                asyncio.create_task(
+                    c.post(
+                        "/signup",
+                        data={
+                            "csrf_token": t,
+                            "email": f"user{n}@example.com",
+                            "password": OWNER_PASSWORD,
+                            "password_again": OWNER_PASSWORD,
+                        },
+                    )
+                )
+                for n, (c, t) in enumerate(zip(clients, tokens, strict=True))
+            ]
             for _ in range(2):  # both hashing threads hold a sign-up at the gate
                 await asyncio.to_thread(started.acquire)
             async with web_client(app, "198.51.100.20") as visitor:

@@ -25,24 +25,30 @@ from tests.support.media import make_jpeg
 from tests.support.server import user_with_key
 from tests.support.waiting import until
 
-UNKNOWN_ERROR = ("Unknown: check the Web feed account. It answered with an error, and whether "
-                 "the post went out cannot be checked automatically: press Mark as posted if "
-                 "it is there, or Publish again.")
+UNKNOWN_ERROR = (
+    "Unknown: check the Web feed account. It answered with an error, and whether "
+    "the post went out cannot be checked automatically: press Mark as posted if "
+    "it is there, or Publish again."
+)
 
 
-async def _published_target(http: httpx.AsyncClient, brand_id: int, token: str, tmp_path
-                            ) -> tuple[str, int]:
+async def _published_target(
+    http: httpx.AsyncClient, brand_id: int, token: str, tmp_path
+) -> tuple[str, int]:
     """Upload and publish a photo to the web feed; (job page URL, target id)."""
     image = make_jpeg(tmp_path / "a.jpg")
     uploaded = await http.post(
-        f"/brands/{brand_id}/upload", files={"file": ("a.jpg", image.read_bytes())},
-        data={"caption": "Rye day"}, headers={"X-CSRF-Token": token,
-                                              "Accept": "application/json"})
+        f"/brands/{brand_id}/upload",
+        files={"file": ("a.jpg", image.read_bytes())},
+        data={"caption": "Rye day"},
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+    )
     asset_url = uploaded.json()["url"]
     page = await http.get(asset_url)
     nonce = re.search(r'name="nonce" value="([^"]+)"', page.text).group(1)
-    sent = await http.post(asset_url + "/publish", data={
-        "csrf_token": token, "nonce": nonce, "platforms": "web"})
+    sent = await http.post(
+        asset_url + "/publish", data={"csrf_token": token, "nonce": nonce, "platforms": "web"}
+    )
     job_url = sent.headers["location"]
     data = await _wait(http, job_url, "published")
     return job_url, data["targets"][0]["id"]
@@ -59,7 +65,8 @@ async def _wait(http: httpx.AsyncClient, job_url: str, status: str) -> dict:
 async def _make_unknown(target_id: int) -> None:
     """As the runner leaves it when the platform cannot be asked."""
     await PublishTarget.filter(id=target_id).update(
-        status=TargetStatus.UNKNOWN, error=UNKNOWN_ERROR, external_id=None, external_url=None)
+        status=TargetStatus.UNKNOWN, error=UNKNOWN_ERROR, external_id=None, external_url=None
+    )
     target = await PublishTarget.get(id=target_id)
     await WebPost.filter(target_id=target_id).delete()
     await refresh_job(target.job_id)
@@ -69,8 +76,9 @@ async def test_web_buttons_mark_posted_and_publish_again(settings: Settings, tmp
     async with running_app(settings) as app, web_client(app) as ada:
         await signup(ada, "ada@example.com")
         page = await ada.get("/brands")
-        made = await ada.post("/brands", data={"csrf_token": csrf_from(page.text),
-                                               "name": "Ada Bakes"})
+        made = await ada.post(
+            "/brands", data={"csrf_token": csrf_from(page.text), "name": "Ada Bakes"}
+        )
         brand_id = int(re.match(r"/brands/(\d+)/", made.headers["location"]).group(1))
         token = csrf_from((await ada.get(f"/brands/{brand_id}/inbox")).text)
         job_url, target_id = await _published_target(ada, brand_id, token, tmp_path)
@@ -86,17 +94,19 @@ async def test_web_buttons_mark_posted_and_publish_again(settings: Settings, tmp
         assert "<script>" not in page.text  # no inline script (the page's CSP)
 
         # Publish again: a fresh attempt (no lookup first), one new post
-        again = await ada.post(f"/brands/{brand_id}/targets/{target_id}/retry",
-                               data={"csrf_token": token})
+        again = await ada.post(
+            f"/brands/{brand_id}/targets/{target_id}/retry", data={"csrf_token": token}
+        )
         assert again.status_code == 303 and again.headers["location"] == job_url
         await _wait(ada, job_url, "published")
         assert await WebPost.filter(target_id=target_id).count() == 1
 
         # Mark as posted: published, audited with the person
         await _make_unknown(target_id)
-        marked = await ada.post(f"/brands/{brand_id}/targets/{target_id}/mark-posted",
-                                data={"csrf_token": token,
-                                      "url": "https://example.com/p/1"})
+        marked = await ada.post(
+            f"/brands/{brand_id}/targets/{target_id}/mark-posted",
+            data={"csrf_token": token, "url": "https://example.com/p/1"},
+        )
         assert marked.status_code == 303
         target = await PublishTarget.get(id=target_id)
         assert target.status == TargetStatus.PUBLISHED and target.error == ""
@@ -107,8 +117,9 @@ async def test_web_buttons_mark_posted_and_publish_again(settings: Settings, tmp
         assert row.details["url"] == "https://example.com/p/1"
 
         # a second press: the page says why, nothing changes
-        twice = await ada.post(f"/brands/{brand_id}/targets/{target_id}/mark-posted",
-                               data={"csrf_token": token})
+        twice = await ada.post(
+            f"/brands/{brand_id}/targets/{target_id}/mark-posted", data={"csrf_token": token}
+        )
         assert twice.status_code in (303, 409)
         assert (await PublishTarget.get(id=target_id)).status == TargetStatus.PUBLISHED
 
@@ -121,10 +132,16 @@ async def test_api_mark_posted_and_retry(settings: Settings, tmp_path) -> None:
         await BrandMember.create(brand=brand, user=approver, role=Role.APPROVER)
         async with api_client(app, key) as api, api_client(app, approver_key) as other:
             image = make_jpeg(tmp_path / "b.jpg")
-            asset = (await api.post(f"/api/v1/brands/{brand.id}/assets",
-                                    files={"file": ("b.jpg", image.read_bytes())})).json()
-            job = (await api.post(f"/api/v1/assets/{asset['id']}/publish",
-                                  json={"platforms": ["web"]})).json()
+            asset = (
+                await api.post(
+                    f"/api/v1/brands/{brand.id}/assets",
+                    files={"file": ("b.jpg", image.read_bytes())},
+                )
+            ).json()
+            job = (
+                await api.post(f"/api/v1/assets/{asset['id']}/publish", json={"platforms": ["web"]})
+            ).json()
+
             async def published() -> dict | None:
                 shown = (await api.get(f"/api/v1/jobs/{job['id']}")).json()
                 return shown if shown["status"] == "published" else None
@@ -138,8 +155,9 @@ async def test_api_mark_posted_and_retry(settings: Settings, tmp_path) -> None:
 
             refused = await other.post(f"/api/v1/targets/{target_id}/mark-posted")
             assert refused.status_code == 403 and refused.json()["detail"]
-            bad = await api.post(f"/api/v1/targets/{target_id}/mark-posted",
-                                 json={"url": "javascript:alert(1)"})
+            bad = await api.post(
+                f"/api/v1/targets/{target_id}/mark-posted", json={"url": "javascript:alert(1)"}
+            )
             assert bad.status_code == 422 and bad.json()["detail"]
             done = await api.post(f"/api/v1/targets/{target_id}/mark-posted")
             assert done.status_code == 200 and done.json()["status"] == "published"
@@ -149,5 +167,4 @@ async def test_api_mark_posted_and_retry(settings: Settings, tmp_path) -> None:
             await _make_unknown(target_id)
             retried = await api.post(f"/api/v1/targets/{target_id}/retry")
             assert retried.status_code == 202 and retried.json()["status"] == "pending"
-            assert await AuditLog.filter(action="target.publish_again",
-                                         actor_id=owner.id).exists()
+            assert await AuditLog.filter(action="target.publish_again", actor_id=owner.id).exists()

@@ -9,9 +9,11 @@ from core.errors import InvalidInput
 
 
 def test_clean_settings() -> None:
-    s = clean_ai_settings(ai_system_prompt="  Warm.  ",
-                          default_hashtags=["summer sale", "#Summersale", "#linen"],
-                          forbidden_phrases=[" best   price ", "Best price", ""])
+    s = clean_ai_settings(
+        ai_system_prompt="  Warm.  ",
+        default_hashtags=["summer sale", "#Summersale", "#linen"],
+        forbidden_phrases=[" best   price ", "Best price", ""],
+    )
     assert s.ai_system_prompt == "Warm."
     assert s.default_hashtags == ["#summersale", "#linen"]
     assert s.forbidden_phrases == ["best price"]

@@ -58,8 +58,11 @@ def test_never_half_a_hashtag() -> None:
 
 def test_hashtags_merged_without_duplicates_within_the_limit() -> None:
     rules = DEFAULT_RULES["telegram"]  # at most 5
-    out = enforce_caption("Hello #Summer, it is here.\n\n#linen #Summer", rules,
-                          default_hashtags=["linen", "#acme", "#one", "#two", "#three"])
+    out = enforce_caption(
+        "Hello #Summer, it is here.\n\n#linen #Summer",
+        rules,
+        default_hashtags=["linen", "#acme", "#one", "#two", "#three"],
+    )
     tags = re.findall(r"#\w+", out)
     assert len(tags) == 5
     assert len({t.casefold() for t in tags}) == 5
@@ -73,20 +76,21 @@ def test_instagram_keeps_30_hashtags_at_most() -> None:
 
 
 def test_platform_without_hashtags_gets_none() -> None:
-    out = enforce_caption("A long story about #linen.\n\n#summer", DEFAULT_RULES["web"],
-                          default_hashtags=["#acme"])
+    out = enforce_caption(
+        "A long story about #linen.\n\n#summer", DEFAULT_RULES["web"], default_hashtags=["#acme"]
+    )
     assert "#" not in out and "linen" in out
 
 
 def test_threads_allows_one_hashtag() -> None:
-    out = enforce_caption("Summer is #here and #now", DEFAULT_RULES["threads"],
-                          default_hashtags=["#acme"])
+    out = enforce_caption(
+        "Summer is #here and #now", DEFAULT_RULES["threads"], default_hashtags=["#acme"]
+    )
     assert count_hashtags(out) == 1
 
 
 def test_links_removed_where_not_allowed() -> None:
-    out = enforce_caption("Shop now at https://acme.example/shop today!",
-                          DEFAULT_RULES["tiktok"])
+    out = enforce_caption("Shop now at https://acme.example/shop today!", DEFAULT_RULES["tiktok"])
     assert "http" not in out and out == "Shop now at today!"
 
 
@@ -106,15 +110,18 @@ def test_forbidden_phrase_does_not_match_inside_other_words() -> None:
 @pytest.mark.parametrize("text", ["", "   \n\t ", "#onlytags #here", "cheap"])
 def test_empty_output_rejected(text: str) -> None:
     with pytest.raises(EmptyCaption):
-        enforce_caption(text, DEFAULT_RULES["instagram"], default_hashtags=["#acme"],
-                        forbidden=["cheap"])
+        enforce_caption(
+            text, DEFAULT_RULES["instagram"], default_hashtags=["#acme"], forbidden=["cheap"]
+        )
 
 
 def test_units_utf16_emoji_and_links() -> None:
     assert measure("😀", DEFAULT_RULES["telegram"]) == 2
     assert measure("😀a", DEFAULT_RULES["threads"]) == 5
-    assert measure("see https://example.com/a/very/long/path/indeed", DEFAULT_RULES["mastodon"]
-                   ) == 4 + 23
+    assert (
+        measure("see https://example.com/a/very/long/path/indeed", DEFAULT_RULES["mastodon"])
+        == 4 + 23
+    )
     out = enforce_caption("😀" * 600, DEFAULT_RULES["telegram"])
     assert measure(out, DEFAULT_RULES["telegram"]) <= 1024
 

@@ -12,13 +12,20 @@ PROMPT = ("Warm, witty and never pushy. " * 25).strip()  # ~150 words
 
 
 def brand(name: str = "Acme", prompt: str = PROMPT) -> Brand:
-    return Brand(name=name, slug=name.lower(), ai_system_prompt=prompt,
-                 default_hashtags=["#acme"], forbidden_phrases=["cheap"], settings={})
+    return Brand(
+        name=name,
+        slug=name.lower(),
+        ai_system_prompt=prompt,
+        default_hashtags=["#acme"],
+        forbidden_phrases=["cheap"],
+        settings={},
+    )
 
 
 def request(b: Brand, caption: str, platforms: list[str], hint: str | None = None) -> dict:
-    return build_request(b, caption, platforms, DEFAULT_RULES, model="claude-sonnet-5-5",
-                         max_tokens=4096, hint=hint)
+    return build_request(
+        b, caption, platforms, DEFAULT_RULES, model="claude-sonnet-5-5", max_tokens=4096, hint=hint
+    )
 
 
 def test_prefix_identical_across_assets_and_platform_selections() -> None:

@@ -11,8 +11,12 @@ def _slices(text: str) -> list[tuple[str, str]]:
     out = []
     for facet in facets(text):
         index, feature = facet["index"], facet["features"][0]
-        out.append((feature["$type"].rsplit("#", 1)[1],
-                    raw[index["byteStart"]:index["byteEnd"]].decode()))
+        out.append(
+            (
+                feature["$type"].rsplit("#", 1)[1],
+                raw[index["byteStart"] : index["byteEnd"]].decode(),
+            )
+        )
     return out
 
 
@@ -27,7 +31,9 @@ def test_offsets_are_utf8_bytes_after_multibyte_text() -> None:
     text = "Café ☕ 👨‍👩‍👧 new roast https://acme.example/beans #coffee"
     found = facets(text)
     assert [f["features"][0]["$type"] for f in found] == [
-        "app.bsky.richtext.facet#link", "app.bsky.richtext.facet#tag"]
+        "app.bsky.richtext.facet#link",
+        "app.bsky.richtext.facet#tag",
+    ]
     link = found[0]["index"]
     assert link["byteStart"] == len("Café ☕ 👨‍👩‍👧 new roast ".encode())
     assert link["byteStart"] != len("Café ☕ 👨‍👩‍👧 new roast ")  # bytes, not characters
@@ -37,9 +43,12 @@ def test_offsets_are_utf8_bytes_after_multibyte_text() -> None:
 
 def test_trailing_punctuation_is_not_part_of_links_or_tags() -> None:
     text = "Read https://acme.example/a. Then (https://acme.example/b) #espresso! #latte,"
-    assert _slices(text) == [("link", "https://acme.example/a"),
-                             ("link", "https://acme.example/b"),
-                             ("tag", "#espresso"), ("tag", "#latte")]
+    assert _slices(text) == [
+        ("link", "https://acme.example/a"),
+        ("link", "https://acme.example/b"),
+        ("tag", "#espresso"),
+        ("tag", "#latte"),
+    ]
 
 
 def test_numbers_and_mid_word_hashes_are_not_tags() -> None:
@@ -52,15 +61,19 @@ def test_no_facets_in_plain_text() -> None:
 
 
 def test_service_did_encodes_the_port() -> None:
-    assert service_did("https://morel.us-east.host.bsky.network") == \
-        "did:web:morel.us-east.host.bsky.network"
+    assert (
+        service_did("https://morel.us-east.host.bsky.network")
+        == "did:web:morel.us-east.host.bsky.network"
+    )
     assert service_did("http://127.0.0.1:2583") == "did:web:127.0.0.1%3A2583"
 
 
 def test_post_url_uses_the_rkey() -> None:
     uri = "at://did:plc:abc/app.bsky.feed.post/3kxyz"
-    assert post_url("https://bsky.app", "acme.bsky.social", uri) == \
-        "https://bsky.app/profile/acme.bsky.social/post/3kxyz"
+    assert (
+        post_url("https://bsky.app", "acme.bsky.social", uri)
+        == "https://bsky.app/profile/acme.bsky.social/post/3kxyz"
+    )
 
 
 def test_jwt_expiry_is_read_for_scheduling() -> None:

@@ -58,10 +58,11 @@ def test_privacy_uses_the_brand_choice_when_offered() -> None:
 
 
 def test_privacy_falls_back_to_the_most_private_offered() -> None:
-    assert choose_privacy("PUBLIC_TO_EVERYONE", ["FOLLOWER_OF_CREATOR", "SELF_ONLY"]) == \
-        "SELF_ONLY"
-    assert choose_privacy(None, ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS"]) == \
-        "MUTUAL_FOLLOW_FRIENDS"
+    assert choose_privacy("PUBLIC_TO_EVERYONE", ["FOLLOWER_OF_CREATOR", "SELF_ONLY"]) == "SELF_ONLY"
+    assert (
+        choose_privacy(None, ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS"])
+        == "MUTUAL_FOLLOW_FRIENDS"
+    )
 
 
 def test_no_privacy_options_is_a_plain_error() -> None:
@@ -78,6 +79,8 @@ def test_title_counts_utf16_units() -> None:
 
 def test_post_links() -> None:
     web = "https://www.tiktok.com"
-    assert post_url(web, "acme", "v_pub_file~v2-1.1", "73") == "https://www.tiktok.com/@acme/video/73"
+    assert (
+        post_url(web, "acme", "v_pub_file~v2-1.1", "73") == "https://www.tiktok.com/@acme/video/73"
+    )
     assert post_url(web, "acme", "p_pub_url~v2.1", "74") == "https://www.tiktok.com/@acme/photo/74"
     assert post_url(web, "acme", "v_pub_file~v2-1.1", None) == "https://www.tiktok.com/@acme"

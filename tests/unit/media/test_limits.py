@@ -18,8 +18,9 @@ from tests import media_factory as mf
 from tests.conftest import make_settings
 from tests.support.hostile_media import declare_hours, png_bomb
 
-LIMITS = MediaLimits(image_pixels=50_000_000, video_pixels=7680 * 4320, side=16384,
-                     video_seconds=1800, video_fps=240)
+LIMITS = MediaLimits(
+    image_pixels=50_000_000, video_pixels=7680 * 4320, side=16384, video_seconds=1800, video_fps=240
+)
 
 
 @pytest.mark.parametrize("fmt", ["jpg", "png", "webp", "gif", "bmp", "tiff"])
@@ -77,8 +78,10 @@ async def test_a_playlist_never_opens_its_addresses(tmp_path: Path) -> None:
     server = await asyncio.start_server(listener, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     playlist = tmp_path / "clip.mp4"
-    playlist.write_text("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\n"
-                        f"http://127.0.0.1:{port}/seg.ts\n#EXT-X-ENDLIST\n")
+    playlist.write_text(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\n"
+        f"http://127.0.0.1:{port}/seg.ts\n#EXT-X-ENDLIST\n"
+    )
     async with server:
         with pytest.raises(MediaRejected):
             await probe_untrusted(playlist, make_settings(tmp_path))
@@ -88,9 +91,11 @@ async def test_a_playlist_never_opens_its_addresses(tmp_path: Path) -> None:
 def test_ffmpeg_reads_untrusted_input_with_its_probed_demuxer_from_files_only(lib: Path) -> None:
     info = probe_sync(mf.no_audio(lib, seconds=1))
     jobs = [(plan_output(info, PROFILES["fb_reels_9x16"]), Path("/out/a.mp4"))]
-    for argv in (encode_command("ffmpeg", Path("/in"), jobs, in_format=info.input_format),
-                 remux_command("ffmpeg", Path("/in"), Path("/o.mp4"), info.input_format)):
-        before_input = argv[:argv.index("-i")]
+    for argv in (
+        encode_command("ffmpeg", Path("/in"), jobs, in_format=info.input_format),
+        remux_command("ffmpeg", Path("/in"), Path("/o.mp4"), info.input_format),
+    ):
+        before_input = argv[: argv.index("-i")]
         assert before_input[before_input.index("-f") + 1] == "mov"
         assert before_input[before_input.index("-protocol_whitelist") + 1] == "file"
     thumb = thumbnail_command("ffmpeg", Path("/out/a.mp4"), Path("/t.jpg"), 1.0)

@@ -15,10 +15,25 @@ from core.media.profiles import PROFILES, VIDEO_PROFILES
 from core.media.runner import ProgressFeed
 
 REEL_SOURCE = MediaInfo(
-    kind="video", mime_type="video/mp4", container="mp4", width=1080, height=1920, rotation=0,
-    duration=30.0, fps=30.0, video_codec="h264", pix_fmt="yuv420p", bit_depth=8, is_hdr=False,
-    has_audio=True, audio_codec="aac", audio_sample_rate=48000, bitrate=6_000_000,
-    size_bytes=22_500_000, faststart=True)
+    kind="video",
+    mime_type="video/mp4",
+    container="mp4",
+    width=1080,
+    height=1920,
+    rotation=0,
+    duration=30.0,
+    fps=30.0,
+    video_codec="h264",
+    pix_fmt="yuv420p",
+    bit_depth=8,
+    is_hdr=False,
+    has_audio=True,
+    audio_codec="aac",
+    audio_sample_rate=48000,
+    bitrate=6_000_000,
+    size_bytes=22_500_000,
+    faststart=True,
+)
 
 
 def test_compliant_source_is_copied_and_moov_at_end_remuxed() -> None:
@@ -29,12 +44,23 @@ def test_compliant_source_is_copied_and_moov_at_end_remuxed() -> None:
     assert plan_output(mov, PROFILES["vertical_9x16"]).action == "remux"
 
 
-@pytest.mark.parametrize("change", [
-    {"video_codec": "hevc"}, {"bit_depth": 10, "pix_fmt": "yuv420p10le"}, {"is_hdr": True},
-    {"fps": 120.0}, {"fps": 15.0}, {"audio_codec": "opus"}, {"audio_sample_rate": 96000},
-    {"width": 1920, "height": 1080}, {"rotation": 90}, {"bitrate": 40_000_000},
-    {"container": "matroska"}, {"duration": 2.0},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"video_codec": "hevc"},
+        {"bit_depth": 10, "pix_fmt": "yuv420p10le"},
+        {"is_hdr": True},
+        {"fps": 120.0},
+        {"fps": 15.0},
+        {"audio_codec": "opus"},
+        {"audio_sample_rate": 96000},
+        {"width": 1920, "height": 1080},
+        {"rotation": 90},
+        {"bitrate": 40_000_000},
+        {"container": "matroska"},
+        {"duration": 2.0},
+    ],
+)
 def test_non_compliant_source_is_encoded(change: dict[str, object]) -> None:
     plan = plan_output(replace(REEL_SOURCE, **change), PROFILES["vertical_9x16"])  # type: ignore[arg-type]
     assert plan.action == "encode" and (plan.width, plan.height) == (1080, 1920)
@@ -43,17 +69,23 @@ def test_non_compliant_source_is_encoded(change: dict[str, object]) -> None:
 
 def test_coinciding_profiles_share_a_key_until_they_differ() -> None:
     src = replace(REEL_SOURCE, width=1920, height=1080)
-    keys = {n: plan_output(src, PROFILES[n]).content_key("h") for n in
-            ("vertical_9x16", "fb_reels_9x16", "shorts_9x16")}
+    keys = {
+        n: plan_output(src, PROFILES[n]).content_key("h")
+        for n in ("vertical_9x16", "fb_reels_9x16", "shorts_9x16")
+    }
     assert len(set(keys.values())) == 1
     long = replace(src, duration=200.0)
-    keys = {n: plan_output(long, PROFILES[n]).content_key("h") for n in
-            ("vertical_9x16", "fb_reels_9x16", "shorts_9x16")}
+    keys = {
+        n: plan_output(long, PROFILES[n]).content_key("h")
+        for n in ("vertical_9x16", "fb_reels_9x16", "shorts_9x16")
+    }
     assert len(set(keys.values())) == 3
     assert plan_output(src, PROFILES["vertical_9x16"], fit="crop").content_key("h") != (
-        plan_output(src, PROFILES["vertical_9x16"]).content_key("h"))
+        plan_output(src, PROFILES["vertical_9x16"]).content_key("h")
+    )
     assert plan_output(src, PROFILES["vertical_9x16"]).content_key("other source") != (
-        plan_output(src, PROFILES["vertical_9x16"]).content_key("h"))
+        plan_output(src, PROFILES["vertical_9x16"]).content_key("h")
+    )
 
 
 def test_duration_policy() -> None:
@@ -66,8 +98,14 @@ def test_duration_policy() -> None:
 
 
 def test_telegram_size_cap_binds_the_bitrate() -> None:
-    src = replace(REEL_SOURCE, width=1920, height=1080, duration=600.0, size_bytes=400_000_000,
-                  bitrate=5_000_000)
+    src = replace(
+        REEL_SOURCE,
+        width=1920,
+        height=1080,
+        duration=600.0,
+        size_bytes=400_000_000,
+        bitrate=5_000_000,
+    )
     plan = plan_output(src, PROFILES["telegram_video"])
     assert plan.action == "encode" and plan.maxrate is not None
     expected_bytes = (plan.maxrate + plan.audio_bitrate) * 600 / 8
@@ -106,8 +144,15 @@ async def test_progress_feed_increasing_and_capped() -> None:
         seen.append(percent)
 
     feed = ProgressFeed(callback, 10.0)
-    for line in ["frame=1", "out_time_us=1000000", "out_time_us=1000000", "out_time_us=N/A",
-                 "out_time_us=-5", "out_time_us=5500000", "out_time_us=99000000"]:
+    for line in [
+        "frame=1",
+        "out_time_us=1000000",
+        "out_time_us=1000000",
+        "out_time_us=N/A",
+        "out_time_us=-5",
+        "out_time_us=5500000",
+        "out_time_us=99000000",
+    ]:
         await feed.line(line)
     await feed.report(100)
     assert seen == [10, 55, 99, 100]

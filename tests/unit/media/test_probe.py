@@ -18,7 +18,11 @@ async def test_landscape_1080p_facts(lib: Path) -> None:
     assert (info.width, info.height, info.rotation) == (1920, 1080, 0)
     assert info.duration == pytest.approx(2.0, abs=0.1) and info.fps == pytest.approx(30)
     assert (info.video_codec, info.pix_fmt, info.bit_depth, info.is_hdr) == (
-        "h264", "yuv420p", 8, False)
+        "h264",
+        "yuv420p",
+        8,
+        False,
+    )
     assert (info.has_audio, info.audio_codec, info.audio_sample_rate) == (True, "aac", 48000)
     assert info.faststart and info.browser_playable
     assert info.size_bytes == mf.landscape_1080p(lib).stat().st_size and info.bitrate
@@ -51,7 +55,11 @@ async def test_hdr10_and_10_bit(lib: Path) -> None:
 async def test_other_sources(lib: Path) -> None:
     mkv = await probe_file(mf.vp9_mkv(lib))
     assert (mkv.container, mkv.mime_type, mkv.video_codec, mkv.audio_codec) == (
-        "matroska", "video/x-matroska", "vp9", "opus")
+        "matroska",
+        "video/x-matroska",
+        "vp9",
+        "opus",
+    )
     silent = await probe_file(mf.no_audio(lib))
     assert not silent.has_audio and silent.audio_codec is None and silent.browser_playable
     odd = await probe_file(mf.odd_size(lib))
@@ -61,7 +69,12 @@ async def test_other_sources(lib: Path) -> None:
 async def test_images(lib: Path) -> None:
     jpg = await probe_file(mf.image(lib))
     assert (jpg.kind, jpg.mime_type, jpg.width, jpg.height, jpg.duration) == (
-        "image", "image/jpeg", 640, 480, None)
+        "image",
+        "image/jpeg",
+        640,
+        480,
+        None,
+    )
     png = await probe_file(mf.image(lib, fmt="png"))
     assert (png.kind, png.mime_type, png.container) == ("image", "image/png", "png")
     assert jpg.browser_playable and png.browser_playable
@@ -73,15 +86,19 @@ async def test_type_comes_from_content_not_name(lib: Path) -> None:
     assert (await probe_file(renamed)).mime_type == "image/png"
 
 
-@pytest.mark.parametrize(("make", "reason"), [
-    (mf.empty, "empty"),
-    (mf.truncated, "incomplete or damaged"),
-    (mf.truncated_no_moov, "incomplete or damaged"),
-    (mf.text_as_mp4, "not a photo or video"),
-    (mf.audio_only, "only sound"),
-])
-async def test_bad_files_rejected_with_reason(lib: Path, make: Callable[[Path], Path],
-                                              reason: str) -> None:
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (mf.empty, "empty"),
+        (mf.truncated, "incomplete or damaged"),
+        (mf.truncated_no_moov, "incomplete or damaged"),
+        (mf.text_as_mp4, "not a photo or video"),
+        (mf.audio_only, "only sound"),
+    ],
+)
+async def test_bad_files_rejected_with_reason(
+    lib: Path, make: Callable[[Path], Path], reason: str
+) -> None:
     with pytest.raises(MediaRejected, match=reason) as caught:
         await probe_file(make(lib))
     assert caught.value.user_message.endswith(".")

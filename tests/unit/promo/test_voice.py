@@ -16,8 +16,11 @@ from core.promo.voiceover import GAP_SECONDS, audio_seconds
 from oneclick.promo.steps import voice_step
 from tests.fakes.elevenlabs_api import WORDS_PER_SECOND, FakeElevenLabs
 
-LINES = ["Still posting by hand?", "One click publishes your video everywhere.",
-         "OneClick Social. Post once, publish everywhere."]
+LINES = [
+    "Still posting by hand?",
+    "One click publishes your video everywhere.",
+    "OneClick Social. Post once, publish everywhere.",
+]
 
 
 def _script(work: WorkDir) -> None:
@@ -25,8 +28,9 @@ def _script(work: WorkDir) -> None:
     AdScript(seconds=15, lines=LINES, caption="c", writer="rules").save(work.script(15))
 
 
-async def test_elevenlabs_voices_each_sentence_and_times_the_cues(settings: Settings,
-                                                                  tmp_path: Path) -> None:
+async def test_elevenlabs_voices_each_sentence_and_times_the_cues(
+    settings: Settings, tmp_path: Path
+) -> None:
     work = WorkDir(tmp_path / "promo")
     _script(work)
     async with FakeElevenLabs(voices=("voice-demo",)).running() as fake:
@@ -57,8 +61,9 @@ async def test_elevenlabs_voices_each_sentence_and_times_the_cues(settings: Sett
     assert srt.startswith("1\n00:00:00,000 --> ") and "Still posting by hand?" in srt
 
 
-async def test_an_elevenlabs_failure_falls_back_to_espeak(settings: Settings, tmp_path: Path,
-                                                          espeak: str) -> None:
+async def test_an_elevenlabs_failure_falls_back_to_espeak(
+    settings: Settings, tmp_path: Path, espeak: str
+) -> None:
     work = WorkDir(tmp_path / "promo")
     _script(work)
     async with FakeElevenLabs().running() as fake:
@@ -75,8 +80,9 @@ async def test_an_elevenlabs_failure_falls_back_to_espeak(settings: Settings, tm
 
 def test_cues_wrap_long_sentences_and_share_their_time() -> None:
     long = "Connect Instagram, TikTok, Facebook, Pinterest and your own web feed in a few clicks."
-    cues = cues_for([TimedLine("Short one.", 0.0, 1.0), TimedLine(long, 1.25, 5.25)],
-                    width=30, max_lines=2)
+    cues = cues_for(
+        [TimedLine("Short one.", 0.0, 1.0), TimedLine(long, 1.25, 5.25)], width=30, max_lines=2
+    )
     assert cues[0].lines == ("Short one.",) and (cues[0].start, cues[0].end) == (0.0, 1.0)
     assert len(cues) == 3 and all(len(row) <= 30 for c in cues for row in c.lines)
     assert cues[1].start == 1.25 and abs(cues[-1].end - 5.25) < 1e-9

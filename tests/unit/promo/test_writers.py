@@ -15,15 +15,22 @@ from core.promo.script import AdScript, DemoFlow, seconds_for, word_budget
 from core.promo.writer import CALL_TO_ACTION, HOOK, RuleBasedScriptWriter
 from tests.fakes.anthropic_api import FakeMessagesAPI, user_text
 
-FLOWS = [DemoFlow("sign_in", "Sign in", ["Sign in"], 0, 1.2),
-         DemoFlow("connections", "Connect networks", ["Connect"], 1.2, 1.0),
-         DemoFlow("upload", "Upload a video", ["Upload"], 2.2, 1.4),
-         DemoFlow("publish", "Publish", ["Publish"], 3.6, 1.5),
-         DemoFlow("status", "Status", ["Live"], 5.1, 0.9)]
-GOOD = {"lines": ["Posting by hand again?", "Connect every network once.",
-                  "Upload one video and publish it everywhere.",
-                  "OneClick Social. Post once, publish everywhere."],
-        "caption": "One video, every network, one click."}
+FLOWS = [
+    DemoFlow("sign_in", "Sign in", ["Sign in"], 0, 1.2),
+    DemoFlow("connections", "Connect networks", ["Connect"], 1.2, 1.0),
+    DemoFlow("upload", "Upload a video", ["Upload"], 2.2, 1.4),
+    DemoFlow("publish", "Publish", ["Publish"], 3.6, 1.5),
+    DemoFlow("status", "Status", ["Live"], 5.1, 0.9),
+]
+GOOD = {
+    "lines": [
+        "Posting by hand again?",
+        "Connect every network once.",
+        "Upload one video and publish it everywhere.",
+        "OneClick Social. Post once, publish everywhere.",
+    ],
+    "caption": "One video, every network, one click.",
+}
 
 
 @pytest.mark.parametrize("seconds", [15, 30])

@@ -20,12 +20,25 @@ def test_status_lines_in_plain_words() -> None:
     labels = {"web": "Web feed", "telegram": "Telegram channel"}
     job = SimpleNamespace(status="partial", decision_note="")
     targets = [
-        SimpleNamespace(id=1, platform="web", status="published", progress=100,
-                        external_url="http://x/p/1", error=""),
-        SimpleNamespace(id=2, platform="telegram", status="needs_reconnect", progress=0,
-                        external_url=None, error="The bot can no longer post"),
-        SimpleNamespace(id=3, platform="web", status="preparing", progress=20,
-                        external_url=None, error=""),
+        SimpleNamespace(
+            id=1,
+            platform="web",
+            status="published",
+            progress=100,
+            external_url="http://x/p/1",
+            error="",
+        ),
+        SimpleNamespace(
+            id=2,
+            platform="telegram",
+            status="needs_reconnect",
+            progress=0,
+            external_url=None,
+            error="The bot can no longer post",
+        ),
+        SimpleNamespace(
+            id=3, platform="web", status="preparing", progress=20, external_url=None, error=""
+        ),
     ]
     text = render.status_text(job, targets, labels)  # type: ignore[arg-type]
     assert "⚠️ Published in part" in text and "transcoding 40%" in text

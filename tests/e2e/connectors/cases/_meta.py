@@ -41,16 +41,21 @@ def meta_fake(network: str):  # a factory of async context managers
     return start
 
 
-async def oauth_connect(env: ContractEnv, network: str, pick: list[str] | None = None
-                        ) -> SocialAccount:
+async def oauth_connect(
+    env: ContractEnv, network: str, pick: list[str] | None = None
+) -> SocialAccount:
     """Connect as the web app does: a code from the fake's dialog, then `connect`."""
     from connectors._oauth import redirect_uri
 
     handle = env.handle
     assert isinstance(handle, MetaHandle)
     redirect = redirect_uri(env.settings, env.case.platform)
-    params: dict[str, Any] = {"code": handle.fake.issue_code(network, redirect),
-                              "redirect_uri": redirect, "code_verifier": "", "start": {}}
+    params: dict[str, Any] = {
+        "code": handle.fake.issue_code(network, redirect),
+        "redirect_uri": redirect,
+        "code_verifier": "",
+        "start": {},
+    }
     connector = env.connector
     choice = await connector.connect_options(env.brand, params)
     if choice is not None:
@@ -61,8 +66,14 @@ async def oauth_connect(env: ContractEnv, network: str, pick: list[str] | None =
 
 #: errors every Meta network shares (code 4 is covered by the contract's rate-limit test)
 COMMON_ERRORS = (
-    ErrorScenario("token_revoked", code="190", retryable=False, needs_reconnect=True,
-                  words=("reconnect",)),
-    ErrorScenario("app_rate_limited", code="17", retryable=True, retry_after=True,
-                  words=("limiting", "retried")),
+    ErrorScenario(
+        "token_revoked", code="190", retryable=False, needs_reconnect=True, words=("reconnect",)
+    ),
+    ErrorScenario(
+        "app_rate_limited",
+        code="17",
+        retryable=True,
+        retry_after=True,
+        words=("limiting", "retried"),
+    ),
 )

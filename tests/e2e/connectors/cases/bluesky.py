@@ -15,15 +15,21 @@ from tests.support.outbound import loopback_outbound
 async def fake() -> AsyncIterator[FakeRun]:
     """The fake PDS (also serving the video service) and settings pointing at it."""
     async with FakeBluesky().running() as pds:
-        yield FakeRun(overrides={"bluesky_service": pds.base_url,
-                                 "bluesky_video_service": pds.base_url,
-                                 **loopback_outbound(pds.base_url)}, handle=pds)
+        yield FakeRun(
+            overrides={
+                "bluesky_service": pds.base_url,
+                "bluesky_video_service": pds.base_url,
+                **loopback_outbound(pds.base_url),
+            },
+            handle=pds,
+        )
 
 
 async def connect(env: ContractEnv) -> SocialAccount:
     """Sign in with the handle and an app password."""
-    return await env.connector.connect(env.brand, {"identifier": f"@{HANDLE}",
-                                                   "password": APP_PASSWORD})
+    return await env.connector.connect(
+        env.brand, {"identifier": f"@{HANDLE}", "password": APP_PASSWORD}
+    )
 
 
 CASE = ContractCase(
@@ -32,14 +38,12 @@ CASE = ContractCase(
     connect=connect,
     media=("image", "video", "carousel"),
     errors=(
-        ErrorScenario("rate_limited", code="RateLimitExceeded", retryable=True,
-                      retry_after=True),
+        ErrorScenario("rate_limited", code="RateLimitExceeded", retryable=True, retry_after=True),
         ErrorScenario("server_error", code="InternalServerError", retryable=True),
-        ErrorScenario("token_expired", code="ExpiredToken", retryable=False,
-                      needs_reconnect=True),
-        ErrorScenario("invalid_record", code="InvalidRequest", retryable=False,
-                      words=("refused",)),
-        ErrorScenario("video_failed", code="video_failed", retryable=False,
-                      words=("video",), media="video"),
+        ErrorScenario("token_expired", code="ExpiredToken", retryable=False, needs_reconnect=True),
+        ErrorScenario("invalid_record", code="InvalidRequest", retryable=False, words=("refused",)),
+        ErrorScenario(
+            "video_failed", code="video_failed", retryable=False, words=("video",), media="video"
+        ),
     ),
 )

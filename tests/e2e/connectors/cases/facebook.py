@@ -18,9 +18,11 @@ CASE = ContractCase(
     fake=meta_fake("facebook"),
     connect=connect,
     media=("image", "video"),
-    errors=COMMON_ERRORS + (
+    errors=COMMON_ERRORS
+    + (
         ErrorScenario("server_error", code="2207001", retryable=True),
-        ErrorScenario("fetch_timeout", code="2207003", retryable=True,
-                      words=("PUBLIC_BASE_URL", "tunnel")),
+        ErrorScenario(
+            "fetch_timeout", code="2207003", retryable=True, words=("PUBLIC_BASE_URL", "tunnel")
+        ),
     ),
 )

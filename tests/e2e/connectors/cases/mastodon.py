@@ -33,15 +33,25 @@ async def connect(env: ContractEnv) -> SocialAccount:
     server = env.handle.base_url  # type: ignore[attr-defined]
     redirect = redirect_uri(env.settings, "mastodon")
     verifier = new_code_verifier()
-    url = await env.connector.authorization_url(env.brand, state="contract-state",
-                                                redirect_uri=redirect, code_verifier=verifier,
-                                                params={"server": server})
+    url = await env.connector.authorization_url(
+        env.brand,
+        state="contract-state",
+        redirect_uri=redirect,
+        code_verifier=verifier,
+        params={"server": server},
+    )
     async with httpx.AsyncClient() as client:
         answer = await client.get(url)
     code = parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
-    return await env.connector.connect(env.brand, {
-        "code": code, "redirect_uri": redirect, "code_verifier": verifier,
-        "start": {"server": server}})
+    return await env.connector.connect(
+        env.brand,
+        {
+            "code": code,
+            "redirect_uri": redirect,
+            "code_verifier": verifier,
+            "start": {"server": server},
+        },
+    )
 
 
 CASE = ContractCase(
@@ -52,11 +62,12 @@ CASE = ContractCase(
     errors=(
         ErrorScenario("rate_limited", code="rate_limited", retryable=True, retry_after=True),
         ErrorScenario("server_error", code="server_error", retryable=True),
-        ErrorScenario("token_expired", code="unauthorized", retryable=False,
-                      needs_reconnect=True),
-        ErrorScenario("validation_failed", code="unprocessable", retryable=False,
-                      words=("character limit",)),
-        ErrorScenario("media_failed", code="media_failed", retryable=False,
-                      words=("media",), media="video"),
+        ErrorScenario("token_expired", code="unauthorized", retryable=False, needs_reconnect=True),
+        ErrorScenario(
+            "validation_failed", code="unprocessable", retryable=False, words=("character limit",)
+        ),
+        ErrorScenario(
+            "media_failed", code="media_failed", retryable=False, words=("media",), media="video"
+        ),
     ),
 )

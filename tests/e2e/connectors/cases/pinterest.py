@@ -18,27 +18,36 @@ from tests.fakes.pinterest_api import CLIENT_ID, CLIENT_SECRET, FakePinterest
 async def fake() -> AsyncIterator[FakeRun]:
     """The fake Pinterest API and the settings pointing at it."""
     async with FakePinterest().running() as api:
-        yield FakeRun(overrides={
-            "pinterest_api_base": api.base_url,
-            "pinterest_authorize_url": f"{api.base_url}/oauth/",
-            "pinterest_client_id": CLIENT_ID, "pinterest_client_secret": CLIENT_SECRET,
-        }, handle=api)
+        yield FakeRun(
+            overrides={
+                "pinterest_api_base": api.base_url,
+                "pinterest_authorize_url": f"{api.base_url}/oauth/",
+                "pinterest_client_id": CLIENT_ID,
+                "pinterest_client_secret": CLIENT_SECRET,
+            },
+            handle=api,
+        )
 
 
 async def connect(env: ContractEnv) -> SocialAccount:
     """Consent, code exchange with the board picker, then connect with the picked board."""
     redirect = redirect_uri(env.settings, "pinterest")
-    url = await env.connector.authorization_url(env.brand, state="contract-state",
-                                                redirect_uri=redirect,
-                                                code_verifier=new_code_verifier(), params={})
+    url = await env.connector.authorization_url(
+        env.brand,
+        state="contract-state",
+        redirect_uri=redirect,
+        code_verifier=new_code_verifier(),
+        params={},
+    )
     async with httpx.AsyncClient() as client:
         answer = await client.get(url)
     code = parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
     params = {"code": code, "redirect_uri": redirect}
     choice = await env.connector.connect_options(env.brand, params)
     assert choice is not None and [o.id for o in choice.options] == ["9001", "9002"]
-    return await env.connector.connect(env.brand, {**params, "carry": choice.carry,
-                                                   "choice": ["9001"]})
+    return await env.connector.connect(
+        env.brand, {**params, "carry": choice.carry, "choice": ["9001"]}
+    )
 
 
 CASE = ContractCase(
@@ -49,13 +58,19 @@ CASE = ContractCase(
     errors=(
         ErrorScenario("rate_limited", code="rate_limited", retryable=True, retry_after=True),
         ErrorScenario("server_error", code="server_error", retryable=True),
-        ErrorScenario("token_expired", code="unauthorized", retryable=False,
-                      needs_reconnect=True),
-        ErrorScenario("board_not_found", code="board_not_found", retryable=False,
-                      needs_reconnect=True, words=("board",)),
-        ErrorScenario("invalid_image", code="invalid_request", retryable=False,
-                      words=("invalid image",)),
-        ErrorScenario("media_failed", code="media_failed", retryable=False,
-                      words=("video",), media="video"),
+        ErrorScenario("token_expired", code="unauthorized", retryable=False, needs_reconnect=True),
+        ErrorScenario(
+            "board_not_found",
+            code="board_not_found",
+            retryable=False,
+            needs_reconnect=True,
+            words=("board",),
+        ),
+        ErrorScenario(
+            "invalid_image", code="invalid_request", retryable=False, words=("invalid image",)
+        ),
+        ErrorScenario(
+            "media_failed", code="media_failed", retryable=False, words=("video",), media="video"
+        ),
     ),
 )

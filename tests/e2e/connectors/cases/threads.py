@@ -17,13 +17,17 @@ CASE = ContractCase(
     fake=meta_fake("threads"),
     connect=connect,
     media=("image", "video", "carousel"),
-    errors=COMMON_ERRORS + (
-        ErrorScenario("publish_limit", code="2207042", retryable=True, retry_after=True,
-                      words=("publishing limit",)),
+    errors=COMMON_ERRORS
+    + (
+        ErrorScenario(
+            "publish_limit",
+            code="2207042",
+            retryable=True,
+            retry_after=True,
+            words=("publishing limit",),
+        ),
         ErrorScenario("quota_exhausted", code="2207042", retryable=True, retry_after=True),
-        ErrorScenario("fetch_timeout", code="2207003", retryable=True,
-                      words=("PUBLIC_BASE_URL",)),
-        ErrorScenario("container_error", code="2207026", retryable=False,
-                      words=("another file",)),
+        ErrorScenario("fetch_timeout", code="2207003", retryable=True, words=("PUBLIC_BASE_URL",)),
+        ErrorScenario("container_error", code="2207026", retryable=False, words=("another file",)),
     ),
 )
