@@ -1,5 +1,8 @@
 """Crash points for chaos tests: a worker may kill itself at a named step.
 
+The composition root hands these to the publish runner as its crash hooks
+(`core.publish_runner.CrashHooks`); the domain itself knows only the step names.
+
 Off unless `FAULT_CRASH_POINTS` is set (e.g. `before_publish=0.05,after_publish=0.1`),
 which only the reliability tests do. A crash is a real SIGKILL of the process: no
 cleanup, no exception handlers, exactly what a machine losing power looks like.

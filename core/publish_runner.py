@@ -30,7 +30,6 @@ from core.errors import (
     OneClickError,
     PublishOutcomeUnknown,
 )
-from core.faults import CrashPoints
 from core.leases import Leases
 from core.media.items import media_items
 from core.models import (
@@ -80,13 +79,34 @@ class RunOutcome:
     skipped: bool = False
 
 
+class CrashHooks(Protocol):
+    """Named steps where a chaos test may kill the process (`adapters.chaos`)."""
+
+    def maybe_crash(self, name: str) -> None:
+        """Die now, or return."""
+        ...
+
+
+class NoCrashes:
+    """The crash hooks of every real run: none."""
+
+    def maybe_crash(self, name: str) -> None:
+        """Never crash."""
+
+
 class PublishRunner:
     """Moves targets through their state machine; retries are scheduled, never looped here."""
 
-    def __init__(self, settings: Settings, connectors: ConnectorLookup) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        connectors: ConnectorLookup,
+        *,
+        crash: CrashHooks | None = None,
+    ) -> None:
         self.settings = settings
         self.connectors = connectors
-        self.crash = CrashPoints(settings.fault_crash_points)
+        self.crash = crash or NoCrashes()
         self.leases = Leases(settings.publish_lease_seconds)
         # jobs a worker starts together are read together
         self._pending_targets = Coalescer(

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from taskiq import AsyncBroker, TaskiqEvents, TaskiqState
 
 from adapters.anthropic_captions import build_caption_adapter
+from adapters.chaos import CrashPoints
 from connectors._outbound import outbound_client
 from connectors._transport import network_client
 from connectors.base import ConnectorContext
@@ -56,7 +57,7 @@ def build_services(settings: Settings, queue: TaskQueue) -> Services:
         registry.rules(),
         limiter=AICallLimiter(settings.ai_user_calls_per_minute),
     )
-    runner = PublishRunner(settings, registry)
+    runner = PublishRunner(settings, registry, crash=CrashPoints(settings.fault_crash_points))
     publishing = Publishing(captions=captions, platforms=registry.platforms, queue=queue)
     assets = Assets(settings=settings, captions=captions)
     accounts = Accounts(connectors=registry, queue=queue)
