@@ -23,12 +23,46 @@ from core.models import (
 
 #: the brand setting naming the role of Slack channel people who never linked an account
 SLACK_CHANNEL_ROLE = "slack_channel_role"
-#: the roles that setting may give (anything else, e.g. `none`: only linked people act)
-SLACK_CHANNEL_ROLES = frozenset({Role.EDITOR, Role.APPROVER})
+#: the roles a chat's own people may get, in Slack and Telegram alike (anything else,
+#: e.g. `none`: only linked people act)
+CHAT_ROLES = frozenset({Role.EDITOR, Role.APPROVER})
 ONLY_LINKED = (
     "Only people who linked their OneClick account can act here. Get a link code "
     "on the web page and run `/oneclick link CODE`."
 )
+
+
+async def _chat_member(
+    brand: Brand,
+    provider: ChatProvider,
+    external_id: str,
+    *,
+    setting: str,
+    refusal: str,
+    team_id: str = "",
+    display_name: str = "",
+) -> User:
+    """A chat person's own user, made a member with the role the brand's `setting` gives
+    its chat people (editor by default, or approver; anything else refuses), audited."""
+    role_name = str((brand.settings or {}).get(setting, Role.EDITOR.value))
+    if role_name not in {r.value for r in CHAT_ROLES}:
+        raise Forbidden(refusal)
+    user = await chat_user(
+        provider, external_id, team_id=team_id, display_name=display_name, brand=brand
+    )
+    member, added = await BrandMember.get_or_create(
+        brand=brand, user=user, defaults={"role": Role(role_name)}
+    )
+    if added:
+        await audit.record(
+            "member.added",
+            actor=None,
+            brand=brand,
+            obj=member,
+            origin=provider.value,
+            details={"role": role_name, f"{provider.value}_user_id": external_id},
+        )
+    return user
 
 
 async def slack_member(
@@ -46,24 +80,15 @@ async def slack_member(
     )
     if identity is not None:
         return await User.get(id=identity.user_id)
-    role_name = str((brand.settings or {}).get(SLACK_CHANNEL_ROLE, Role.EDITOR.value))
-    if role_name not in {r.value for r in SLACK_CHANNEL_ROLES}:
-        raise Forbidden(ONLY_LINKED)
-    user = await chat_user(
-        ChatProvider.SLACK, slack_user_id, team_id=team_id, display_name=display_name, brand=brand
+    user = await _chat_member(
+        brand,
+        ChatProvider.SLACK,
+        slack_user_id,
+        setting=SLACK_CHANNEL_ROLE,
+        refusal=ONLY_LINKED,
+        team_id=team_id,
+        display_name=display_name,
     )
-    member, added = await BrandMember.get_or_create(
-        brand=brand, user=user, defaults={"role": Role(role_name)}
-    )
-    if added:
-        await audit.record(
-            "member.added",
-            actor=None,
-            brand=brand,
-            obj=member,
-            origin="slack",
-            details={"role": role_name, "slack_user_id": slack_user_id},
-        )
     with contextlib.suppress(IntegrityError):  # made concurrently by a parallel request
         await SlackIdentity.create(
             brand=brand, team_id=team_id, slack_user_id=slack_user_id, user=user
@@ -73,8 +98,6 @@ async def slack_member(
 
 #: the brand setting naming the role of Telegram group people who did not link the chat
 TELEGRAM_GROUP_ROLE = "telegram_group_role"
-#: the roles that setting may give: the same as Slack's (anything else, e.g. `none`, refuses)
-TELEGRAM_GROUP_ROLES = SLACK_CHANNEL_ROLES
 ONLY_LINKER = (
     "Only the person who linked this chat can use the bot here. Ask them for a "
     "link code of your own."
@@ -100,24 +123,14 @@ async def telegram_member(
     if link.external_user_id == telegram_user_id:
         user = await User.get(id=link.linked_by_id or brand.owner_id)
     else:
-        role_name = str((brand.settings or {}).get(TELEGRAM_GROUP_ROLE, Role.EDITOR.value))
-        if role_name not in {r.value for r in TELEGRAM_GROUP_ROLES}:
-            raise Forbidden(ONLY_LINKER)
-        user = await chat_user(
-            ChatProvider.TELEGRAM, telegram_user_id, display_name=display_name, brand=brand
+        user = await _chat_member(
+            brand,
+            ChatProvider.TELEGRAM,
+            telegram_user_id,
+            setting=TELEGRAM_GROUP_ROLE,
+            refusal=ONLY_LINKER,
+            display_name=display_name,
         )
-        member, added = await BrandMember.get_or_create(
-            brand=brand, user=user, defaults={"role": Role(role_name)}
-        )
-        if added:
-            await audit.record(
-                "member.added",
-                actor=None,
-                brand=brand,
-                obj=member,
-                origin="telegram",
-                details={"role": role_name, "telegram_user_id": telegram_user_id},
-            )
     with contextlib.suppress(IntegrityError):  # made concurrently by a parallel update
         await TelegramIdentity.create(brand=brand, telegram_user_id=telegram_user_id, user=user)
     return user
