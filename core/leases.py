@@ -19,7 +19,10 @@ from core.models import PublishTarget, TargetStatus
 from core.target_states import now
 
 log = logging.getLogger(__name__)
-FIRST_BEAT_SECONDS = 1.0  # a queue ticket (minutes) becomes a short lease this soon
+#: a queue ticket (minutes long) becomes a short lease this soon after a worker picks the
+#: work up: a worker that dies right after its pick-up must not leave minutes of ticket
+FIRST_BEAT_SECONDS = 0.1
+TICK_SECONDS = 1.0  # how often the heartbeat looks whether a renewal is due
 RUNNING = (TargetStatus.PENDING, TargetStatus.PREPARING, TargetStatus.PUBLISHING)
 
 
@@ -58,7 +61,7 @@ class Leases:
     async def _beat_while_held(self) -> None:
         loop = asyncio.get_running_loop()
         while self._held:
-            await asyncio.sleep(max(min(self._due - loop.time(), FIRST_BEAT_SECONDS), 0.0))
+            await asyncio.sleep(max(min(self._due - loop.time(), TICK_SECONDS), 0.0))
             if loop.time() < self._due or not self._held:
                 continue
             try:
@@ -66,7 +69,7 @@ class Leases:
                 self._due = loop.time() + self.seconds / 3
             except Exception as exc:  # noqa: BLE001 - the database is away: try each second
                 log.warning("could not renew %d leases (%s); trying again", len(self._held), exc)
-                self._due = loop.time() + FIRST_BEAT_SECONDS
+                self._due = loop.time() + TICK_SECONDS
 
     async def renew(self, target_ids: list[int]) -> int:
         """Extend the leases of these targets that are still running; how many were.
