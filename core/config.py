@@ -62,7 +62,10 @@ class Settings(BaseSettings):
     publish_retry_base_seconds: float = 5.0
     # a running target's lease, renewed by its worker's heartbeat every third of it
     publish_lease_seconds: int = 30
-    queue_ticket_seconds: int = 120
+    # a queued target is not queued again for this long; a worker that picks it up turns
+    # it into a lease at once. Short, so work a dead worker had read but not yet started
+    # is taken over within a minute (queuing it twice is harmless: the claim is atomic)
+    queue_ticket_seconds: int = 30
     worker_concurrency: int = 100
     sweep_interval_seconds: float = 15.0
     fault_crash_points: str = Field(default="", description="chaos tests only")
