@@ -45,7 +45,6 @@ from connectors._http import (
     store_tokens,
 )
 from connectors.base import Connector, PublishState, PublishStatus
-from core import audit
 from core.ai.style_rules import DEFAULT_RULES
 from core.errors import AuthExpired, ConnectorError, InvalidInput, OutboundRefused
 from core.models import (
@@ -228,14 +227,6 @@ class BlueskyConnector(Connector):
             account.meta = {**(account.meta or {}), "handle": str(session["handle"])}
             await account.save(update_fields=["meta"])
         await self._store_session(account, session)
-        await audit.record(
-            "account.token_refreshed",
-            actor=None,
-            brand=account.brand_id,
-            obj=account,
-            origin="system",
-            details={"platform": PLATFORM},
-        )
         return account
 
     # --- publishing ----------------------------------------------------------------------

@@ -44,7 +44,6 @@ from connectors._mastodon_api import (
 )
 from connectors._oauth import OAuthApp, authorization_url
 from connectors.base import Connector, PublishState, PublishStatus
-from core import audit
 from core.ai.style_rules import DEFAULT_RULES
 from core.errors import AuthExpired, ConnectorError, InvalidInput, OutboundRefused
 from core.models import (
@@ -347,14 +346,6 @@ class MastodonConnector(Connector):
                 access=str(token["access_token"]),
                 refresh=token.get("refresh_token"),
                 expires_in=token.get("expires_in"),
-            )
-            await audit.record(
-                "account.token_refreshed",
-                actor=None,
-                brand=account.brand_id,
-                obj=account,
-                origin="system",
-                details={"platform": PLATFORM},
             )
             return account
         token_now = access_token(self.ctx.cipher, account, platform=PLATFORM)

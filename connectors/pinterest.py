@@ -35,7 +35,6 @@ from connectors.base import (
     PublishState,
     PublishStatus,
 )
-from core import audit
 from core.ai.style_rules import DEFAULT_RULES
 from core.errors import AuthExpired, ConnectorError, InvalidInput
 from core.models import (
@@ -302,14 +301,6 @@ class PinterestConnector(Connector):
             refresh=token.get("refresh_token"),
             expires_in=token.get("expires_in"),
             refresh_expires_in=token.get("refresh_token_expires_in"),
-        )
-        await audit.record(
-            "account.token_refreshed",
-            actor=None,
-            brand=account.brand_id,
-            obj=account,
-            origin="system",
-            details={"platform": PLATFORM},
         )
         return account
 

@@ -30,7 +30,6 @@ from connectors._http import (
 )
 from connectors._oauth import OAuthApp, authorization_url, exchange_code, oauth_app, refresh_grant
 from connectors.base import Connector, PublishState, PublishStatus
-from core import audit
 from core.ai.style_rules import DEFAULT_RULES
 from core.errors import AuthExpired, ConnectorError, InvalidInput, PublishOutcomeUnknown
 from core.media_links import signed_media_url
@@ -370,14 +369,6 @@ class TikTokConnector(Connector):
             refresh=token.get("refresh_token"),
             expires_in=token.get("expires_in"),
             refresh_expires_in=token.get("refresh_expires_in"),
-        )
-        await audit.record(
-            "account.token_refreshed",
-            actor=None,
-            brand=account.brand_id,
-            obj=account,
-            origin="system",
-            details={"platform": PLATFORM},
         )
         return account
 

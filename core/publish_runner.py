@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from tortoise.exceptions import DoesNotExist
 from tortoise.queryset import QuerySet
 
-from core import effects, notify
+from core import audit, effects, notify
 from core.coalesce import Coalescer, inside_transaction
 from core.config import Settings
 from core.db import database_away, while_away
@@ -365,7 +365,7 @@ class PublishRunner:
 
     async def _refresh(self, connector: Connector, account: SocialAccount) -> SocialAccount:
         try:
-            return await connector.refresh_token(account)
+            refreshed = await connector.refresh_token(account)
         except ConnectorError as exc:
             await self._mark_reconnect(account.id, exc.user_message)
             raise AuthExpired(
@@ -374,6 +374,15 @@ class PublishRunner:
                 platform=connector.platform,
                 code=exc.code,
             ) from exc
+        await audit.record(
+            "account.token_refreshed",
+            actor=None,
+            brand=account.brand_id,
+            obj=account,
+            origin="worker",
+            details={"platform": account.platform, "reason": "refused while publishing"},
+        )
+        return refreshed
 
     async def _failed(
         self, target: PublishTarget, exc: OneClickError, *, maybe_live: bool = False

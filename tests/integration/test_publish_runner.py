@@ -192,6 +192,7 @@ async def test_expired_token_refreshes_once_and_retries(setup) -> None:  # type:
     outcome = await runner_with(services, web).run(target.id)
     assert outcome.status == TargetStatus.PUBLISHED
     assert web.refreshes == 1 and web.publishes == 2
+    assert await AuditLog.filter(action="account.token_refreshed").count() == 1
 
 
 async def test_failed_refresh_needs_reconnect_and_keeps_tokens(setup) -> None:  # type: ignore[no-untyped-def]
