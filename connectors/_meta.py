@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -316,3 +317,13 @@ async def remembered_container(target: PublishTarget) -> str | None:
         .first()
     )
     return str(row.details.get("container_id")) if row and row.details else None
+
+
+def graph_time(value: Any) -> float | None:
+    """Epoch seconds of a Graph timestamp (`2026-01-01T12:00:00+0000`); None if unreadable."""
+    if not value:
+        return None
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z").timestamp()
+    except ValueError:
+        return None

@@ -17,7 +17,13 @@ from connectors._http import (
     refresh_token_of,
     store_tokens,
 )
-from connectors._meta import GraphClient, graph_error, remember_container, remembered_container
+from connectors._meta import (
+    GraphClient,
+    graph_error,
+    graph_time,
+    remember_container,
+    remembered_container,
+)
 from connectors._oauth import OAuthApp, authorization_url, exchange_code, oauth_app
 from connectors.base import (
     ConnectChoice,
@@ -340,7 +346,7 @@ class FacebookConnector(Connector):
             limit=25,
         )
         for post in posts.get("data", []):
-            created = _ts(post.get("created_time"))
+            created = graph_time(post.get("created_time"))
             if (post.get("message") or "") == target.caption and created and created >= since:
                 return str(post["id"]), str(post.get("permalink_url") or "")
         return None
@@ -367,15 +373,6 @@ def _video_error(status: Mapping[str, Any]) -> str:
         for error in (status.get(key) or {}).get("errors") or []:
             return str(error.get("message", "unknown error"))[:200]
     return "the file was not accepted."
-
-
-def _ts(value: Any) -> float | None:
-    if not value:
-        return None
-    try:
-        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z").timestamp()
-    except ValueError:
-        return None
 
 
 CONNECTOR = FacebookConnector

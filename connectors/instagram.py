@@ -13,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors._http import access_token, forget_tokens, human_delay, store_tokens
+from connectors._instagram_posts import FIELDS, media_page, source_post
 from connectors._meta import (
     GraphClient,
     api_root,
+    graph_time,
     remember_container,
     remembered_container,
 )
@@ -34,13 +36,15 @@ from core.models import (
     SocialAccount,
     TranscodedMedia,
 )
+from core.ports.post_source import PostPage, SourcePost
 
 SCOPES = ("instagram_business_basic", "instagram_business_content_publish")
 DAY = 86400.0
 
 
 class InstagramConnector(Connector):
-    """Instagram professional accounts: photos, Reels and carousels."""
+    """Instagram professional accounts: photos, Reels and carousels; their posts come into
+    the inbox (`core.ports.post_source.PostSource`)."""
 
     platform = "instagram"
     label = "Instagram"
@@ -248,7 +252,7 @@ class InstagramConnector(Connector):
                 f"{ig}/media", token, fields="id,timestamp", limit=min(total, 100)
             )
             now = time.time()
-            stamps = [_ts(m.get("timestamp")) for m in recent.get("data", [])]
+            stamps = [graph_time(m.get("timestamp")) for m in recent.get("data", [])]
             in_window = [s for s in stamps if s and now - s < DAY]
             if len(in_window) >= total:
                 wait = max(min(in_window) + DAY - now, 60.0)
@@ -305,7 +309,7 @@ class InstagramConnector(Connector):
         )
         for item in recent.get("data", []):
             if (item.get("caption") or "") == target.caption and (
-                _ts(item.get("timestamp")) or 0
+                graph_time(item.get("timestamp")) or 0
             ) >= since:
                 return str(item["id"]), str(item.get("permalink") or "")
         raise ConnectorError(
@@ -315,15 +319,18 @@ class InstagramConnector(Connector):
             code="publish_unconfirmed",
         )
 
+    async def list_posts(
+        self, account_external_id: str, token: str, *, limit: int, after: str | None = None
+    ) -> PostPage:
+        """A page of the account's media, newest first (`GET /{ig-user-id}/media`)."""
+        page = await self.graph.get(
+            f"{account_external_id}/media", token, fields=FIELDS, limit=limit, after=after
+        )
+        return media_page(page)
 
-def _ts(value: Any) -> float | None:
-    """Epoch seconds of a Graph timestamp (`2026-01-01T12:00:00+0000`)."""
-    if not value:
-        return None
-    try:
-        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z").timestamp()
-    except ValueError:
-        return None
+    async def read_post(self, post_id: str, token: str) -> SourcePost:
+        """The media object again: Instagram's signed CDN links expire."""
+        return source_post({"id": post_id, **await self.graph.get(post_id, token, fields=FIELDS)})
 
 
 CONNECTOR = InstagramConnector

@@ -1,13 +1,15 @@
 """Instagram ingest (Flow A): new posts of a connected account become inbox assets.
 
+The network is reached through its connector's `core.ports.post_source.PostSource`:
+posts arrive as `SourcePost`s, so nothing here knows a network's field names.
 `new_posts` lists the account's media newest first and stops at the first page holding a
 post we already have. Posts this product published to Instagram itself (any brand's publish
 target, matched by id or by permalink) are never taken back in: no repost loop. Posts older
 than the account's first-sync cut (`since_of`, see `core.ingest_sync`) were left out on
 purpose and stay out. `download_post` fetches every file of one post (all carousel
 children, the video and its cover) and stores it as `MediaAsset(source='instagram')`,
-deduplicated by (brand, source, source_id). Instagram's `media_url`s are signed CDN links
-that expire: a refused link is re-fetched by asking the Graph API for the media again.
+deduplicated by (brand, source, source_id). Instagram's file links are signed CDN links
+that expire: a refused link is re-fetched by reading the post again.
 """
 
 from __future__ import annotations
@@ -15,9 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -29,24 +29,15 @@ from core.config import Settings
 from core.errors import ConnectorError, MediaRejected
 from core.intake import Spooled, ingest_media, spool_chunks
 from core.models import AssetKind, AssetSource, Brand, MediaAsset, PublishTarget, SocialAccount
+from core.ports.post_source import PostSource, SourceFile, SourcePost
 from core.safe_links import INSTAGRAM_HOSTS, web_link
 
 log = logging.getLogger(__name__)
-FIELDS = (
-    "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,"
-    "timestamp,children{media_url,media_type,thumbnail_url}"
-)
 PAGE_SIZE = 25
 MAX_PAGES = 4
 EXPIRED_STATUSES = (403, 404, 410)
 SINCE_KEY = "ingest_since"  # SocialAccount.meta: epoch seconds of the first-sync cut
 _POST_PATHS = ("p", "reel", "reels", "tv")
-
-
-class GraphReader(Protocol):
-    """What ingest needs from the Instagram connector's Graph client."""
-
-    async def get(self, path: str, token: str, **params: Any) -> dict[str, Any]: ...
 
 
 def normalise_permalink(url: str) -> str:
@@ -60,28 +51,16 @@ def normalise_permalink(url: str) -> str:
     return f"{host}/{'/'.join(segments)}" if host or segments else ""
 
 
-def post_time(item: dict[str, Any]) -> float | None:
-    """Epoch seconds of a listed post's `timestamp` (None when absent or unreadable)."""
-    try:
-        return datetime.strptime(str(item.get("timestamp")), "%Y-%m-%dT%H:%M:%S%z").timestamp()
-    except ValueError:
-        return None
-
-
 def since_of(account: SocialAccount) -> float | None:
     """The first-sync cut of the account (None: its first sync has not run)."""
     value = (account.meta or {}).get(SINCE_KEY)
     return float(value) if isinstance(value, int | float) else None
 
 
-async def published_by_us(items: Sequence[dict[str, Any]]) -> set[str]:
+async def published_by_us(items: Sequence[SourcePost]) -> set[str]:
     """Ids of the listed posts that this product published to Instagram (any brand)."""
-    ids = [str(i["id"]) for i in items if i.get("id")]
-    links = {
-        str(i["id"]): normalise_permalink(str(i.get("permalink") or ""))
-        for i in items
-        if i.get("id")
-    }
+    ids = [i["id"] for i in items if i["id"]]
+    links = {i["id"]: normalise_permalink(i["permalink"]) for i in items if i["id"]}
     codes = {link.rsplit("/", 1)[-1] for link in links.values() if "/p/" in link}
     if not ids:
         return set()
@@ -96,73 +75,58 @@ async def published_by_us(items: Sequence[dict[str, Any]]) -> set[str]:
     return {i for i in ids if i in ours_ids or (links[i] and links[i] in ours_links)}
 
 
-async def new_posts(graph: GraphReader, account: SocialAccount, token: str) -> list[dict[str, Any]]:
+async def new_posts(source: PostSource, account: SocialAccount, token: str) -> list[SourcePost]:
     """Posts not yet in the brand's inbox nor published by us, oldest first (few pages)."""
-    found: list[dict[str, Any]] = []
+    found: list[SourcePost] = []
     after: str | None = None
     since = since_of(account)
     for _ in range(MAX_PAGES):
-        page = await graph.get(
-            f"{account.external_id}/media", token, fields=FIELDS, limit=PAGE_SIZE, after=after
-        )
-        items = [i for i in page.get("data", []) if i.get("id")]
-        ids = [str(i["id"]) for i in items]
+        page = await source.list_posts(account.external_id, token, limit=PAGE_SIZE, after=after)
+        items = page.posts
+        ids = [i["id"] for i in items]
         known = set(
             await MediaAsset.filter(
                 brand_id=account.brand_id, source=AssetSource.INSTAGRAM, source_id__in=ids
             ).values_list("source_id", flat=True)
         ) | await published_by_us(items)
-        older = {
-            str(i["id"]) for i in items if since is not None and (post_time(i) or since) < since
-        }
-        found.extend(i for i in items if str(i["id"]) not in known | older)
-        after = ((page.get("paging") or {}).get("cursors") or {}).get("after")
-        if known or older or not after or not (page.get("paging") or {}).get("next"):
+        older = {i["id"] for i in items if since is not None and (i["posted_at"] or since) < since}
+        found.extend(i for i in items if i["id"] not in known | older)
+        after = page.after
+        if known or older or after is None:
             break
     return list(reversed(found))
 
 
-def _files(item: dict[str, Any]) -> list[tuple[str, str, str | None]]:
-    """(media_type, url, thumbnail url) of every file of a post."""
-    children = (item.get("children") or {}).get("data") or []
-    if item.get("media_type") == "CAROUSEL_ALBUM" and children:
-        return [
-            (c.get("media_type", "IMAGE"), c.get("media_url", ""), c.get("thumbnail_url"))
-            for c in children
-        ]
-    return [(item.get("media_type", "IMAGE"), item.get("media_url", ""), item.get("thumbnail_url"))]
-
-
 class Downloader:
-    """Downloads one post's files, asking the Graph API again when a CDN link has expired."""
+    """Downloads one post's files, reading the post again when a CDN link has expired."""
 
     def __init__(
         self,
         settings: Settings,
         http: httpx.AsyncClient,
-        graph: GraphReader,
+        source: PostSource,
         token: str,
         *,
         attempts: int,
         pause: float = 1.0,
     ) -> None:
-        self.settings, self.http, self.graph, self.token = settings, http, graph, token
+        self.settings, self.http, self.source, self.token = settings, http, source, token
         self.attempts, self.pause = max(attempts, 1), pause
         self.refetches = 0
 
-    async def fetch_all(self, item: dict[str, Any]) -> list[tuple[Spooled, bytes | None]]:
+    async def fetch_all(self, item: SourcePost) -> list[tuple[Spooled, bytes | None]]:
         """Every file (and its cover, for videos), spooled to disk."""
         spooled: list[tuple[Spooled, bytes | None]] = []
         try:
-            for index in range(len(_files(item))):
+            for index in range(len(item["files"])):
                 body, item = await self._one(item, index, cover=False)
                 cover = None
-                if _files(item)[index][2]:
+                if _file(item, index)["cover_url"]:
                     try:
                         cover_data, item = await self._one(item, index, cover=True)
                         cover = cover_data if isinstance(cover_data, bytes) else None
                     except ConnectorError:
-                        log.warning("instagram %s: cover not downloaded", item.get("id"))
+                        log.warning("instagram %s: cover not downloaded", item["id"])
                 assert isinstance(body, Spooled)
                 spooled.append((body, cover))
         except BaseException:
@@ -172,11 +136,11 @@ class Downloader:
         return spooled
 
     async def _one(
-        self, item: dict[str, Any], index: int, *, cover: bool
-    ) -> tuple[Spooled | bytes, dict[str, Any]]:
+        self, item: SourcePost, index: int, *, cover: bool
+    ) -> tuple[Spooled | bytes, SourcePost]:
         for attempt in range(1, self.attempts + 1):
-            _, url, thumb = _files(item)[index]
-            link = thumb if cover else url
+            file = _file(item, index)
+            link = file["cover_url"] if cover else file["url"]
             try:
                 if not link:
                     raise _Expired()
@@ -192,7 +156,7 @@ class Downloader:
             except (httpx.HTTPError, OSError) as exc:
                 log.info(
                     "instagram %s: download attempt %d failed (%s)",
-                    item.get("id"),
+                    item["id"],
                     attempt,
                     type(exc).__name__,
                 )
@@ -212,11 +176,16 @@ class Downloader:
             response.raise_for_status()
             return await spool_chunks(self.settings, _chunks(response))
 
-    async def _refetch(self, item: dict[str, Any]) -> dict[str, Any]:
-        """Fresh signed links for the post from the Graph API."""
+    async def _refetch(self, item: SourcePost) -> SourcePost:
+        """Fresh signed links for the post, read from the network again."""
         self.refetches += 1
-        fresh = await self.graph.get(str(item["id"]), self.token, fields=FIELDS)
-        return {**item, **fresh}
+        return await self.source.read_post(item["id"], self.token)
+
+
+def _file(item: SourcePost, index: int) -> SourceFile:
+    """The post's file at `index`; an empty link when a fresh read has fewer files."""
+    files = item["files"]
+    return files[index] if index < len(files) else SourceFile(kind="IMAGE", url="", cover_url=None)
 
 
 class _Expired(Exception):
@@ -231,13 +200,12 @@ async def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
 async def store_post(
     settings: Settings,
     brand: Brand,
-    item: dict[str, Any],
+    item: SourcePost,
     files: list[tuple[Spooled, bytes | None]],
 ) -> MediaAsset | None:
     """The post as an inbox asset (a carousel parent with its children); None if known."""
-    post_id = str(item["id"])
-    caption = str(item.get("caption") or "")
-    link = web_link(str(item.get("permalink") or ""), hosts=INSTAGRAM_HOSTS)  # from outside
+    post_id, caption = item["id"], item["caption"]
+    link = web_link(item["permalink"], hosts=INSTAGRAM_HOSTS)  # from outside
     try:
         if len(files) == 1:
             asset = await ingest_media(
@@ -307,10 +275,10 @@ def _write(path: Path, data: bytes) -> None:
 async def download_post(
     settings: Settings,
     http: httpx.AsyncClient,
-    graph: GraphReader,
+    source: PostSource,
     account: SocialAccount,
     token: str,
-    item: dict[str, Any],
+    item: SourcePost,
     *,
     announce: bool = True,
 ) -> MediaAsset | None:
@@ -319,19 +287,19 @@ async def download_post(
     None when it is already there or this product published it.
     """
     exists = await MediaAsset.exists(
-        brand_id=account.brand_id, source=AssetSource.INSTAGRAM, source_id=str(item["id"])
+        brand_id=account.brand_id, source=AssetSource.INSTAGRAM, source_id=item["id"]
     )
     if exists or await published_by_us([item]):
         return None
     downloader = Downloader(
-        settings, http, graph, token, attempts=settings.ingest_download_attempts
+        settings, http, source, token, attempts=settings.ingest_download_attempts
     )
     files = await downloader.fetch_all(item)
     brand = await Brand.get(id=account.brand_id)
     try:
         asset = await store_post(settings, brand, item, files)
     except MediaRejected as exc:
-        log.warning("instagram %s skipped: %s", item.get("id"), exc.user_message)
+        log.warning("instagram %s skipped: %s", item["id"], exc.user_message)
         return None
     if asset is not None and announce:
         await notify.inbox_item(asset)

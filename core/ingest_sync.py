@@ -13,24 +13,15 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 
 from core import audit, notify
 from core.config import Settings
 from core.errors import ConnectorError, InvalidInput, NotFound
-from core.ingest import (
-    FIELDS,
-    PAGE_SIZE,
-    SINCE_KEY,
-    GraphReader,
-    download_post,
-    post_time,
-    published_by_us,
-    since_of,
-)
+from core.ingest import PAGE_SIZE, SINCE_KEY, download_post, published_by_us, since_of
 from core.models import AccountStatus, AssetSource, MediaAsset, Role, SocialAccount
+from core.ports.post_source import PostSource, SourcePost
 from core.tenancy import BrandScope
 
 log = logging.getLogger(__name__)
@@ -45,11 +36,11 @@ def handle(account: SocialAccount) -> str:
 
 
 def recent_window(
-    items: list[dict[str, Any]], *, posts: int, days: float, now: float
-) -> list[dict[str, Any]]:
+    items: list[SourcePost], *, posts: int, days: float, now: float
+) -> list[SourcePost]:
     """The newest `posts` of the listed items (newest first), none older than `days` (0: any)."""
     oldest = now - days * DAY if days > 0 else None
-    fresh = [i for i in items if oldest is None or (post_time(i) or now) >= oldest]
+    fresh = [i for i in items if oldest is None or (i["posted_at"] or now) >= oldest]
     return fresh[: max(posts, 0)]
 
 
@@ -85,7 +76,7 @@ async def claim_first_sync(account: SocialAccount, cut: float) -> bool:
 async def first_sync(
     settings: Settings,
     http: httpx.AsyncClient,
-    graph: GraphReader,
+    source: PostSource,
     account: SocialAccount,
     token: str,
     *,
@@ -94,34 +85,35 @@ async def first_sync(
     """The account's first sync if it has not run: the imported assets; None when not due."""
     if since_of(account) is not None:
         return None
-    page = await graph.get(f"{account.external_id}/media", token, fields=FIELDS, limit=PAGE_SIZE)
-    items = [i for i in page.get("data", []) if i.get("id")]
+    items = (await source.list_posts(account.external_id, token, limit=PAGE_SIZE)).posts
     if await MediaAsset.exists(
         brand_id=account.brand_id,
         source=AssetSource.INSTAGRAM,
-        source_id__in=[str(i["id"]) for i in items],
+        source_id__in=[i["id"] for i in items],
     ):
         await claim_first_sync(account, 0.0)  # synced before first syncs existed: no cut
         return None
     own = await published_by_us(items)
-    theirs = [i for i in items if str(i["id"]) not in own]
+    theirs = [i for i in items if i["id"] not in own]
     chosen = recent_window(
         theirs,
         posts=settings.ingest_first_sync_posts,
         days=settings.ingest_first_sync_days,
         now=time.time(),
     )
-    times = [t for t in map(post_time, chosen) if t is not None]
-    left = [t for i in theirs if i not in chosen and (t := post_time(i)) is not None]
+    times = [t for i in chosen if (t := i["posted_at"]) is not None]
+    left = [t for i in theirs if i not in chosen and (t := i["posted_at"]) is not None]
     cut = min(times) if times else (max(left) + 1.0 if left else 0.0)
     if not await claim_first_sync(account, cut):
         return None
     imported: list[MediaAsset] = []
     for item in reversed(chosen):
         try:
-            asset = await download_post(settings, http, graph, account, token, item, announce=False)
+            asset = await download_post(
+                settings, http, source, account, token, item, announce=False
+            )
         except ConnectorError as exc:  # newer than the cut: the next sync brings it
-            log.warning("instagram post %s not downloaded: %s", item.get("id"), exc.code)
+            log.warning("instagram post %s not downloaded: %s", item["id"], exc.code)
             continue
         if asset is not None:
             imported.append(asset)

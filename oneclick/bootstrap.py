@@ -32,6 +32,7 @@ from core.publish_runner import PublishRunner
 from core.security import TokenCipher
 from oneclick.services import Services
 from tasks.broker import build_broker
+from tasks.names import load_tasks
 from tasks.queue import TaskQueue
 
 __all__ = ["Services", "build_services", "open_services", "worker_broker"]
@@ -95,6 +96,7 @@ async def open_services(
         if database:
             await init_db(settings)
             stack.push_async_callback(close_db)
+        load_tasks()  # messages name their task: every task must be known here
         own_broker = broker is None
         broker = broker or build_broker(settings)
         queue = TaskQueue(broker, ticket_seconds=settings.queue_ticket_seconds)

@@ -159,15 +159,12 @@ def worker(workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) 
     _logging()
     # on SIGTERM a worker stops taking messages and lets running tasks finish for up to
     # 25 s; anything still running is left unacknowledged and redelivered to another worker
-    import pkgutil
+    from tasks.names import TASK_MODULES
 
-    import tasks
-
-    task_modules = [f"tasks.{m.name}" for m in pkgutil.iter_modules(tasks.__path__)]
     # a factory: each worker process builds its broker from the settings when it starts
     args = WorkerArgs(
         broker="oneclick.bootstrap:worker_broker",
-        modules=task_modules,
+        modules=list(TASK_MODULES),
         workers=workers,
         configure_logging=False,
         wait_tasks_timeout=25,

@@ -7,22 +7,20 @@ the web app and the tasks can all take a `Services` without an import circle.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
+from connectors.registry import ConnectorRegistry
 from core.app.accounts import Accounts
 from core.app.assets import Assets
 from core.app.publishing import Publishing
 from core.captions import CaptionService
 from core.config import Settings
 from core.media.pipeline import MediaPipeline
+from core.ports.queue import JobQueue
 from core.publish_runner import PublishRunner
 from core.security import TokenCipher
-
-if TYPE_CHECKING:
-    from connectors.registry import ConnectorRegistry
-    from tasks.queue import TaskQueue
 
 
 @dataclass
@@ -42,8 +40,8 @@ class Services:
     publishing: Publishing
     assets: Assets
     accounts: Accounts
-    #: the job queue (core.ports.queue.JobQueue) on this process's broker
-    queue: TaskQueue
+    #: the job queue on this process's broker (tasks.queue.TaskQueue)
+    queue: JobQueue
     notifiers: list[Any] = field(default_factory=list)
 
     async def aclose(self) -> None:

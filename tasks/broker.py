@@ -23,8 +23,8 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from taskiq import AckableMessage, AsyncBroker, Context, InMemoryBroker, TaskiqDepends
 from taskiq.brokers.shared_broker import AsyncSharedBroker
-from taskiq.decor import AsyncTaskiqDecoratedTask
 from taskiq.exceptions import SendTaskError
+from taskiq.kicker import AsyncKicker
 from taskiq_redis import RedisStreamBroker
 
 from core.config import Settings
@@ -152,26 +152,26 @@ class Outbox:
 
     def __init__(self, broker: AsyncBroker) -> None:
         self.broker = broker
-        self._waiting: list[tuple[AsyncTaskiqDecoratedTask[Any, Any], tuple[Any, ...]]] = []
+        self._waiting: list[tuple[str, tuple[Any, ...]]] = []
         self._sender: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
         return len(self._waiting)
 
-    async def kiq(self, task: AsyncTaskiqDecoratedTask[Any, Any], *args: Any) -> None:
-        """Queue `task(*args)` now, or as soon as Redis answers."""
+    async def kiq(self, task_name: str, *args: Any) -> None:
+        """Queue the task named `task_name` with `args` now, or as soon as Redis answers."""
         if not self._waiting:
             try:
-                await self.send(task, *args)
+                await self.send(task_name, *args)
                 return
             except BROKER_ERRORS as exc:
                 log.warning(
                     "Redis did not take %s%s (%s); it is sent again as soon as Redis answers",
-                    task.task_name,
+                    task_name,
                     args,
                     exc,
                 )
-        self._waiting.append((task, args))
+        self._waiting.append((task_name, args))
         if self._sender is None or self._sender.done():
             self._sender = asyncio.create_task(self._send_waiting())
 
@@ -179,17 +179,17 @@ class Outbox:
         while self._waiting:
             await asyncio.sleep(1.0)
             while self._waiting:
-                task, args = self._waiting[0]
+                task_name, args = self._waiting[0]
                 try:
-                    await self.send(task, *args)
+                    await self.send(task_name, *args)
                 except BROKER_ERRORS:
                     break  # still away: try again in a second
                 self._waiting.pop(0)
         log.info("queue outbox sent: Redis answers again")
 
-    async def send(self, task: AsyncTaskiqDecoratedTask[Any, Any], *args: Any) -> None:
-        """Queue `task(*args)` on this outbox's broker now (broker errors propagate)."""
-        await task.kicker().with_broker(self.broker).kiq(*args)
+    async def send(self, task_name: str, *args: Any) -> None:
+        """Queue the named task on this outbox's broker now (broker errors propagate)."""
+        await AsyncKicker(task_name, self.broker, labels={}).kiq(*args)
 
 
 def build_broker(settings: Settings) -> AsyncBroker:

@@ -12,38 +12,40 @@ from typing import Any
 from taskiq import TaskiqDepends
 
 from connectors._http import access_token
-from connectors.instagram import InstagramConnector
 from core.errors import ConnectorError
 from core.ingest import download_post, new_posts
 from core.ingest_sync import first_sync
 from core.models import AccountStatus, MediaAsset, SocialAccount
+from core.ports.post_source import PostSource, SourcePost, is_source_post
 from oneclick.services import Services
+from tasks import names
 from tasks.broker import services_of, shared
+from tasks.queue import task_queue
 
 log = logging.getLogger(__name__)
 
 
-def _instagram(services: Services) -> InstagramConnector:
+def _instagram(services: Services) -> PostSource:
     connector = services.connectors.get("instagram")
-    assert isinstance(connector, InstagramConnector)
+    assert isinstance(connector, PostSource)
     return connector
 
 
-async def list_account(services: Services, account: SocialAccount) -> list[dict[str, Any]]:
+async def list_account(services: Services, account: SocialAccount) -> list[SourcePost]:
     """The account's posts that are not in the inbox yet."""
     connector = _instagram(services)
     token = access_token(services.cipher, account, platform="instagram")
-    return await new_posts(connector.graph, account, token)
+    return await new_posts(connector, account, token)
 
 
 async def fetch_post(
-    services: Services, account: SocialAccount, item: dict[str, Any]
+    services: Services, account: SocialAccount, item: SourcePost
 ) -> MediaAsset | None:
     """Download one post into the inbox (None when it was already there)."""
     connector = _instagram(services)
     token = access_token(services.cipher, account, platform="instagram")
     return await download_post(
-        services.settings, services.outbound, connector.graph, account, token, item
+        services.settings, services.outbound, connector, account, token, item
     )
 
 
@@ -54,7 +56,7 @@ async def first_sync_of(
     connector = _instagram(services)
     token = access_token(services.cipher, account, platform="instagram")
     return await first_sync(
-        services.settings, services.outbound, connector.graph, account, token, reason=reason
+        services.settings, services.outbound, connector, account, token, reason=reason
     )
 
 
@@ -73,18 +75,17 @@ async def ingest_account_now(
     return created
 
 
-@shared.task(task_name="oneclick.ingest_all")
+@shared.task(task_name=names.INGEST_ALL)
 async def ingest_all(services: Services = TaskiqDepends(services_of)) -> int:
     """Queue a listing of every connected Instagram account."""
-    ids = await SocialAccount.filter(platform="instagram", status=AccountStatus.OK).values_list(
-        "id", flat=True
-    )
+    accounts = await SocialAccount.filter(platform="instagram", status=AccountStatus.OK).only("id")
+    ids = [account.id for account in accounts]
     for account_id in ids:
-        await services.queue.send(ingest_account, account_id)
+        await services.queue.sync_account(account_id, "schedule")
     return len(ids)
 
 
-@shared.task(task_name="oneclick.ingest_account")
+@shared.task(task_name=names.INGEST_ACCOUNT)
 async def ingest_account(
     account_id: int, reason: str = "schedule", services: Services = TaskiqDepends(services_of)
 ) -> int:
@@ -101,21 +102,24 @@ async def ingest_account(
         log.warning("instagram ingest of account %s failed: %s", account_id, exc.code)
         return 0
     for item in items:
-        await services.queue.send(ingest_download, account_id, item)
+        await task_queue(services.queue).send(names.INGEST_DOWNLOAD, account_id, item)
     return len(items)
 
 
-@shared.task(task_name="oneclick.ingest_download")
+@shared.task(task_name=names.INGEST_DOWNLOAD)
 async def ingest_download(
     account_id: int, item: dict[str, Any], services: Services = TaskiqDepends(services_of)
 ) -> int | None:
     """Download one post (retries inside; a failure waits for the next listing)."""
+    if not is_source_post(item):  # queued by an older release: the next listing brings it
+        log.info("instagram post %s: message of an older release skipped", item.get("id"))
+        return None
     account = await SocialAccount.get_or_none(id=account_id, status=AccountStatus.OK)
     if account is None:
         return None
     try:
         asset = await fetch_post(services, account, item)
     except ConnectorError as exc:
-        log.warning("instagram post %s not downloaded: %s", item.get("id"), exc.code)
+        log.warning("instagram post %s not downloaded: %s", item["id"], exc.code)
         return None
     return asset.id if asset else None

@@ -5,58 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from taskiq import TaskiqDepends
-from tortoise.queryset import QuerySet
 
-from core.models import PublishTarget, TargetStatus
+from core.models import PublishTarget
 from core.publishing import jobs_due, next_lease_end
 from core.target_states import now
 from oneclick.services import Services
+from tasks import names
 from tasks.broker import BROKER_ERRORS, services_of, shared
-
-if TYPE_CHECKING:
-    from tasks.queue import TaskQueue
+from tasks.queue import TaskQueue, task_queue
 
 log = logging.getLogger(__name__)
 INLINE_RETRY_MAX_SECONDS = 60.0
 
 
-async def _leave_ticket(targets: QuerySet[PublishTarget], ticket: timedelta) -> None:
-    """Mark queued targets for a short while so the sweeper does not queue them again.
-
-    If the queue loses the message (Redis came back empty), the sweeper notices on its
-    next pass and queues the target again; a worker that takes the message up turns the
-    ticket into a short lease it renews while it runs.
-    """
-    await targets.update(lease_until=now() + ticket)
-
-
-async def queue_targets(queue: TaskQueue, target_ids: list[int]) -> None:
-    """Queue targets one by one (retries, the sweeper's catch-up, a person's Retry)."""
-    if not target_ids:
-        return
-    await _leave_ticket(
-        PublishTarget.filter(
-            id__in=target_ids, status__in=[TargetStatus.PENDING, TargetStatus.RETRY_WAIT]
-        ),
-        queue.ticket,
-    )
-    for target_id in target_ids:
-        await queue.kiq(publish_target, target_id)
-
-
-async def queue_job(queue: TaskQueue, job_id: int) -> None:
-    """Queue a new or approved job."""
-    await _leave_ticket(
-        PublishTarget.filter(job_id=job_id, status=TargetStatus.PENDING), queue.ticket
-    )
-    await queue.kiq(run_job, job_id)
-
-
-@shared.task(task_name="oneclick.run_job")
+@shared.task(task_name=names.RUN_JOB)
 async def run_job(job_id: int, services: Services = TaskiqDepends(services_of)) -> None:
     """Make every format the job needs in one pass, then publish its targets concurrently.
 
@@ -73,7 +37,7 @@ async def run_job(job_id: int, services: Services = TaskiqDepends(services_of)) 
             raise result  # after every target had its turn
 
 
-@shared.task(task_name="oneclick.publish_target")
+@shared.task(task_name=names.PUBLISH_TARGET)
 async def publish_target(target_id: int, services: Services = TaskiqDepends(services_of)) -> None:
     """One attempt at one target (retries, the sweeper's catch-up, a person's Retry)."""
     await _run_target(services, target_id)
@@ -103,7 +67,7 @@ async def sweep_once(queue: TaskQueue, *, take_over: bool = True) -> int:
             "queuing %d targets again",
             len(due),
         )
-    await queue_targets(queue, due)
+    await queue.enqueue_targets(due)
     return len(due)
 
 
@@ -122,7 +86,7 @@ async def run_sweeper(services: Services) -> None:
         wait = interval
         try:
             take_over = time.monotonic() - failed_at >= lease
-            count = await sweep_once(services.queue, take_over=take_over)
+            count = await sweep_once(task_queue(services.queue), take_over=take_over)
             if count:
                 log.info("sweeper queued %d targets", count)
             ends = await next_lease_end() if take_over else None

@@ -9,13 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
-
-from taskiq.decor import AsyncTaskiqDecoratedTask
 
 from oneclick.services import Services
-from tasks.ingest import ingest_all
-from tasks.tokens import refresh_tokens
+from tasks import names
+from tasks.queue import task_queue
 
 log = logging.getLogger(__name__)
 FIRST_DELAY = 30.0
@@ -23,10 +20,10 @@ FIRST_DELAY = 30.0
 
 async def run_schedule(services: Services, *, first_delay: float = FIRST_DELAY) -> None:
     """Queue token refresh and ingest at their configured intervals, forever."""
-    settings = services.settings
-    jobs: list[tuple[str, AsyncTaskiqDecoratedTask[Any, Any], float]] = [
-        ("token refresh", refresh_tokens, settings.token_refresh_interval_seconds),
-        ("instagram ingest", ingest_all, settings.ingest_interval_seconds),
+    settings, queue = services.settings, task_queue(services.queue)
+    jobs: list[tuple[str, str, float]] = [
+        ("token refresh", names.REFRESH_TOKENS, settings.token_refresh_interval_seconds),
+        ("instagram ingest", names.INGEST_ALL, settings.ingest_interval_seconds),
     ]
     due = {name: time.monotonic() + first_delay for name, _, _ in jobs}
     while True:
@@ -36,7 +33,7 @@ async def run_schedule(services: Services, *, first_delay: float = FIRST_DELAY) 
                 continue
             due[name] = now + max(interval, 1.0)
             try:
-                await services.queue.send(task)
+                await queue.send(task)
             except Exception:  # the loop must survive a broker hiccup
                 log.exception("could not queue %s", name)
         await asyncio.sleep(max(min(due.values()) - time.monotonic(), 0.05))

@@ -9,22 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
-from bots.slack.errors import funnel, tell
-from bots.slack.interaction import (
-    Acting,
-    Origin,
-    acting_on,
-    card_id_of,
-    ensure_open,
-    mark,
-    origin_of,
-)
-from bots.slack.runtime import Runtime, runtime_of
+from bots.slack.errors import tell
+from bots.slack.interaction import Acting, Origin, Press, mark, on_button
+from bots.slack.runtime import Runtime
 from core.app.roles import Action
 from core.errors import Conflict, InvalidInput
 from core.models import SlackCard
@@ -97,45 +89,25 @@ async def publish_inbox(
 def register(app: AsyncApp) -> None:
     """Add the button listeners."""
 
-    @app.action(blocks.APPROVE)
-    @funnel
-    async def approve(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
-        """Approve & publish: ack at once, then decide or publish."""
-        await ack()
-        rt, where = runtime_of(context), origin_of(body)
-        a = await acting_on(rt, card_id_of(action), where)
-        ensure_open(a.card)
-        chosen = _chosen(body, a.card)
+    @on_button(app, blocks.APPROVE)
+    async def approve(press: Press) -> None:
+        """Approve & publish: decide a waiting job, or publish an inbox item."""
+        a = await press.open_card()
+        chosen = _chosen(press.body, a.card)
         if a.card.kind == "approval" and a.card.job_id is not None:
-            await approve_pending(rt, a, where, chosen)
+            await approve_pending(press.rt, a, press.where, chosen)
         else:
-            await publish_inbox(rt, a, where, chosen, client)
+            await publish_inbox(press.rt, a, press.where, chosen, press.client)
 
-    @app.action(blocks.PLATFORMS)
-    @funnel
-    async def platforms(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
+    @on_button(app, blocks.PLATFORMS)
+    async def platforms(press: Press) -> None:
         """Remember the ticked networks and show them on the card."""
-        await ack()
-        rt, where = runtime_of(context), origin_of(body)
-        card_id = int(str(action.get("block_id", "")).rpartition(":")[2] or 0)
-        a = await acting_on(rt, card_id, where)
-        ensure_open(a.card)
-        ticked = {str(o.get("value")) for o in action.get("selected_options") or []}
+        card_id = int(str(press.action.get("block_id", "")).rpartition(":")[2] or 0)
+        a = await press.open_card(card_id)
+        ticked = {str(o.get("value")) for o in press.action.get("selected_options") or []}
         a.card.selected = [p for p in a.card.platforms if p in ticked]
         await a.card.save(update_fields=["selected", "updated_at"])
-        await rt.cards.show(a.card)
+        await press.rt.cards.show(a.card)
 
     @app.action("oc_reconnect")
     async def reconnect(ack: AsyncAck) -> None:

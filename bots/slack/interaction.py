@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks, identity
-from bots.slack.runtime import Runtime
+from bots.slack.errors import funnel
+from bots.slack.runtime import Runtime, runtime_of
 from core.app.actor import Actor
 from core.errors import Conflict, NotFound
 from core.models import Brand, SlackCard, User
@@ -82,6 +87,50 @@ async def acting_on(rt: Runtime, card_id: int, where: Origin) -> Acting:
         display_name=where.name,
     )
     return Acting(card, brand, actor)
+
+
+@dataclass
+class Press:
+    """A button press, acknowledged: the runtime, where it came from, its payload."""
+
+    rt: Runtime
+    where: Origin
+    body: dict[str, Any]
+    action: dict[str, Any]
+    client: AsyncWebClient
+
+    async def open_card(self, card_id: int | None = None) -> Acting:
+        """The pressed card (the button's value unless `card_id`) and who is acting;
+        Conflict when the card was decided already."""
+        chosen = card_id_of(self.action) if card_id is None else card_id
+        acting = await acting_on(self.rt, chosen, self.where)
+        ensure_open(acting.card)
+        return acting
+
+
+PressHandler = Callable[[Press], Awaitable[None]]
+
+
+def on_button(app: AsyncApp, action_id: str) -> Callable[[PressHandler], PressHandler]:
+    """Register `handler(press)` for a button: acknowledged at once (Slack waits 3 s),
+    errors told to the person who pressed it (`funnel`)."""
+
+    def register(handler: PressHandler) -> PressHandler:
+        @funnel
+        async def listener(
+            ack: AsyncAck,
+            body: dict[str, Any],
+            action: dict[str, Any],
+            client: AsyncWebClient,
+            context: AsyncBoltContext,
+        ) -> None:
+            await ack()
+            await handler(Press(runtime_of(context), origin_of(body), body, action, client))
+
+        app.action(action_id)(listener)
+        return handler
+
+    return register
 
 
 def ensure_open(card: SlackCard) -> None:

@@ -11,15 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack import blocks
 from bots.slack.errors import funnel
-from bots.slack.interaction import (
-    Acting,
-    Origin,
-    acting_on,
-    card_id_of,
-    ensure_open,
-    mark,
-    origin_of,
-)
+from bots.slack.interaction import Acting, Origin, Press, acting_on, ensure_open, mark, on_button
 from bots.slack.runtime import Runtime, runtime_of
 from core.app.assets import NOT_WAITING
 from core.app.roles import Action
@@ -77,26 +69,15 @@ async def save_captions(rt: Runtime, a: Acting, texts: dict[str, str]) -> None:
 def register(app: AsyncApp) -> None:
     """Add the Edit and Reject buttons and their modals."""
 
-    @app.action(blocks.EDIT)
-    @funnel
-    async def edit(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
+    @on_button(app, blocks.EDIT)
+    async def edit(press: Press) -> None:
         """Open the caption modal (the trigger id is valid for 3 s: no slow work first)."""
-        await ack()
-        rt, where = runtime_of(context), origin_of(body)
-        a = await acting_on(rt, card_id_of(action), where)
-        ensure_open(a.card)
+        a = await press.open_card()
         await a.actor.may(a.brand.id, Action.EDIT)
         await _waiting_job(a)
-        view = blocks.edit_modal(
-            a.card, await _captions(rt, a), rt.cards.labels(), _meta(a.card, where)
-        )
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        captions, labels = await _captions(press.rt, a), press.rt.cards.labels()
+        view = blocks.edit_modal(a.card, captions, labels, _meta(a.card, press.where))
+        await press.client.views_open(trigger_id=press.body["trigger_id"], view=view)
 
     @app.view(blocks.EDIT_VIEW)
     @funnel
@@ -129,25 +110,14 @@ def register(app: AsyncApp) -> None:
         await ack()
         await save_captions(rt, a, texts)
 
-    @app.action(blocks.REJECT)
-    @funnel
-    async def reject(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
+    @on_button(app, blocks.REJECT)
+    async def reject(press: Press) -> None:
         """Ask for the reason (approvers only, for a waiting request)."""
-        await ack()
-        rt, where = runtime_of(context), origin_of(body)
-        a = await acting_on(rt, card_id_of(action), where)
-        ensure_open(a.card)
+        a = await press.open_card()
         if await _waiting_job(a) is not None:
             await a.actor.may(a.brand.id, Action.APPROVE)
-        await client.views_open(
-            trigger_id=body["trigger_id"], view=blocks.reject_modal(_meta(a.card, where))
-        )
+        view = blocks.reject_modal(_meta(a.card, press.where))
+        await press.client.views_open(trigger_id=press.body["trigger_id"], view=view)
 
     @app.view(blocks.REJECT_VIEW)
     @funnel

@@ -3,31 +3,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_bolt.async_app import AsyncApp
 
 from bots.slack import blocks
-from bots.slack.errors import funnel, tell
-from bots.slack.interaction import acting_on, card_id_of, origin_of
-from bots.slack.runtime import Runtime, runtime_of
+from bots.slack.errors import tell
+from bots.slack.interaction import Press, acting_on, card_id_of, on_button
 from core.errors import NotFound
 from core.models import PublishTarget, SlackCard
 
 
-async def answer_unknown(
-    rt: Runtime,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    *,
-    posted: bool,
-) -> None:
+async def answer_unknown(press: Press, *, posted: bool) -> None:
     """Check the person and the card of this channel, resolve, follow the job again."""
-    where = origin_of(body)
-    target = await PublishTarget.get_or_none(id=card_id_of(action))
+    rt, where = press.rt, press.where
+    target = await PublishTarget.get_or_none(id=card_id_of(press.action))
     card = target and await SlackCard.get_or_none(
         job_id=target.job_id, team_id=where.team_id, channel_id=where.channel_id
     )
@@ -36,7 +24,7 @@ async def answer_unknown(
     a = await acting_on(rt, card.id, where)
     await rt.services.publishing.resolve(a.actor, target_id=target.id, posted=posted)
     await tell(
-        client,
+        press.client,
         where.channel_id,
         where.user_id,
         "✅ Marked as posted." if posted else "🔁 Publishing it again.",
@@ -47,28 +35,12 @@ async def answer_unknown(
 def register(app: AsyncApp) -> None:
     """Add the two listeners."""
 
-    @app.action(blocks.MARK_POSTED)
-    @funnel
-    async def mark_posted(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
+    @on_button(app, blocks.MARK_POSTED)
+    async def mark_posted(press: Press) -> None:
         """Mark as posted: the person saw the post on the network."""
-        await ack()
-        await answer_unknown(runtime_of(context), body, action, client, posted=True)
+        await answer_unknown(press, posted=True)
 
-    @app.action(blocks.PUBLISH_AGAIN)
-    @funnel
-    async def publish_again(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
+    @on_button(app, blocks.PUBLISH_AGAIN)
+    async def publish_again(press: Press) -> None:
         """Publish again: the person saw the post is missing."""
-        await ack()
-        await answer_unknown(runtime_of(context), body, action, client, posted=False)
+        await answer_unknown(press, posted=False)

@@ -44,7 +44,8 @@ from tests.support.faults import (
 from tests.support.media import make_jpeg, make_mp4
 from tests.support.server import free_port
 
-pytestmark = pytest.mark.slow
+# whole-product stacks of processes: one at a time, beside the rest of the suite
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("process-stacks")]
 CHANNEL = "-1001234567890"
 UPLOAD_SECONDS = 0.5
 LIMIT = 60.0  # the bound: every post and every status within a minute of a fault

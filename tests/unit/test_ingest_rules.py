@@ -6,9 +6,11 @@ import time
 
 import pytest
 
-from core.ingest import normalise_permalink, post_time
+from connectors._instagram_posts import media_page, source_post
+from core.ingest import normalise_permalink
 from core.ingest_sync import recent_window, summary_text
 from core.models import AssetKind, AssetSource, MediaAsset, SocialAccount
+from core.ports.post_source import SourcePost
 from core.publishing import default_platforms
 
 DAY = 86400.0
@@ -37,9 +39,9 @@ def test_shortcodes_keep_their_case_and_other_links_stay_apart() -> None:
     assert normalise_permalink("") == ""
 
 
-def _post(age: float, now: float) -> dict[str, object]:
+def _post(age: float, now: float) -> SourcePost:
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(now - age))
-    return {"id": str(int(age)), "timestamp": stamp}
+    return source_post({"id": str(int(age)), "timestamp": stamp})
 
 
 def test_first_sync_window_takes_the_newest_posts_within_the_days() -> None:
@@ -53,8 +55,46 @@ def test_first_sync_window_takes_the_newest_posts_within_the_days() -> None:
     assert len(recent_window(items, posts=10, days=7, now=now)) == 4
     assert len(recent_window(items, posts=10, days=0, now=now)) == 5  # 0 days: any age
     assert recent_window(items, posts=0, days=7, now=now) == []
-    assert post_time(items[0]) == pytest.approx(now - 60, abs=1)
-    assert post_time({"timestamp": "yesterday"}) is None
+    assert items[0]["posted_at"] == pytest.approx(now - 60, abs=1)
+    assert source_post({"id": "1", "timestamp": "yesterday"})["posted_at"] is None
+
+
+def test_instagram_media_become_posts_with_every_file() -> None:
+    page = media_page(
+        {
+            "data": [
+                {
+                    "id": "1",
+                    "media_type": "CAROUSEL_ALBUM",
+                    "caption": "two",
+                    "permalink": "https://www.instagram.com/p/A1/",
+                    "children": {
+                        "data": [
+                            {"media_type": "IMAGE", "media_url": "https://cdn/1.jpg"},
+                            {
+                                "media_type": "VIDEO",
+                                "media_url": "https://cdn/2.mp4",
+                                "thumbnail_url": "https://cdn/2.jpg",
+                            },
+                        ]
+                    },
+                },
+                {"id": "2", "media_type": "VIDEO", "media_url": "https://cdn/3.mp4"},
+                {"caption": "no id: not a post"},
+            ],
+            "paging": {"cursors": {"after": "QVF"}, "next": "https://graph/next"},
+        }
+    )
+    album, video = page.posts
+    assert album["carousel"] and [f["kind"] for f in album["files"]] == ["IMAGE", "VIDEO"]
+    assert album["files"][1]["cover_url"] == "https://cdn/2.jpg"
+    assert album["caption"] == "two" and album["permalink"].endswith("/p/A1/")
+    assert not video["carousel"] and video["files"] == [
+        {"kind": "VIDEO", "url": "https://cdn/3.mp4", "cover_url": None}
+    ]
+    assert page.after == "QVF"
+    last = media_page({"data": [], "paging": {"cursors": {"after": "QVF"}}})  # no `next`
+    assert last.after is None and last.posts == []
 
 
 def test_summary_words() -> None:

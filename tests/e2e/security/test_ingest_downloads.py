@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from connectors._instagram_posts import source_post
 from connectors._oauth import redirect_uri
 from core.brands import create_brand
 from core.errors import OutboundRefused
@@ -41,24 +42,28 @@ async def test_cdn_links_to_private_addresses_are_not_fetched(tmp_path: Path) ->
                     "https://169.254.169.254/latest/meta-data/",
                 )
             ):
-                item = {
-                    "id": f"99{n}",
-                    "media_type": "IMAGE",
-                    "media_url": link,
-                    "permalink": "https://www.instagram.com/p/x/",
-                }
+                item = source_post(  # a media object as the Graph API hands it back
+                    {
+                        "id": f"99{n}",
+                        "media_type": "IMAGE",
+                        "media_url": link,
+                        "permalink": "https://www.instagram.com/p/x/",
+                    }
+                )
                 with pytest.raises(OutboundRefused):
                     await fetch_post(services, account, item)
             assert await MediaAsset.filter(source=AssetSource.INSTAGRAM).count() == 0
 
             photo = make_jpeg(tmp_path / "a.jpg", size="320x400").read_bytes()
             post_id = fake.seed_ig_post("Morning pour", [("IMAGE", photo)])
-            item = {
-                "id": post_id,
-                "media_type": "IMAGE",
-                "media_url": fake.cdn_url(post_id, 0),
-                "permalink": "javascript:alert(document.cookie)",
-            }
+            item = source_post(
+                {
+                    "id": post_id,
+                    "media_type": "IMAGE",
+                    "media_url": fake.cdn_url(post_id, 0),
+                    "permalink": "javascript:alert(document.cookie)",
+                }
+            )
             asset = await fetch_post(services, account, item)
             assert asset is not None and asset.source_url == ""
     assert listener.connections == 0
