@@ -46,13 +46,16 @@ lock: | $(BIN)/python
 audit: $(STAMP)
 	$(BIN)/python tools/deps.py audit $(LOCK) $(DEV_LOCK)
 
-## test: install, then ruff (lint and format), mypy, the dependency audit and the whole test suite
+## test: install, then ruff (lint and format), mypy, and the whole test suite (in 4
+## processes, see [tool.pytest.ini_options]) beside the dependency audit (it mostly waits)
 test: $(STAMP) browser voice compose
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python tools/deps.py audit $(LOCK) $(DEV_LOCK)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	@$(BIN)/python tools/deps.py audit $(LOCK) $(DEV_LOCK) > $(VENV)/audit.log 2>&1 & audit=$$!; \
+	$(BIN)/python -m pytest -q -p no:cacheprovider; tests=$$?; \
+	wait $$audit; audited=$$?; cat $(VENV)/audit.log; \
+	[ $$tests -eq 0 ] && [ $$audited -eq 0 ]
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

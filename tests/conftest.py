@@ -68,6 +68,19 @@ def _cheap_password_hashes() -> Iterator[None]:
     security._hasher = product
 
 
+@pytest.fixture(scope="session")
+def lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated test media (tests/media_factory.py), shared by every media test and by the
+    suite's processes (pytest-xdist workers share the run's temp root): each file is made
+    once per run."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    path = root / "media-lib"
+    path.mkdir(exist_ok=True)
+    return path
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings on SQLite in a temp dir."""

@@ -1,23 +1,45 @@
 """Generate real test media with the ffmpeg binary (testsrc2 pictures, sine tones).
 
 Each function writes into `directory` under a name derived from its arguments and returns the
-path; an existing file is reused, so a session-scoped directory makes each file once.
+path; an existing file is reused, so a session-scoped directory makes each file once. Files
+appear whole (written aside, then renamed), so test processes can share the directory.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 from core.media.ffmpeg_bin import ffmpeg_exe
 
 
+def _aside(path: Path) -> Path:
+    """Where `path` is written before it is renamed into place (same folder and suffix)."""
+    return path.with_name(f".{path.stem}.{os.getpid()}-{os.urandom(4).hex()}{path.suffix}")
+
+
 def ffmpeg(*args: str) -> None:
-    """Run the project's ffmpeg binary quietly; raise with its stderr on failure."""
-    argv = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+    """Run the project's ffmpeg binary quietly (the last argument is the output file, which
+    appears whole); raise with its stderr on failure."""
+    *inputs, output = args
+    partial = _aside(Path(output))
+    argv = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *inputs]
+    result = subprocess.run(
+        [*argv, str(partial)], capture_output=True, text=True, timeout=300, check=False
+    )
     if result.returncode != 0:
-        raise RuntimeError(f"ffmpeg failed: {' '.join(argv)}\n{result.stderr}")
+        partial.unlink(missing_ok=True)
+        raise RuntimeError(f"ffmpeg failed: {' '.join(argv)} {output}\n{result.stderr}")
+    os.replace(partial, output)
+
+
+def write_whole(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` so that no reader ever sees part of it."""
+    partial = _aside(path)
+    partial.write_bytes(data)
+    os.replace(partial, path)
+    return path
 
 
 def _sources(width: int, height: int, fps: float, seconds: float, audio: bool) -> list[str]:
@@ -201,7 +223,7 @@ def truncated(directory: Path) -> Path:
     path = directory / "truncated.mp4"
     if not path.exists():
         data = video(directory, width=320, height=240, seconds=2).read_bytes()
-        path.write_bytes(data[: len(data) // 2])
+        write_whole(path, data[: len(data) // 2])
     return path
 
 
@@ -210,22 +232,18 @@ def truncated_no_moov(directory: Path) -> Path:
     path = directory / "truncated_no_moov.mp4"
     if not path.exists():
         data = video(directory, width=320, height=240, seconds=2, faststart=False).read_bytes()
-        path.write_bytes(data[: len(data) // 2])
+        write_whole(path, data[: len(data) // 2])
     return path
 
 
 def text_as_mp4(directory: Path) -> Path:
     """A text file renamed clip.mp4."""
-    path = directory / "clip.mp4"
-    path.write_text("Hello! This is not a video.\n" * 200)
-    return path
+    return write_whole(directory / "clip.mp4", b"Hello! This is not a video.\n" * 200)
 
 
 def empty(directory: Path) -> Path:
     """A zero-length file called video.mp4."""
-    path = directory / "video.mp4"
-    path.write_bytes(b"")
-    return path
+    return write_whole(directory / "video.mp4", b"")
 
 
 def audio_only(directory: Path) -> Path:
