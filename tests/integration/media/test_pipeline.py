@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 from typing import Any
 
@@ -111,15 +110,12 @@ async def test_compliant_source_is_copied_not_encoded(
 ) -> None:
     src = mf.video(lib, width=1080, height=1920, seconds=4)
     asset = await make_asset(await make_brand(), src)
-    started = time.perf_counter()
     rows = await pipeline(db).ensure(asset, ["vertical_9x16", "web_video"])
-    elapsed = time.perf_counter() - started
-    assert calls.encodes == []
+    assert calls.encodes == []  # copied, not encoded (its speed: bench/, not asserted here)
     assert rows["vertical_9x16"].file_path == rows["web_video"].file_path
     assert same_bytes(rows["web_video"].file_path, src)
     for name, row in rows.items():
         check_output(row, PROFILES[name], MediaInfo.from_json(asset.probe))
-    assert elapsed < 3
 
 
 async def test_moov_at_end_is_remuxed(db: Settings, lib: Path, calls: Calls) -> None:
