@@ -320,16 +320,18 @@ class InstagramConnector(Connector):
         )
 
     async def list_posts(
-        self, account_external_id: str, token: str, *, limit: int, after: str | None = None
+        self, account: SocialAccount, *, limit: int, after: str | None = None
     ) -> PostPage:
         """A page of the account's media, newest first (`GET /{ig-user-id}/media`)."""
+        token = access_token(self.ctx.cipher, account, platform=self.platform)
         page = await self.graph.get(
-            f"{account_external_id}/media", token, fields=FIELDS, limit=limit, after=after
+            f"{account.external_id}/media", token, fields=FIELDS, limit=limit, after=after
         )
         return media_page(page)
 
-    async def read_post(self, post_id: str, token: str) -> SourcePost:
+    async def read_post(self, account: SocialAccount, post_id: str) -> SourcePost:
         """The media object again: Instagram's signed CDN links expire."""
+        token = access_token(self.ctx.cipher, account, platform=self.platform)
         return source_post({"id": post_id, **await self.graph.get(post_id, token, fields=FIELDS)})
 
 

@@ -75,13 +75,13 @@ async def published_by_us(items: Sequence[SourcePost]) -> set[str]:
     return {i for i in ids if i in ours_ids or (links[i] and links[i] in ours_links)}
 
 
-async def new_posts(source: PostSource, account: SocialAccount, token: str) -> list[SourcePost]:
+async def new_posts(source: PostSource, account: SocialAccount) -> list[SourcePost]:
     """Posts not yet in the brand's inbox nor published by us, oldest first (few pages)."""
     found: list[SourcePost] = []
     after: str | None = None
     since = since_of(account)
     for _ in range(MAX_PAGES):
-        page = await source.list_posts(account.external_id, token, limit=PAGE_SIZE, after=after)
+        page = await source.list_posts(account, limit=PAGE_SIZE, after=after)
         items = page.posts
         ids = [i["id"] for i in items]
         known = set(
@@ -105,12 +105,12 @@ class Downloader:
         settings: Settings,
         http: httpx.AsyncClient,
         source: PostSource,
-        token: str,
+        account: SocialAccount,
         *,
         attempts: int,
         pause: float = 1.0,
     ) -> None:
-        self.settings, self.http, self.source, self.token = settings, http, source, token
+        self.settings, self.http, self.source, self.account = settings, http, source, account
         self.attempts, self.pause = max(attempts, 1), pause
         self.refetches = 0
 
@@ -179,7 +179,7 @@ class Downloader:
     async def _refetch(self, item: SourcePost) -> SourcePost:
         """Fresh signed links for the post, read from the network again."""
         self.refetches += 1
-        return await self.source.read_post(item["id"], self.token)
+        return await self.source.read_post(self.account, item["id"])
 
 
 def _file(item: SourcePost, index: int) -> SourceFile:
@@ -277,7 +277,6 @@ async def download_post(
     http: httpx.AsyncClient,
     source: PostSource,
     account: SocialAccount,
-    token: str,
     item: SourcePost,
     *,
     announce: bool = True,
@@ -292,7 +291,7 @@ async def download_post(
     if exists or await published_by_us([item]):
         return None
     downloader = Downloader(
-        settings, http, source, token, attempts=settings.ingest_download_attempts
+        settings, http, source, account, attempts=settings.ingest_download_attempts
     )
     files = await downloader.fetch_all(item)
     brand = await Brand.get(id=account.brand_id)

@@ -78,14 +78,13 @@ async def first_sync(
     http: httpx.AsyncClient,
     source: PostSource,
     account: SocialAccount,
-    token: str,
     *,
     reason: str,
 ) -> list[MediaAsset] | None:
     """The account's first sync if it has not run: the imported assets; None when not due."""
     if since_of(account) is not None:
         return None
-    items = (await source.list_posts(account.external_id, token, limit=PAGE_SIZE)).posts
+    items = (await source.list_posts(account, limit=PAGE_SIZE)).posts
     if await MediaAsset.exists(
         brand_id=account.brand_id,
         source=AssetSource.INSTAGRAM,
@@ -109,9 +108,7 @@ async def first_sync(
     imported: list[MediaAsset] = []
     for item in reversed(chosen):
         try:
-            asset = await download_post(
-                settings, http, source, account, token, item, announce=False
-            )
+            asset = await download_post(settings, http, source, account, item, announce=False)
         except ConnectorError as exc:  # newer than the cut: the next sync brings it
             log.warning("instagram post %s not downloaded: %s", item["id"], exc.code)
             continue

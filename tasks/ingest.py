@@ -11,7 +11,6 @@ from typing import Any
 
 from taskiq import TaskiqDepends
 
-from connectors._http import access_token
 from core.errors import ConnectorError
 from core.ingest import download_post, new_posts
 from core.ingest_sync import first_sync
@@ -34,8 +33,7 @@ def _instagram(services: Services) -> PostSource:
 async def list_account(services: Services, account: SocialAccount) -> list[SourcePost]:
     """The account's posts that are not in the inbox yet."""
     connector = _instagram(services)
-    token = access_token(services.cipher, account, platform="instagram")
-    return await new_posts(connector, account, token)
+    return await new_posts(connector, account)
 
 
 async def fetch_post(
@@ -43,10 +41,7 @@ async def fetch_post(
 ) -> MediaAsset | None:
     """Download one post into the inbox (None when it was already there)."""
     connector = _instagram(services)
-    token = access_token(services.cipher, account, platform="instagram")
-    return await download_post(
-        services.settings, services.outbound, connector, account, token, item
-    )
+    return await download_post(services.settings, services.outbound, connector, account, item)
 
 
 async def first_sync_of(
@@ -54,10 +49,7 @@ async def first_sync_of(
 ) -> list[MediaAsset] | None:
     """The account's bounded first sync, if it has not run yet (None when not due)."""
     connector = _instagram(services)
-    token = access_token(services.cipher, account, platform="instagram")
-    return await first_sync(
-        services.settings, services.outbound, connector, account, token, reason=reason
-    )
+    return await first_sync(services.settings, services.outbound, connector, account, reason=reason)
 
 
 async def ingest_account_now(

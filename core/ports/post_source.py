@@ -2,13 +2,16 @@
 
 The connector lists an account's posts newest first and reads one post again when its
 signed file links have expired; it answers in the shapes below, so `core.ingest` knows no
-network's field names. A `SourcePost` is plain JSON: it travels in queue messages.
+network's field names, and it uses the account's token itself (tokens never leave the
+connectors). A `SourcePost` is plain JSON: it travels in queue messages.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Protocol, TypedDict, TypeGuard, runtime_checkable
+
+from core.models import SocialAccount
 
 
 class SourceFile(TypedDict):
@@ -45,13 +48,13 @@ class PostSource(Protocol):
     platform: str
 
     async def list_posts(
-        self, account_external_id: str, token: str, *, limit: int, after: str | None = None
+        self, account: SocialAccount, *, limit: int, after: str | None = None
     ) -> PostPage:
         """A page of the account's posts, newest first."""
         ...
 
-    async def read_post(self, post_id: str, token: str) -> SourcePost:
-        """The post again, with links that are valid now."""
+    async def read_post(self, account: SocialAccount, post_id: str) -> SourcePost:
+        """One of the account's posts again, with links that are valid now."""
         ...
 
 

@@ -31,7 +31,7 @@ CONTRACTS: dict[str, set[str]] = {
     "core": FRAMEWORKS | FRONT_ENDS | {"connectors", "adapters"},
     "connectors": FRONT_ENDS | {"adapters"},
     "adapters": FRONT_ENDS | {"connectors"},
-    "tasks": {"webapp", "bots"},
+    "tasks": {"webapp", "bots", "connectors", "adapters"},
     "bots": {"connectors", "adapters", "webapp"},
     "webapp": {"connectors", "adapters"},
 }
