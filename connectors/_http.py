@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -320,7 +321,7 @@ async def forget_tokens(account: SocialAccount, *, keep_refresh: bool = False) -
 INLINE_READ_MAX_BYTES = 512 * 1024
 
 
-async def media_bytes(path: str, size: int | None) -> bytes:
+async def media_bytes(path: Path, size: int | None) -> bytes:
     """The bytes of a prepared media file: a photo (under 512 KiB) is read inline from
     the local media store; anything larger, or of unknown size, in a thread."""
     if size is not None and 0 < size <= INLINE_READ_MAX_BYTES:
@@ -328,6 +329,6 @@ async def media_bytes(path: str, size: int | None) -> bytes:
     return await asyncio.to_thread(_read, path)
 
 
-def _read(path: str) -> bytes:
+def _read(path: Path) -> bytes:
     with open(path, "rb") as fh:
         return fh.read()

@@ -254,7 +254,7 @@ class BlueskyConnector(Connector):
         else:
             images = []
             for media in items[:IMAGES_MAX]:
-                data = await media_bytes(media.file_path, media.size_bytes)
+                data = await media_bytes(await self.local_file(media), media.size_bytes)
                 blob = await self._xrpc(
                     "POST",
                     pds,
@@ -300,7 +300,7 @@ class BlueskyConnector(Connector):
                 "exp": int(time.time()) + 1800,
             },
         )
-        data = await media_bytes(media.file_path, media.size_bytes)
+        data = await media_bytes(await self.local_file(media), media.size_bytes)
         video = self.ctx.settings.bluesky_video_service
         job = await self._xrpc(
             "POST",

@@ -421,7 +421,7 @@ class MastodonConnector(Connector):
                 platform=PLATFORM,
                 code="media_too_large",
             )
-        data = await media_bytes(media.file_path, media.size_bytes)
+        data = await media_bytes(await self.local_file(media), media.size_bytes)
         answer = await self._api(
             "POST",
             server,

@@ -330,9 +330,11 @@ class PinterestConnector(Connector):
         token = access_token(self.ctx.cipher, account, platform=PLATFORM)
         media = await self.prepare_media(job.asset, self.media_profile(job.asset))
         if job.asset.kind == AssetKind.VIDEO:
-            source = await self._video_source(token, media.file_path, media.thumbnail_path)
+            source = await self._video_source(
+                token, await self.local_file(media), await self.local_cover(media)
+            )
         else:
-            data = await media_bytes(media.file_path, media.size_bytes)
+            data = await media_bytes(await self.local_file(media), media.size_bytes)
             source = {
                 "source_type": "image_base64",
                 "content_type": media.mime_type or "image/jpeg",
@@ -353,13 +355,13 @@ class PinterestConnector(Connector):
         pin_id = str(pin["id"])
         return pin_id, pin_url(self.ctx.settings.pinterest_web_base, pin_id)
 
-    async def _video_source(self, token: str, path: str, cover: str) -> dict[str, Any]:
+    async def _video_source(self, token: str, path: Path, cover: Path | None) -> dict[str, Any]:
         registered = json_body(
             await self._api("POST", "/v5/media", token, json={"media_type": "video"})
         )
         media_id = str(registered["media_id"])
         fields = {str(k): str(v) for k, v in (registered.get("upload_parameters") or {}).items()}
-        data = await asyncio.to_thread(Path(path).read_bytes)
+        data = await asyncio.to_thread(path.read_bytes)
         await call(
             self.ctx.http,
             "POST",
@@ -368,7 +370,7 @@ class PinterestConnector(Connector):
             label=LABEL,
             data=fields,
             timeout=600.0,
-            files={"file": (Path(path).name, data, "video/mp4")},
+            files={"file": (path.name, data, "video/mp4")},
         )
 
         async def ready() -> str | None:
@@ -390,9 +392,9 @@ class PinterestConnector(Connector):
             what="The Pinterest video upload",
         )
         source: dict[str, Any] = {"source_type": "video_id", "media_id": media_id}
-        has_cover: bool = bool(cover) and await asyncio.to_thread(Path(cover).is_file)
-        if has_cover:
-            image = await asyncio.to_thread(Path(cover).read_bytes)
+        has_cover: bool = cover is not None and await asyncio.to_thread(cover.is_file)
+        if cover is not None and has_cover:
+            image = await asyncio.to_thread(cover.read_bytes)
             source.update(
                 cover_image_content_type="image/jpeg",
                 cover_image_data=base64.b64encode(image).decode(),

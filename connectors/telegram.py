@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot
@@ -200,15 +201,17 @@ class TelegramConnector(Connector):
         account.status = AccountStatus.DISCONNECTED
         await account.save(update_fields=["status"])
 
-    async def _items(self, asset: MediaAsset) -> list[tuple[MediaAsset, TranscodedMedia]]:
-        if asset.kind != AssetKind.CAROUSEL:
-            return [(asset, await self.prepare_media(asset, self.media_profile(asset)))]
-        children = (
-            await MediaAsset.filter(parent_id=asset.id, deleted_at=None)
-            .order_by("position", "id")
-            .limit(10)
-        )
-        return [(c, await self.prepare_media(c, self.media_profile(c))) for c in children]
+    async def _items(self, asset: MediaAsset) -> list[tuple[MediaAsset, TranscodedMedia, Path]]:
+        """Each item with its prepared file, and that file on this machine."""
+        items = [asset]
+        if asset.kind == AssetKind.CAROUSEL:
+            items = (
+                await MediaAsset.filter(parent_id=asset.id, deleted_at=None)
+                .order_by("position", "id")
+                .limit(10)
+            )
+        prepared = [(a, await self.prepare_media(a, self.media_profile(a))) for a in items]
+        return [(a, media, await self.local_file(media)) for a, media in prepared]
 
     async def publish(
         self, target: PublishTarget, caption: str, account: SocialAccount
@@ -236,8 +239,8 @@ class TelegramConnector(Connector):
                     sent = await bot.send_media_group(
                         chat_id=chat_id,
                         media=[
-                            self._input_media(a, t, caption if i == 0 else None)
-                            for i, (a, t) in enumerate(items)
+                            self._input_media(a, t, path, caption if i == 0 else None)
+                            for i, (a, t, path) in enumerate(items)
                         ],
                         request_timeout=timeout,
                     )
@@ -255,12 +258,13 @@ class TelegramConnector(Connector):
         chat_id: str,
         asset: MediaAsset,
         media: TranscodedMedia,
+        path: Path,
         caption: str,
         *,
         wait: int,
     ) -> Message:
         upload = FSInputFile(
-            media.file_path,
+            path,
             filename=f"post-{asset.id}" + (".mp4" if media.mime_type == "video/mp4" else ".jpg"),
         )
         if media.mime_type.startswith("video/"):
@@ -280,11 +284,11 @@ class TelegramConnector(Connector):
 
     @staticmethod
     def _input_media(
-        asset: MediaAsset, media: TranscodedMedia, caption: str | None
+        asset: MediaAsset, media: TranscodedMedia, path: Path, caption: str | None
     ) -> InputMediaPhoto | InputMediaVideo:
         if media.mime_type.startswith("video/"):
             return InputMediaVideo(
-                media=FSInputFile(media.file_path, f"item-{asset.id}.mp4"),
+                media=FSInputFile(path, f"item-{asset.id}.mp4"),
                 caption=caption or None,
                 width=media.width,
                 height=media.height,
@@ -292,7 +296,7 @@ class TelegramConnector(Connector):
                 duration=round(media.duration_seconds or 0) or None,
             )
         return InputMediaPhoto(
-            media=FSInputFile(media.file_path, f"item-{asset.id}.jpg"), caption=caption or None
+            media=FSInputFile(path, f"item-{asset.id}.jpg"), caption=caption or None
         )
 
     async def get_status(self, external_id: str, account: SocialAccount) -> PublishStatus:

@@ -14,6 +14,7 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,7 +41,6 @@ from core.models import (
     MediaAsset,
     PublishTarget,
     SocialAccount,
-    TranscodedMedia,
 )
 
 PLATFORM = "tiktok"
@@ -468,7 +468,8 @@ class TikTokConnector(Connector):
                 platform=PLATFORM,
                 code="video_too_long",
             )
-        size = await asyncio.to_thread(os.path.getsize, media.file_path)
+        path = await self.local_file(media)
+        size = await asyncio.to_thread(os.path.getsize, path)
         plan = plan_chunks(size, self.ctx.settings.tiktok_chunk_size_mb * MB)
         info = self._post_info(caption, creator, prefs, privacy)
         info["title"] = caption
@@ -491,12 +492,12 @@ class TikTokConnector(Connector):
         publish_id, upload_url = str(data["publish_id"]), str(data["upload_url"])
         # a checkpoint: after a crash the runner asks status/fetch about this id
         await PublishTarget.filter(id=target.id).update(external_id=publish_id)
-        await self._upload(upload_url, media, plan)
+        await self._upload(upload_url, path, media.mime_type, plan)
         return publish_id
 
-    async def _upload(self, upload_url: str, media: TranscodedMedia, plan: ChunkPlan) -> None:
+    async def _upload(self, upload_url: str, path: Path, mime_type: str, plan: ChunkPlan) -> None:
         def read(start: int, end: int) -> bytes:
-            with open(media.file_path, "rb") as fh:
+            with open(path, "rb") as fh:
                 fh.seek(start)
                 return fh.read(end - start + 1)
 
@@ -514,7 +515,7 @@ class TikTokConnector(Connector):
                 timeout=600.0,
                 creates=end + 1 >= plan.video_size,
                 headers={
-                    "Content-Type": media.mime_type or "video/mp4",
+                    "Content-Type": mime_type or "video/mp4",
                     "Content-Range": f"bytes {start}-{end}/{plan.video_size}",
                 },
             )

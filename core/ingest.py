@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -29,6 +29,7 @@ from core.config import Settings
 from core.errors import ConnectorError, MediaRejected
 from core.intake import Spooled, ingest_media, spool_chunks
 from core.models import AssetKind, AssetSource, Brand, MediaAsset, PublishTarget, SocialAccount
+from core.ports.media_store import MediaStore
 from core.ports.post_source import PostSource, SourceFile, SourcePost
 from core.safe_links import INSTAGRAM_HOSTS, web_link
 
@@ -199,6 +200,7 @@ async def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
 
 async def store_post(
     settings: Settings,
+    store: MediaStore,
     brand: Brand,
     item: SourcePost,
     files: list[tuple[Spooled, bytes | None]],
@@ -219,6 +221,7 @@ async def store_post(
                 source=AssetSource.INSTAGRAM,
                 source_id=post_id,
                 source_url=link,
+                store=store,
             )
         else:
             asset = await MediaAsset.create(
@@ -250,6 +253,7 @@ async def store_post(
                     source_id=f"{post_id}:{position}",
                     parent=asset,
                     position=position,
+                    store=store,
                 )
     except IntegrityError:
         for body, _ in files:
@@ -257,19 +261,15 @@ async def store_post(
         return None  # another run stored it meanwhile
     for position, (_, cover) in enumerate(files):
         if cover:
-            path = cover_path(settings, post_id, position)
-            await asyncio.to_thread(_write, path, cover)
+            made = store.work_dir("tmp") / f"cover-{uuid.uuid4().hex}.jpg"
+            await asyncio.to_thread(made.write_bytes, cover)
+            await store.keep(made, cover_name(post_id, position))
     return asset
 
 
-def cover_path(settings: Settings, post_id: str, position: int = 0) -> Path:
-    """Where the cover image of an ingested video is kept."""
-    return Path(settings.media_dir) / "covers" / "instagram" / f"{post_id}-{position}.jpg"
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+def cover_name(post_id: str, position: int = 0) -> str:
+    """The media store's name for the cover image of an ingested video."""
+    return f"covers/instagram/{post_id}-{position}.jpg"
 
 
 async def download_post(
@@ -279,6 +279,7 @@ async def download_post(
     account: SocialAccount,
     item: SourcePost,
     *,
+    store: MediaStore,
     announce: bool = True,
 ) -> MediaAsset | None:
     """Download and store one post, then tell the brand's chats (unless not `announce`).
@@ -296,7 +297,7 @@ async def download_post(
     files = await downloader.fetch_all(item)
     brand = await Brand.get(id=account.brand_id)
     try:
-        asset = await store_post(settings, brand, item, files)
+        asset = await store_post(settings, store, brand, item, files)
     except MediaRejected as exc:
         log.warning("instagram %s skipped: %s", item["id"], exc.user_message)
         return None

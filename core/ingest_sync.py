@@ -21,6 +21,7 @@ from core.config import Settings
 from core.errors import ConnectorError, InvalidInput, NotFound
 from core.ingest import PAGE_SIZE, SINCE_KEY, download_post, published_by_us, since_of
 from core.models import AccountStatus, AssetSource, MediaAsset, Role, SocialAccount
+from core.ports.media_store import MediaStore
 from core.ports.post_source import PostSource, SourcePost
 from core.tenancy import BrandScope
 
@@ -79,6 +80,7 @@ async def first_sync(
     source: PostSource,
     account: SocialAccount,
     *,
+    store: MediaStore,
     reason: str,
 ) -> list[MediaAsset] | None:
     """The account's first sync if it has not run: the imported assets; None when not due."""
@@ -108,7 +110,9 @@ async def first_sync(
     imported: list[MediaAsset] = []
     for item in reversed(chosen):
         try:
-            asset = await download_post(settings, http, source, account, item, announce=False)
+            asset = await download_post(
+                settings, http, source, account, item, store=store, announce=False
+            )
         except ConnectorError as exc:  # newer than the cut: the next sync brings it
             log.warning("instagram post %s not downloaded: %s", item["id"], exc.code)
             continue

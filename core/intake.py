@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,7 +17,9 @@ from core.config import Settings
 from core.errors import MediaRejected, TooLarge
 from core.media.probe import MediaInfo
 from core.media.sandbox import probe_untrusted
+from core.media.store import LocalMediaStore
 from core.models import AssetKind, AssetSource, Brand, MediaAsset, User
+from core.ports.media_store import MediaStore
 from core.quota import check_quota
 
 EXTENSIONS = {
@@ -125,8 +126,12 @@ async def ingest_media(
     source_url: str = "",
     parent: MediaAsset | None = None,
     position: int = 0,
+    store: MediaStore | None = None,
 ) -> MediaAsset:
     """Store one media file as an asset; MediaRejected/TooLarge leave nothing behind.
+
+    The original is kept in `store` (the services' media store; the local one under
+    MEDIA_DIR when none is given) by its content hash: the same bytes are kept once.
 
     The brand's storage quota is checked before a stream is read and again with the file's
     size; the file is probed in a limited child process, its declared size, length and frame
@@ -145,17 +150,8 @@ async def ingest_media(
         await check_quota(settings, brand_id=brand.id, incoming=size)
         info = await probe_untrusted(tmp, settings)
         _check_size(info, size, settings)
-        final = (
-            settings.media_dir
-            / "originals"
-            / content_hash[:2]
-            / (content_hash + EXTENSIONS.get(info.mime_type, ""))
-        )
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():
-            tmp.unlink()
-        else:
-            shutil.move(tmp, final)
+        name = f"originals/{content_hash[:2]}/{content_hash}{EXTENSIONS.get(info.mime_type, '')}"
+        final = await (store or LocalMediaStore(settings.media_dir)).keep(tmp, name)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -168,7 +164,7 @@ async def ingest_media(
         source_url=source_url,
         kind=AssetKind(info.kind),
         original_caption=caption.strip(),
-        file_path=str(final),
+        file_path=final,
         file_name=safe_display_name(file_name),
         content_hash=content_hash,
         mime_type=info.mime_type,

@@ -27,7 +27,9 @@ from core.app.publishing import Publishing
 from core.captions import CaptionService
 from core.config import Settings, get_settings
 from core.media.pipeline import MediaPipeline
+from core.media.store import LocalMediaStore
 from core.net_guard import OutboundPolicy
+from core.ports.media_store import MediaStore
 from core.publish_runner import PublishRunner
 from core.security import TokenCipher
 from oneclick.services import Services
@@ -38,19 +40,28 @@ from tasks.queue import TaskQueue
 __all__ = ["Services", "build_services", "open_services", "worker_broker"]
 
 
-def build_services(settings: Settings, queue: TaskQueue) -> Services:
-    """Wire the product for these settings on this queue (prefer `open_services`)."""
+def build_services(
+    settings: Settings, queue: TaskQueue, *, media: MediaStore | None = None
+) -> Services:
+    """Wire the product for these settings on this queue (prefer `open_services`); `media`:
+    where media files are kept (the local store under MEDIA_DIR unless given)."""
     settings.ensure_secrets()
     assert settings.token_encryption_key is not None
     cipher = TokenCipher(settings.token_encryption_key.get_secret_value())
-    pipeline = MediaPipeline(settings)
+    media = media or LocalMediaStore(settings.media_dir)
+    pipeline = MediaPipeline(settings, store=media)
     http = network_client(timeout=settings.connector_timeout_seconds)
     outbound = outbound_client(
         OutboundPolicy.of(settings), timeout=settings.connector_timeout_seconds
     )
     registry = ConnectorRegistry(
         ConnectorContext(
-            settings=settings, pipeline=pipeline, cipher=cipher, http=http, outbound=outbound
+            settings=settings,
+            pipeline=pipeline,
+            media=media,
+            cipher=cipher,
+            http=http,
+            outbound=outbound,
         )
     )
     captions = CaptionService(
@@ -60,12 +71,13 @@ def build_services(settings: Settings, queue: TaskQueue) -> Services:
     )
     runner = PublishRunner(settings, registry, crash=CrashPoints(settings.fault_crash_points))
     publishing = Publishing(captions=captions, platforms=registry.platforms, queue=queue)
-    assets = Assets(settings=settings, captions=captions)
+    assets = Assets(settings=settings, captions=captions, media=media)
     accounts = Accounts(connectors=registry, queue=queue)
     services = Services(
         settings=settings,
         cipher=cipher,
         pipeline=pipeline,
+        media=media,
         connectors=registry,
         captions=captions,
         runner=runner,
@@ -82,7 +94,11 @@ def build_services(settings: Settings, queue: TaskQueue) -> Services:
 
 @contextlib.asynccontextmanager
 async def open_services(
-    settings: Settings, *, database: bool = True, broker: AsyncBroker | None = None
+    settings: Settings,
+    *,
+    database: bool = True,
+    broker: AsyncBroker | None = None,
+    media: MediaStore | None = None,
 ) -> AsyncIterator[Services]:
     """The process's services, open: database, network clients, notifiers, the broker.
 
@@ -100,7 +116,7 @@ async def open_services(
         own_broker = broker is None
         broker = broker or build_broker(settings)
         queue = TaskQueue(broker, ticket_seconds=settings.queue_ticket_seconds)
-        services = build_services(settings, queue)
+        services = build_services(settings, queue, media=media)
         stack.push_async_callback(services.aclose)
         broker.state.services = services  # what tasks get through TaskiqDepends(services_of)
         if own_broker:

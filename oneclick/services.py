@@ -18,6 +18,7 @@ from core.app.publishing import Publishing
 from core.captions import CaptionService
 from core.config import Settings
 from core.media.pipeline import MediaPipeline
+from core.ports.media_store import MediaStore
 from core.ports.queue import JobQueue
 from core.publish_runner import PublishRunner
 from core.security import TokenCipher
@@ -30,6 +31,8 @@ class Services:
     settings: Settings
     cipher: TokenCipher
     pipeline: MediaPipeline
+    #: where media files are kept (core.ports.media_store; the local one under MEDIA_DIR)
+    media: MediaStore
     connectors: ConnectorRegistry
     captions: CaptionService
     runner: PublishRunner

@@ -41,7 +41,9 @@ async def fetch_post(
 ) -> MediaAsset | None:
     """Download one post into the inbox (None when it was already there)."""
     connector = _instagram(services)
-    return await download_post(services.settings, services.outbound, connector, account, item)
+    return await download_post(
+        services.settings, services.outbound, connector, account, item, store=services.media
+    )
 
 
 async def first_sync_of(
@@ -49,7 +51,14 @@ async def first_sync_of(
 ) -> list[MediaAsset] | None:
     """The account's bounded first sync, if it has not run yet (None when not due)."""
     connector = _instagram(services)
-    return await first_sync(services.settings, services.outbound, connector, account, reason=reason)
+    return await first_sync(
+        services.settings,
+        services.outbound,
+        connector,
+        account,
+        store=services.media,
+        reason=reason,
+    )
 
 
 async def ingest_account_now(

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from bots.slack import web as slack_web
 from bots.telegram import webhook as telegram_webhook
 from core.config import Settings, get_settings
+from core.ports.media_store import MediaStore
 from oneclick.bootstrap import open_services
 from tasks.publish import run_sweeper
 from tasks.schedule import run_schedule
@@ -45,6 +46,7 @@ def create_app(
     *,
     in_process_queue: bool | None = None,
     telegram_polling: bool = False,
+    media: MediaStore | None = None,
 ) -> FastAPI:
     """The web app; with `in_process_queue` it also runs jobs and the sweeper itself.
 
@@ -56,7 +58,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_services(settings) as services:
+        async with open_services(settings, media=media) as services:
             app.state.services = services  # routes get it through webapp.deps.services_dep
             telegram = await telegram_webhook.start(app, services, polling=telegram_polling)
             slack = await slack_web.start(app, services)

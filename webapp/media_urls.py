@@ -8,14 +8,12 @@ Nothing else is reachable through these URLs: the token names one file and an ex
 
 from __future__ import annotations
 
-import asyncio
-import os
-
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from core.media_links import read_media_token
 from core.models import TranscodedMedia
+from core.ports.media_store import kept_file
 from webapp.deps import ServicesDep
 
 router = APIRouter(tags=["media urls"])
@@ -32,8 +30,9 @@ async def media_file(token: str, services: ServicesDep) -> Response:
     transcode = await TranscodedMedia.get_or_none(id=found[0])
     if transcode is None:
         return PlainTextResponse(_GONE, status_code=404)
-    path = transcode.thumbnail_path if found[1] else transcode.file_path
-    if not path or not await asyncio.to_thread(os.path.isfile, path):
+    ref = transcode.thumbnail_path if found[1] else transcode.file_path
+    path = await kept_file(services.media, ref)
+    if path is None:
         return PlainTextResponse(_GONE, status_code=404)
     media_type = "image/jpeg" if found[1] else transcode.mime_type
     return FileResponse(

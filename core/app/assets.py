@@ -24,6 +24,7 @@ from core.models import (
     PublishTarget,
     TargetStatus,
 )
+from core.ports.media_store import MediaStore
 from core.quota import check_quota
 
 NOT_WAITING = "This request is no longer waiting for a decision."
@@ -32,9 +33,11 @@ NOT_WAITING = "This request is no longer waiting for a decision."
 class Assets:
     """The inbox: what people add and how its captions are made."""
 
-    def __init__(self, *, settings: Settings, captions: CaptionService) -> None:
+    def __init__(self, *, settings: Settings, captions: CaptionService, media: MediaStore) -> None:
         self.settings = settings
         self.captions = captions
+        #: where the originals are kept
+        self.media = media
 
     async def check_room(self, actor: Actor, *, brand_id: int, incoming: int = 0) -> None:
         """Before reading an upload: the person may add media and the brand has room."""
@@ -59,6 +62,7 @@ class Assets:
         brand = await actor.may(brand_id, Action.UPLOAD)
         asset = await ingest_media(
             self.settings,
+            store=self.media,
             brand=brand,
             chunks=chunks,
             file_name=file_name,
@@ -154,6 +158,7 @@ class Assets:
         brand = await actor.may(brand_id, Action.UPLOAD)
         asset = await ingest_media(
             self.settings,
+            store=self.media,
             brand=brand,
             chunks=chunks,
             file_name=file_name,
@@ -264,6 +269,7 @@ class Assets:
             return found
         asset = await ingest_media(
             self.settings,
+            store=self.media,
             brand=brand,
             chunks=await file.open(),
             file_name=file.file_name,
@@ -314,6 +320,7 @@ class Assets:
             try:
                 await ingest_media(
                     self.settings,
+                    store=self.media,
                     brand=brand,
                     chunks=await file.open(),
                     file_name=file.file_name,

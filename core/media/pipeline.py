@@ -19,36 +19,40 @@ from core.media.plan import DurationPolicy, OutputPlan, plan_output
 from core.media.probe import MediaInfo, probe_sync
 from core.media.profiles import FITS, get_profile
 from core.media.sandbox import probe_untrusted
-from core.media.transcode import Transcoder, thumbnail_path
+from core.media.store import LocalMediaStore
+from core.media.transcode import Transcoder, output_name, thumbnail_name, thumbnail_path
 from core.models import Brand, MediaAsset, TranscodedMedia
 from core.models.enums import AssetKind
 from core.models.relations import loaded
+from core.ports.media_store import MediaStore
 
 ProgressCallback = Callable[[int], Awaitable[None]]
 DEFAULT_TIMEOUT = 30 * 60.0
 _asset_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 _brand_slots: weakref.WeakValueDictionary[int, asyncio.Semaphore] = weakref.WeakValueDictionary()
 KNOWN_OUTPUTS_MAX = 4096
+OUTPUTS = "transcoded"  # the made formats' folder in the media store
 OutputKey = tuple[int, str | None, str, str | None, str]
 
 
 class KnownOutputs:
     """Outputs this pipeline made or found, by every input of their content key: (asset,
     its content, profile, the brand's fit and duration choices). An entry cannot go stale
-    (and is checked against the disk on use). Every publish asks for its files several
+    (and is checked against the media store on use). Every publish asks for its files several
     times (the job's media pass, the target's preparation, the connector's upload): this
     answers all but the first without a query."""
 
-    def __init__(self, limit: int = KNOWN_OUTPUTS_MAX) -> None:
+    def __init__(self, store: MediaStore, limit: int = KNOWN_OUTPUTS_MAX) -> None:
         self._rows: OrderedDict[OutputKey, TranscodedMedia] = OrderedDict()
+        self._store = store
         self._limit = limit
 
-    def get(self, key: OutputKey) -> TranscodedMedia | None:
-        """The output for this key, if known and still on disk."""
+    async def get(self, key: OutputKey) -> TranscodedMedia | None:
+        """The output for this key, if known and still in the store."""
         row = self._rows.get(key)
         if row is None:
             return None
-        if not _is_file(Path(row.file_path)):
+        if not await self._store.exists(row.file_path):
             del self._rows[key]
             return None
         self._rows.move_to_end(key)
@@ -72,13 +76,16 @@ class MediaPipeline:
         timeout: float = DEFAULT_TIMEOUT,
         preset: str = "veryfast",
         threads: int = 0,
+        store: MediaStore | None = None,
     ) -> None:
         self.settings = settings
-        self.out_dir = Path(settings.media_dir) / "transcoded"
+        #: where originals are read and the made formats kept (the local one by default)
+        self.store: MediaStore = store or LocalMediaStore(settings.media_dir)
+        self.out_dir = self.store.work_dir(OUTPUTS)
         self.transcoder = Transcoder(
             ffmpeg_exe(settings), self.out_dir, timeout=timeout, preset=preset, threads=threads
         )
-        self.known = KnownOutputs()
+        self.known = KnownOutputs(self.store)
 
     async def ensure(
         self,
@@ -124,16 +131,16 @@ class MediaPipeline:
         keys_known: dict[str, OutputKey] = {
             n: (asset.id, asset.content_hash, n, fits.get(n), policy) for n in names
         }
-        known = {n: self.known.get(key) for n, key in keys_known.items()}
+        known = {n: await self.known.get(key) for n, key in keys_known.items()}
         if all(known.values()):
             if progress is not None:
                 await progress(100)
             return {n: row for n, row in known.items() if row is not None}
         lock = _asset_locks.setdefault(asset.id, asyncio.Lock())
         async with lock:
-            src = Path(asset.file_path)
-            if not asset.file_path or not _is_file(src):
+            if not await self.store.exists(asset.file_path):
                 raise MediaRejected("The original file of this post is missing; send it again.")
+            src = await self.store.local_file(asset.file_path)
             info = (
                 MediaInfo.from_json(asset.probe)
                 if asset.probe
@@ -149,7 +156,7 @@ class MediaPipeline:
                 row.profile: row
                 for row in await TranscodedMedia.filter(asset_id=asset.id, profile__in=names)
             }
-            stale = [n for n in names if not _fresh(existing.get(n), keys[n])]
+            stale = [n for n in names if not await self._fresh(existing.get(n), keys[n])]
             async with self._brand_slot(asset.brand_id):
                 paths = await self.transcoder.produce(
                     src, info, {keys[n]: plans[n] for n in stale}, progress=progress
@@ -163,6 +170,9 @@ class MediaPipeline:
             for name in names:
                 self.known.put(keys_known[name], existing[name])
             return {n: existing[n] for n in names}
+
+    async def _fresh(self, row: TranscodedMedia | None, key: str) -> bool:
+        return row is not None and row.content_key == key and await self.store.exists(row.file_path)
 
     def _brand_slot(self, brand_id: int) -> asyncio.Semaphore:
         """At most BRAND_TRANSCODES conversions of one brand at once in this process; the
@@ -190,17 +200,20 @@ class MediaPipeline:
         row: TranscodedMedia | None,
     ) -> TranscodedMedia:
         out = await asyncio.to_thread(probe_sync, path)
-        thumb = thumbnail_path(self.out_dir, key) if plan.kind == "video" else None
+        thumb = ""
+        if plan.kind == "video":
+            made = thumbnail_path(self.out_dir, key)
+            thumb = await self.store.keep(made, f"{OUTPUTS}/{thumbnail_name(key)}")
         values: dict[str, Any] = {
             "brand_id": asset.brand_id,
-            "file_path": str(path),
+            "file_path": await self.store.keep(path, f"{OUTPUTS}/{output_name(key, plan)}"),
             "content_key": key,
             "mime_type": plan.mime_type,
             "size_bytes": out.size_bytes,
             "width": out.width,
             "height": out.height,
             "duration_seconds": out.duration,
-            "thumbnail_path": str(thumb) if thumb else "",
+            "thumbnail_path": thumb,
             "notes": "\n".join(plan.notes),
         }
         if row is None:
@@ -210,16 +223,6 @@ class MediaPipeline:
                 row = await TranscodedMedia.get(asset_id=asset.id, profile=name)
         await row.update_from_dict(values).save()
         return row
-
-
-def _is_file(path: Path) -> bool:
-    """A stat on the local media store, inline: microseconds, where a hop to a thread (and
-    back through the GIL) costs a hundred times more on the publish path."""
-    return path.is_file()
-
-
-def _fresh(row: TranscodedMedia | None, key: str) -> bool:
-    return row is not None and row.content_key == key and _is_file(Path(row.file_path))
 
 
 def file_sha256(path: Path) -> str:

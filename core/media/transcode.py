@@ -23,14 +23,24 @@ from core.media.runner import ProgressCallback, ProgressFeed, TranscodeFailed, r
 MAX_SIZE_RETRIES = 2
 
 
+def output_name(key: str, plan: OutputPlan) -> str:
+    """The name of the output with content key `key`, within the output folder."""
+    return f"{key[:2]}/{key}{plan.extension}"
+
+
+def thumbnail_name(key: str) -> str:
+    """The name of the cover JPEG of the video output `key`, within the output folder."""
+    return f"{key[:2]}/{key}.thumb.jpg"
+
+
 def output_path(out_dir: Path, key: str, plan: OutputPlan) -> Path:
-    """Where the output with content key `key` lives."""
-    return out_dir / key[:2] / f"{key}{plan.extension}"
+    """Where the output with content key `key` is made."""
+    return out_dir / output_name(key, plan)
 
 
 def thumbnail_path(out_dir: Path, key: str) -> Path:
-    """Where the cover JPEG of the video output `key` lives."""
-    return out_dir / key[:2] / f"{key}.thumb.jpg"
+    """Where the cover JPEG of the video output `key` is made."""
+    return out_dir / thumbnail_name(key)
 
 
 class Transcoder:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import httpx
@@ -32,6 +33,7 @@ from core.models import (
 )
 from core.models.relations import loaded
 from core.platform_rules import PlatformRules
+from core.ports.media_store import MediaStore
 from core.safe_links import web_link
 from core.security import TokenCipher
 
@@ -84,10 +86,13 @@ class ConnectChoice:
 
 @dataclass
 class ConnectorContext:
-    """What a connector may use: settings, the media pipeline, the token cipher, HTTP."""
+    """What a connector may use: settings, the media pipeline and store, the token cipher,
+    HTTP."""
 
     settings: Settings
     pipeline: MediaPipeline
+    #: the prepared files to upload, as local files (`await ctx.media.local_file(ref)`)
+    media: MediaStore
     cipher: TokenCipher
     #: for the networks' own API addresses (connectors/_transport.py builds it)
     http: httpx.AsyncClient
@@ -195,6 +200,15 @@ class Connector(ABC):
         """
         outputs = await self.ctx.pipeline.ensure(asset, [profile])
         return outputs[profile] if profile in outputs else outputs[f"{profile}[0]"]
+
+    async def local_file(self, media: TranscodedMedia) -> Path:
+        """A prepared file on this machine (from the media store), to upload."""
+        return await self.ctx.media.local_file(media.file_path)
+
+    async def local_cover(self, media: TranscodedMedia) -> Path | None:
+        """A prepared video's cover image on this machine; None when it has none."""
+        ref = media.thumbnail_path
+        return await self.ctx.media.local_file(ref) if ref else None
 
     async def job_of(self, target: PublishTarget) -> PublishJob:
         """The target's job with its asset and brand (as the runner already fetched them)."""

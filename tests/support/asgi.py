@@ -9,16 +9,20 @@ import httpx
 from fastapi import FastAPI
 
 from core.config import Settings
+from core.ports.media_store import MediaStore
 from tests.support.db import migrated
 
 
 @asynccontextmanager
-async def running_app(settings: Settings) -> AsyncIterator[FastAPI]:
-    """The app with its lifespan run here: database open, services wired, jobs in-process."""
+async def running_app(
+    settings: Settings, *, media: MediaStore | None = None
+) -> AsyncIterator[FastAPI]:
+    """The app with its lifespan run here: database open, services wired, jobs in-process
+    (`media`: another media store than the local one)."""
     from webapp.app import create_app
 
     await migrated(settings)
-    app = create_app(settings, in_process_queue=True)
+    app = create_app(settings, in_process_queue=True, media=media)
     async with app.router.lifespan_context(app):
         yield app
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -16,6 +14,7 @@ from core.app.roles import Action
 from core.columns import column
 from core.errors import NotFound
 from core.models import AccountStatus, AdaptedCaption, Brand, MediaAsset, SocialAccount
+from core.ports.media_store import kept_file
 from core.publishing import default_platforms
 from webapp.actors import WebActor
 from webapp.deps import ServicesDep
@@ -108,14 +107,17 @@ async def upload(
 
 
 @router.get("/brands/{brand_id}/assets/{asset_id}/file")
-async def asset_file(brand_id: int, asset_id: int, actor: WebActor) -> Response:
+async def asset_file(
+    brand_id: int, asset_id: int, actor: WebActor, services: ServicesDep
+) -> Response:
     """The original file of an asset (the first item of a carousel), for previews."""
     _, _, asset = await scoped_asset(actor, brand_id, asset_id)
     source = await _preview_source(asset)
-    if not source.file_path or not await asyncio.to_thread(Path(source.file_path).is_file):
+    path = await kept_file(services.media, source.file_path)
+    if path is None:
         raise NotFound("The file of this asset is gone.")
     return FileResponse(
-        source.file_path,
+        path,
         media_type=source.mime_type or None,
         headers={"Cache-Control": "private, max-age=3600"},
     )

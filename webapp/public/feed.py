@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import mimetypes
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from core.brands import brand_by_slug
 from core.errors import NotFound
 from core.models import Brand, TranscodedMedia, WebPost
+from core.ports.media_store import kept_file
 from webapp.deps import ServicesDep
 
 router = APIRouter(tags=["public feed"])
@@ -222,7 +222,7 @@ async def rss_feed(slug: str, services: ServicesDep) -> Response:
 
 
 @router.get("/b/{slug}/media/{name}", response_class=FileResponse, responses=MEDIA_RESPONSES)
-async def post_media(slug: str, name: str) -> FileResponse:
+async def post_media(slug: str, name: str, services: ServicesDep) -> FileResponse:
     """A published post's media file, with HTTP range requests for video players."""
     brand = await brand_by_slug(slug)
     raw_id, _, raw_index = name.split(".", 1)[0].partition("-")
@@ -236,8 +236,8 @@ async def post_media(slug: str, name: str) -> FileResponse:
     if index >= len(items):
         raise NotFound("Media not found.")
     transcode = items[index]
-    path = Path(transcode.file_path)
-    if not await asyncio.to_thread(path.exists):
+    path = await kept_file(services.media, transcode.file_path)
+    if path is None:
         raise NotFound("Media not found.")
     media_type = transcode.mime_type or mimetypes.guess_type(path.name)[0]
     return FileResponse(

@@ -10,7 +10,7 @@ import pytest
 
 from connectors._oauth import redirect_uri
 from core import notify
-from core.ingest import cover_path
+from core.ingest import cover_name
 from core.ingest_sync import claim_first_sync
 from core.models import AssetKind, AssetSource, MediaAsset, SocialAccount
 from oneclick.services import Services
@@ -105,7 +105,8 @@ async def test_two_runs_create_each_post_once_with_all_files(world: World) -> No
     for asset in [created[0], created[1], *children]:
         assert _bytes(asset.file_path) and asset.size_bytes > 0
     assert _bytes(children[2].file_path) == video
-    assert _bytes(cover_path(world.services.settings, created[1].source_id or "")) == photo
+    cover = world.services.settings.media_dir / cover_name(created[1].source_id or "")
+    assert _bytes(cover) == photo  # kept in the (local) media store
     assert world.inbox.items == [a.id for a in created]
 
     # the second run goes through the scheduled tasks and the queue: nothing new

@@ -18,6 +18,7 @@ from core.brands import create_brand
 from core.captions import CaptionService
 from core.errors import Forbidden
 from core.intake import file_chunks
+from core.media.store import LocalMediaStore
 from core.models import AuditLog, BrandMember, JobStatus, PublishJob, Role
 from core.users import create_user
 from tests.support.media import make_jpeg
@@ -65,7 +66,7 @@ async def world(db, tmp_path: Path):  # type: ignore[no-untyped-def]
     queue = RecordingQueue()
     captions = CaptionService(RuleBasedAdapter(), {})
     publishing = Publishing(captions=captions, platforms=lambda: ["web"], queue=queue)
-    assets = Assets(settings=db, captions=captions)
+    assets = Assets(settings=db, captions=captions, media=LocalMediaStore(db.media_dir))
     photo = make_jpeg(tmp_path / "p.jpg")
     asset = await assets.upload(
         Actor(owner, "test"),
