@@ -1,44 +1,29 @@
 """Chat notifications from core to the front ends (Telegram, Slack) that are configured.
 
-Front ends register a `Notifier` at start-up (see `oneclick.bootstrap`); core code
-calls the module functions, which fan out to every registered notifier. A failing
-notifier is logged and never breaks the caller.
+Front ends register a `Notifier` (the port, `core.ports.notifier`) at start-up (see
+`oneclick.bootstrap`); core code calls the module functions, which fan out to every
+registered notifier. A failing notifier is logged and never breaks the caller.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Protocol
 
 from core.models import MediaAsset, PublishJob, SocialAccount
+from core.ports.notifier import Notifier, SyncSummary
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SyncSummary:
-    """The one message after an account's first sync (instead of a card per old post)."""
-
-    account: SocialAccount
-    imported: int
-    text: str  # plain words; each front end adds its link to the brand's inbox
-
-
-class Notifier(Protocol):
-    """One chat front end's way of telling people about events."""
-
-    async def inbox_item(self, asset: MediaAsset) -> None:
-        """A new asset arrived in the brand's inbox (ingest, upload from another front end)."""
-
-    async def approval_needed(self, job: PublishJob) -> None:
-        """A publish request waits for an approver."""
-
-    async def account_needs_reconnect(self, account: SocialAccount) -> None:
-        """A connection broke; people should reconnect it on the web page."""
-
-    async def sync_summary(self, summary: SyncSummary) -> None:
-        """A first sync brought recent posts into the inbox (or found none)."""
+__all__ = [
+    "Notifier",
+    "SyncSummary",
+    "account_needs_reconnect",
+    "approval_needed",
+    "inbox_item",
+    "register",
+    "sync_summary",
+    "unregister",
+    "unregister_all",
+]
 
 
 _notifiers: list[Notifier] = []

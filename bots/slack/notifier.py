@@ -19,7 +19,7 @@ from core.models import (
     SlackCard,
     SocialAccount,
 )
-from core.notify import SyncSummary
+from core.ports.notifier import SyncSummary
 from oneclick.services import Services
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def slack_clients(services: Services) -> SlackClients:
 
 
 class SlackNotifier:
-    """Implements `core.notify.Notifier` for every linked Slack channel of a brand."""
+    """Implements `core.ports.notifier.Notifier` for every linked Slack channel of a brand."""
 
     def __init__(self, services: Services, cards: SlackCards | None = None) -> None:
         self.services = services

@@ -20,7 +20,7 @@ from core.models import (
     SocialAccount,
     TelegramCard,
 )
-from core.notify import SyncSummary
+from core.ports.notifier import SyncSummary
 from oneclick.services import Services
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def make_bot(services: Services) -> Bot:
 
 
 class TelegramNotifier:
-    """Implements `core.notify.Notifier` for every linked Telegram chat of a brand."""
+    """Implements `core.ports.notifier.Notifier` for every linked Telegram chat of a brand."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
