@@ -6,14 +6,12 @@ from pathlib import Path
 
 from core.brands import create_brand
 from core.intake import file_chunks, ingest_media
-from core.models import AssetKind, MediaAsset, PublishJob
-from core.publishing import create_job
-from core.tenancy import BrandScope
+from core.models import AssetKind, MediaAsset
 from core.users import create_user
 from tests.conftest import make_settings
 from tests.support.asgi import running_app, web_client
 from tests.support.media import make_jpeg, make_mp4
-from tests.support.waiting import until
+from tests.support.web_publish import published_to_web
 
 
 async def test_mixed_album_published_to_web(tmp_path: Path) -> None:
@@ -37,22 +35,7 @@ async def test_mixed_album_published_to_web(tmp_path: Path) -> None:
                 parent=album,
                 position=position,
             )
-        job, _ = await create_job(
-            BrandScope(owner),
-            asset=album,
-            platforms=["web"],
-            known_platforms=["web"],
-            captions={},
-            origin="test",
-        )
-        await app.state.services.queue.start_job(job.id)
-
-        async def finished() -> PublishJob | None:
-            done = await PublishJob.get(id=job.id)
-            return done if done.status not in ("running", "scheduled") else None
-
-        job = await until(finished, "the job to finish")
-        assert job.status == "published"
+        assert (await published_to_web(app, owner, album)).status == "published"
         async with web_client(app) as http:
             item = (await http.get("/b/acme/feed.json")).json()["items"][0]
             kinds = [a["mime_type"] for a in item["attachments"]]

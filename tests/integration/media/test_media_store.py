@@ -13,15 +13,13 @@ from core.app.assets import ChatFile
 from core.brands import create_brand
 from core.intake import file_chunks
 from core.media.store import LocalMediaStore
-from core.models import AssetSource, MediaAsset, PublishJob, TranscodedMedia
+from core.models import AssetSource, MediaAsset, TranscodedMedia
 from core.ports.media_store import kept_file
-from core.publishing import create_job
-from core.tenancy import BrandScope
 from core.users import create_user
 from tests.conftest import make_settings
 from tests.support.asgi import running_app, web_client
 from tests.support.media import make_jpeg, make_mp4
-from tests.support.waiting import until
+from tests.support.web_publish import published_to_web
 
 PREFIX = "bucket:"
 
@@ -101,21 +99,7 @@ async def test_publishing_goes_through_the_media_store(tmp_path: Path) -> None:
             caption="Two things",
             announce=False,
         )
-        job, _ = await create_job(
-            BrandScope(owner),
-            asset=album,
-            platforms=["web"],
-            known_platforms=["web"],
-            captions={},
-            origin="test",
-        )
-        await services.queue.start_job(job.id)
-
-        async def finished() -> PublishJob | None:
-            done = await PublishJob.get(id=job.id)
-            return done if done.status not in ("running", "scheduled") else None
-
-        assert (await until(finished, "the job to finish")).status == "published"
+        assert (await published_to_web(app, owner, album)).status == "published"
         async with web_client(app) as http:
             item = (await http.get("/b/acme/feed.json")).json()["items"][0]
             served = [(await http.get(a["url"])) for a in item["attachments"]]
