@@ -7,6 +7,7 @@ import hashlib
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,15 @@ _brand_slots: weakref.WeakValueDictionary[int, asyncio.Semaphore] = weakref.Weak
 KNOWN_OUTPUTS_MAX = 4096
 OUTPUTS = "transcoded"  # the made formats' folder in the media store
 OutputKey = tuple[int, str | None, str, str | None, str]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A made file in the media store: its reference, its cover's ("" if none), its probe."""
+
+    ref: str
+    thumbnail: str
+    info: MediaInfo
 
 
 class KnownOutputs:
@@ -161,9 +171,13 @@ class MediaPipeline:
                 paths = await self.transcoder.produce(
                     src, info, {keys[n]: plans[n] for n in stale}, progress=progress
                 )
+            kept: dict[str, Kept] = {}  # profiles that coincide share one file: kept once
             for name in stale:
+                key = keys[name]
+                if key not in kept:
+                    kept[key] = await self._keep(key, plans[name], paths[key])
                 existing[name] = await self._save(
-                    asset, name, keys[name], plans[name], paths[keys[name]], existing.get(name)
+                    asset, name, key, plans[name], kept[key], existing.get(name)
                 )
             if progress is not None and not stale:
                 await progress(100)
@@ -190,30 +204,35 @@ class MediaPipeline:
         policy = media.get("duration_policy", "trim")
         return fits, policy if policy in ("trim", "refuse") else "trim"
 
+    async def _keep(self, key: str, plan: OutputPlan, path: Path) -> Kept:
+        """Measure a made file, then keep it (and a video's cover) in the media store."""
+        out = await asyncio.to_thread(probe_sync, path)
+        thumb = ""
+        if plan.kind == "video":
+            made = thumbnail_path(self.out_dir, key)
+            thumb = await self.store.keep(made, f"{OUTPUTS}/{thumbnail_name(key)}")
+        ref = await self.store.keep(path, f"{OUTPUTS}/{output_name(key, plan)}")
+        return Kept(ref, thumb, out)
+
     async def _save(
         self,
         asset: MediaAsset,
         name: str,
         key: str,
         plan: OutputPlan,
-        path: Path,
+        kept: Kept,
         row: TranscodedMedia | None,
     ) -> TranscodedMedia:
-        out = await asyncio.to_thread(probe_sync, path)
-        thumb = ""
-        if plan.kind == "video":
-            made = thumbnail_path(self.out_dir, key)
-            thumb = await self.store.keep(made, f"{OUTPUTS}/{thumbnail_name(key)}")
         values: dict[str, Any] = {
             "brand_id": asset.brand_id,
-            "file_path": await self.store.keep(path, f"{OUTPUTS}/{output_name(key, plan)}"),
+            "file_path": kept.ref,
             "content_key": key,
             "mime_type": plan.mime_type,
-            "size_bytes": out.size_bytes,
-            "width": out.width,
-            "height": out.height,
-            "duration_seconds": out.duration,
-            "thumbnail_path": thumb,
+            "size_bytes": kept.info.size_bytes,
+            "width": kept.info.width,
+            "height": kept.info.height,
+            "duration_seconds": kept.info.duration,
+            "thumbnail_path": kept.thumbnail,
             "notes": "\n".join(plan.notes),
         }
         if row is None:

@@ -85,7 +85,7 @@ async def test_publishing_goes_through_the_media_store(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     store = ElsewhereStore(tmp_path / "bucket", tmp_path / "cache", settings.media_dir)
     photo = make_jpeg(tmp_path / "p.jpg")
-    video = make_mp4(tmp_path / "v.mp4", seconds=2)
+    video = make_mp4(tmp_path / "v.mp4", seconds=4)
     async with running_app(settings, media=store) as app:
         services = app.state.services
         owner = await create_user("owner@example.com", "long enough pw", origin="test")
@@ -120,11 +120,19 @@ async def test_publishing_goes_through_the_media_store(tmp_path: Path) -> None:
         # nothing was kept beside the store in MEDIA_DIR (only the work folders' leftovers)
         assert not (settings.media_dir / "originals").exists()
 
+        # profiles that coincide for this clip share one file, kept once
+        clip = await MediaAsset.get(parent_id=album.id, position=1)
+        reels = ["vertical_9x16", "fb_reels_9x16", "shorts_9x16"]
+        rows = await services.pipeline.ensure(clip, reels)
+        assert len({rows[n].file_path for n in reels}) == 1
+        assert await store.exists(rows[reels[0]].file_path)
+        assert await store.exists(rows[reels[0]].thumbnail_path)
+
 
 def _move_in(local: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
-        local.unlink()
+        local.unlink(missing_ok=True)
     else:
         shutil.move(local, target)
 
