@@ -14,6 +14,15 @@ FIELDS = (
 )
 
 
+def media_id(value: Any) -> str | None:
+    """An Instagram media id as the Graph API gives it (digits); None for anything else.
+
+    The id names files in the media store and Graph API paths: an answer with another id
+    is not taken (`../x` must never become a path)."""
+    text = str(value or "")
+    return text if text.isascii() and text.isdigit() and len(text) <= 32 else None
+
+
 def _file(node: dict[str, Any]) -> SourceFile:
     thumb = node.get("thumbnail_url")
     return SourceFile(
@@ -24,7 +33,8 @@ def _file(node: dict[str, Any]) -> SourceFile:
 
 
 def source_post(item: dict[str, Any]) -> SourcePost:
-    """One media object of the Graph API as a post (every file of a carousel)."""
+    """One media object of the Graph API as a post (every file of a carousel); its id is
+    checked by the caller (`media_id`)."""
     children = [c for c in (item.get("children") or {}).get("data") or [] if isinstance(c, dict)]
     carousel = item.get("media_type") == "CAROUSEL_ALBUM" and bool(children)
     return SourcePost(
@@ -39,7 +49,7 @@ def source_post(item: dict[str, Any]) -> SourcePost:
 
 def media_page(page: dict[str, Any]) -> PostPage:
     """A page of `GET /{ig-user-id}/media`: its posts and the next page's cursor."""
-    items = [i for i in page.get("data") or [] if isinstance(i, dict) and i.get("id")]
+    items = [i for i in page.get("data") or [] if isinstance(i, dict) and media_id(i.get("id"))]
     paging = page.get("paging") or {}
     after = (paging.get("cursors") or {}).get("after") if paging.get("next") else None
     return PostPage([source_post(i) for i in items], str(after) if after else None)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors._http import access_token, forget_tokens, human_delay, store_tokens
-from connectors._instagram_posts import FIELDS, media_page, source_post
+from connectors._instagram_posts import FIELDS, media_id, media_page, source_post
 from connectors._meta import (
     GraphClient,
     api_root,
@@ -331,8 +331,13 @@ class InstagramConnector(Connector):
 
     async def read_post(self, account: SocialAccount, post_id: str) -> SourcePost:
         """The media object again: Instagram's signed CDN links expire."""
+        if media_id(post_id) is None:
+            raise ConnectorError(
+                "This is not an Instagram post id.", platform=self.platform, code="bad_id"
+            )
         token = access_token(self.ctx.cipher, account, platform=self.platform)
-        return source_post({"id": post_id, **await self.graph.get(post_id, token, fields=FIELDS)})
+        fresh = await self.graph.get(post_id, token, fields=FIELDS)
+        return source_post({**fresh, "id": post_id})  # the post asked for, whatever it says
 
 
 CONNECTOR = InstagramConnector

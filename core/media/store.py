@@ -27,8 +27,12 @@ class LocalMediaStore:
         return folder
 
     def path_of(self, name: str) -> Path:
-        """Where the file kept as `name` lives."""
-        return self.root / name
+        """Where the file kept as `name` lives; ValueError for a name that would leave the
+        store's folder (names are made from content hashes and network ids)."""
+        path = self.root / name
+        if ".." in Path(name).parts or Path(name).is_absolute():
+            raise ValueError(f"not a media store name: {name!r}")
+        return path
 
     async def keep(self, local: Path, name: str) -> str:
         """Move `local` to its name (a file already there wins: same name, same bytes)."""

@@ -8,6 +8,8 @@ import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
 from core.app.actor import Actor
 from core.app.assets import ChatFile
 from core.brands import create_brand
@@ -77,6 +79,13 @@ async def test_the_local_store_keeps_each_name_once(tmp_path: Path) -> None:
     _remove(Path(ref))  # an operator removed it
     assert await kept_file(store, ref) is None
     assert await kept_file(store, "") is None
+
+    outside = store.work_dir("tmp") / "c"
+    outside.write_bytes(b"x")
+    for name in ("covers/instagram/../../../../escape.jpg", "/etc/escape.jpg"):
+        with pytest.raises(ValueError, match="not a media store name"):
+            await store.keep(outside, name)
+    assert outside.exists()  # refused before anything moved
 
 
 async def test_publishing_goes_through_the_media_store(tmp_path: Path) -> None:
