@@ -19,6 +19,7 @@ from core.models import (
     AdaptedCaption,
     AssetKind,
     AssetSource,
+    Brand,
     JobStatus,
     MediaAsset,
     PublishTarget,
@@ -60,20 +61,15 @@ class Assets:
         `announce=False` for an album's items (the album is announced once, whole).
         """
         brand = await actor.may(brand_id, Action.UPLOAD)
-        asset = await ingest_media(
-            self.settings,
-            store=self.media,
-            brand=brand,
+        return await self._take(
+            actor,
+            brand,
             chunks=chunks,
             file_name=file_name,
             caption=caption,
-            actor=actor.user,
-            origin=actor.origin,
             source=source,
+            announce=announce,
         )
-        if announce:
-            await notify.inbox_item(asset)
-        return asset
 
     async def adapt(
         self,
@@ -156,22 +152,17 @@ class Assets:
         back to it, already checked by the caller).
         """
         brand = await actor.may(brand_id, Action.UPLOAD)
-        asset = await ingest_media(
-            self.settings,
-            store=self.media,
-            brand=brand,
+        return await self._take(
+            actor,
+            brand,
             chunks=chunks,
             file_name=file_name,
             caption=caption,
-            actor=actor.user,
-            origin=actor.origin,
             source=source,
             source_id=source_id,
             source_url=source_url,
+            announce=announce,
         )
-        if announce:
-            await notify.inbox_item(asset)
-        return asset
 
     async def edit_captions(
         self, actor: Actor, *, asset_id: int, captions: Mapping[str, str], job_id: int | None = None
@@ -267,17 +258,43 @@ class Assets:
         )
         if found is not None:
             return found
+        return await self._take(
+            actor,
+            brand,
+            chunks=await file.open(),
+            file_name=file.file_name,
+            caption=caption,
+            source=source,
+            source_id=file.source_id,
+            announce=announce,
+        )
+
+    async def _take(
+        self,
+        actor: Actor,
+        brand: Brand,
+        *,
+        chunks: AsyncIterator[bytes] | Spooled,
+        file_name: str | None,
+        caption: str,
+        source: AssetSource,
+        source_id: str | None = None,
+        source_url: str = "",
+        announce: bool,
+    ) -> MediaAsset:
+        """Store one file as an inbox item (audited by intake); tell the chats if `announce`."""
         asset = await ingest_media(
             self.settings,
             store=self.media,
             brand=brand,
-            chunks=await file.open(),
-            file_name=file.file_name,
+            chunks=chunks,
+            file_name=file_name,
             caption=caption,
             actor=actor.user,
             origin=actor.origin,
             source=source,
-            source_id=file.source_id,
+            source_id=source_id,
+            source_url=source_url,
         )
         if announce:
             await notify.inbox_item(asset)
