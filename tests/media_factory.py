@@ -19,6 +19,14 @@ def _aside(path: Path) -> Path:
     return path.with_name(f".{path.stem}.{os.getpid()}-{os.urandom(4).hex()}{path.suffix}")
 
 
+class FfmpegFailed(RuntimeError):
+    """ffmpeg refused; `stderr` holds what it said."""
+
+    def __init__(self, argv: list[str], stderr: str) -> None:
+        super().__init__(f"ffmpeg failed: {' '.join(argv)}\n{stderr}")
+        self.stderr = stderr
+
+
 def ffmpeg(*args: str) -> None:
     """Run the project's ffmpeg binary quietly (the last argument is the output file, which
     appears whole); raise with its stderr on failure."""
@@ -30,7 +38,7 @@ def ffmpeg(*args: str) -> None:
     )
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
-        raise RuntimeError(f"ffmpeg failed: {' '.join(argv)} {output}\n{result.stderr}")
+        raise FfmpegFailed([*argv, output], result.stderr)
     os.replace(partial, output)
 
 
@@ -105,8 +113,8 @@ def rotate_ccw_copy(source: Path, path: Path, degrees: int) -> None:
     """
     try:
         ffmpeg("-display_rotation", str(degrees), "-i", str(source), "-c", "copy", str(path))
-    except RuntimeError as exc:
-        if "display_rotation" not in str(exc):
+    except FfmpegFailed as exc:
+        if "display_rotation" not in exc.stderr:  # not the ffmpeg 5.1 case: a real failure
             raise
         ffmpeg(
             "-i", str(source), "-c", "copy", "-metadata:s:v:0", f"rotate={degrees % 360}", str(path)
